@@ -1,0 +1,76 @@
+# Berdaya — the two commands a new user needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := berdaya.settings
+
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the lock file changes.
+$(VENV)/.base: requirements/base.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements/dev.lock $(VENV)/.base
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	touch $@
+
+install: $(VENV)/.base
+install-dev: $(VENV)/.dev
+
+## make run: install, migrate, load regions, demo data on an empty database, serve on http://$(HOST):$(PORT)/
+run: install
+	@mkdir -p var
+	$(BIN)/berdaya migrate --no-input
+	$(BIN)/berdaya loadregions
+	$(BIN)/berdaya demo --if-empty
+	$(BIN)/berdaya runserver $(HOST):$(PORT)
+
+demo: install
+	$(BIN)/berdaya demo
+
+## make test: ruff, mypy, Django's checks, then the whole pytest suite (SQLite, or DATABASE_URL=postgres://...)
+test: install-dev check pytest
+
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy berdaya
+	$(BIN)/berdaya check
+	$(BIN)/berdaya makemigrations --check --dry-run
+	$(BIN)/python -m berdaya.lib.i18n_check
+
+pytest: install-dev
+	@$(BIN)/python -c "import shutil,sys; sys.exit(0 if shutil.which('chromium') else 1)" || \
+		echo "!!!!!!!! Chromium (/usr/bin/chromium) is missing: browser tests will be SKIPPED. apt-get install chromium !!!!!!!!"
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+## Maintainer targets
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+
+# Extract strings into both catalogues, then compile them with polib (no GNU msgfmt needed at install time).
+messages: install-dev
+	cd berdaya && ../$(BIN)/berdaya makemessages -l id -l en --no-location --no-obsolete
+	$(BIN)/python -m berdaya.lib.i18n_check --compile
+
+bench: bench-regions bench-screen
+
+bench-regions: install
+	$(BIN)/python -m bench.regions
+
+bench-screen: install-dev
+	$(BIN)/python -m bench.screening.run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Berdaya: the management information system of the KUBE programme."""

@@ -1,0 +1,43 @@
+"""The navigation a user sees, by what the role may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: str | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+# Later capabilities add their pages here, each behind the permission that lets a role use it.
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Dashboard"), "dashboard"),
+    NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
+    NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = [item for item in NAVIGATION if item.permission is None or user.has_perm(item.permission)]
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    app = current.split(":", 1)[0] if ":" in current else current
+    return {
+        "navigation": [
+            {"label": item.label, "url": item.url, "active": item.url_name.split(":", 1)[0] == app} for item in items
+        ]
+    }

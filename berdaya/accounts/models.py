@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import ROLE_SCOPE_LEVELS, Role
+from .scoping import ScopedQuerySet
+
+
+class UserQuerySet(ScopedQuerySet["User"]):
+    region_path = "region__code"
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person who works in Berdaya: an officer of the Dinas, a kecamatan or village operator, a facilitator."""
+
+    Role = Role
+
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.MONITOR)
+    # The scope: the user sees records in this region and below it. Null means the account sees nothing.
+    region = models.ForeignKey(
+        "regions.Region", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("region scope")
+    )
+    phone = models.CharField(_("phone (WhatsApp)"), max_length=20, blank=True)
+
+    objects = ScopedUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("view_history", _("Can view the change history of records"))]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user-detail", args=[self.pk])
+
+    @property
+    def scope_levels(self) -> tuple[int, ...]:
+        return ROLE_SCOPE_LEVELS.get(self.role, ())

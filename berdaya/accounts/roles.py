@@ -1,0 +1,44 @@
+"""The roles of the programme (DOMAIN.md §3) and what each may do.
+
+Permissions are granted per role here, in one table, by the RoleBackend; scope (which rows) is separate.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin Dinas")
+    OFFICER = "officer", _("Petugas Dinas")
+    KECAMATAN_OPERATOR = "kecamatan", _("Operator Kecamatan")
+    VILLAGE_OPERATOR = "village", _("Operator Desa")
+    FACILITATOR = "facilitator", _("Pendamping")
+    MONITOR = "monitor", _("Pemantau")
+
+
+# Region levels a role's scope may sit at (1 province, 2 regency, 3 kecamatan, 4 village).
+ROLE_SCOPE_LEVELS: dict[str, tuple[int, ...]] = {
+    Role.ADMIN: (1, 2),
+    Role.OFFICER: (1, 2),
+    Role.KECAMATAN_OPERATOR: (3,),
+    Role.VILLAGE_OPERATOR: (4,),
+    Role.FACILITATOR: (2, 3),
+    Role.MONITOR: (1, 2, 3),
+}
+
+_VIEW_REFERENCE = {"regions.view_region"}
+
+# "app_label.codename" per role. Later capabilities add their permissions here.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        _VIEW_REFERENCE
+        | {"accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.view_history"}
+    ),
+    Role.OFFICER: frozenset(_VIEW_REFERENCE | {"accounts.view_history"}),
+    Role.KECAMATAN_OPERATOR: frozenset(_VIEW_REFERENCE),
+    Role.VILLAGE_OPERATOR: frozenset(_VIEW_REFERENCE),
+    Role.FACILITATOR: frozenset(),
+    Role.MONITOR: frozenset(_VIEW_REFERENCE | {"accounts.view_history"}),
+}

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from berdaya.lib.exports import csv_response
+from berdaya.lib.history import record_history
+from berdaya.lib.http import AuthedRequest
+
+from . import selectors
+from .forms import AdminSetPasswordForm, UserCreateForm, UserForm
+from .models import User
+from .services import AccountError, create_user, set_user_password, update_user
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+
+@login_not_required
+def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
+    """Shown by django-axes instead of the dashboard when a username has too many failed logins."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = auth_views.AuthenticationForm(request)
+    message = _(
+        "This account is locked for %(minutes)d minutes after %(limit)d wrong passwords. "
+        "Wait, or ask your Admin Dinas to unlock it."
+    ) % {"minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/login.html", {"form": form, "locked_message": message}, status=429)
+
+
+@permission_required("accounts.view_user", raise_exception=True)
+def user_list(request: AuthedRequest) -> HttpResponse:
+    users = selectors.users_for_list(user=request.user, query=request.GET.get("q", ""), role=request.GET.get("role", ""))
+    template = "accounts/_user_rows.html" if request.htmx else "accounts/user_list.html"
+    return render(request, template, {"users": users, "roles": User.Role.choices, "q": request.GET.get("q", "")})
+
+
+@permission_required("accounts.view_user", raise_exception=True)
+def user_export(request: AuthedRequest) -> StreamingHttpResponse:
+    users = selectors.users_for_list(user=request.user, query=request.GET.get("q", ""), role=request.GET.get("role", ""))
+    header = [_("Username"), _("Name"), _("Role"), _("Region code"), _("Region"), _("Email"), _("Phone"), _("Active")]
+    rows = (
+        [u.username, u.get_full_name(), u.get_role_display(), u.region_id, u.region, u.email, u.phone, u.is_active]
+        for u in users.iterator()
+    )
+    return csv_response("berdaya-users.csv", header, rows)
+
+
+@permission_required("accounts.view_user", raise_exception=True)
+def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.visible_to(request.user).select_related("region"), pk=pk)
+    history = record_history(account) if request.user.has_perm("accounts.view_history") else []
+    return render(request, "accounts/user_detail.html", {"account": account, "history": history})
+
+
+@permission_required("accounts.add_user", raise_exception=True)
+def user_create(request: AuthedRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = create_user(
+                by=request.user,
+                username=data["username"],
+                password=data["password1"],
+                role=data["role"],
+                region=data["region"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data["phone"],
+            )
+        except AccountError as error:
+            form.add_error("region", error.message)
+        else:
+            messages.success(request, _("Account %(username)s created.") % {"username": account.username})
+            return redirect(account)
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
+
+
+@permission_required("accounts.change_user", raise_exception=True)
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    form = UserForm(request.POST or None, instance=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            update_user(
+                by=request.user,
+                user=User.objects.get(pk=account.pk),
+                role=data.pop("role"),
+                region=data.pop("region"),
+                is_active=data.pop("is_active"),
+                **data,
+            )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Changes to %(username)s saved.") % {"username": account.username})
+            return redirect(account)
+    return render(request, "accounts/user_form.html", {"form": form, "account": account, "title": _("Edit user")})
+
+
+@permission_required("accounts.change_user", raise_exception=True)
+def user_set_password(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    form = AdminSetPasswordForm(account, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        set_user_password(by=request.user, user=account, password=form.cleaned_data["new_password1"])
+        messages.success(request, _("New password set for %(username)s.") % {"username": account.username})
+        return redirect(account)
+    return render(request, "accounts/user_form.html", {"form": form, "account": account, "title": _("Set password")})

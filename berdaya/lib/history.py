@@ -1,0 +1,67 @@
+"""A record's change history (django-simple-history) as a user reads it: who, when, and what changed, old -> new."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    action: str  # "+" created, "~" changed, "-" deleted
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _display(model: type[models.Model], name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    model_field = model._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
+
+
+def record_history(record: models.Model, *, limit: int = 50) -> list[HistoryEntry]:
+    """The newest changes of one record first, each compared with the version before it."""
+    versions = list(
+        record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]  # type: ignore[attr-defined]
+    )
+    model = type(record)
+    entries = []
+    for index, version in enumerate(versions[:limit]):
+        previous = versions[index + 1] if index + 1 < len(versions) else None
+        changes: list[FieldChange] = []
+        if previous is not None and version.history_type == "~":
+            delta = version.diff_against(previous)
+            for change in delta.changes:
+                name = change.field
+                verbose = str(model._meta.get_field(name).verbose_name)
+                changes.append(
+                    FieldChange(verbose, _display(model, name, change.old), _display(model, name, change.new))
+                )
+        user = version.history_user
+        entries.append(
+            HistoryEntry(
+                when=version.history_date,
+                who=str(user) if user else "system",
+                action=version.history_type,
+                reason=version.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries

@@ -1,0 +1,49 @@
+"""`berdaya demo`: a deterministic demo scenario for Kabupaten Paser. Later capabilities add their steps here."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from faker import Faker
+
+from berdaya.accounts.demo import create_demo_users
+from berdaya.accounts.models import User
+from berdaya.regions.models import Region
+from berdaya.regions.services import load_regions
+
+
+class Command(BaseCommand):
+    help = "Create the demo data for Kabupaten Paser (synthetic people only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2027, help="Random seed: the same seed gives the same data.")
+        parser.add_argument("--scale", choices=["small", "regency"], default="small")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database already has users.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and User.objects.exists():
+            self.stdout.write("The database already has data; demo data not created.")
+            self._print_accounts(None)
+            return
+        if not Region.objects.filter(code=settings.BERDAYA_HOME_REGION).exists():
+            load_regions()
+        if not Region.objects.filter(code=settings.BERDAYA_HOME_REGION).exists():
+            raise CommandError(f"Home region {settings.BERDAYA_HOME_REGION} is not in the region list.")
+        faker = Faker("id_ID")
+        faker.seed_instance(options["seed"])
+        random.seed(options["seed"])
+        with transaction.atomic():
+            accounts = create_demo_users(faker=faker, scale=options["scale"], password=settings.BERDAYA_DEMO_PASSWORD)
+        self._print_accounts(accounts)
+
+    def _print_accounts(self, accounts: list[Any] | None) -> None:
+        names = ["admin", "dinas", "camat.tanahgrogot", "desa.tanahperiuk", "pendamping1", "pemantau"]
+        self.stdout.write("")
+        self.stdout.write("Demo accounts (password: $BERDAYA_DEMO_PASSWORD, default 'berdaya-demo'):")
+        for user in User.objects.filter(username__in=names).select_related("region").order_by("pk"):
+            self.stdout.write(f"  {user.username:<20} {user.get_role_display():<20} {user.region}")
+        self.stdout.write("")

@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from berdaya.accounts.views import LoginView
+from berdaya.monitoring.views import dashboard
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include("berdaya.accounts.urls")),
+    path("regions/", include("berdaya.regions.urls")),
+    # Switching language must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+]
