@@ -1,0 +1,3 @@
+from berdaya.screening.engine.cli import main
+
+raise SystemExit(main())

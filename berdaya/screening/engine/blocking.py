@@ -1,0 +1,108 @@
+"""Candidate pairs: only people who share a blocking key are ever compared.
+
+Each key catches one kind of damage, and a true pair needs only one intact key to be found:
+
+- the NIK with one digit deleted (16 keys per NIK): the same NIK, one mistyped digit, two swapped neighbours, and a
+  15-digit NIK that lost a digit in a spreadsheet all share one of these keys;
+- a word of the name with the birth date (recorded or read from the NIK): a broken NIK, a changed word order or a
+  dropped word;
+- the birth date with the village: a name written very differently;
+- the whole name key with the village or the KK: no usable NIK nor birth date.
+
+A key shared by more than ``max_block`` people on a side (a very common name in one village) says little and is
+skipped rather than let the pairs grow quadratically.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from berdaya.screening.engine.records import MISSING, NIK_FULL, NIK_SHORT, NO_DATE, People
+
+Pairs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+# Name words too common to identify anyone on their own, in key form (see names.CANONICAL).
+COMMON_WORDS: Final = frozenset({"muhamad", "siti", "nur", "abdul", "ahmad", "sri", "dewi"})
+
+
+def nik_deletion_keys(people: People) -> pl.DataFrame:
+    full = np.flatnonzero(people.nik_state == NIK_FULL)
+    short = np.flatnonzero(people.nik_state == NIK_SHORT)
+    nik = people.nik[full]
+    frames = []
+    for i in range(16):
+        high = 10 ** (16 - i)
+        low = 10 ** (15 - i)
+        key = (nik // high) * low + nik % low
+        frames.append(pl.DataFrame({"row": full, "key": key}))
+    frames.append(pl.DataFrame({"row": short, "key": people.nik[short]}))
+    return pl.concat(frames).unique()
+
+
+def name_birth_keys(people: People) -> pl.DataFrame:
+    births = pl.DataFrame(
+        {
+            "row": np.arange(len(people), dtype=np.int64),
+            "name": people.name_keys,
+            "b1": people.birth,
+            "b2": people.nik_birth,
+        }
+    )
+    words = births.with_columns(pl.col("name").str.split(" ")).explode("name")
+    words = words.filter((pl.col("name").str.len_chars() >= 3) & ~pl.col("name").is_in(list(COMMON_WORDS)))
+    long = pl.concat(
+        [
+            words.select("row", "name", pl.col("b1").alias("birth")),
+            words.select("row", "name", pl.col("b2").alias("birth")),
+        ]
+    ).filter(pl.col("birth") != NO_DATE)
+    return long.select(
+        "row", pl.concat_str([pl.col("name"), pl.col("birth").cast(pl.String)], separator="|").alias("key")
+    ).unique()
+
+
+def birth_village_keys(people: People) -> pl.DataFrame:
+    birth = people.best_birth.astype(np.int64)
+    ok = (birth != NO_DATE) & (people.village != MISSING)
+    rows = np.flatnonzero(ok)
+    return pl.DataFrame({"row": rows, "key": (birth[rows] + 100_000) * 10**10 + people.village[rows]})
+
+
+def name_place_keys(people: People) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {"row": np.arange(len(people), dtype=np.int64), "name": people.name_keys, "v": people.village, "k": people.kk}
+    ).filter(pl.col("name") != "")
+    by_village = frame.filter(pl.col("v") != MISSING).select(
+        "row", pl.concat_str([pl.col("name"), pl.lit("|v"), pl.col("v").cast(pl.String)]).alias("key")
+    )
+    by_kk = frame.filter(pl.col("k") != MISSING).select(
+        "row", pl.concat_str([pl.col("name"), pl.lit("|k"), pl.col("k").cast(pl.String)]).alias("key")
+    )
+    return pl.concat([by_village, by_kk])
+
+
+KEY_BUILDERS: Final = (nik_deletion_keys, name_birth_keys, birth_village_keys, name_place_keys)
+
+
+def _join(left: pl.DataFrame, right: pl.DataFrame | None, max_block: int) -> pl.DataFrame:
+    if right is None:
+        sized = left.filter(pl.len().over("key").is_between(2, max_block))
+        joined = sized.join(sized, on="key", suffix="_r").filter(pl.col("row") < pl.col("row_r"))
+    else:
+        lsz = left.filter(pl.len().over("key") <= max_block)
+        rsz = right.filter(pl.len().over("key") <= max_block)
+        joined = lsz.join(rsz, on="key", suffix="_r")
+    return joined.select(pl.col("row").cast(pl.Int64), pl.col("row_r").cast(pl.Int64))
+
+
+def candidate_pairs(left: People, right: People | None, *, max_block: int = 60) -> Pairs:
+    """Distinct candidate pairs (left row, right row); with no right side, pairs inside left with row < row."""
+    parts = []
+    for build in KEY_BUILDERS:
+        parts.append(_join(build(left), None if right is None else build(right), max_block))
+    pairs = pl.concat(parts).unique()
+    return pairs["row"].to_numpy().astype(np.int64), pairs["row_r"].to_numpy().astype(np.int64)

@@ -1,0 +1,232 @@
+"""Comparison levels of candidate pairs, computed column-wise over all pairs at once.
+
+Each comparison turns a pair into a small integer ("level") per field. The levels are chosen so that the fields
+they compare are nearly independent given whether the pair is one person, which the Fellegi-Sunter model assumes:
+the NIK level already accounts for the NIK's own birth date and sex, and the KK and the village are one
+comparison because relatives share both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.process import cpdist
+
+from berdaya.screening.engine.records import MISSING, NIK_FULL, NIK_SHORT, NO_DATE, Int64s, People
+
+Levels = npt.NDArray[np.int8]
+Floats = npt.NDArray[np.float32]
+
+# NIK levels
+NIK_SAME: Final = 0
+NIK_TRANSPOSED: Final = 1
+NIK_ONE_DIGIT_EXPLAINED: Final = 2  # one digit apart and one NIK contradicts its own birth date or sex: a typo
+NIK_ONE_DIGIT_SERIAL: Final = 3  # one serial digit apart, both NIKs fit their records: often two people born together
+NIK_ONE_DIGIT_OTHER: Final = 4
+NIK_LOST_DIGIT: Final = 5  # a 15-digit NIK is the other without one digit
+NIK_DIFFERENT_EXPLAINED: Final = 6  # different, and one NIK contradicts its own record: a wrong NIK
+NIK_DIFFERENT: Final = 7
+NIK_MISSING: Final = 8
+NIK_LEVELS: Final = 9
+
+# Birth date levels
+BIRTH_SAME: Final = 0
+BIRTH_ONE_PART: Final = 1  # day and month swapped, or one of day, month, year differs
+BIRTH_VIA_NIK: Final = 2  # recorded dates differ but one side's NIK date equals the other's date
+BIRTH_DIFFERENT: Final = 3
+BIRTH_MISSING: Final = 4
+BIRTH_LEVELS: Final = 5
+
+# Name levels (on name keys, see names.name_key)
+NAME_SAME: Final = 0
+NAME_SAME_WORDS: Final = 1  # the same words in another order
+NAME_CLOSE: Final = 2  # a letter or two apart
+NAME_SUBSET: Final = 3  # every word of one is in the other: a dropped word, or father and son
+NAME_SIMILAR: Final = 4
+NAME_WEAK: Final = 5
+NAME_DIFFERENT: Final = 6
+NAME_MISSING: Final = 7
+NAME_LEVELS: Final = 8
+
+SEX_SAME: Final = 0
+SEX_DIFFERENT: Final = 1
+SEX_MISSING: Final = 2
+SEX_LEVELS: Final = 3
+
+# Household and place: KK (same, different, missing) x village (same, same kecamatan, different, missing)
+PLACE_LEVELS: Final = 12
+
+BPLACE_SAME: Final = 0
+BPLACE_SIMILAR: Final = 1
+BPLACE_DIFFERENT: Final = 2
+BPLACE_MISSING: Final = 3
+BPLACE_LEVELS: Final = 4
+
+FIELDS: Final = ("nik", "birth", "name", "sex", "place", "birth_place")
+FIELD_LEVELS: Final = (NIK_LEVELS, BIRTH_LEVELS, NAME_LEVELS, SEX_LEVELS, PLACE_LEVELS, BPLACE_LEVELS)
+# The level of each field that means "cannot compare": it carries no evidence either way.
+MISSING_LEVEL: Final = (NIK_MISSING, BIRTH_MISSING, NAME_MISSING, SEX_MISSING, None, BPLACE_MISSING)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Levels of every field for every candidate pair, and the name similarity for the reasons."""
+
+    left: Int64s
+    right: Int64s
+    levels: npt.NDArray[np.int8]  # pairs x fields
+    name_similarity: Floats
+    nik_position: npt.NDArray[np.int8]  # first differing NIK digit (0-15), -1 if none
+
+
+def civil_from_days(days: Int64s) -> tuple[Int64s, Int64s, Int64s]:
+    """Year, month and day of day numbers since 1970-01-01 (H. Hinnant's algorithm), vectorised."""
+    z = days + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    return np.asarray(y + (m <= 2), np.int64), np.asarray(m, np.int64), np.asarray(d, np.int64)
+
+
+def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, npt.NDArray[np.int8]]:
+    sa, sb = a.nik_state[li], b.nik_state[ri]
+    da, db = a.nik_digits[li], b.nik_digits[ri]
+    explained = a.nik_disagrees[li] | b.nik_disagrees[ri]
+    level = np.full(len(li), NIK_MISSING, dtype=np.int8)
+    position = np.full(len(li), -1, dtype=np.int8)
+
+    both = (sa == NIK_FULL) & (sb == NIK_FULL)
+    diff = da[both] != db[both]
+    count = diff.sum(axis=1)
+    first = np.argmax(diff, axis=1)
+    rows = np.arange(len(first))
+    nxt = np.minimum(first + 1, 15)
+    x, y = da[both], db[both]
+    transposed = (
+        (count == 2)
+        & (first < 15)
+        & diff[rows, nxt]
+        & (x[rows, first] == y[rows, nxt])
+        & (x[rows, nxt] == y[rows, first])
+    )
+    exp = explained[both]
+    sub = np.full(len(first), NIK_DIFFERENT, dtype=np.int8)
+    sub[exp] = NIK_DIFFERENT_EXPLAINED
+    one = count == 1
+    sub[one] = NIK_ONE_DIGIT_OTHER
+    sub[one & (first >= 12)] = NIK_ONE_DIGIT_SERIAL
+    sub[one & exp] = NIK_ONE_DIGIT_EXPLAINED
+    sub[transposed] = NIK_TRANSPOSED
+    sub[count == 0] = NIK_SAME
+    level[both] = sub
+    position[both] = np.where(count == 0, -1, first).astype(np.int8)
+
+    # One NIK has 15 digits: is it the other with one digit deleted? Then some split point p has the first p digits
+    # equal and the rest shifted by one.
+    mixed = ((sa == NIK_FULL) & (sb == NIK_SHORT)) | ((sa == NIK_SHORT) & (sb == NIK_FULL))
+    if mixed.any():
+        full = np.where((sa[mixed] == NIK_FULL)[:, None], da[mixed], db[mixed])
+        short = np.where((sa[mixed] == NIK_SHORT)[:, None], da[mixed], db[mixed])[:, :15]
+        prefix_ok = np.cumprod(np.hstack([np.ones((len(full), 1), bool), full[:, :15] == short]), axis=1).astype(bool)
+        shifted = full[:, 1:] == short
+        suffix_ok = np.cumprod(np.hstack([shifted, np.ones((len(full), 1), bool)])[:, ::-1], axis=1)[:, ::-1]
+        deleted = (prefix_ok & suffix_ok.astype(bool)).any(axis=1)
+        level[mixed] = np.where(
+            deleted, NIK_LOST_DIGIT, np.where(explained[mixed], NIK_DIFFERENT_EXPLAINED, NIK_DIFFERENT)
+        )
+    shorts = (sa == NIK_SHORT) & (sb == NIK_SHORT)
+    level[shorts] = np.where((a.nik[li] == b.nik[ri])[shorts], NIK_LOST_DIGIT, NIK_DIFFERENT)
+    return level, position
+
+
+def _birth_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
+    ba, bb = a.best_birth[li].astype(np.int64), b.best_birth[ri].astype(np.int64)
+    missing = (ba == NO_DATE) | (bb == NO_DATE)
+    level = np.full(len(li), BIRTH_DIFFERENT, dtype=np.int8)
+    ya, ma, da = civil_from_days(np.where(missing, 0, ba))
+    yb, mb, db = civil_from_days(np.where(missing, 0, bb))
+    parts = (ya == yb).astype(int) + (ma == mb) + (da == db)
+    swapped = (ya == yb) & (ma == db) & (da == mb)
+    level[(parts == 2) | swapped] = BIRTH_ONE_PART
+    na, nb = a.nik_birth[li].astype(np.int64), b.nik_birth[ri].astype(np.int64)
+    via_nik = ((na == bb) & (na != NO_DATE)) | ((nb == ba) & (nb != NO_DATE)) | ((na == nb) & (na != NO_DATE))
+    level[(level == BIRTH_DIFFERENT) & via_nik] = BIRTH_VIA_NIK
+    level[ba == bb] = BIRTH_SAME
+    level[missing] = BIRTH_MISSING
+    return level
+
+
+def _name_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, Floats]:
+    ka = [a.name_keys[i] for i in li.tolist()]
+    kb = [b.name_keys[i] for i in ri.tolist()]
+    jw = cpdist(ka, kb, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
+    sort = cpdist(ka, kb, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float32) / 100
+    subset = cpdist(ka, kb, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32) >= 100
+    equal = np.fromiter((x == y for x, y in zip(ka, kb, strict=True)), dtype=bool, count=len(ka))
+    missing = np.fromiter((not x or not y for x, y in zip(ka, kb, strict=True)), dtype=bool, count=len(ka))
+    best = np.maximum(jw, sort)
+    level = np.full(len(li), NAME_DIFFERENT, dtype=np.int8)
+    level[best >= 0.7] = NAME_WEAK
+    level[best >= 0.82] = NAME_SIMILAR
+    level[subset & (best < 0.92)] = NAME_SUBSET
+    level[best >= 0.92] = NAME_CLOSE
+    level[sort >= 1.0] = NAME_SAME_WORDS
+    level[equal] = NAME_SAME
+    level[missing] = NAME_MISSING
+    return level, np.where(missing, 0, best).astype(np.float32)
+
+
+def _sex_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
+    sa, sb = a.best_sex[li], b.best_sex[ri]
+    level = np.where(sa == sb, SEX_SAME, SEX_DIFFERENT).astype(np.int8)
+    level[(sa == 0) | (sb == 0)] = SEX_MISSING
+    return level
+
+
+def _place_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
+    ka, kb = a.kk[li], b.kk[ri]
+    kk = np.where((ka == MISSING) | (kb == MISSING), 2, np.where(ka == kb, 0, 1))
+    va, vb = a.village[li], b.village[ri]
+    village = np.where(va == vb, 0, np.where(a.kecamatan[li] == b.kecamatan[ri], 1, 2))
+    village[(va == MISSING) | (vb == MISSING)] = 3
+    return np.asarray(kk * 4 + village, dtype=np.int8)
+
+
+def _birth_place_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
+    pa = [a.birth_place[i] for i in li.tolist()]
+    pb = [b.birth_place[i] for i in ri.tolist()]
+    sim = cpdist(pa, pb, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
+    level = np.full(len(li), BPLACE_DIFFERENT, dtype=np.int8)
+    level[sim >= 0.85] = BPLACE_SIMILAR
+    level[sim >= 1.0] = BPLACE_SAME
+    missing = np.fromiter((not x or not y for x, y in zip(pa, pb, strict=True)), dtype=bool, count=len(pa))
+    level[missing] = BPLACE_MISSING
+    return level
+
+
+def compare(a: People, b: People, li: Int64s, ri: Int64s) -> Comparison:
+    """The comparison levels of pairs (a[li[k]], b[ri[k]])."""
+    nik, position = _nik_levels(a, b, li, ri)
+    name, similarity = _name_levels(a, b, li, ri)
+    levels = np.stack(
+        [
+            nik,
+            _birth_levels(a, b, li, ri),
+            name,
+            _sex_levels(a, b, li, ri),
+            _place_levels(a, b, li, ri),
+            _birth_place_levels(a, b, li, ri),
+        ],
+        axis=1,
+    ).astype(np.int8)
+    return Comparison(li, ri, levels, similarity, position)

@@ -1,0 +1,120 @@
+"""Link a nominee list to the assistance history, or find the duplicates inside one list."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from berdaya.screening.engine import compare as c
+from berdaya.screening.engine.blocking import candidate_pairs
+from berdaya.screening.engine.model import Model, estimate
+from berdaya.screening.engine.records import Int64s, People
+
+Progress = Callable[[str], None]
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Pairs judged to be one person: row numbers on each side, the match probability and why."""
+
+    left: Int64s
+    right: Int64s
+    score: npt.NDArray[np.float64]
+    reasons: list[str]
+    candidates: int
+    model: Model
+
+
+def _quiet(message: str) -> None:
+    del message
+
+
+def _match(a: People, b: People | None, *, threshold: float, progress: Progress) -> Matches:
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        progress(f"[{time.perf_counter() - started:6.1f}s] {message}")
+
+    li, ri = candidate_pairs(a, b)
+    say(f"{len(li):,} candidate pairs")
+    other = a if b is None else b
+    comparison = c.compare(a, other, li, ri)
+    say("pairs compared")
+    model = estimate(comparison.levels)
+    score = model.probability(comparison.levels)
+    keep = np.flatnonzero(score >= threshold)
+    say(f"model estimated (share of true pairs {model.lam:.3f}); {len(keep):,} pairs at or above {threshold}")
+    reasons = explain(a, other, comparison, keep)
+    return Matches(li[keep], ri[keep], score[keep], reasons, len(li), model)
+
+
+def link(
+    nominees: People, history: People, *, threshold: float = DEFAULT_THRESHOLD, progress: Progress = _quiet
+) -> Matches:
+    """Pairs (nominee, history record) that are one person."""
+    return _match(nominees, history, threshold=threshold, progress=progress)
+
+
+def dedupe(people: People, *, threshold: float = DEFAULT_THRESHOLD, progress: Progress = _quiet) -> Matches:
+    """Unordered pairs of records inside one list that are one person, each once (left row < right row)."""
+    return _match(people, None, threshold=threshold, progress=progress)
+
+
+_NIK_REASON = {
+    c.NIK_SAME: "same NIK",
+    c.NIK_TRANSPOSED: "NIK differs by one transposition",
+    c.NIK_ONE_DIGIT_EXPLAINED: "NIK differs in one digit and one of them contradicts its own birth date or sex",
+    c.NIK_ONE_DIGIT_SERIAL: "NIK differs in one serial digit",
+    c.NIK_ONE_DIGIT_OTHER: "NIK differs in one digit",
+    c.NIK_LOST_DIGIT: "one NIK has 15 digits, the other less one digit",
+    c.NIK_DIFFERENT_EXPLAINED: "different NIK, one contradicting its own record",
+    c.NIK_DIFFERENT: "different NIK",
+    c.NIK_MISSING: "NIK missing or unusable on one side",
+}
+_BIRTH_REASON = {
+    c.BIRTH_SAME: "same birth date",
+    c.BIRTH_ONE_PART: "birth date differs in one part",
+    c.BIRTH_VIA_NIK: "birth date matches the NIK's",
+    c.BIRTH_DIFFERENT: "different birth date",
+    c.BIRTH_MISSING: "",
+}
+_PLACE_KK = {0: "same KK", 1: "", 2: ""}
+_PLACE_VILLAGE = {0: "same village", 1: "same kecamatan", 2: "", 3: ""}
+
+
+def _name_reason(level: int, left: str, right: str, similarity: float) -> str:
+    if level == c.NAME_MISSING:
+        return "name missing on one side"
+    if level == c.NAME_SAME and left == right:
+        return f"same name '{left}'"
+    if level in (c.NAME_SAME, c.NAME_SAME_WORDS):
+        return f"'{left}' ≈ '{right}' (same name after normalising)"
+    if level == c.NAME_SUBSET:
+        return f"'{left}' ≈ '{right}' (one name contains the other)"
+    return f"'{left}' ~ '{right}' (name similarity {similarity:.2f})"
+
+
+def explain(a: People, b: People, comparison: c.Comparison, rows: npt.NDArray[np.intp]) -> list[str]:
+    """A sentence per selected pair naming the evidence, e.g. "same NIK; 'Moh. Sukarno' ≈ 'Muhammad Soekarno'"."""
+    levels = comparison.levels[rows].tolist()
+    left = comparison.left[rows].tolist()
+    right = comparison.right[rows].tolist()
+    similarity = comparison.name_similarity[rows].tolist()
+    out = []
+    for lv, i, j, sim in zip(levels, left, right, similarity, strict=True):
+        nik, birth, name, sex, place = lv[0], lv[1], lv[2], lv[3], lv[4]
+        parts = [
+            _NIK_REASON[nik],
+            _name_reason(name, a.names[i], b.names[j], sim),
+            _BIRTH_REASON[birth],
+            "different sex" if sex == c.SEX_DIFFERENT else "",
+            _PLACE_KK[place // 4],
+            _PLACE_VILLAGE[place % 4],
+        ]
+        out.append("; ".join(p for p in parts if p))
+    return out
