@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "berdaya",
     "berdaya.regions",
     "berdaya.accounts",
+    "berdaya.registry",
     "berdaya.screening",
     "berdaya.monitoring",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/", include("berdaya.accounts.urls")),
     path("regions/", include("berdaya.regions.urls")),
+    path("registry/", include("berdaya.registry.urls")),
     # Switching language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -1,0 +1,54 @@
+"""Fixtures shared by every app's tests: a small map of two kecamatan and one user per role and scope."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from berdaya.accounts.models import User
+from berdaya.accounts.tests.factories import UserFactory
+from berdaya.regions.models import Region
+from berdaya.regions.tests.factories import RegionFactory
+
+# Two villages in Tanah Grogot (64.01.04) and one in another kecamatan (64.01.05).
+VILLAGE_A = "64.01.04.2004"
+VILLAGE_B = "64.01.04.2005"
+VILLAGE_C = "64.01.05.2001"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A deliberately slow password hash would make every test that creates a user slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def regions(db: None) -> dict[str, Region]:
+    return {
+        "regency": RegionFactory(code="64.01", name="Kabupaten Paser"),
+        "kec_a": RegionFactory(code="64.01.04", name="Tanah Grogot"),
+        "kec_c": RegionFactory(code="64.01.05", name="Kuaro"),
+        "village_a": RegionFactory(code=VILLAGE_A, name="Tanah Periuk"),
+        "village_b": RegionFactory(code=VILLAGE_B, name="Tapis"),
+        "village_c": RegionFactory(code=VILLAGE_C, name="Kuaro Desa"),
+        "other_regency": RegionFactory(code="64.02.01.2001", name="Desa Lain"),
+    }
+
+
+@pytest.fixture
+def users(regions: dict[str, Region]) -> dict[str, User]:
+    """One user per role and scope; the keys name who they are in the scope matrices."""
+    specs = {
+        "admin": (User.Role.ADMIN, "regency"),
+        "officer": (User.Role.OFFICER, "regency"),
+        "monitor": (User.Role.MONITOR, "regency"),
+        "camat": (User.Role.KECAMATAN_OPERATOR, "kec_a"),
+        "camat_c": (User.Role.KECAMATAN_OPERATOR, "kec_c"),
+        "desa_a": (User.Role.VILLAGE_OPERATOR, "village_a"),
+        "desa_b": (User.Role.VILLAGE_OPERATOR, "village_b"),
+        "desa_c": (User.Role.VILLAGE_OPERATOR, "village_c"),
+        "facilitator": (User.Role.FACILITATOR, "regency"),
+        "other_facilitator": (User.Role.FACILITATOR, "regency"),
+    }
+    made = {key: UserFactory(username=key, role=role, region=regions[scope]) for key, (role, scope) in specs.items()}
+    made["no_region"] = UserFactory(username="no_region", role=User.Role.ADMIN, region=None)
+    return made
