@@ -24,15 +24,18 @@ Floats = npt.NDArray[np.float32]
 
 # NIK levels
 NIK_SAME: Final = 0
-NIK_TRANSPOSED: Final = 1
-NIK_ONE_DIGIT_EXPLAINED: Final = 2  # one digit apart and one NIK contradicts its own birth date or sex: a typo
-NIK_ONE_DIGIT_SERIAL: Final = 3  # one serial digit apart, both NIKs fit their records: often two people born together
-NIK_ONE_DIGIT_OTHER: Final = 4
-NIK_LOST_DIGIT: Final = 5  # a 15-digit NIK is the other without one digit
-NIK_DIFFERENT_EXPLAINED: Final = 6  # different, and one NIK contradicts its own record: a wrong NIK
-NIK_DIFFERENT: Final = 7
-NIK_MISSING: Final = 8
-NIK_LEVELS: Final = 9
+NIK_SAME_CONTRADICTED: Final = 1  # same NIK, but it contradicts one record's birth date or sex: a relative's NIK?
+NIK_TRANSPOSED: Final = 2
+# One digit of the birth date part apart, and one record's birth date or sex fits the other NIK, not its own: a typo.
+NIK_ONE_DIGIT_EXPLAINED: Final = 3
+NIK_ONE_DIGIT_DATE: Final = 4  # one digit of the birth date part apart, unexplained: often two people
+NIK_ONE_DIGIT_SERIAL: Final = 5  # one serial digit apart: often two people born the same day in one kecamatan
+NIK_ONE_DIGIT_REGION: Final = 6  # one region digit apart: often the same birth day and serial in another kecamatan
+NIK_LOST_DIGIT: Final = 7  # a 15-digit NIK is the other without one digit
+NIK_DIFFERENT_EXPLAINED: Final = 8  # different, and one NIK contradicts its own record: a wrong NIK
+NIK_DIFFERENT: Final = 9
+NIK_MISSING: Final = 10
+NIK_LEVELS: Final = 11
 
 # Birth date levels
 BIRTH_SAME: Final = 0
@@ -101,7 +104,12 @@ def civil_from_days(days: Int64s) -> tuple[Int64s, Int64s, Int64s]:
 def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, npt.NDArray[np.int8]]:
     sa, sb = a.nik_state[li], b.nik_state[ri]
     da, db = a.nik_digits[li], b.nik_digits[ri]
-    explained = a.nik_disagrees[li] | b.nik_disagrees[ri]
+    contradicted = a.nik_disagrees[li] | b.nik_disagrees[ri]
+    # A record whose birth date or sex fits the other side's NIK and not its own points to a typo in its own NIK.
+    ab, bb, anb, bnb = a.birth[li], b.birth[ri], a.nik_birth[li], b.nik_birth[ri]
+    asx, bsx, ans, bns = a.sex[li], b.sex[ri], a.nik_sex[li], b.nik_sex[ri]
+    cross = ((ab != NO_DATE) & (ab == bnb) & (ab != anb)) | ((bb != NO_DATE) & (bb == anb) & (bb != bnb))
+    cross |= ((asx > 0) & (asx == bns) & (asx != ans)) | ((bsx > 0) & (bsx == ans) & (bsx != bns))
     level = np.full(len(li), NIK_MISSING, dtype=np.int8)
     position = np.full(len(li), -1, dtype=np.int8)
 
@@ -119,15 +127,16 @@ def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, n
         & (x[rows, first] == y[rows, nxt])
         & (x[rows, nxt] == y[rows, first])
     )
-    exp = explained[both]
+    exp = contradicted[both]
     sub = np.full(len(first), NIK_DIFFERENT, dtype=np.int8)
     sub[exp] = NIK_DIFFERENT_EXPLAINED
     one = count == 1
-    sub[one] = NIK_ONE_DIGIT_OTHER
+    sub[one & (first < 6)] = NIK_ONE_DIGIT_REGION
+    sub[one & (first >= 6) & (first < 12)] = NIK_ONE_DIGIT_DATE
+    sub[one & (first >= 6) & (first < 12) & cross[both]] = NIK_ONE_DIGIT_EXPLAINED
     sub[one & (first >= 12)] = NIK_ONE_DIGIT_SERIAL
-    sub[one & exp] = NIK_ONE_DIGIT_EXPLAINED
     sub[transposed] = NIK_TRANSPOSED
-    sub[count == 0] = NIK_SAME
+    sub[count == 0] = np.where(exp[count == 0], NIK_SAME_CONTRADICTED, NIK_SAME)
     level[both] = sub
     position[both] = np.where(count == 0, -1, first).astype(np.int8)
 
@@ -142,7 +151,7 @@ def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, n
         suffix_ok = np.cumprod(np.hstack([shifted, np.ones((len(full), 1), bool)])[:, ::-1], axis=1)[:, ::-1]
         deleted = (prefix_ok & suffix_ok.astype(bool)).any(axis=1)
         level[mixed] = np.where(
-            deleted, NIK_LOST_DIGIT, np.where(explained[mixed], NIK_DIFFERENT_EXPLAINED, NIK_DIFFERENT)
+            deleted, NIK_LOST_DIGIT, np.where(contradicted[mixed], NIK_DIFFERENT_EXPLAINED, NIK_DIFFERENT)
         )
     shorts = (sa == NIK_SHORT) & (sb == NIK_SHORT)
     level[shorts] = np.where((a.nik[li] == b.nik[ri])[shorts], NIK_LOST_DIGIT, NIK_DIFFERENT)

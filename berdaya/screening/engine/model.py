@@ -23,7 +23,7 @@ Floats = npt.NDArray[np.float64]
 # Prior m and u per field and level, in the order of compare.FIELDS and its level constants. They encode how data
 # entry goes wrong, not any one data set: EM moves them to fit the data at hand.
 PRIOR_M: Final = (
-    (0.70, 0.03, 0.04, 0.01, 0.01, 0.03, 0.03, 0.04, 1.0),  # NIK
+    (0.70, 0.01, 0.03, 0.03, 0.01, 0.01, 0.01, 0.03, 0.03, 0.04, 1.0),  # NIK
     (0.85, 0.06, 0.03, 0.06, 1.0),  # birth date
     (0.60, 0.08, 0.15, 0.07, 0.05, 0.03, 0.02, 1.0),  # name
     (0.97, 0.03, 1.0),  # sex
@@ -31,7 +31,7 @@ PRIOR_M: Final = (
     (0.80, 0.10, 0.10, 1.0),  # birth place
 )
 PRIOR_U: Final = (
-    (0.001, 0.001, 0.005, 0.05, 0.02, 0.01, 0.20, 0.713, 1.0),
+    (0.001, 0.005, 0.001, 0.002, 0.05, 0.05, 0.05, 0.01, 0.20, 0.631, 1.0),
     (0.20, 0.10, 0.05, 0.65, 1.0),
     (0.05, 0.01, 0.04, 0.05, 0.10, 0.20, 0.55, 1.0),
     (0.50, 0.50, 1.0),
@@ -40,6 +40,10 @@ PRIOR_U: Final = (
 )
 PRIOR_LAMBDA: Final = 0.2
 PRIOR_STRENGTH: Final = 200.0  # pseudo-pairs per class behind the prior
+# Fields whose agreement defines the latent "same person" class. The household and village comparison is left out:
+# relatives share it, and with it in, EM would happily learn "same household" instead of "same person". Its m and u
+# are then measured against the classes the other fields found.
+EM_FIELDS: Final = (0, 1, 2, 3, 5)
 
 
 @dataclass(frozen=True)
@@ -50,17 +54,17 @@ class Model:
     u: tuple[Floats, ...]
     lam: float
 
-    def log_odds(self, levels: npt.NDArray[np.int8]) -> Floats:
+    def log_odds(self, levels: npt.NDArray[np.int8], fields: tuple[int, ...] | None = None) -> Floats:
         """Log odds (natural) that each pair is one person, before the prior lambda."""
         total = np.zeros(len(levels))
-        for f in range(len(self.m)):
+        for f in range(len(self.m)) if fields is None else fields:
             weight = np.log(self.m[f]) - np.log(self.u[f])
             total += weight[levels[:, f]]
         return total
 
-    def probability(self, levels: npt.NDArray[np.int8]) -> Floats:
+    def probability(self, levels: npt.NDArray[np.int8], fields: tuple[int, ...] | None = None) -> Floats:
         prior = np.log(self.lam) - np.log1p(-self.lam)
-        return np.asarray(1.0 / (1.0 + np.exp(-(self.log_odds(levels) + prior))))
+        return np.asarray(1.0 / (1.0 + np.exp(-(self.log_odds(levels, fields) + prior))))
 
 
 def _normalise(values: Floats, missing: int | None) -> Floats:
@@ -97,12 +101,16 @@ def estimate(levels: npt.NDArray[np.int8], *, iterations: int = 40) -> Model:
         rest //= radix[f]
     weights = counts.astype(np.float64)
     prior = prior_model()
-    for _ in range(iterations):
-        g = model.probability(pattern_levels.astype(np.int8))
+    for iteration in range(iterations + 1):
+        g = model.probability(pattern_levels.astype(np.int8), EM_FIELDS)
         matched = weights * g
         unmatched = weights * (1 - g)
         new_m, new_u = [], []
         for f, size in enumerate(FIELD_LEVELS):
+            if f not in EM_FIELDS and iteration < iterations:
+                new_m.append(model.m[f])
+                new_u.append(model.u[f])
+                continue
             mc = np.bincount(pattern_levels[:, f], weights=matched, minlength=size).astype(np.float64)
             uc = np.bincount(pattern_levels[:, f], weights=unmatched, minlength=size).astype(np.float64)
             missing = MISSING_LEVEL[f]

@@ -67,10 +67,12 @@ def dedupe(people: People, *, threshold: float = DEFAULT_THRESHOLD, progress: Pr
 
 _NIK_REASON = {
     c.NIK_SAME: "same NIK",
+    c.NIK_SAME_CONTRADICTED: "same NIK, but it contradicts one record's birth date or sex",
     c.NIK_TRANSPOSED: "NIK differs by one transposition",
-    c.NIK_ONE_DIGIT_EXPLAINED: "NIK differs in one digit and one of them contradicts its own birth date or sex",
+    c.NIK_ONE_DIGIT_EXPLAINED: "NIK differs in one birth-date digit, and one record's birth date fits the other NIK",
+    c.NIK_ONE_DIGIT_DATE: "NIK differs in one birth-date digit",
     c.NIK_ONE_DIGIT_SERIAL: "NIK differs in one serial digit",
-    c.NIK_ONE_DIGIT_OTHER: "NIK differs in one digit",
+    c.NIK_ONE_DIGIT_REGION: "NIK differs in one region digit",
     c.NIK_LOST_DIGIT: "one NIK has 15 digits, the other less one digit",
     c.NIK_DIFFERENT_EXPLAINED: "different NIK, one contradicting its own record",
     c.NIK_DIFFERENT: "different NIK",
