@@ -164,6 +164,10 @@ STORAGES = {
     },
 }
 
+# In development (and tests) WhiteNoise serves straight from the source folders; production runs collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 TASKS = {
     "default": {
         # Database-backed queue: the embedded default needs no broker. `berdaya db_worker` runs the tasks.

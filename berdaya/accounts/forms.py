@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.regions.models import Region
@@ -58,3 +58,11 @@ class UserCreateForm(UserForm):
 
 class AdminSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
     pass
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password. Check both; capital letters matter."),
+        "inactive": _("This account is disabled. Ask your Admin Dinas."),
+    }

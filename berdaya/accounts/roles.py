@@ -39,6 +39,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICER: frozenset(_VIEW_REFERENCE | {"accounts.view_history"}),
     Role.KECAMATAN_OPERATOR: frozenset(_VIEW_REFERENCE),
     Role.VILLAGE_OPERATOR: frozenset(_VIEW_REFERENCE),
-    Role.FACILITATOR: frozenset(),
+    Role.FACILITATOR: frozenset(_VIEW_REFERENCE),
     Role.MONITOR: frozenset(_VIEW_REFERENCE | {"accounts.view_history"}),
 }

@@ -14,12 +14,13 @@ from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 
 from . import selectors
-from .forms import AdminSetPasswordForm, UserCreateForm, UserForm
+from .forms import AdminSetPasswordForm, LoginForm, UserCreateForm, UserForm
 from .models import User
 from .services import AccountError, create_user, set_user_password, update_user
 
 
 class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
@@ -29,7 +30,7 @@ def locked_out(request: HttpRequest, response: HttpResponse | None = None, crede
     from django.conf import settings
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = auth_views.AuthenticationForm(request)
+    form = LoginForm(request)
     message = _(
         "This account is locked for %(minutes)d minutes after %(limit)d wrong passwords. "
         "Wait, or ask your Admin Dinas to unlock it."

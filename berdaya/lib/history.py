@@ -29,6 +29,10 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     model_field = model._meta.get_field(name)
+    if model_field.is_relation and model_field.related_model is not None:
+        # Show the related record by name ("Tanah Periuk"), not by key; a deleted one by its key.
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -1,0 +1,48 @@
+from django.core.management import call_command
+
+from berdaya.accounts.models import User
+from berdaya.regions.tests.factories import RegionFactory
+
+EXPECTED = {
+    "admin": (User.Role.ADMIN, "64.01"),
+    "dinas": (User.Role.OFFICER, "64.01"),
+    "camat.tanahgrogot": (User.Role.KECAMATAN_OPERATOR, "64.01.04"),
+    "desa.tanahperiuk": (User.Role.VILLAGE_OPERATOR, "64.01.04.2004"),
+    "pendamping1": (User.Role.FACILITATOR, "64.01"),
+    "pemantau": (User.Role.MONITOR, "64.01"),
+}
+
+
+def paser(db):
+    RegionFactory(code="64.01", name="Kabupaten Paser")
+    RegionFactory(code="64.01.04.2004", name="Tanah Periuk")
+
+
+def test_the_demo_creates_one_account_per_role_with_the_demo_password(db, settings):
+    paser(db)
+
+    call_command("demo", "--seed", "7")
+
+    accounts = {u.username: (u.role, u.region_id) for u in User.objects.all()}
+    assert accounts == EXPECTED
+    assert User.objects.get(username="admin").check_password(settings.BERDAYA_DEMO_PASSWORD)
+
+
+def test_the_same_seed_gives_the_same_people(db):
+    paser(db)
+    call_command("demo", "--seed", "7")
+    first = sorted(User.objects.values_list("username", "first_name", "last_name"))
+
+    call_command("demo", "--seed", "7")
+
+    assert sorted(User.objects.values_list("username", "first_name", "last_name")) == first
+
+
+def test_if_empty_leaves_an_existing_database_alone(db):
+    paser(db)
+    call_command("demo", "--seed", "7")
+    User.objects.filter(username="admin").update(first_name="Tetap")
+
+    call_command("demo", "--if-empty")
+
+    assert User.objects.get(username="admin").first_name == "Tetap"

@@ -1,0 +1,66 @@
+"""Every page renders in Indonesian and English, and both catalogues are complete."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from berdaya.lib import i18n_check
+
+# Pages that need a record: how to build their URL from the `users` fixture and a region.
+SAMPLE_ARGS = {
+    "regions:region-detail": lambda users: ["64.01.04"],
+    "accounts:user-detail": lambda users: [users["desa_a"].pk],
+    "accounts:user-edit": lambda users: [users["desa_a"].pk],
+    "accounts:user-password": lambda users: [users["desa_a"].pk],
+}
+# URL names that are not pages: POST-only actions, downloads, the language switch and the login/logout flow.
+NOT_PAGES = {"logout", "set_language", "login", "password_change_done"}
+NOT_PAGES_SUFFIXES = ("-export",)
+
+
+def all_url_names() -> list[str]:
+    names: list[str] = []
+
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+PAGES = [
+    name
+    for name in all_url_names()
+    if name not in NOT_PAGES and not name.endswith(NOT_PAGES_SUFFIXES) and not name.startswith("registry:")
+]
+LOG_OUT = {"id": "Keluar", "en": "Log out"}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("url_name", PAGES)
+def test_every_page_renders_in_both_languages(client, users, url_name, language):
+    client.force_login(users["admin"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    args = SAMPLE_ARGS[url_name](users) if url_name in SAMPLE_ARGS else []
+
+    response = client.get(reverse(url_name, args=args))
+
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in response.text
+    assert LOG_OUT[language] in response.text
+
+
+def test_the_login_page_switches_to_english(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True)
+
+    assert "Log in to Berdaya" in response.text
+
+
+def test_both_catalogues_are_complete_and_compiled():
+    assert i18n_check.check() == []
