@@ -293,10 +293,7 @@ def noisy_date(birth: dt.date, rng: random.Random, level: float) -> str:
     elif r < 0.12 and b.day <= 12:
         b = dt.date(b.year, b.day, b.month)
     elif r < 0.14:
-        try:
-            b = b.replace(day=rng.randint(1, 28))
-        except ValueError:
-            pass
+        b = b.replace(day=rng.randint(1, 28))
     f = rng.random()
     if f < 0.55:
         return b.isoformat()

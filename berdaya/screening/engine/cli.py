@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol
 
 import polars as pl
 
@@ -22,8 +22,16 @@ from berdaya.screening.engine.records import InputError, People, read_people
 OUTPUT_COLUMNS = ("left_id", "right_id", "score", "reason", "left_name", "right_name")
 
 
+class Stream(Protocol):
+    """Where progress goes: sys.stderr, or a Django command's self.stderr."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 class _Progress:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: Stream) -> None:
         self.stream = stream
         self.started = time.perf_counter()
 
@@ -58,7 +66,7 @@ def run_link(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     today: dt.date | None = None,
-    stderr: TextIO | None = None,
+    stderr: Stream | None = None,
 ) -> Matches:
     """Write the pairs (nominee, history record) that are one person to ``out``; raise InputError on bad input."""
     progress = _Progress(stderr or sys.stderr)
@@ -77,7 +85,7 @@ def run_dedupe(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     today: dt.date | None = None,
-    stderr: TextIO | None = None,
+    stderr: Stream | None = None,
 ) -> Matches:
     """Write the pairs of records in one file that are one person to ``out``; raise InputError on bad input."""
     progress = _Progress(stderr or sys.stderr)
@@ -110,7 +118,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         )
 
 
-def execute(options: argparse.Namespace, *, stderr: TextIO | None = None) -> int:
+def execute(options: argparse.Namespace, *, stderr: Stream | None = None) -> int:
     """Run parsed options; the exit status (0 on success, 1 on bad input)."""
     err = stderr or sys.stderr
     try:

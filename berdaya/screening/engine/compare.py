@@ -24,18 +24,17 @@ Floats = npt.NDArray[np.float32]
 
 # NIK levels
 NIK_SAME: Final = 0
-NIK_SAME_CONTRADICTED: Final = 1  # same NIK, but it contradicts one record's birth date or sex: a relative's NIK?
-NIK_TRANSPOSED: Final = 2
+NIK_TRANSPOSED: Final = 1
 # One digit of the birth date part apart, and one record's birth date or sex fits the other NIK, not its own: a typo.
-NIK_ONE_DIGIT_EXPLAINED: Final = 3
-NIK_ONE_DIGIT_DATE: Final = 4  # one digit of the birth date part apart, unexplained: often two people
-NIK_ONE_DIGIT_SERIAL: Final = 5  # one serial digit apart: often two people born the same day in one kecamatan
-NIK_ONE_DIGIT_REGION: Final = 6  # one region digit apart: often the same birth day and serial in another kecamatan
-NIK_LOST_DIGIT: Final = 7  # a 15-digit NIK is the other without one digit
-NIK_DIFFERENT_EXPLAINED: Final = 8  # different, and one NIK contradicts its own record: a wrong NIK
-NIK_DIFFERENT: Final = 9
-NIK_MISSING: Final = 10
-NIK_LEVELS: Final = 11
+NIK_ONE_DIGIT_EXPLAINED: Final = 2
+NIK_ONE_DIGIT_DATE: Final = 3  # one digit of the birth date part apart, unexplained: often two people
+NIK_ONE_DIGIT_SERIAL: Final = 4  # one serial digit apart: often two people born the same day in one kecamatan
+NIK_ONE_DIGIT_REGION: Final = 5  # one region digit apart: often the same birth day and serial in another kecamatan
+NIK_LOST_DIGIT: Final = 6  # a 15-digit NIK is the other without one digit
+NIK_DIFFERENT_EXPLAINED: Final = 7  # different, and one NIK contradicts its own record: a wrong NIK
+NIK_DIFFERENT: Final = 8
+NIK_MISSING: Final = 9
+NIK_LEVELS: Final = 10
 
 # Birth date levels
 BIRTH_SAME: Final = 0
@@ -70,10 +69,18 @@ BPLACE_DIFFERENT: Final = 2
 BPLACE_MISSING: Final = 3
 BPLACE_LEVELS: Final = 4
 
-FIELDS: Final = ("nik", "birth", "name", "sex", "place", "birth_place")
-FIELD_LEVELS: Final = (NIK_LEVELS, BIRTH_LEVELS, NAME_LEVELS, SEX_LEVELS, PLACE_LEVELS, BPLACE_LEVELS)
+# Name and birth date are one comparison: among the candidate pairs of two people, those with the same name and those
+# with the same birth date are different pairs (blocking brought them together on one or the other), so the two
+# agreements are far from independent.
+NAME_BIRTH_LEVELS: Final = NAME_LEVELS * BIRTH_LEVELS
+FIELDS: Final = ("nik", "name_birth", "sex", "place", "birth_place")
+FIELD_LEVELS: Final = (NIK_LEVELS, NAME_BIRTH_LEVELS, SEX_LEVELS, PLACE_LEVELS, BPLACE_LEVELS)
 # The level of each field that means "cannot compare": it carries no evidence either way.
-MISSING_LEVEL: Final = (NIK_MISSING, BIRTH_MISSING, NAME_MISSING, SEX_MISSING, None, BPLACE_MISSING)
+MISSING_LEVEL: Final = (NIK_MISSING, None, SEX_MISSING, None, BPLACE_MISSING)
+
+
+def name_birth_level(name: npt.NDArray[np.int8], birth: npt.NDArray[np.int8]) -> Levels:
+    return np.asarray(name.astype(np.int16) * BIRTH_LEVELS + birth, dtype=np.int8)
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, n
     sub[one & (first >= 6) & (first < 12) & cross[both]] = NIK_ONE_DIGIT_EXPLAINED
     sub[one & (first >= 12)] = NIK_ONE_DIGIT_SERIAL
     sub[transposed] = NIK_TRANSPOSED
-    sub[count == 0] = np.where(exp[count == 0], NIK_SAME_CONTRADICTED, NIK_SAME)
+    sub[count == 0] = NIK_SAME
     level[both] = sub
     position[both] = np.where(count == 0, -1, first).astype(np.int8)
 
@@ -230,8 +237,7 @@ def compare(a: People, b: People, li: Int64s, ri: Int64s) -> Comparison:
     levels = np.stack(
         [
             nik,
-            _birth_levels(a, b, li, ri),
-            name,
+            name_birth_level(name, _birth_levels(a, b, li, ri)),
             _sex_levels(a, b, li, ri),
             _place_levels(a, b, li, ri),
             _birth_place_levels(a, b, li, ri),

@@ -67,7 +67,6 @@ def dedupe(people: People, *, threshold: float = DEFAULT_THRESHOLD, progress: Pr
 
 _NIK_REASON = {
     c.NIK_SAME: "same NIK",
-    c.NIK_SAME_CONTRADICTED: "same NIK, but it contradicts one record's birth date or sex",
     c.NIK_TRANSPOSED: "NIK differs by one transposition",
     c.NIK_ONE_DIGIT_EXPLAINED: "NIK differs in one birth-date digit, and one record's birth date fits the other NIK",
     c.NIK_ONE_DIGIT_DATE: "NIK differs in one birth-date digit",
@@ -109,7 +108,7 @@ def explain(a: People, b: People, comparison: c.Comparison, rows: npt.NDArray[np
     similarity = comparison.name_similarity[rows].tolist()
     out = []
     for lv, i, j, sim in zip(levels, left, right, similarity, strict=True):
-        nik, birth, name, sex, place = lv[0], lv[1], lv[2], lv[3], lv[4]
+        nik, name, birth, sex, place = lv[0], lv[1] // c.BIRTH_LEVELS, lv[1] % c.BIRTH_LEVELS, lv[2], lv[3]
         parts = [
             _NIK_REASON[nik],
             _name_reason(name, a.names[i], b.names[j], sim),
