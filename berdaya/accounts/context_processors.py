@@ -24,6 +24,7 @@ class NavItem:
 # Later capabilities add their pages here, each behind the permission that lets a role use it.
 NAVIGATION: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
+    NavItem(_("Registry"), "registry:person-list", "registry.view_person"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]

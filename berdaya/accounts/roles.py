@@ -29,16 +29,30 @@ ROLE_SCOPE_LEVELS: dict[str, tuple[int, ...]] = {
 }
 
 _VIEW_REFERENCE = {"regions.view_region"}
+_VIEW_REGISTRY = {"registry.view_household", "registry.view_person", "registry.view_assistancerecord"}
+# Editing and importing the registry; scope still limits which rows.
+_EDIT_REGISTRY = _VIEW_REGISTRY | {
+    "registry.add_household",
+    "registry.change_household",
+    "registry.add_person",
+    "registry.change_person",
+    "registry.add_assistancerecord",
+    "registry.change_assistancerecord",
+    "registry.add_importjob",
+    "registry.view_importjob",
+}
 
 # "app_label.codename" per role. Later capabilities add their permissions here.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _VIEW_REFERENCE
         | {"accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.view_history"}
+        | _EDIT_REGISTRY
+        | {"registry.reveal_nik"}
     ),
-    Role.OFFICER: frozenset(_VIEW_REFERENCE | {"accounts.view_history"}),
-    Role.KECAMATAN_OPERATOR: frozenset(_VIEW_REFERENCE),
-    Role.VILLAGE_OPERATOR: frozenset(_VIEW_REFERENCE),
+    Role.OFFICER: frozenset(_VIEW_REFERENCE | {"accounts.view_history"} | _EDIT_REGISTRY | {"registry.reveal_nik"}),
+    Role.KECAMATAN_OPERATOR: frozenset(_VIEW_REFERENCE | _EDIT_REGISTRY),
+    Role.VILLAGE_OPERATOR: frozenset(_VIEW_REFERENCE | _EDIT_REGISTRY),
     Role.FACILITATOR: frozenset(_VIEW_REFERENCE),
-    Role.MONITOR: frozenset(_VIEW_REFERENCE | {"accounts.view_history"}),
+    Role.MONITOR: frozenset(_VIEW_REFERENCE | {"accounts.view_history"} | _VIEW_REGISTRY),
 }

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from berdaya.accounts.models import User
+from berdaya.regions.models import Region
+
+from .importing import FIELDS
+from .models import Household, ImportJob, Person
+
+
+class PersonForm(forms.ModelForm[Person]):
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "relation",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "marital_status",
+            "education",
+            "occupation",
+            "disability",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class HouseholdForm(forms.ModelForm[Household]):
+    class Meta:
+        model = Household
+        fields = ["address", "village", "decile", "register_id", "register_verified_on"]
+        widgets = {"register_verified_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only villages inside the user's scope can be chosen.
+        self.fields["village"].queryset = Region.objects.visible_to(user).villages()  # type: ignore[attr-defined]
+        self.fields["decile"].widget = forms.NumberInput(attrs={"min": 1, "max": 10})
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportJob.Kind.choices)
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per header Berdaya does not know: which field the column holds, or ignore it."""
+
+    def __init__(self, *args: Any, headers: list[str], kind: str, initial_mapping: dict[str, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(ignore this column)"))] + [(name, label) for name, label in FIELDS[kind].items()]
+        self.headers = headers
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False, initial=initial_mapping.get(header, "")
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            header: self.cleaned_data[f"col_{index}"]
+            for index, header in enumerate(self.headers)
+            if self.cleaned_data.get(f"col_{index}")
+        }

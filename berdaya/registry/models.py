@@ -1,0 +1,237 @@
+"""The registry of poor households (KK) and their members (NIK), with the assistance each has already received."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from berdaya.accounts.scoping import ScopedQuerySet
+
+SIXTEEN_DIGITS = r"^[0-9]{16}$"
+
+
+class HouseholdQuerySet(ScopedQuerySet["Household"]):
+    region_path = "village__code"
+
+
+class Household(models.Model):
+    """A family on one family card (KK): the unit of the one-member-per-household rule."""
+
+    kk_number = models.CharField(_("KK number"), max_length=16, unique=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    village = models.ForeignKey(
+        "regions.Region", models.PROTECT, related_name="+", verbose_name=_("village"), limit_choices_to={"level": 4}
+    )
+    decile = models.PositiveSmallIntegerField(_("welfare decile"), null=True, blank=True)
+    register_id = models.CharField(_("DTSEN/DTKS id"), max_length=40, blank=True)
+    register_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+
+    objects = HouseholdQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kk_number"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kk_number__regex=SIXTEEN_DIGITS), name="registry_household_kk_16_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(decile__isnull=True) | Q(decile__gte=1, decile__lte=10),
+                name="registry_household_decile_1_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.kk_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household-detail", args=[self.pk])
+
+
+class PersonQuerySet(ScopedQuerySet["Person"]):
+    region_path = "household__village__code"
+
+
+class Person(models.Model):
+    """A member of a registered household, identified by the NIK on the KTP."""
+
+    class Sex(models.TextChoices):
+        MALE = "L", _("Male")
+        FEMALE = "P", _("Female")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        CHILD_IN_LAW = "child_in_law", _("Child-in-law")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        PARENT = "parent", _("Parent")
+        PARENT_IN_LAW = "parent_in_law", _("Parent-in-law")
+        OTHER = "other", _("Other")
+
+    class MaritalStatus(models.TextChoices):
+        SINGLE = "single", _("Not married")
+        MARRIED = "married", _("Married")
+        DIVORCED = "divorced", _("Divorced")
+        WIDOWED = "widowed", _("Widowed")
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    household = models.ForeignKey(Household, models.PROTECT, related_name="members", verbose_name=_("household"))
+    relation = models.CharField(_("relation to head"), max_length=15, choices=Relation, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex, blank=True)
+    birth_place = models.CharField(_("birth place"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    marital_status = models.CharField(_("marital status"), max_length=10, choices=MaritalStatus, blank=True)
+    education = models.CharField(_("education"), max_length=60, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    # Free text ("tuna netra", "fisik"): the kinds recorded differ between registers. Empty means none recorded.
+    disability = models.CharField(_("disability"), max_length=100, blank=True)
+
+    objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "nik"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        permissions = [("reveal_nik", _("Can reveal a full NIK"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(nik__regex=SIXTEEN_DIGITS), name="registry_person_nik_16_digits"),
+        ]
+        indexes = [models.Index(fields=["name"], name="registry_person_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person-detail", args=[self.pk])
+
+
+class AssistanceRecordQuerySet(ScopedQuerySet["AssistanceRecord"]):
+    region_path = "household__village__code"
+
+
+class AssistanceRecord(models.Model):
+    """Aid a person (and through them their household) received from a social programme in a given year."""
+
+    class Programme(models.TextChoices):
+        KUBE = "kube", "KUBE"
+        PKH = "pkh", "PKH"
+        BPNT = "bpnt", "BPNT/Sembako"
+        BLT = "blt", "BLT"
+        RS_RTLH = "rs_rtlh", "RS-RTLH"
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="assistance", verbose_name=_("person"))
+    # Copied from the person so that the history stays with the household even if the person later moves KK.
+    household = models.ForeignKey(Household, models.PROTECT, related_name="assistance", verbose_name=_("household"))
+    programme = models.CharField(_("programme"), max_length=10, choices=Programme)
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source of funds"), max_length=100, blank=True)
+    amount = models.BigIntegerField(_("amount (Rp)"), null=True, blank=True)
+
+    objects = AssistanceRecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "programme"]
+        verbose_name = _("assistance record")
+        verbose_name_plural = _("assistance records")
+        constraints = [
+            # The import's upsert key: one record per person, programme and year.
+            models.UniqueConstraint(
+                fields=["person", "programme", "year"], name="registry_assistancerecord_one_per_programme_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="registry_assistancerecord_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_programme_display()} {self.year}"
+
+
+class NikRevealQuerySet(ScopedQuerySet["NikReveal"]):
+    region_path = "person__household__village__code"
+
+
+class NikReveal(models.Model):
+    """A logged look at a full NIK: who revealed whose number, and when. Append-only, so it needs no history."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="nik_reveals")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    revealed_at = models.DateTimeField(default=timezone.now)
+
+    objects = NikRevealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-revealed_at"]
+        verbose_name = _("NIK reveal")
+        verbose_name_plural = _("NIK reveals")
+
+    def __str__(self) -> str:
+        return f"{self.by} → {self.person} @ {self.revealed_at:%Y-%m-%d %H:%M}"
+
+
+class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):
+    region_path = "region__code"
+
+
+class ImportJob(models.Model):
+    """One uploaded registry or assistance-history file on its way from dry run to commit."""
+
+    class Kind(models.TextChoices):
+        REGISTRY = "registry", _("Registry (households and persons)")
+        HISTORY = "history", _("Assistance history")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (Status.PENDING, Status.CHECKING, Status.IMPORTING)
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    # Header as written in the file -> field name, chosen by the user for headers Berdaya does not know.
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    accepted_only = models.BooleanField(_("import only accepted rows"), default=False)
+    # The last dry run or commit: counts, file-level error, unknown headers (see importing.ImportSummary).
+    summary = models.JSONField(default=dict, blank=True)
+    report = models.FileField(_("report"), upload_to="imports/reports/%Y/%m/", blank=True)
+    # Scope: the uploader's region when the job was made; the import itself refuses rows outside it.
+    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["summary"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:import-detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING

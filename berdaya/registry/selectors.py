@@ -1,0 +1,60 @@
+"""Reads that feed the registry pages and exports, always starting from what the user may see."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q
+
+from berdaya.accounts.models import User
+from berdaya.accounts.scoping import region_filter
+from berdaya.regions.models import Region, RegionQuerySet
+
+from .models import AssistanceRecord, Household, HouseholdQuerySet, Person, PersonQuerySet
+
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def villages_for_filter(*, user: User) -> RegionQuerySet:
+    """Kecamatan and villages the user may filter by: only those inside their scope."""
+    return Region.objects.visible_to(user).filter(level__gte=Region.Level.KECAMATAN).order_by("code")
+
+
+def _text_filter(query: str, *, name_path: str, nik_path: str, kk_path: str) -> Q:
+    compact = re.sub(r"[\s.\-']", "", query)
+    if _DIGITS.match(compact):
+        # A number is a NIK or a KK number, whole or its beginning.
+        return Q(**{f"{nik_path}__startswith": compact}) | Q(**{f"{kk_path}__startswith": compact})
+    return Q(**{f"{name_path}__icontains": query})
+
+
+def persons_for_list(*, user: User, query: str = "", village: str = "") -> PersonQuerySet:
+    """Persons the user may see, found by NIK, KK number or name, in a village or kecamatan."""
+    persons = Person.objects.visible_to(user).select_related("household__village")
+    if query:
+        persons = persons.filter(_text_filter(query, name_path="name", nik_path="nik", kk_path="household__kk_number"))
+    if village:
+        persons = persons.filter(region_filter("household__village__code", village))
+    return persons.order_by("name", "pk")
+
+
+def households_for_list(*, user: User, query: str = "", village: str = "") -> HouseholdQuerySet:
+    """Households the user may see, found by KK number, a member's NIK or name, in a village or kecamatan."""
+    households = Household.objects.visible_to(user).select_related("village")
+    if query:
+        matching = Person.objects.filter(
+            _text_filter(query, name_path="name", nik_path="nik", kk_path="household__kk_number")
+        ).values("household_id")
+        households = households.filter(Q(pk__in=matching) | Q(kk_number__startswith=query.strip()))
+    if village:
+        households = households.filter(region_filter("village__code", village))
+    return households.order_by("kk_number")
+
+
+def person_assistance(*, person: Person) -> list[AssistanceRecord]:
+    """The aid this person and their household received, newest first."""
+    return list(
+        AssistanceRecord.objects.filter(Q(person=person) | Q(household_id=person.household_id))
+        .select_related("person")
+        .order_by("-year", "programme")
+    )

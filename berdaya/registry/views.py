@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tasks.base import Task
+
+from berdaya.lib.errors import DomainError
+from berdaya.lib.exports import csv_response
+from berdaya.lib.history import record_history
+from berdaya.lib.http import AuthedRequest
+
+from . import selectors
+from .forms import HouseholdForm, ImportMappingForm, ImportUploadForm, PersonForm
+from .importing import issue_from_dict
+from .models import Household, ImportJob, Person
+from .services import RegistryError, reveal_nik, update_household, update_person
+from .tasks import check_import, commit_import, read_progress
+from .templatetags.registry import masked_nik
+
+PAGE_SIZE = 50
+
+
+def _filters(request: AuthedRequest) -> dict[str, str]:
+    return {"query": request.GET.get("q", "").strip(), "village": request.GET.get("village", "").strip()}
+
+
+def _list_context(request: AuthedRequest, records: Any) -> dict[str, Any]:
+    filters = _filters(request)
+    return {
+        "page": Paginator(records, PAGE_SIZE).get_page(request.GET.get("page")),
+        "villages": selectors.villages_for_filter(user=request.user),
+        "q": filters["query"],
+        "village": filters["village"],
+    }
+
+
+@permission_required("registry.view_person", raise_exception=True)
+def person_list(request: AuthedRequest) -> HttpResponse:
+    persons = selectors.persons_for_list(user=request.user, **_filters(request))
+    template = "registry/_person_rows.html" if request.htmx else "registry/person_list.html"
+    return render(request, template, _list_context(request, persons))
+
+
+@permission_required("registry.view_person", raise_exception=True)
+def person_export(request: AuthedRequest) -> StreamingHttpResponse:
+    """The persons found by the search, as a spreadsheet; NIKs masked unless the role may reveal them."""
+    persons = selectors.persons_for_list(user=request.user, **_filters(request))
+    show = masked_nik if not request.user.has_perm("registry.reveal_nik") else str
+    header = [
+        _("NIK"),
+        _("Name"),
+        _("KK number"),
+        _("Relation to head"),
+        _("Sex"),
+        _("Birth place"),
+        _("Birth date"),
+        _("Village code"),
+        _("Village"),
+        _("Address"),
+        _("Decile"),
+    ]
+    rows = (
+        [
+            show(p.nik),
+            p.name,
+            p.household.kk_number,
+            p.get_relation_display(),
+            p.sex,
+            p.birth_place,
+            p.birth_date,
+            p.household.village_id,
+            p.household.village.name,
+            p.household.address,
+            p.household.decile,
+        ]
+        for p in persons.iterator(chunk_size=2000)
+    )
+    return csv_response("berdaya-persons.csv", header, rows)
+
+
+@permission_required("registry.view_person", raise_exception=True)
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("household__village"), pk=pk)
+    return render(request, "registry/person_detail.html", _person_context(request, person))
+
+
+def _person_context(request: AuthedRequest, person: Person, **extra: Any) -> dict[str, Any]:
+    return {
+        "person": person,
+        "household": person.household,
+        "members": person.household.members.exclude(pk=person.pk).order_by("name"),
+        "assistance": selectors.person_assistance(person=person),
+        "history": record_history(person) if request.user.has_perm("accounts.view_history") else [],
+        **extra,
+    }
+
+
+@permission_required("registry.change_person", raise_exception=True)
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_person(person=person, by=request.user, **form.cleaned_data)
+        except RegistryError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(person)
+    return render(request, "registry/form.html", {"form": form, "record": person, "title": _("Edit person")})
+
+
+@require_POST
+@permission_required("registry.reveal_nik", raise_exception=True)
+def person_reveal_nik(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Show one full NIK; the reveal is logged."""
+    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("household__village"), pk=pk)
+    nik = reveal_nik(person=person, by=request.user)
+    if request.htmx:
+        return render(request, "registry/_nik.html", {"person": person, "revealed_nik": nik})
+    return render(request, "registry/person_detail.html", _person_context(request, person, revealed_nik=nik))
+
+
+@permission_required("registry.view_household", raise_exception=True)
+def household_list(request: AuthedRequest) -> HttpResponse:
+    households = selectors.households_for_list(user=request.user, **_filters(request))
+    template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
+    return render(request, template, _list_context(request, households))
+
+
+@permission_required("registry.view_household", raise_exception=True)
+def household_export(request: AuthedRequest) -> StreamingHttpResponse:
+    households = selectors.households_for_list(user=request.user, **_filters(request))
+    header = [
+        _("KK number"),
+        _("Village code"),
+        _("Village"),
+        _("Address"),
+        _("Decile"),
+        _("DTSEN/DTKS id"),
+        _("Last verified on"),
+    ]
+    rows = (
+        [h.kk_number, h.village_id, h.village.name, h.address, h.decile, h.register_id, h.register_verified_on]
+        for h in households.iterator(chunk_size=2000)
+    )
+    return csv_response("berdaya-households.csv", header, rows)
+
+
+@permission_required("registry.view_household", raise_exception=True)
+def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(Household.objects.visible_to(request.user).select_related("village"), pk=pk)
+    context = {
+        "household": household,
+        "members": household.members.order_by("relation", "name"),
+        "assistance": household.assistance.select_related("person").order_by("-year", "programme"),
+        "history": record_history(household) if request.user.has_perm("accounts.view_history") else [],
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+@permission_required("registry.change_household", raise_exception=True)
+def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
+    form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_household(household=household, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(household)
+    return render(request, "registry/form.html", {"form": form, "record": household, "title": _("Edit household")})
+
+
+# --- imports ----------------------------------------------------------------------------------------------------
+
+
+def _start(task: Task[[int], None], job: ImportJob) -> None:
+    # A small file is checked at once, in the request; a large one goes to the queue and the page shows progress.
+    if job.file.size <= getattr(settings, "BERDAYA_IMPORT_INLINE_BYTES", 512 * 1024):
+        task.call(job.pk)
+    else:
+        task.enqueue(job.pk)
+
+
+@permission_required("registry.add_importjob", raise_exception=True)
+def import_list(request: AuthedRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if request.user.region is None:
+            raise Http404
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            kind=form.cleaned_data["kind"],
+            file=upload,
+            original_name=upload.name[:255],
+            region=request.user.region,
+            created_by=request.user,
+        )
+        _start(check_import, job)
+        return redirect(job)
+    jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")[:50]
+    return render(request, "registry/import_list.html", {"form": form, "jobs": jobs})
+
+
+def _import_context(job: ImportJob) -> dict[str, Any]:
+    summary = job.summary or {}
+    return {
+        "job": job,
+        "summary": summary,
+        "issues": [issue_from_dict(data) for data in summary.get("issues", [])],
+        "progress": read_progress(job) if job.is_running else summary.get("total", 0),
+    }
+
+
+@permission_required("registry.add_importjob", raise_exception=True)
+def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    context = _import_context(job)
+    if job.status == ImportJob.Status.CHECKED and (job.summary.get("unknown_headers") or job.summary.get("error")):
+        context["mapping_form"] = ImportMappingForm(
+            headers=job.summary.get("headers", []), kind=job.kind, initial_mapping=job.mapping
+        )
+    return render(request, "registry/import_detail.html", context)
+
+
+@permission_required("registry.add_importjob", raise_exception=True)
+def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The progress fragment the import page polls every second while the job runs."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    response = render(request, "registry/_import_progress.html", _import_context(job))
+    if not job.is_running and request.htmx:
+        # Finished: reload the whole page once, to show the report and the next step.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@permission_required("registry.add_importjob", raise_exception=True)
+def import_map(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk, status=ImportJob.Status.CHECKED)
+    form = ImportMappingForm(request.POST, headers=job.summary.get("headers", []), kind=job.kind, initial_mapping={})
+    if form.is_valid():
+        job.mapping = form.mapping()
+        job.status = ImportJob.Status.PENDING
+        job.save(update_fields=["mapping", "status"])
+        _start(check_import, job)
+    return redirect(job)
+
+
+@require_POST
+@permission_required("registry.add_importjob", raise_exception=True)
+def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk, status=ImportJob.Status.CHECKED)
+    job.accepted_only = request.POST.get("accepted_only") == "on"
+    job.status = ImportJob.Status.PENDING
+    job.save(update_fields=["accepted_only", "status"])
+    _start(commit_import, job)
+    return redirect(job)
+
+
+@permission_required("registry.add_importjob", raise_exception=True)
+def import_report(request: AuthedRequest, pk: int) -> FileResponse:
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    if not job.report:
+        raise Http404
+    return FileResponse(job.report.open("rb"), as_attachment=True, filename=f"berdaya-import-{job.pk}-report.xlsx")
