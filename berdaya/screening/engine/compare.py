@@ -175,7 +175,8 @@ def _birth_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
     swapped = (ya == yb) & (ma == db) & (da == mb)
     level[(parts == 2) | swapped] = BIRTH_ONE_PART
     na, nb = a.nik_birth[li].astype(np.int64), b.nik_birth[ri].astype(np.int64)
-    via_nik = ((na == bb) & (na != NO_DATE)) | ((nb == ba) & (nb != NO_DATE)) | ((na == nb) & (na != NO_DATE))
+    # Only across different NIKs: with one NIK on both records, one record's date always "fits the other's NIK".
+    via_nik = (((na == bb) & (na != NO_DATE)) | ((nb == ba) & (nb != NO_DATE))) & (a.nik[li] != b.nik[ri])
     level[(level == BIRTH_DIFFERENT) & via_nik] = BIRTH_VIA_NIK
     level[ba == bb] = BIRTH_SAME
     level[missing] = BIRTH_MISSING

@@ -22,10 +22,10 @@ Floats = npt.NDArray[np.float64]
 
 # Prior m and u per field and level, in the order of compare.FIELDS and its level constants. They encode how data
 # entry goes wrong, not any one data set: EM moves them to fit the data at hand.
-_NAME_M = (0.60, 0.08, 0.15, 0.07, 0.05, 0.03, 0.02, 0.05)
+_NAME_M = (0.60, 0.08, 0.15, 0.07, 0.05, 0.02, 0.005, 0.05)
 _NAME_U = (0.05, 0.01, 0.04, 0.05, 0.10, 0.20, 0.55, 0.05)
 _BIRTH_M = (0.85, 0.06, 0.03, 0.06, 0.10)
-_BIRTH_U = (0.02, 0.10, 0.05, 0.83, 0.10)
+_BIRTH_U = (0.20, 0.10, 0.05, 0.65, 0.10)
 PRIOR_M: Final = (
     (0.70, 0.03, 0.03, 0.01, 0.01, 0.01, 0.03, 0.03, 0.04, 1.0),  # NIK
     tuple(float(x) for x in np.outer(_NAME_M, _BIRTH_M).ravel()),  # name x birth date
@@ -93,7 +93,10 @@ def _anchors(levels: npt.NDArray[np.int8]) -> tuple[list[npt.NDArray[np.bool_]],
     # Two NIKs that fit their own records and differ cannot be one person's, short of a typo in the serial.
     nik_different = np.isin(nik, [c.NIK_DIFFERENT, c.NIK_ONE_DIGIT_DATE, c.NIK_ONE_DIGIT_REGION])
     both = nik_same & description_same
-    same = [description_same, nik_same, both, both, both]
+    # A relative's NIK typed by mistake gives one NIK to two people with unrelated names: such pairs must not teach
+    # that one person's names may be unrelated, so m of the name and birth date counts only pairs with related names.
+    related_names = nik_same & (name != c.NAME_DIFFERENT) & (name != c.NAME_WEAK)
+    same = [description_same, related_names, both, both, both]
     different = [name_different, nik_different, name_different, name_different, name_different]
     return same, different
 
@@ -130,5 +133,5 @@ def estimate(levels: npt.NDArray[np.int8], *, iterations: int = 30) -> Model:
     for _ in range(iterations):
         prior_odds = np.log(lam) - np.log1p(-lam)
         g = 1.0 / (1.0 + np.exp(-(log_odds + prior_odds)))
-        lam = float(np.clip(g.mean(), 1e-6, 1 - 1e-6))
+        lam = float(np.clip((g.sum() + PRIOR_STRENGTH * PRIOR_LAMBDA) / (len(g) + PRIOR_STRENGTH), 1e-6, 1 - 1e-6))
     return Model(tuple(m), tuple(u), lam)
