@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.conf import settings
 
@@ -16,9 +21,50 @@ VILLAGE_B = "64.01.04.2005"
 VILLAGE_C = "64.01.05.2001"
 
 
+CHROMIUM = os.environ.get("BERDAYA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_MISSING = shutil.which(CHROMIUM) is None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # A deliberately slow password hash would make every test that creates a user slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not CHROMIUM_MISSING:
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if CHROMIUM_MISSING:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: Chromium is missing (apt-get install chromium)", red=True)
+
+
+@pytest.fixture
+def page(live_server: Any) -> Iterator[Any]:
+    """A headless Chromium page (Debian's chromium driven by Playwright) against the live test server."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it are still
+    # synchronous, so Django's async-safety guard would refuse them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(base_url=live_server.url, locale="id-ID")
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from faker import Faker
 from berdaya.regions.models import Region
 
 from .models import User
+from .roles import Role
 
 TANAH_GROGOT = "64.01.04"
 TANAH_PERIUK = "64.01.04.2004"
@@ -30,7 +31,7 @@ def _slug(name: str) -> str:
 def create_demo_users(*, faker: Faker, scale: str, password: str) -> list[DemoAccount]:
     """Create (or reset) the demo accounts and return the ones to show on screen."""
     home = settings.BERDAYA_HOME_REGION
-    specs: list[tuple[str, str, str]] = [
+    specs: list[tuple[str, Role, str]] = [
         ("admin", User.Role.ADMIN, home),
         ("dinas", User.Role.OFFICER, home),
         ("camat.tanahgrogot", User.Role.KECAMATAN_OPERATOR, TANAH_GROGOT),
@@ -47,7 +48,9 @@ def create_demo_users(*, faker: Faker, scale: str, password: str) -> list[DemoAc
             if username in taken:
                 username = f"{username}.{region.code.rsplit('.', 1)[1]}"
             taken.add(username)
-            role = User.Role.KECAMATAN_OPERATOR if region.level == Region.Level.KECAMATAN else User.Role.VILLAGE_OPERATOR
+            role = (
+                User.Role.KECAMATAN_OPERATOR if region.level == Region.Level.KECAMATAN else User.Role.VILLAGE_OPERATOR
+            )
             specs.append((username, role, region.code))
         specs += [(f"pendamping{n}", User.Role.FACILITATOR, home) for n in range(2, 9)]
     regions = Region.objects.in_bulk([code for _, _, code in specs])

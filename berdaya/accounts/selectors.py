@@ -7,7 +7,7 @@ from .models import User, UserQuerySet
 
 def users_for_list(*, user: User, query: str = "", role: str = "") -> UserQuerySet:
     """The accounts an admin may manage, filtered by a search text and a role."""
-    users = User.objects.visible_to(user).select_related("region").order_by("username")
+    users: UserQuerySet = User.objects.visible_to(user).select_related("region").order_by("username")
     if query:
         users = users.filter(
             Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)

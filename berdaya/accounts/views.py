@@ -40,14 +40,18 @@ def locked_out(request: HttpRequest, response: HttpResponse | None = None, crede
 
 @permission_required("accounts.view_user", raise_exception=True)
 def user_list(request: AuthedRequest) -> HttpResponse:
-    users = selectors.users_for_list(user=request.user, query=request.GET.get("q", ""), role=request.GET.get("role", ""))
+    users = selectors.users_for_list(
+        user=request.user, query=request.GET.get("q", ""), role=request.GET.get("role", "")
+    )
     template = "accounts/_user_rows.html" if request.htmx else "accounts/user_list.html"
     return render(request, template, {"users": users, "roles": User.Role.choices, "q": request.GET.get("q", "")})
 
 
 @permission_required("accounts.view_user", raise_exception=True)
 def user_export(request: AuthedRequest) -> StreamingHttpResponse:
-    users = selectors.users_for_list(user=request.user, query=request.GET.get("q", ""), role=request.GET.get("role", ""))
+    users = selectors.users_for_list(
+        user=request.user, query=request.GET.get("q", ""), role=request.GET.get("role", "")
+    )
     header = [_("Username"), _("Name"), _("Role"), _("Region code"), _("Region"), _("Email"), _("Phone"), _("Active")]
     rows = (
         [u.username, u.get_full_name(), u.get_role_display(), u.region_id, u.region, u.email, u.phone, u.is_active]

@@ -29,6 +29,7 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)  # history tracks concrete fields only
     if model_field.is_relation and model_field.related_model is not None:
         # Show the related record by name ("Tanah Periuk"), not by key; a deleted one by its key.
         related = model_field.related_model._default_manager.filter(pk=value).first()
@@ -54,7 +55,7 @@ def record_history(record: models.Model, *, limit: int = 50) -> list[HistoryEntr
             delta = version.diff_against(previous)
             for change in delta.changes:
                 name = change.field
-                verbose = str(model._meta.get_field(name).verbose_name)
+                verbose = str(getattr(model._meta.get_field(name), "verbose_name", name))
                 changes.append(
                     FieldChange(verbose, _display(model, name, change.old), _display(model, name, change.new))
                 )

@@ -50,8 +50,15 @@ def missing_from_source() -> list[str]:
             shutil.copy2(catalogue(language), backup / language / "django.po")
         try:
             subprocess.run(
-                [sys.executable, "-m", "berdaya.cli", "makemessages", "--no-location", "--no-obsolete",
-                 *[arg for language in LANGUAGES for arg in ("-l", language)]],
+                [
+                    sys.executable,
+                    "-m",
+                    "berdaya.cli",
+                    "makemessages",
+                    "--no-location",
+                    "--no-obsolete",
+                    *[arg for language in LANGUAGES for arg in ("-l", language)],
+                ],
                 cwd=PACKAGE,
                 check=True,
                 capture_output=True,

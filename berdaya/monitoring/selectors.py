@@ -33,7 +33,7 @@ def dashboard_for(*, user: User) -> Dashboard:
         villages=Count("code", filter=Q(level=Region.Level.VILLAGE)),
     )
     kecamatan = [
-        KecamatanSummary(region=r, villages=r.n_villages, kelurahan=r.n_kelurahan)
+        KecamatanSummary(region=r, villages=r.n_villages, kelurahan=r.n_kelurahan)  # type: ignore[attr-defined]
         for r in regions.filter(level=Region.Level.KECAMATAN).annotate(
             n_villages=Count("children"),
             n_kelurahan=Count("children", filter=Q(children__code__regex=r"\.1\d{3}$")),
@@ -44,7 +44,7 @@ def dashboard_for(*, user: User) -> Dashboard:
     if user.has_perm("accounts.view_user"):
         accounts = User.objects.visible_to(user).filter(is_active=True)
         role_counts = dict(accounts.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
-        by_role = [(label, role_counts.get(value, 0)) for value, label in User.Role.choices]
+        by_role = [(str(label), role_counts.get(value, 0)) for value, label in User.Role.choices]
         user_count = sum(role_counts.values())
     return Dashboard(
         scope=user.region,

@@ -20,7 +20,7 @@ def regions_for_list(*, user: User, parent_code: str | None = None, query: str =
     """The regions a user may see, below a parent region (default: the user's own scope)."""
     regions = Region.objects.visible_to(user)
     if query:
-        return regions.filter(Q(name__icontains=query) | Q(code__startswith=query)).filter(level__gte=3)[:200]  # type: ignore[return-value]
+        return regions.filter(Q(name__icontains=query) | Q(code__startswith=query)).filter(level__gte=3)[:200]
     parent = parent_code or user.region_id
     return regions.filter(parent_id=parent).annotate(
         n_children=Count("children", distinct=True),

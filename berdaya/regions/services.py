@@ -57,7 +57,8 @@ def _read(path: Path) -> list[Region]:
                 )
             if code in seen:
                 raise RegionFileError(
-                    _("%(file)s line %(line)d: %(code)s is listed twice.") % {"file": path.name, "line": line, "code": code}
+                    _("%(file)s line %(line)d: %(code)s is listed twice.")
+                    % {"file": path.name, "line": line, "code": code}
                 )
             seen.add(code)
             regions.append(Region(code=code, name=name, level=int(level_text), parent_id=parent))
@@ -67,9 +68,12 @@ def _read(path: Path) -> list[Region]:
 def load_regions(*, path: Path = WILAYAH_CSV) -> LoadResult:
     """Create or update every region in the file; running it again changes nothing."""
     incoming = _read(path)
-    existing = {code: (name, level, parent) for code, name, level, parent in Region.objects.values_list(
-        "code", "name", "level", "parent_id"
-    ).iterator(chunk_size=BATCH)}
+    existing = {
+        code: (name, level, parent)
+        for code, name, level, parent in Region.objects.values_list("code", "name", "level", "parent_id").iterator(
+            chunk_size=BATCH
+        )
+    }
     new = [r for r in incoming if r.code not in existing]
     changed = [r for r in incoming if r.code in existing and existing[r.code] != (r.name, r.level, r.parent_id)]
     with transaction.atomic():

@@ -19,7 +19,10 @@ def production_env(tmp_path):
 def test_the_deploy_check_reports_no_warnings_with_production_settings(production_env):
     result = subprocess.run(
         [sys.executable, "-m", "berdaya.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=production_env, capture_output=True, text=True, check=False,
+        env=production_env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -6,8 +6,16 @@ def test_a_change_made_in_the_ui_shows_in_the_records_history_with_who_made_it(c
     admin.first_name, admin.last_name = "Rahmat", "Hidayat"
     admin.save()
     client.force_login(admin)
-    data = {"username": target.username, "first_name": target.first_name, "last_name": target.last_name,
-            "email": "", "phone": "0811", "role": target.role, "region": "64.01.04.2005", "is_active": "on"}
+    data = {
+        "username": target.username,
+        "first_name": target.first_name,
+        "last_name": target.last_name,
+        "email": "",
+        "phone": "0811",
+        "role": target.role,
+        "region": "64.01.04.2005",
+        "is_active": "on",
+    }
 
     client.post(reverse("accounts:user-edit", args=[target.pk]), data)
     page = client.get(reverse("accounts:user-detail", args=[target.pk]))

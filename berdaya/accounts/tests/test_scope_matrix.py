@@ -6,8 +6,19 @@ Out-of-scope records are invisible; a direct URL to one is a 404 (never a 500, n
 import pytest
 from django.urls import reverse
 
-ALL_USERS = ["admin", "officer", "monitor", "camat", "camat_c", "desa_a", "desa_b", "desa_c", "facilitator",
-             "other_facilitator", "no_region"]
+ALL_USERS = [
+    "admin",
+    "officer",
+    "monitor",
+    "camat",
+    "camat_c",
+    "desa_a",
+    "desa_b",
+    "desa_c",
+    "facilitator",
+    "other_facilitator",
+    "no_region",
+]
 
 
 def get(client, user, url):
@@ -17,8 +28,15 @@ def get(client, user, url):
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [("admin", 200), ("officer", 200), ("monitor", 200), ("camat", 200), ("desa_a", 200), ("facilitator", 200),
-     ("no_region", 200)],
+    [
+        ("admin", 200),
+        ("officer", 200),
+        ("monitor", 200),
+        ("camat", 200),
+        ("desa_a", 200),
+        ("facilitator", 200),
+        ("no_region", 200),
+    ],
 )
 def test_every_role_has_a_dashboard(client, users, username, status):
     assert get(client, users[username], reverse("dashboard")).status_code == status
@@ -37,11 +55,18 @@ def test_dashboard_totals_count_only_the_viewers_scope(client, users, username, 
 @pytest.mark.parametrize(
     ("username", "code", "status"),
     [
-        ("admin", "64.01.04", 200), ("admin", "64.02", 404),
-        ("camat", "64.01.04", 200), ("camat", "64.01.04.2005", 200), ("camat", "64.01.05", 404),
+        ("admin", "64.01.04", 200),
+        ("admin", "64.02", 404),
+        ("camat", "64.01.04", 200),
+        ("camat", "64.01.04.2005", 200),
+        ("camat", "64.01.05", 404),
         ("camat", "64.01", 404),
-        ("desa_a", "64.01.04.2004", 200), ("desa_a", "64.01.04.2005", 404), ("desa_a", "64.01.04", 404),
-        ("desa_c", "64.01.04.2004", 404), ("no_region", "64.01", 404), ("facilitator", "64.01.05", 200),
+        ("desa_a", "64.01.04.2004", 200),
+        ("desa_a", "64.01.04.2005", 404),
+        ("desa_a", "64.01.04", 404),
+        ("desa_c", "64.01.04.2004", 404),
+        ("no_region", "64.01", 404),
+        ("facilitator", "64.01.05", 200),
     ],
 )
 def test_a_region_page_is_seen_only_inside_the_scope(client, users, username, code, status):
@@ -71,8 +96,21 @@ def test_the_region_export_holds_only_the_scope(client, users, username, expecte
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("admin", {"admin", "officer", "monitor", "camat", "camat_c", "desa_a", "desa_b", "desa_c", "facilitator",
-                   "other_facilitator"}),
+        (
+            "admin",
+            {
+                "admin",
+                "officer",
+                "monitor",
+                "camat",
+                "camat_c",
+                "desa_a",
+                "desa_b",
+                "desa_c",
+                "facilitator",
+                "other_facilitator",
+            },
+        ),
     ],
 )
 def test_the_user_list_and_export_hold_only_the_scope(client, users, username, expected):

@@ -7,8 +7,21 @@ from berdaya.regions.models import Region
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("admin", {"admin", "officer", "monitor", "camat", "camat_c", "desa_a", "desa_b", "desa_c", "facilitator",
-                   "other_facilitator"}),
+        (
+            "admin",
+            {
+                "admin",
+                "officer",
+                "monitor",
+                "camat",
+                "camat_c",
+                "desa_a",
+                "desa_b",
+                "desa_c",
+                "facilitator",
+                "other_facilitator",
+            },
+        ),
         ("camat", {"camat", "desa_a", "desa_b"}),
         ("desa_a", {"desa_a"}),
         ("facilitator", set()),

@@ -65,8 +65,15 @@ def test_two_different_passwords_are_refused(client, users):
 def test_an_admin_cannot_disable_itself(client, users):
     admin = users["admin"]
     client.force_login(admin)
-    data = {"username": "admin", "first_name": "A", "last_name": "", "email": "", "phone": "", "role": admin.role,
-            "region": admin.region_id}
+    data = {
+        "username": "admin",
+        "first_name": "A",
+        "last_name": "",
+        "email": "",
+        "phone": "",
+        "role": admin.role,
+        "region": admin.region_id,
+    }
 
     response = client.post(reverse("accounts:user-edit", args=[admin.pk]), data)
 

@@ -4,8 +4,10 @@ from django.utils import translation
 from berdaya.regions.models import Region
 from berdaya.regions.services import WILAYAH_CSV, RegionFileError, _read, load_regions
 
-SMALL = "code,name,level\n64,Kalimantan Timur,1\n64.01,Kabupaten Paser,2\n64.01.04,Tanah Grogot,3\n" \
-        "64.01.04.1001,Tanah Grogot,4\n64.01.04.2004,Tanah Periuk,4\n"
+SMALL = (
+    "code,name,level\n64,Kalimantan Timur,1\n64.01,Kabupaten Paser,2\n64.01.04,Tanah Grogot,3\n"
+    "64.01.04.1001,Tanah Grogot,4\n64.01.04.2004,Tanah Periuk,4\n"
+)
 
 
 @pytest.fixture
