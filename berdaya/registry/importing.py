@@ -554,7 +554,7 @@ class _Checker:
         )
 
     def _problem(self, row: _Row, column: str, value: Any, level: Level, problem: Problem) -> None:
-        self._issue(row, column, value, level, problem.message, **problem.params)
+        row.issues.append(Issue(row.line, column, _text(value)[:100], level, problem.message, dict(problem.params)))
 
     def _text_field(self, row: _Row, cells: dict[str, Any], name: str) -> str:
         text = re.sub(r"\s+", " ", _text(cells.get(name)))
