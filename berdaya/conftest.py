@@ -41,30 +41,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if CHROMIUM_MISSING:
-        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: Chromium is missing (apt-get install chromium)", red=True)
+        terminalreporter.write_sep(
+            "!", "BROWSER TESTS SKIPPED: Chromium is missing (apt-get install chromium)", red=True
+        )
 
 
-@pytest.fixture
-def page(live_server: Any) -> Iterator[Any]:
-    """A headless Chromium page (Debian's chromium driven by Playwright) against the live test server."""
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's chromium driven by Playwright) for the whole run."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it are still
     # synchronous, so Django's async-safety guard would refuse them.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+        chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
-        context = browser.new_context(base_url=live_server.url, locale="id-ID")
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+        yield chromium
+        chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser context (no cookies) and page against the live test server."""
+    context = browser.new_context(base_url=live_server.url, locale="id-ID")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
