@@ -64,3 +64,9 @@ def test_the_login_page_switches_to_english(client, db):
 
 def test_both_catalogues_are_complete_and_compiled():
     assert i18n_check.check() == []
+
+
+def test_indonesian_is_the_default_even_for_an_english_browser(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert '<html lang="id">' in response.text
