@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "berdaya.accounts",
     "berdaya.registry",
     "berdaya.screening",
+    "berdaya.targeting",
     "berdaya.monitoring",
 ]
 
