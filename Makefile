@@ -70,7 +70,7 @@ bench-regions: install
 	$(BIN)/python -m bench.regions
 
 bench-screen: install-dev
-	$(BIN)/python -m bench.screening.run
+	$(BIN)/python -m bench.screening.run --sizes 10k,100k,1M
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
