@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -817,21 +817,20 @@ class _Writer:
                     "register_verified_on": d["register_verified_on"],
                 },
             )
-        new, changed = [], []
+        new: list[dict[str, Any]] = []
+        changed = []
+        household_ids = {kk: household.pk for kk, household in existing.items()}
         for kk, values in households.items():
             household = existing.get(kk)
             if household is None:
-                new.append(Household(kk_number=kk, **values))
+                new.append({"kk_number": kk, **values})
             elif _apply(household, values, _HOUSEHOLD_FIELDS):
                 changed.append(household)
         self.summary.households_created += len(new)
         self.summary.households_updated += len(changed)
         if self.write:
             if new:
-                for household in bulk_create_with_history(
-                    new, Household, batch_size=BATCH_SIZE, default_user=self.by, default_date=self.when
-                ):
-                    existing[household.kk_number] = household
+                household_ids.update(_insert_with_history(Household, new, key="kk_number", by=self.by, when=self.when))
             if changed:
                 bulk_update_with_history(
                     changed,
@@ -841,15 +840,15 @@ class _Writer:
                     default_user=self.by,
                     default_date=self.when,
                 )
-        new_people, changed_people = [], []
+        new_people: list[dict[str, Any]] = []
+        changed_people = []
         for row in rows:
             d = row.data
-            household = existing.get(d["kk_number"])
             values = {name: d[name] for name in _PERSON_FIELDS if name != "household_id"}
-            values["household_id"] = household.pk if household is not None else None
+            values["household_id"] = household_ids.get(d["kk_number"])
             person = people.get(d["nik"])
             if person is None:
-                new_people.append(Person(nik=d["nik"], **values))
+                new_people.append({"nik": d["nik"], **values})
                 self.summary.created += 1
             elif _apply(person, values, _PERSON_FIELDS):
                 changed_people.append(person)
@@ -858,9 +857,7 @@ class _Writer:
                 self.summary.unchanged += 1
         if self.write:
             if new_people:
-                bulk_create_with_history(
-                    new_people, Person, batch_size=BATCH_SIZE, default_user=self.by, default_date=self.when
-                )
+                _insert_with_history(Person, new_people, key="nik", by=self.by, when=self.when)
             if changed_people:
                 bulk_update_with_history(
                     changed_people,
@@ -929,6 +926,51 @@ class _Writer:
                     default_date=self.when,
                 )
         return refused
+
+
+def _insert_with_history(
+    model: type[Household] | type[Person], records: list[dict[str, Any]], *, key: str, by: User, when: dt.datetime
+) -> dict[str, int]:
+    """Insert new rows and their "created" history rows; return the new ids by `key`.
+
+    The fast path of the import: plain multi-row INSERTs with prepared parameters, without building model instances
+    or compiling a query per batch as bulk_create does (which was four-fifths of the import's time). The history rows
+    are what django-simple-history would write: a copy of the row, the date, "+" and the acting user.
+    """
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    names = [f.attname for f in fields]
+    quote = connection.ops.quote_name
+    dates = {f.attname for f in fields if isinstance(f, models.DateField)}
+    adapt = connection.ops.adapt_datefield_value
+
+    def prepared(record: dict[str, Any]) -> list[Any]:
+        return [adapt(record[name]) if name in dates else record[name] for name in names]
+
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})",
+            [prepared(record) for record in records],
+        )
+        ids: dict[str, int] = {}
+        keys = [record[key] for record in records]
+        for start in range(0, len(keys), 900):  # below every database's limit of parameters per query
+            ids.update(
+                (k, pk)
+                for pk, k in model._default_manager.filter(**{f"{key}__in": keys[start : start + 900]}).values_list(
+                    "pk", key
+                )
+            )
+        history = model.history.model  # type: ignore[union-attr]
+        history_date = connection.ops.adapt_datetimefield_value(when)
+        columns = [quote("id"), *(quote(f.column) for f in fields)]
+        columns += [quote(c) for c in ("history_date", "history_change_reason", "history_type", "history_user_id")]
+        cursor.executemany(
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})",
+            [[ids[record[key]], *prepared(record), history_date, None, "+", by.pk] for record in records],
+        )
+    return ids
 
 
 def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> bool:
