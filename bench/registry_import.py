@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
 os.environ.setdefault("BERDAYA_VAR_DIR", "/tmp/berdaya-bench")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -14,6 +14,7 @@ from berdaya.accounts.demo import create_demo_users
 from berdaya.accounts.models import User
 from berdaya.regions.models import Region
 from berdaya.regions.services import load_regions
+from berdaya.registry.demo import create_demo_registry
 
 
 class Command(BaseCommand):
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         random.seed(options["seed"])
         with transaction.atomic():
             accounts = create_demo_users(faker=faker, scale=options["scale"], password=settings.BERDAYA_DEMO_PASSWORD)
+            registry = create_demo_registry(faker=faker, scale=options["scale"])
+        self.stdout.write(f"Registry: {registry.households} households, {registry.persons} persons.")
         self._print_accounts(accounts)
 
     def _print_accounts(self, accounts: list[Any] | None) -> None:
