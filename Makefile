@@ -32,7 +32,9 @@ run: install
 	$(BIN)/berdaya migrate --no-input
 	$(BIN)/berdaya loadregions
 	$(BIN)/berdaya demo --if-empty
-	$(BIN)/berdaya runserver $(HOST):$(PORT)
+	@# Background tasks (large imports, screening) need a worker; it stops with the server.
+	$(BIN)/berdaya db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/berdaya runserver $(HOST):$(PORT)
 
 demo: install
 	$(BIN)/berdaya demo
