@@ -557,7 +557,9 @@ class _Checker:
         row.issues.append(Issue(row.line, column, _text(value)[:100], level, problem.message, dict(problem.params)))
 
     def _text_field(self, row: _Row, cells: dict[str, Any], name: str) -> str:
-        text = re.sub(r"\s+", " ", _text(cells.get(name)))
+        text = _text(cells.get(name))
+        if "  " in text or "\t" in text or "\n" in text:
+            text = " ".join(text.split())
         limit = _TEXT_LIMITS.get(name)
         if limit and len(text) > limit:
             self._issue(row, name, text, "rejected", N_("Longer than %(limit)s characters."), limit=limit)
@@ -753,6 +755,15 @@ _PERSON_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A row already in the database: its id, the fields an import compares, and its village (for the scope)."""
+
+    pk: int
+    values: dict[str, Any]
+    village: str
+
+
 class _Writer:
     """Stores one batch of accepted rows, and counts what was created, updated or already as in the file."""
 
@@ -777,13 +788,24 @@ class _Writer:
         row.issues.append(Issue(row.line, column, value, "rejected", message, params))
 
     def _registry(self, rows: list[_Row]) -> list[_Row]:
-        existing = Household.objects.in_bulk([row.data["kk_number"] for row in rows], field_name="kk_number")
-        people = Person.objects.select_related("household").in_bulk([row.data["nik"] for row in rows], field_name="nik")
+        # Plain tuples, not model instances: most rows of a re-import are unchanged and need only a comparison.
+        existing = {
+            kk: _Stored(pk, dict(zip(_HOUSEHOLD_FIELDS, values, strict=True)), village)
+            for kk, pk, village, *values in Household.objects.filter(
+                kk_number__in=[row.data["kk_number"] for row in rows]
+            ).values_list("kk_number", "pk", "village_id", *_HOUSEHOLD_FIELDS)
+        }
+        people = {
+            nik: _Stored(pk, dict(zip(_PERSON_FIELDS, values, strict=True)), village)
+            for nik, pk, village, *values in Person.objects.filter(
+                nik__in=[row.data["nik"] for row in rows]
+            ).values_list("nik", "pk", "household__village_id", *_PERSON_FIELDS)
+        }
         # An import may not take over a household or person registered outside the importing user's region.
         refused = []
         for row in rows:
             household, person = existing.get(row.data["kk_number"]), people.get(row.data["nik"])
-            if household is not None and not self._in_scope(household.village_id):
+            if household is not None and not self._in_scope(household.village):
                 self._refuse(
                     row,
                     "kk_number",
@@ -792,7 +814,7 @@ class _Writer:
                     kk=row.data["kk_number"],
                 )
                 refused.append(row)
-            elif person is not None and not self._in_scope(person.household.village_id):
+            elif person is not None and not self._in_scope(person.village):
                 self._refuse(
                     row,
                     "nik",
@@ -821,11 +843,11 @@ class _Writer:
         changed = []
         household_ids = {kk: household.pk for kk, household in existing.items()}
         for kk, values in households.items():
-            household = existing.get(kk)
-            if household is None:
+            stored = existing.get(kk)
+            if stored is None:
                 new.append({"kk_number": kk, **values})
-            elif _apply(household, values, _HOUSEHOLD_FIELDS):
-                changed.append(household)
+            elif stored.values != values:
+                changed.append(Household(pk=stored.pk, kk_number=kk, **values))
         self.summary.households_created += len(new)
         self.summary.households_updated += len(changed)
         if self.write:
@@ -846,12 +868,12 @@ class _Writer:
             d = row.data
             values = {name: d[name] for name in _PERSON_FIELDS if name != "household_id"}
             values["household_id"] = household_ids.get(d["kk_number"])
-            person = people.get(d["nik"])
-            if person is None:
+            stored_person = people.get(d["nik"])
+            if stored_person is None:
                 new_people.append({"nik": d["nik"], **values})
                 self.summary.created += 1
-            elif _apply(person, values, _PERSON_FIELDS):
-                changed_people.append(person)
+            elif stored_person.values != values:
+                changed_people.append(Person(pk=stored_person.pk, nik=d["nik"], **values))
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
