@@ -42,17 +42,47 @@ _EDIT_REGISTRY = _VIEW_REGISTRY | {
     "registry.view_importjob",
 }
 
+# Targeting: every role but the facilitator follows the cycles of its region; each step belongs to one role.
+_VIEW_TARGETING = {"targeting.view_cycle", "targeting.view_nominationlist", "targeting.view_nominee"}
+_RUN_TARGETING = _VIEW_TARGETING | {
+    "targeting.open_cycle",
+    "targeting.relay_call",
+    "targeting.verify",
+    "targeting.decide",
+}
+
 # "app_label.codename" per role. Later capabilities add their permissions here.
+_VIEW_SCREENING = {"screening.view_matchcandidate"}
+_REVIEW_SCREENING = _VIEW_SCREENING | {
+    "screening.change_matchcandidate",
+    "screening.add_screeningrun",
+    "screening.merge_persons",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _VIEW_REFERENCE
         | {"accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.view_history"}
         | _EDIT_REGISTRY
         | {"registry.reveal_nik"}
+        | _RUN_TARGETING
+        | {"targeting.add_cycle", "targeting.change_cycle", "targeting.change_letterhead"}
+        | _REVIEW_SCREENING
     ),
-    Role.OFFICER: frozenset(_VIEW_REFERENCE | {"accounts.view_history"} | _EDIT_REGISTRY | {"registry.reveal_nik"}),
-    Role.KECAMATAN_OPERATOR: frozenset(_VIEW_REFERENCE | _EDIT_REGISTRY),
-    Role.VILLAGE_OPERATOR: frozenset(_VIEW_REFERENCE | _EDIT_REGISTRY),
+    Role.OFFICER: frozenset(
+        _VIEW_REFERENCE
+        | {"accounts.view_history"}
+        | _EDIT_REGISTRY
+        | {"registry.reveal_nik"}
+        | _RUN_TARGETING
+        | _REVIEW_SCREENING
+    ),
+    Role.KECAMATAN_OPERATOR: frozenset(
+        _VIEW_REFERENCE | _EDIT_REGISTRY | _VIEW_TARGETING | {"targeting.relay_call", "targeting.endorse"}
+    ),
+    Role.VILLAGE_OPERATOR: frozenset(_VIEW_REFERENCE | _EDIT_REGISTRY | _VIEW_TARGETING | {"targeting.nominate"}),
     Role.FACILITATOR: frozenset(_VIEW_REFERENCE),
-    Role.MONITOR: frozenset(_VIEW_REFERENCE | {"accounts.view_history"} | _VIEW_REGISTRY),
+    Role.MONITOR: frozenset(
+        _VIEW_REFERENCE | {"accounts.view_history"} | _VIEW_REGISTRY | _VIEW_TARGETING | _VIEW_SCREENING
+    ),
 }

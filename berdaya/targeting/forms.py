@@ -1,0 +1,127 @@
+"""Input shapes of the targeting pages; the programme's rules live in services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from berdaya.registry.models import Person
+
+from .models import Cycle, Letterhead, Nominee, Verval
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CycleForm(forms.ModelForm[Cycle]):
+    class Meta:
+        model = Cycle
+        fields = [
+            "name",
+            "year",
+            "funding_source",
+            "budget",
+            "aid_per_member",
+            "group_min",
+            "group_max",
+            "age_min",
+            "age_max",
+            "decile_max",
+            "nomination_deadline",
+            "endorsement_deadline",
+            "verval_deadline",
+            "decision_deadline",
+        ]
+        widgets = {
+            "nomination_deadline": DATE,
+            "endorsement_deadline": DATE,
+            "verval_deadline": DATE,
+            "decision_deadline": DATE,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.is_frozen:
+            for name in Cycle.RULE_FIELDS:
+                self.fields[name].disabled = True
+
+
+class QuotaForm(forms.Form):
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
+    households = forms.IntegerField(label=_("Quota (households)"), min_value=1)
+
+    def __init__(self, *args: Any, kecamatan_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].choices = kecamatan_choices  # type: ignore[attr-defined]
+
+
+class RelayForm(forms.Form):
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
+    note = forms.CharField(label=_("Note to the villages"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, kecamatan_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].choices = kecamatan_choices  # type: ignore[attr-defined]
+
+
+class PickPersonForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+    reason = forms.ChoiceField(label=_("Reason"), choices=Nominee.Reason.choices)
+    reason_note = forms.CharField(label=_("Reason in the village's words"), required=False, max_length=255)
+
+    def __init__(self, *args: Any, persons: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons  # type: ignore[attr-defined]
+
+
+class NewNomineeForm(forms.Form):
+    nik = forms.CharField(label=_("NIK"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=150)
+    kk_number = forms.CharField(label=_("KK number"), max_length=30)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Person.Sex.choices], required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    reason = forms.ChoiceField(label=_("Reason"), choices=Nominee.Reason.choices)
+    reason_note = forms.CharField(label=_("Reason in the village's words"), required=False, max_length=255)
+
+
+class MinutesForm(forms.Form):
+    file = forms.FileField(label=_("Minutes of the village meeting (PDF, JPG or PNG, at most 10 MB)"))
+    meeting_date = forms.DateField(label=_("Meeting date"), required=False, widget=DATE)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class VervalForm(forms.Form):
+    visit_date = forms.DateField(label=_("Visit date"), widget=DATE)
+    photo = forms.ImageField(label=_("Photo"), required=False)
+    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in Verval.CHECKLIST.items():
+            self.fields[f"check_{key}"] = forms.BooleanField(label=label, required=False)
+
+    def checklist(self) -> dict[str, bool]:
+        return {key: bool(self.cleaned_data.get(f"check_{key}")) for key in Verval.CHECKLIST}
+
+
+class LetterheadForm(forms.ModelForm[Letterhead]):
+    class Meta:
+        model = Letterhead
+        fields = [
+            "government_name",
+            "office_name",
+            "address",
+            "logo",
+            "place",
+            "signatory_name",
+            "signatory_title",
+            "signatory_nip",
+            "number_format",
+        ]

@@ -1,0 +1,685 @@
+"""Every write of the targeting workflow: one function per business action, each in a transaction.
+
+The workflow is a state machine that lives here, not in views: a nominee moves draft → submitted → endorsed →
+verified → approved / rejected, a village list draft → submitted → endorsed, with returns back one step. Each move
+checks the state it starts from under a row lock (so two officers acting at once cannot both succeed) and writes a
+`Transition` with who, when and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from berdaya.accounts.models import User
+from berdaya.lib.errors import DomainError
+from berdaya.lib.nik import check_kk, check_nik
+from berdaya.regions.models import Region
+from berdaya.registry.models import Person
+
+from .checks import check_nominees
+from .models import (
+    CallRelay,
+    Cycle,
+    Flag,
+    Letterhead,
+    NominationList,
+    Nominee,
+    Notification,
+    Quota,
+    Transition,
+    Verval,
+)
+
+MAX_MINUTES_BYTES = 10 * 1024 * 1024
+# What a minutes file may be, by extension and by its first bytes (the extension alone is easy to fake).
+MINUTES_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG",),
+}
+
+
+class TargetingError(DomainError):
+    pass
+
+
+class CycleError(TargetingError):
+    pass
+
+
+class NominationError(TargetingError):
+    pass
+
+
+class TransitionError(TargetingError):
+    pass
+
+
+def _audited(record: Any, by: User, reason: str = "") -> None:
+    record._history_user = by  # read by django-simple-history
+    if reason:
+        record._change_reason = reason
+
+
+# Cycles and the call ---------------------------------------------------------------------------------------------
+
+
+def create_cycle(*, by: User, **fields: Any) -> Cycle:
+    """Create a draft cycle in the Dinas's region; its rules can be edited until nominations open."""
+    if by.region is None:
+        raise CycleError(_("Your account has no region."))
+    cycle = Cycle(region=by.region, created_by=by, **fields)
+    _audited(cycle, by)
+    cycle.full_clean()
+    cycle.save()
+    return cycle
+
+
+def update_cycle(*, cycle: Cycle, by: User, **fields: Any) -> Cycle:
+    """Change a cycle; its rules are frozen once nominations open."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        changed_rules = [name for name in fields if name in Cycle.RULE_FIELDS and getattr(cycle, name) != fields[name]]
+        if cycle.is_frozen and changed_rules:
+            raise CycleError(_("Nominations are open: the rules of this cycle can no longer change."))
+        for name, value in fields.items():
+            setattr(cycle, name, value)
+        _audited(cycle, by)
+        cycle.full_clean()
+        cycle.save()
+    return cycle
+
+
+def set_quota(*, cycle: Cycle, kecamatan: Region, households: int, by: User) -> Quota:
+    """Set how many households a kecamatan may propose; fixed once nominations open."""
+    if cycle.is_frozen:
+        raise CycleError(_("Nominations are open: the quotas of this cycle can no longer change."))
+    if kecamatan.level != Region.Level.KECAMATAN or not kecamatan.code_within(cycle.region_id):
+        raise CycleError(_("Choose a kecamatan of %(region)s.") % {"region": cycle.region})
+    quota, _created = Quota.objects.update_or_create(
+        cycle=cycle, kecamatan=kecamatan, defaults={"households": households}
+    )
+    return quota
+
+
+def _notify(
+    *, region: Region, roles: Iterable[str], cycle: Cycle, subject: str, body: str, url: str
+) -> list[Notification]:
+    """One notification per active user of these roles in the region, or one for the region if it has none."""
+    users = list(User.objects.filter(region=region, role__in=list(roles), is_active=True))
+    made = [
+        Notification(recipient_user=u, recipient_region=region, cycle=cycle, subject=subject, body=body, url=url)
+        for u in users
+    ] or [Notification(recipient_region=region, cycle=cycle, subject=subject, body=body, url=url)]
+    Notification.objects.bulk_create(made)
+    for user in users:
+        if user.email:
+            # After commit: a rolled-back opening must not have told anyone.
+            transaction.on_commit(
+                partial(send_mail, subject, f"{body}\n\n{url}", None, [user.email], fail_silently=True)
+            )
+    return made
+
+
+def open_cycle(*, cycle: Cycle, by: User) -> Cycle:
+    """Open nominations: the rules freeze and every kecamatan with a quota gets the call in its inbox."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status != Cycle.Status.DRAFT:
+            raise CycleError(_("This cycle is already open."))
+        quotas = list(cycle.quotas.select_related("kecamatan"))
+        if not quotas:
+            raise CycleError(_("Set a quota for at least one kecamatan before opening the cycle."))
+        cycle.status = Cycle.Status.OPEN
+        cycle.opened_at = timezone.now()
+        _audited(cycle, by, "opened")
+        cycle.save()
+        url = cycle.get_absolute_url()
+        for quota in quotas:
+            _notify(
+                region=quota.kecamatan,
+                roles=[User.Role.KECAMATAN_OPERATOR],
+                cycle=cycle,
+                subject=_("Call for KUBE nominations: %(cycle)s") % {"cycle": cycle.name},
+                body=_("Quota for %(kecamatan)s: %(quota)d households. Villages submit their lists by %(deadline)s.")
+                % {"kecamatan": quota.kecamatan.name, "quota": quota.households, "deadline": cycle.nomination_deadline},
+                url=url,
+            )
+    return cycle
+
+
+def relay_call(*, cycle: Cycle, kecamatan: Region, note: str, by: User) -> CallRelay:
+    """Pass the cycle's call on to every village of the kecamatan, with a note (the Dinas may do it directly)."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status != Cycle.Status.OPEN:
+            raise CycleError(_("Only an open cycle's call can be relayed."))
+        if not cycle.quotas.filter(kecamatan=kecamatan).exists():
+            raise CycleError(_("%(kecamatan)s has no quota in this cycle.") % {"kecamatan": kecamatan.name})
+        if not kecamatan.code_within(by.region_id):
+            raise CycleError(_("%(kecamatan)s is outside your region.") % {"kecamatan": kecamatan.name})
+        if CallRelay.objects.filter(cycle=cycle, kecamatan=kecamatan).exists():
+            raise CycleError(
+                _("The call has already been relayed to the villages of %(kecamatan)s.") % {"kecamatan": kecamatan.name}
+            )
+        relay = CallRelay(cycle=cycle, kecamatan=kecamatan, note=note, by=by)
+        _audited(relay, by)
+        relay.save()
+        for village in Region.objects.filter(parent=kecamatan, level=Region.Level.VILLAGE):
+            _notify(
+                region=village,
+                roles=[User.Role.VILLAGE_OPERATOR],
+                cycle=cycle,
+                subject=_("Call for KUBE nominations: %(cycle)s") % {"cycle": cycle.name},
+                body=note,
+                url=cycle.get_absolute_url(),
+            )
+    return relay
+
+
+def mark_read(*, notification: Notification, by: User) -> Notification:
+    """Mark a message in the user's inbox as read."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+# Nomination by the village ---------------------------------------------------------------------------------------
+
+
+def start_list(*, cycle: Cycle, village: Region, by: User) -> NominationList:
+    """The village's list for this cycle, made on first use once the call has reached the village."""
+    if cycle.status != Cycle.Status.OPEN:
+        raise NominationError(_("This cycle is not open for nominations."))
+    if village.level != Region.Level.VILLAGE or not village.code_within(by.region_id):
+        raise NominationError(_("Choose a village in your region."))
+    if not CallRelay.objects.filter(cycle=cycle, kecamatan_id=village.parent_id).exists():
+        raise NominationError(_("The kecamatan has not relayed the call to its villages yet."))
+    nomination_list, _created = NominationList.objects.get_or_create(
+        cycle=cycle, village=village, defaults={"created_by": by}
+    )
+    return nomination_list
+
+
+def _check_editable(nomination_list: NominationList, *, today: dt.date | None = None) -> None:
+    if nomination_list.status != NominationList.Status.DRAFT:
+        raise NominationError(_("The list has been submitted: it can no longer be changed."))
+    if nomination_list.cycle.nominations_closed(today):
+        raise NominationError(
+            _("The deadline for nominations (%(deadline)s) has passed.")
+            % {"deadline": nomination_list.cycle.nomination_deadline}
+        )
+
+
+def _add(nomination_list: NominationList, nominee: Nominee, by: User) -> Nominee:
+    with transaction.atomic():
+        nomination_list = NominationList.objects.select_for_update().select_related("cycle").get(pk=nomination_list.pk)
+        _check_editable(nomination_list)
+        if nomination_list.nominees.filter(nik=nominee.nik).exists():
+            raise NominationError(_("%(nik)s is already on this list.") % {"nik": nominee.nik})
+        nominee.nomination_list = nomination_list
+        nominee.cycle = nomination_list.cycle
+        nominee.created_by = by
+        _audited(nominee, by)
+        nominee.save()
+        Transition.objects.create(
+            nomination_list=nomination_list,
+            nominee=nominee,
+            from_status="",
+            to_status=nominee.status,
+            action="add",
+            by=by,
+        )
+        # The new nominee may create a flag on another village's nominee (same NIK or KK): check those again too.
+        related = (
+            Nominee.objects.filter(cycle=nomination_list.cycle)
+            .filter(_same_person_or_household(nominee))
+            .exclude(pk=nominee.pk)
+            .select_related("nomination_list__village")
+        )
+        refresh_flags(nominees=[nominee, *related])
+    return nominee
+
+
+def _same_person_or_household(nominee: Nominee) -> Q:
+    query = Q(nik=nominee.nik) | Q(kk_number=nominee.kk_number)
+    if nominee.person_id:
+        query |= Q(person_id=nominee.person_id)
+    return query
+
+
+def nominate_person(
+    *, nomination_list: NominationList, person: Person, reason: str, reason_note: str = "", by: User
+) -> Nominee:
+    """Put a registered person of the village on the list."""
+    if not Person.objects.visible_to(by).filter(pk=person.pk, household__village=nomination_list.village).exists():
+        raise NominationError(_("%(name)s is not registered in this village.") % {"name": person.name})
+    household = person.household
+    nominee = Nominee(
+        person=person,
+        nik=person.nik,
+        name=person.name,
+        kk_number=household.kk_number,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        address=household.address,
+        reason=reason,
+        reason_note=reason_note,
+    )
+    return _add(nomination_list, nominee, by)
+
+
+def nominate_new(
+    *,
+    nomination_list: NominationList,
+    nik: str,
+    name: str,
+    kk_number: str,
+    birth_date: dt.date | None,
+    sex: str,
+    address: str,
+    reason: str,
+    reason_note: str = "",
+    by: User,
+) -> Nominee:
+    """Put someone on the list by NIK and KK as the village typed them; a NIK that is not a NIK at all is refused.
+
+    The registry (DTSEN) is not edited from here: a nominee missing from it is flagged, not added to it.
+    """
+    today = timezone.localdate()
+    nik_check = check_nik(nik, today=today, birth_date=birth_date, sex=sex or None)
+    if not nik_check.ok:
+        raise NominationError(str(_(nik_check.errors[0].message)) % nik_check.errors[0].params)
+    kk_check = check_kk(kk_number)
+    if not kk_check.ok:
+        raise NominationError(str(_(kk_check.errors[0].message)) % kk_check.errors[0].params)
+    person = Person.objects.filter(nik=nik_check.nik).select_related("household").first()
+    nominee = Nominee(
+        person=person,
+        nik=nik_check.nik,
+        name=name.strip(),
+        kk_number=kk_check.kk_number,
+        birth_date=birth_date,
+        sex=sex,
+        address=address,
+        reason=reason,
+        reason_note=reason_note,
+    )
+    return _add(nomination_list, nominee, by)
+
+
+def remove_nominee(*, nominee: Nominee, by: User) -> None:
+    """Take a nominee off a draft list."""
+    with transaction.atomic():
+        nomination_list = (
+            NominationList.objects.select_for_update().select_related("cycle").get(pk=nominee.nomination_list_id)
+        )
+        _check_editable(nomination_list)
+        others = list(
+            Nominee.objects.filter(cycle_id=nominee.cycle_id)
+            .filter(_same_person_or_household(nominee))
+            .exclude(pk=nominee.pk)
+            .select_related("nomination_list__village")
+        )
+        _audited(nominee, by, "removed")
+        nominee.delete()
+        refresh_flags(nominees=others)
+
+
+def attach_minutes(
+    *, nomination_list: NominationList, file: UploadedFile[bytes], meeting_date: dt.date | None, by: User
+) -> NominationList:
+    """Attach the signed minutes of the village meeting: a PDF or a photo (JPEG/PNG) of at most 10 MB."""
+    name = (file.name or "").lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    if extension not in MINUTES_SIGNATURES:
+        raise NominationError(_("The minutes must be a PDF or a photo (JPG or PNG)."))
+    if file.size is not None and file.size > MAX_MINUTES_BYTES:
+        raise NominationError(
+            _("The file is %(size)s MB; the limit is 10 MB. Scan at a lower resolution or photograph the pages.")
+            % {"size": f"{file.size / 1024 / 1024:.1f}"}
+        )
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if not head.startswith(MINUTES_SIGNATURES[extension]):
+        raise NominationError(_("The file's content is not a %(kind)s file.") % {"kind": extension[1:].upper()})
+    with transaction.atomic():
+        nomination_list = NominationList.objects.select_for_update().select_related("cycle").get(pk=nomination_list.pk)
+        _check_editable(nomination_list)
+        nomination_list.minutes = file
+        nomination_list.meeting_date = meeting_date
+        _audited(nomination_list, by, "minutes attached")
+        nomination_list.save()
+    return nomination_list
+
+
+def refresh_flags(*, nominees: Iterable[Nominee]) -> dict[int, list[Flag]]:
+    """Run the automatic checks again on these nominees and store what they find."""
+    by_cycle: dict[int, list[Nominee]] = {}
+    for nominee in nominees:
+        by_cycle.setdefault(nominee.cycle_id, []).append(nominee)
+    stored: dict[int, list[Flag]] = {}
+    for cycle_id, group in by_cycle.items():
+        cycle = Cycle.objects.get(pk=cycle_id)
+        findings = check_nominees(group, cycle=cycle)
+        with transaction.atomic():
+            Flag.objects.filter(nominee__in=[n.pk for n in group]).delete()
+            flags = [
+                Flag(nominee_id=pk, code=f.code, severity=f.severity, message=f.message, params=f.params)
+                for pk, found in findings.items()
+                for f in found
+            ]
+            Flag.objects.bulk_create(flags)
+        for flag in flags:
+            stored.setdefault(flag.nominee_id, []).append(flag)
+    return stored
+
+
+def override_flags(*, nominee: Nominee, justification: str, by: User) -> Nominee:
+    """Let a nominee with hard flags be submitted, on a written justification kept in the audit trail."""
+    justification = justification.strip()
+    if len(justification) < 10:
+        raise NominationError(_("Write why the flags should be overridden (at least 10 characters)."))
+    with transaction.atomic():
+        nominee = Nominee.objects.select_for_update().select_related("nomination_list__cycle").get(pk=nominee.pk)
+        _check_editable(nominee.nomination_list)
+        nominee.override_justification = justification
+        _audited(nominee, by, "flags overridden")
+        nominee.save()
+        Transition.objects.create(
+            nomination_list=nominee.nomination_list,
+            nominee=nominee,
+            from_status=nominee.status,
+            to_status=nominee.status,
+            action="override",
+            reason=justification,
+            by=by,
+        )
+    return nominee
+
+
+# The state machine -----------------------------------------------------------------------------------------------
+
+
+def _move_nominee(nominee: Nominee, *, to: str, action: str, by: User, reason: str = "") -> Nominee:
+    """Record one nominee's step; the caller holds the row lock and has checked the starting state."""
+    Transition.objects.create(
+        nomination_list_id=nominee.nomination_list_id,
+        nominee=nominee,
+        from_status=nominee.status,
+        to_status=to,
+        action=action,
+        reason=reason,
+        by=by,
+    )
+    nominee.status = to
+    _audited(nominee, by, action)
+    nominee.save()
+    return nominee
+
+
+def _move_list(nomination_list: NominationList, *, to: str, action: str, by: User, reason: str = "") -> None:
+    Transition.objects.create(
+        nomination_list=nomination_list,
+        from_status=nomination_list.status,
+        to_status=to,
+        action=action,
+        reason=reason,
+        by=by,
+    )
+    nomination_list.status = to
+    _audited(nomination_list, by, action)
+    nomination_list.save()
+
+
+def _locked_list(nomination_list: NominationList, expected: str) -> NominationList:
+    locked = NominationList.objects.select_for_update().select_related("cycle", "village").get(pk=nomination_list.pk)
+    if locked.status != expected:
+        raise TransitionError(
+            _("The list is %(status)s; this step needs it %(expected)s.")
+            % {"status": locked.get_status_display(), "expected": NominationList.Status(expected).label}
+        )
+    return locked
+
+
+def submit_list(*, nomination_list: NominationList, by: User) -> NominationList:
+    """Send the village's list to the kecamatan: before the deadline, with minutes, and no unjustified hard flag."""
+    with transaction.atomic():
+        nomination_list = _locked_list(nomination_list, NominationList.Status.DRAFT)
+        _check_editable(nomination_list)
+        if not nomination_list.minutes:
+            raise NominationError(_("Attach the minutes of the village meeting before submitting."))
+        nominees = list(nomination_list.nominees.select_for_update().select_related("nomination_list__village"))
+        if not nominees:
+            raise NominationError(_("The list has no nominees."))
+        flags = refresh_flags(nominees=nominees)
+        blocked = [
+            n.name
+            for n in nominees
+            if any(f.is_hard for f in flags.get(n.pk, [])) and not n.override_justification.strip()
+        ]
+        if blocked:
+            raise NominationError(
+                _("Resolve or justify the blocking flags of: %(names)s.") % {"names": ", ".join(blocked)}
+            )
+        for nominee in nominees:
+            _move_nominee(nominee, to=Nominee.Status.SUBMITTED, action="submit", by=by)
+        nomination_list.submitted_at = timezone.now()
+        _move_list(nomination_list, to=NominationList.Status.SUBMITTED, action="submit", by=by)
+    return nomination_list
+
+
+def return_to_village(*, nomination_list: NominationList, reason: str, by: User) -> NominationList:
+    """The kecamatan sends a submitted list back to the village to correct, saying why."""
+    if not reason.strip():
+        raise TransitionError(_("Say why the list goes back."))
+    with transaction.atomic():
+        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED)
+        for nominee in nomination_list.nominees.select_for_update().filter(status=Nominee.Status.SUBMITTED):
+            _move_nominee(nominee, to=Nominee.Status.DRAFT, action="return", by=by, reason=reason)
+        _move_list(nomination_list, to=NominationList.Status.DRAFT, action="return", by=by, reason=reason)
+        _notify(
+            region=nomination_list.village,
+            roles=[User.Role.VILLAGE_OPERATOR],
+            cycle=nomination_list.cycle,
+            subject=_("Your list for %(cycle)s was returned") % {"cycle": nomination_list.cycle.name},
+            body=reason,
+            url=nomination_list.get_absolute_url(),
+        )
+    return nomination_list
+
+
+def endorse_list(*, nomination_list: NominationList, note: str = "", by: User) -> NominationList:
+    """The kecamatan endorses a submitted village list: every nominee on it moves on, under the same rule."""
+    with transaction.atomic():
+        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED)
+        for nominee in nomination_list.nominees.select_for_update():
+            endorse_nominee(nominee=nominee, by=by, note=note)
+        _move_list(nomination_list, to=NominationList.Status.ENDORSED, action="endorse", by=by, reason=note)
+    return nomination_list
+
+
+def endorse_nominee(*, nominee: Nominee, by: User, note: str = "") -> Nominee:
+    """One nominee endorsed by the kecamatan (the list endorsement applies this to each)."""
+    with transaction.atomic():
+        nominee = _locked_nominee(nominee, Nominee.Status.SUBMITTED)
+        return _move_nominee(nominee, to=Nominee.Status.ENDORSED, action="endorse", by=by, reason=note)
+
+
+def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: User) -> NominationList:
+    """The Dinas sends an endorsed list back to the kecamatan, before anyone on it is decided."""
+    if not reason.strip():
+        raise TransitionError(_("Say why the list goes back."))
+    with transaction.atomic():
+        nomination_list = _locked_list(nomination_list, NominationList.Status.ENDORSED)
+        nominees = list(nomination_list.nominees.select_for_update())
+        if any(n.status in (Nominee.Status.APPROVED, Nominee.Status.REJECTED) for n in nominees):
+            raise TransitionError(_("Nominees on this list are already decided: it can no longer go back."))
+        for nominee in nominees:
+            if hasattr(nominee, "verval"):
+                nominee.verval.delete()
+            _move_nominee(nominee, to=Nominee.Status.SUBMITTED, action="return", by=by, reason=reason)
+        _move_list(nomination_list, to=NominationList.Status.SUBMITTED, action="return", by=by, reason=reason)
+        _notify(
+            region=Region.objects.get(pk=nomination_list.kecamatan_code),
+            roles=[User.Role.KECAMATAN_OPERATOR],
+            cycle=nomination_list.cycle,
+            subject=_("The list of %(village)s was returned") % {"village": nomination_list.village.name},
+            body=reason,
+            url=nomination_list.get_absolute_url(),
+        )
+    return nomination_list
+
+
+def _locked_nominee(nominee: Nominee, expected: str) -> Nominee:
+    locked = Nominee.objects.select_for_update().get(pk=nominee.pk)
+    if locked.status != expected:
+        raise TransitionError(
+            _("%(name)s is %(status)s; this step needs %(expected)s.")
+            % {"name": locked.name, "status": locked.get_status_display(), "expected": Nominee.Status(expected).label}
+        )
+    return locked
+
+
+def verify_nominee(
+    *,
+    nominee: Nominee,
+    visit_date: dt.date,
+    checklist: dict[str, bool],
+    photo: UploadedFile[bytes] | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    notes: str = "",
+    by: User,
+) -> Verval:
+    """Record the Dinas's field visit to an endorsed nominee."""
+    if visit_date > timezone.localdate():
+        raise TransitionError(_("The visit date cannot be in the future."))
+    with transaction.atomic():
+        nominee = _locked_nominee(nominee, Nominee.Status.ENDORSED)
+        verval = Verval(
+            nominee=nominee,
+            visit_date=visit_date,
+            checklist={key: bool(checklist.get(key)) for key in Verval.CHECKLIST},
+            latitude=latitude,
+            longitude=longitude,
+            notes=notes,
+            by=by,
+        )
+        if photo is not None:
+            verval.photo = photo
+        _audited(verval, by)
+        verval.save()
+        _move_nominee(nominee, to=Nominee.Status.VERIFIED, action="verify", by=by, reason=notes)
+    return verval
+
+
+def approve_nominee(*, nominee: Nominee, by: User, reason: str = "") -> Nominee:
+    """Approve a verified nominee, within the kecamatan's quota."""
+    with transaction.atomic():
+        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED)
+        nomination_list = NominationList.objects.select_related("cycle").get(pk=nominee.nomination_list_id)
+        kecamatan = nomination_list.kecamatan_code
+        # Lock the quota row: two officers approving the last places in one kecamatan at once queue here.
+        quota = Quota.objects.select_for_update().filter(cycle_id=nominee.cycle_id, kecamatan_id=kecamatan).first()
+        approved = Nominee.objects.filter(
+            cycle_id=nominee.cycle_id,
+            status=Nominee.Status.APPROVED,
+            nomination_list__village__code__startswith=f"{kecamatan}.",
+        ).count()
+        if quota is None or approved >= quota.households:
+            raise TransitionError(
+                _("The quota of %(quota)d households for this kecamatan is used up.")
+                % {"quota": quota.households if quota else 0}
+            )
+        nominee.decision_reason = reason
+        return _move_nominee(nominee, to=Nominee.Status.APPROVED, action="approve", by=by, reason=reason)
+
+
+def reject_nominee(*, nominee: Nominee, reason: str, by: User) -> Nominee:
+    """Reject a verified nominee, saying why."""
+    if not reason.strip():
+        raise TransitionError(_("Say why the nominee is rejected."))
+    with transaction.atomic():
+        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED)
+        nominee.decision_reason = reason
+        return _move_nominee(nominee, to=Nominee.Status.REJECTED, action="reject", by=by, reason=reason)
+
+
+def approve_verified_clean(*, cycle: Cycle, by: User, nominees: Iterable[Nominee] | None = None) -> list[Nominee]:
+    """Approve every verified nominee without flags and with a full verval checklist; the rest wait for a person."""
+    candidates = nominees if nominees is not None else Nominee.objects.filter(cycle=cycle)
+    pks = [
+        n.pk
+        for n in Nominee.objects.filter(pk__in=[c.pk for c in candidates], status=Nominee.Status.VERIFIED)
+        .exclude(flags__isnull=False)
+        .select_related("verval")
+        if n.verval.all_checked
+    ]
+    approved = []
+    for nominee in Nominee.objects.filter(pk__in=pks).order_by("pk"):
+        try:
+            approved.append(approve_nominee(nominee=nominee, by=by))
+        except TransitionError:
+            # Quota used up or someone else decided it first: the same rule per item, the rest still go.
+            continue
+    return approved
+
+
+# The decree ------------------------------------------------------------------------------------------------------
+
+
+def save_letterhead(*, region: Region, by: User, **fields: Any) -> Letterhead:
+    """Change the Dinas's letterhead, signatory and decree numbering."""
+    letterhead = Letterhead.objects.filter(region=region).first() or Letterhead(region=region)
+    for name, value in fields.items():
+        setattr(letterhead, name, value)
+    try:
+        letterhead.number_format.format(seq=1, year=2000)
+    except (KeyError, ValueError, IndexError) as error:
+        raise TargetingError(_("The number format may only use {seq} and {year}.")) from error
+    _audited(letterhead, by)
+    letterhead.full_clean()
+    letterhead.save()
+    return letterhead
+
+
+def letterhead_for(cycle: Cycle) -> Letterhead:
+    """The letterhead of the cycle's Dinas (an unsaved default one until the admin configures it)."""
+    return Letterhead.objects.filter(region_id=cycle.region_id).first() or Letterhead(region_id=cycle.region_id)
+
+
+def issue_decree(*, cycle: Cycle, sk_date: dt.date | None = None, by: User) -> Cycle:
+    """Fix the approved list by decree: number it, date it, and close the cycle to further decisions."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status != Cycle.Status.OPEN:
+            raise CycleError(_("The decree can only be issued once for an open cycle."))
+        if not cycle.nominees.filter(status=Nominee.Status.APPROVED).exists():
+            raise CycleError(_("No nominee is approved yet."))
+        undecided = cycle.nominees.exclude(status__in=[Nominee.Status.APPROVED, Nominee.Status.REJECTED]).count()
+        if undecided and cycle.nominees.filter(status=Nominee.Status.VERIFIED).exists():
+            raise CycleError(_("Decide every verified nominee before issuing the decree."))
+        sk_date = sk_date or timezone.localdate()
+        issued = Cycle.objects.filter(region_id=cycle.region_id, sk_date__year=sk_date.year).exclude(sk_number="")
+        seq = issued.count() + 1
+        cycle.sk_number = letterhead_for(cycle).number_format.format(seq=seq, year=sk_date.year)
+        cycle.sk_date = sk_date
+        cycle.status = Cycle.Status.DECIDED
+        _audited(cycle, by, "decree issued")
+        cycle.save()
+    return cycle
