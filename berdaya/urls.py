@@ -16,6 +16,7 @@ urlpatterns = [
     path("regions/", include("berdaya.regions.urls")),
     path("registry/", include("berdaya.registry.urls")),
     path("targeting/", include("berdaya.targeting.urls")),
+    path("screening/", include("berdaya.screening.urls")),
     # Switching language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

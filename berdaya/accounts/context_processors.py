@@ -25,6 +25,7 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
     NavItem(_("Registry"), "registry:person-list", "registry.view_person"),
+    NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]

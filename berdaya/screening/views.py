@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from berdaya.lib.history import record_history
+from berdaya.lib.http import AuthedRequest
+from berdaya.registry.models import Person
+
+from . import selectors
+from .models import MatchCandidate, MergedPerson
+from .services import ScreeningError, merge_persons, review_candidate, start_screening
+from .tasks import run_screening
+
+
+@permission_required("screening.view_matchcandidate", raise_exception=True)
+def candidate_list(request: AuthedRequest) -> HttpResponse:
+    status = request.GET.get("status", MatchCandidate.Status.PENDING)
+    page = Paginator(selectors.candidates_for_queue(user=request.user, status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": MatchCandidate.Status.choices,
+        "counts": selectors.status_counts(user=request.user),
+        "runs": selectors.recent_runs(user=request.user),
+    }
+    return render(request, "screening/candidate_list.html", context)
+
+
+@require_POST
+@permission_required("screening.add_screeningrun", raise_exception=True)
+def run_start(request: AuthedRequest) -> HttpResponse:
+    try:
+        run = start_screening(region_code=request.user.region_id or "", by=request.user, trigger=_("on demand"))
+    except ScreeningError as error:
+        messages.error(request, error.message)
+    else:
+        run_screening.enqueue(run.pk)
+        messages.success(request, _("Screening started. New pairs appear here when it finishes."))
+    return redirect("screening:candidate-list")
+
+
+@permission_required("screening.view_matchcandidate", raise_exception=True)
+def run_status(request: AuthedRequest) -> HttpResponse:
+    """The recent runs; htmx polls it while one is running."""
+    return render(request, "screening/_runs.html", {"runs": selectors.recent_runs(user=request.user)})
+
+
+@permission_required("screening.view_matchcandidate", raise_exception=True)
+def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(
+        MatchCandidate.objects.visible_to(request.user).select_related("left__household", "right__household"), pk=pk
+    )
+    history = record_history(candidate) if request.user.has_perm("accounts.view_history") else []
+    return render(request, "screening/candidate_detail.html", {"candidate": candidate, "history": history})
+
+
+@require_POST
+@permission_required("screening.change_matchcandidate", raise_exception=True)
+def candidate_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(MatchCandidate.objects.visible_to(request.user), pk=pk)
+    decision = request.POST.get("decision")
+    error = None
+    if decision not in ("same", "different"):
+        error = _("Choose: same person or different people.")
+    else:
+        try:
+            candidate = review_candidate(
+                candidate=candidate, same_person=decision == "same", note=request.POST.get("note", ""), by=request.user
+            )
+        except ScreeningError as refused:
+            error = refused.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(candidate)
+    return render(request, "screening/_decision.html", {"candidate": candidate, "error": error})
+
+
+@require_POST
+@permission_required("screening.merge_persons", raise_exception=True)
+def candidate_merge(request: AuthedRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(MatchCandidate.objects.visible_to(request.user), pk=pk)
+    keep = get_object_or_404(Person.objects.visible_to(request.user), pk=request.POST.get("keep") or 0)
+    try:
+        result = merge_persons(candidate=candidate, keep=keep, by=request.user)
+    except ScreeningError as error:
+        messages.error(request, error.message)
+        return redirect(candidate)
+    messages.success(
+        request, _("Merged into %(name)s; %(moved)d linked records moved.") % {"name": keep, "moved": result.moved}
+    )
+    return redirect(result.kept)
+
+
+def merged_person(request: AuthedRequest, old_id: int) -> HttpResponseRedirect:
+    """An old person id from before a merge leads to the record it was merged into."""
+    merged = get_object_or_404(MergedPerson.objects.visible_to(request.user), old_id=old_id)
+    return redirect(merged.kept)
