@@ -24,8 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
 os.environ.setdefault("BERDAYA_VAR_DIR", "/tmp/berdaya-bench")
+Path(os.environ["BERDAYA_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
