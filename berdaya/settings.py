@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "berdaya.registry",
     "berdaya.screening",
     "berdaya.targeting",
+    "berdaya.groups",
+    "berdaya.mentoring",
+    "berdaya.training",
+    "berdaya.business",
     "berdaya.monitoring",
 ]
 

@@ -17,6 +17,10 @@ urlpatterns = [
     path("registry/", include("berdaya.registry.urls")),
     path("targeting/", include("berdaya.targeting.urls")),
     path("screening/", include("berdaya.screening.urls")),
+    path("groups/", include("berdaya.groups.urls")),
+    path("mentoring/", include("berdaya.mentoring.urls")),
+    path("training/", include("berdaya.training.urls")),
+    path("business/", include("berdaya.business.urls")),
     # Switching language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

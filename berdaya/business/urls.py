@@ -1,0 +1,3 @@
+app_name = "business"
+
+urlpatterns: list[object] = []
