@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,10 +17,18 @@ class NavItem:
     label: str | Promise
     url_name: str
     permission: str | None = None
+    # A count shown beside the label (unread messages); one query per page that shows the menu.
+    count: Callable[[Any], int] | None = None
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
+
+
+def _unread(user: Any) -> int:
+    from berdaya.targeting.selectors import unread_count  # the apps import accounts, not the other way round
+
+    return unread_count(user=user)
 
 
 # Later capabilities add their pages here, each behind the permission that lets a role use it.
@@ -26,9 +36,16 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
     NavItem(_("Registry"), "registry:person-list", "registry.view_person"),
     NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate"),
+    NavItem(_("Targeting"), "targeting:cycle-list", "targeting.view_cycle"),
+    NavItem(_("Inbox"), "targeting:inbox", "targeting.view_cycle", count=_unread),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]
+
+
+def _label(item: NavItem, user: Any) -> str | Promise:
+    count = item.count(user) if item.count else 0
+    return f"{item.label} ({count})" if count else item.label
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -40,6 +57,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     app = current.split(":", 1)[0] if ":" in current else current
     return {
         "navigation": [
-            {"label": item.label, "url": item.url, "active": item.url_name.split(":", 1)[0] == app} for item in items
+            {
+                "label": _label(item, user),
+                "url": item.url,
+                "active": item.url_name.split(":", 1)[0] == app and item.count is None,
+            }
+            for item in items
         ]
     }

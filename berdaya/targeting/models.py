@@ -425,6 +425,9 @@ class Verval(models.Model):
     def __str__(self) -> str:
         return f"{self.nominee} @ {self.visit_date}"
 
+    def checklist_items(self) -> list[tuple[str, bool]]:
+        return [(str(label), bool(self.checklist.get(key))) for key, label in self.CHECKLIST.items()]
+
     @property
     def all_checked(self) -> bool:
         return all(self.checklist.get(key) for key in self.CHECKLIST)
