@@ -47,25 +47,27 @@ def nik_keys(people: People) -> pl.DataFrame:
 
 
 def name_birth_keys(people: People) -> pl.DataFrame:
-    births = pl.DataFrame(
+    # The words of each distinct name key, hashed (a hash, not a code, so that two files' keys meet).
+    vocab = pl.DataFrame({"code": np.arange(len(people.name_vocab), dtype=np.int32), "word": people.name_vocab})
+    words = vocab.with_columns(pl.col("word").str.split(" ")).explode("word")
+    words = words.filter((pl.col("word").str.len_chars() >= 3) & ~pl.col("word").is_in(list(COMMON_WORDS)))
+    words = words.select("code", pl.col("word").hash())
+    rows = pl.DataFrame(
         {
             "row": np.arange(len(people), dtype=np.int64),
-            "name": people.name_keys,
+            "code": people.name_code,
             "b1": people.birth,
             "b2": people.nik_birth,
         }
     )
-    words = births.with_columns(pl.col("name").str.split(" ")).explode("name")
-    words = words.filter((pl.col("name").str.len_chars() >= 3) & ~pl.col("name").is_in(list(COMMON_WORDS)))
-    long = pl.concat(
+    births = pl.concat(
         [
-            words.select("row", "name", pl.col("b1").alias("birth")),
-            words.select("row", "name", pl.col("b2").alias("birth")),
+            rows.select("row", "code", pl.col("b1").alias("birth")),
+            rows.select("row", "code", pl.col("b2").alias("birth")),
         ]
     ).filter(pl.col("birth") != NO_DATE)
-    return long.select(
-        "row", pl.concat_str([pl.col("name"), pl.col("birth").cast(pl.String)], separator="|").alias("key")
-    ).unique()
+    long = births.join(words, on="code")
+    return long.select("row", pl.struct("word", "birth").hash().alias("key")).unique()
 
 
 def birth_village_keys(people: People) -> pl.DataFrame:
@@ -77,14 +79,22 @@ def birth_village_keys(people: People) -> pl.DataFrame:
 
 
 def name_place_keys(people: People) -> pl.DataFrame:
+    hashes = people.name_vocab.hash().to_numpy()
     frame = pl.DataFrame(
-        {"row": np.arange(len(people), dtype=np.int64), "name": people.name_keys, "v": people.village, "k": people.kk}
-    ).filter(pl.col("name") != "")
+        {
+            "row": np.arange(len(people), dtype=np.int64),
+            "name": hashes[people.name_code],
+            "empty": (people.name_vocab == "").to_numpy()[people.name_code],
+            "v": people.village,
+            "k": people.kk,
+        }
+    ).filter(~pl.col("empty"))
+    # The place kind (0 village, 1 KK) keeps a village code and a KK number with the same digits apart.
     by_village = frame.filter(pl.col("v") != MISSING).select(
-        "row", pl.concat_str([pl.col("name"), pl.lit("|v"), pl.col("v").cast(pl.String)]).alias("key")
+        "row", pl.struct("name", "v", pl.lit(0).alias("kind")).hash().alias("key")
     )
     by_kk = frame.filter(pl.col("k") != MISSING).select(
-        "row", pl.concat_str([pl.col("name"), pl.lit("|k"), pl.col("k").cast(pl.String)]).alias("key")
+        "row", pl.struct("name", pl.col("k").alias("v"), pl.lit(1).alias("kind")).hash().alias("key")
     )
     return pl.concat([by_village, by_kk])
 

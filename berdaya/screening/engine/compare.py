@@ -13,11 +13,12 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
 
-from berdaya.screening.engine.records import MISSING, NIK_FULL, NIK_SHORT, NO_DATE, Int64s, People
+from berdaya.screening.engine.records import MISSING, NIK_FULL, NIK_SHORT, NO_DATE, Int32s, Int64s, People
 
 Levels = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float32]
@@ -183,24 +184,58 @@ def _birth_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
     return level
 
 
-def _name_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, Floats]:
-    ka = [a.name_keys[i] for i in li.tolist()]
-    kb = [b.name_keys[i] for i in ri.tolist()]
-    jw = cpdist(ka, kb, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
-    sort = cpdist(ka, kb, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float32) / 100
-    subset = cpdist(ka, kb, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32) >= 100
-    equal = np.fromiter((x == y for x, y in zip(ka, kb, strict=True)), dtype=bool, count=len(ka))
-    missing = np.fromiter((not x or not y for x, y in zip(ka, kb, strict=True)), dtype=bool, count=len(ka))
-    best = np.maximum(jw, sort)
-    level = np.full(len(li), NAME_DIFFERENT, dtype=np.int8)
-    level[best >= 0.7] = NAME_WEAK
-    level[best >= 0.82] = NAME_SIMILAR
-    level[subset & (best < 0.92)] = NAME_SUBSET
-    level[best >= 0.92] = NAME_CLOSE
-    level[sort >= 1.0] = NAME_SAME_WORDS
+def distinct_pairs(ca: Int32s, cb: Int32s, size_b: int) -> tuple[Int64s, Int64s, npt.NDArray[np.intp]]:
+    """The distinct (ca, cb) code pairs and, per pair, the index of its distinct pair."""
+    combined = ca.astype(np.int64) * max(size_b, 1) + cb
+    distinct, inverse = np.unique(combined, return_inverse=True)
+    return distinct // max(size_b, 1), distinct % max(size_b, 1), inverse.astype(np.intp)
+
+
+def _sorted_words(keys: list[str]) -> list[str]:
+    # Plain Python: Polars' list.sort on strings is far slower here.
+    return [" ".join(sorted(k.split(" "))) for k in keys]
+
+
+def name_similarity_levels(ka: pl.Series, kb: pl.Series) -> tuple[Levels, Floats]:
+    """Name levels and similarity of pairs of name keys (ka[k], kb[k])."""
+    equal = (ka == kb).to_numpy()
+    missing = ((ka == "") | (kb == "")).to_numpy()
+    level = np.full(len(ka), NAME_DIFFERENT, dtype=np.int8)
+    best = np.ones(len(ka), dtype=np.float32)
+    todo = np.flatnonzero(~equal & ~missing)
+    if len(todo):
+        xa, xb = ka.gather(todo).to_list(), kb.gather(todo).to_list()
+        jw = cpdist(xa, xb, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
+        # token_sort_ratio is the Indel ratio of the words sorted; the keys are already lower case, single-spaced.
+        sort = cpdist(_sorted_words(xa), _sorted_words(xb), scorer=fuzz.ratio, workers=-1, dtype=np.float32) / 100
+        top = np.maximum(jw, sort)
+        sub = np.full(len(todo), NAME_DIFFERENT, dtype=np.int8)
+        sub[top >= 0.7] = NAME_WEAK
+        sub[top >= 0.82] = NAME_SIMILAR
+        # Every word of one is in the other (token_set_ratio 100): only where it can decide the level.
+        maybe = np.flatnonzero((top < 0.92) & (sort < 1.0))
+        if len(maybe):
+            subset = cpdist(
+                [xa[k] for k in maybe.tolist()],
+                [xb[k] for k in maybe.tolist()],
+                scorer=fuzz.token_set_ratio,
+                workers=-1,
+            )
+            sub[maybe[np.asarray(subset) >= 100]] = NAME_SUBSET
+        sub[top >= 0.92] = NAME_CLOSE
+        sub[sort >= 1.0] = NAME_SAME_WORDS
+        level[todo] = sub
+        best[todo] = top
     level[equal] = NAME_SAME
     level[missing] = NAME_MISSING
-    return level, np.where(missing, 0, best).astype(np.float32)
+    best[missing] = 0
+    return level, best
+
+
+def _name_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, Floats]:
+    ua, ub, inverse = distinct_pairs(a.name_code[li], b.name_code[ri], len(b.name_vocab))
+    level, similarity = name_similarity_levels(a.name_vocab.gather(ua), b.name_vocab.gather(ub))
+    return level[inverse], similarity[inverse]
 
 
 def _sex_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
@@ -220,15 +255,14 @@ def _place_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
 
 
 def _birth_place_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
-    pa = [a.birth_place[i] for i in li.tolist()]
-    pb = [b.birth_place[i] for i in ri.tolist()]
-    sim = cpdist(pa, pb, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
-    level = np.full(len(li), BPLACE_DIFFERENT, dtype=np.int8)
+    ua, ub, inverse = distinct_pairs(a.place_code[li], b.place_code[ri], len(b.place_vocab))
+    pa, pb = a.place_vocab.gather(ua), b.place_vocab.gather(ub)
+    sim = cpdist(pa.to_list(), pb.to_list(), scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
+    level = np.full(len(ua), BPLACE_DIFFERENT, dtype=np.int8)
     level[sim >= 0.85] = BPLACE_SIMILAR
     level[sim >= 1.0] = BPLACE_SAME
-    missing = np.fromiter((not x or not y for x, y in zip(pa, pb, strict=True)), dtype=bool, count=len(pa))
-    level[missing] = BPLACE_MISSING
-    return level
+    level[((pa == "") | (pb == "")).to_numpy()] = BPLACE_MISSING
+    return level[inverse]
 
 
 def compare(a: People, b: People, li: Int64s, ri: Int64s) -> Comparison:

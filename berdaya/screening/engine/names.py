@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
+import polars as pl
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -104,3 +106,52 @@ def name_key(raw: str) -> str:
     keys = [_key_word(w) for w in kept]
     keys = [CANONICAL.get(k, k) for k in keys]
     return " ".join(k for k in keys if k)
+
+
+_MARKED_DEGREE = r"\x01([a-z]+)\x02([^\x03]*)\x03"
+
+
+@lru_cache(maxsize=1 << 16)
+def word_key(word: str) -> str:
+    """The key of one word of a name that survived title removal (see ``name_key``)."""
+    key = _key_word(word)
+    return CANONICAL.get(key, key)
+
+
+def name_keys(names: pl.Series) -> pl.Series:
+    """``name_key`` of every name, vectorised: the same keys, computed with Polars once per distinct name and with
+    Python once per distinct word (a list of a million names has a few tens of thousands of words)."""
+    names = names.cast(pl.String).fill_null("")
+    unique = names.unique().alias("raw")
+    text = unique.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
+    head = text.str.extract(r"^([^,]*)", 1).fill_null("")
+    head = pl.select(pl.when(head.str.contains("[a-z]")).then(head).otherwise(text)).to_series()
+    head = head.str.replace_all("['`’]", "")
+    # A dotted degree ("S.Pd.") is joined only when the joined letters are a degree: mark every match with both
+    # readings, then resolve the few distinct marks in Python.
+    marked = head.str.replace_all(_DOTTED_DEGREE.pattern, "\x01${1}${2}\x02${0}\x03")
+    marks = marked.str.extract_all(_MARKED_DEGREE).explode().drop_nulls().unique().to_list()
+    if marks:
+        resolved = []
+        for mark in marks:
+            joined, original = mark[1:-1].split("\x02", 1)
+            resolved.append(f" {joined} " if joined in DEGREES else original)
+        head = marked.str.replace_many(marks, resolved)
+    words = pl.DataFrame({"name": range(len(unique)), "word": head.str.extract_all("[a-z]+")}).explode("word")
+    words = words.drop_nulls("word").with_columns(
+        kept=~pl.col("word").is_in(list(PREFIX_TITLES)), degree=pl.col("word").is_in(list(DEGREES))
+    )
+    words = words.with_columns(
+        kept=pl.col("kept") & ((pl.col("kept").cast(pl.Int32).cum_sum().over("name") == 1) | ~pl.col("degree"))
+    )
+    words = words.filter(pl.col("kept") | ~pl.col("kept").any().over("name"))
+    distinct = words["word"].unique()
+    keys = pl.Series([word_key(w) for w in distinct.to_list()], dtype=pl.String)
+    words = words.with_columns(key=pl.col("word").replace_strict(distinct, keys, return_dtype=pl.String))
+    joined = words.filter(pl.col("key") != "").group_by("name", maintain_order=True).agg(pl.col("key").str.join(" "))
+    table = (
+        pl.DataFrame({"name": range(len(unique)), "raw": unique})
+        .join(joined, on="name", how="left")
+        .select("raw", pl.col("key").fill_null(""))
+    )
+    return names.to_frame("raw").join(table, on="raw", how="left", maintain_order="left")["key"]

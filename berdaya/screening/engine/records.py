@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from berdaya.screening.engine.names import name_key, spelling
+from berdaya.screening.engine.names import name_keys, spelling
 
 COLUMNS: Final = ("id", "nik", "name", "birth_date", "sex", "birth_place", "village_code", "kk_number")
 MISSING: Final = -1
@@ -54,7 +54,8 @@ class People:
     source: str
     ids: list[str]
     names: list[str]  # as written, for reasons
-    name_keys: list[str]
+    name_vocab: pl.Series  # the distinct name keys (see names.name_key)
+    name_code: Int32s  # row -> its name key in name_vocab
     nik_state: Int8s
     nik: Int64s  # the 16 or 15 digits as a number; MISSING otherwise
     nik_digits: npt.NDArray[np.uint8]  # n x 16, the NIK's digits (15-digit NIKs padded with 10)
@@ -65,7 +66,13 @@ class People:
     village: Int64s  # 10-digit village code as a number; MISSING if absent
     kecamatan: Int64s  # its first 6 digits
     kk: Int64s
-    birth_place: list[str]
+    place_vocab: pl.Series  # the distinct birth place keys
+    place_code: Int32s  # row -> its birth place key in place_vocab
+
+    @property
+    def name_keys(self) -> pl.Series:
+        """Every row's name key."""
+        return self.name_vocab.gather(self.name_code)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -158,7 +165,6 @@ def people_from_frame(frame: pl.DataFrame, *, source: str, today: dt.date) -> Pe
         ]
     )
     _check_ids(frame, source)
-    n = frame.height
 
     nik_text = frame["nik"].str.strip_chars_start("'‘’`").str.replace_all(r"[\s\-]", "")
     nik_text = nik_text.str.replace(r"^([0-9]+)[.,]0+$", "${1}")
@@ -208,20 +214,16 @@ def people_from_frame(frame: pl.DataFrame, *, source: str, today: dt.date) -> Pe
     kk = kk_text.cast(pl.Int64, strict=False).fill_null(MISSING).to_numpy().astype(np.int64)
     kk = np.where(kk_text.str.contains(r"^[0-9]{16}$").to_numpy(), kk, MISSING)
 
-    names = frame["name"].to_list()
-    unique_names = frame["name"].unique()
-    keys = unique_names.map_elements(name_key, return_dtype=pl.String)
-    name_keys = frame["name"].replace_strict(unique_names, keys, return_dtype=pl.String).to_list()
-    places = frame["birth_place"].unique()
-    place_keys = places.map_elements(_place_key, return_dtype=pl.String)
-    birth_place = frame["birth_place"].replace_strict(places, place_keys, return_dtype=pl.String).to_list()
+    name_code, name_vocab = factorise(name_keys(frame["name"]))
+    place_code, place_raw = factorise(frame["birth_place"])
+    place_vocab = pl.Series([_place_key(p) for p in place_raw.to_list()], dtype=pl.String)
 
-    del n
     return People(
         source=source,
         ids=frame["id"].to_list(),
-        names=names,
-        name_keys=name_keys,
+        names=frame["name"].to_list(),
+        name_vocab=name_vocab,
+        name_code=name_code,
         nik_state=state,
         nik=nik_number,
         nik_digits=digits,
@@ -232,8 +234,17 @@ def people_from_frame(frame: pl.DataFrame, *, source: str, today: dt.date) -> Pe
         village=village,
         kecamatan=kecamatan.astype(np.int64),
         kk=kk,
-        birth_place=birth_place,
+        place_vocab=place_vocab,
+        place_code=place_code,
     )
+
+
+def factorise(values: pl.Series) -> tuple[Int32s, pl.Series]:
+    """Integer codes of the values and the distinct values they index: values == distinct.gather(codes)."""
+    distinct = values.unique().rename("value")
+    table = pl.DataFrame({"value": distinct, "code": np.arange(len(distinct), dtype=np.int32)})
+    codes = values.rename("value").to_frame().join(table, on="value", how="left", maintain_order="left")["code"]
+    return codes.to_numpy().astype(np.int32), distinct
 
 
 def _check_ids(frame: pl.DataFrame, source: str) -> None:
