@@ -186,6 +186,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "berdaya@localhost")
 # The regency the UI centres on (Kemendagri code). Kabupaten Paser by default.
 BERDAYA_HOME_REGION = os.environ.get("BERDAYA_HOME_REGION", "64.01")
 BERDAYA_DEMO_PASSWORD = os.environ.get("BERDAYA_DEMO_PASSWORD", "berdaya-demo")
+# Groups and mentoring: a group without a facilitator's visit for this many days needs attention; field photos
+# larger than the limit are refused, the rest shrunk to at most this many pixels on their longer side.
+BERDAYA_VISIT_OVERDUE_DAYS = int(os.environ.get("BERDAYA_VISIT_OVERDUE_DAYS", 30))
+BERDAYA_MAX_PHOTO_BYTES = int(os.environ.get("BERDAYA_MAX_PHOTO_MB", 10)) * 1024 * 1024
+BERDAYA_PHOTO_MAX_SIDE = int(os.environ.get("BERDAYA_PHOTO_MAX_SIDE", 1600))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
