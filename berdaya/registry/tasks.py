@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
 
+from . import hooks
 from .importing import run_import, write_report
 from .models import ImportJob
 
@@ -78,6 +79,9 @@ def process_import(job_id: int, *, commit: bool) -> None:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "summary", "report", "finished_at"])
     progress_path(job).unlink(missing_ok=True)
+    if job.status == ImportJob.Status.DONE:
+        for hook in hooks.AFTER_IMPORT_COMMIT:
+            hook(job)
 
 
 @task()

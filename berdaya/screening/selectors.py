@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from berdaya.accounts.models import User
 
-from .models import MatchCandidate, MatchCandidateQuerySet, ScreeningRun
+from .models import MatchCandidate, MatchCandidateQuerySet, MergedPerson, ScreeningRun
 
 
 def candidates_for_queue(*, user: User, status: str) -> MatchCandidateQuerySet:
@@ -20,6 +20,17 @@ def status_counts(*, user: User) -> dict[str, int]:
         MatchCandidate.objects.visible_to(user).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     return {value: counts.get(value, 0) for value in MatchCandidate.Status.values}
+
+
+def merged_records(*, user: User, query: str) -> list[MergedPerson]:
+    """Records merged away, found by their old id, NIK or name; each leads to the record it was merged into."""
+    query = query.strip()
+    if not query:
+        return []
+    match = Q(old_nik__startswith=query) | Q(old_name__icontains=query)
+    if query.isdigit() and len(query) < 16:
+        match |= Q(old_id=int(query))
+    return list(MergedPerson.objects.visible_to(user).filter(match).select_related("kept")[:20])
 
 
 def recent_runs(*, user: User, limit: int = 5) -> list[ScreeningRun]:

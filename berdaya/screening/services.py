@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from berdaya.accounts.models import User
 from berdaya.accounts.scoping import region_filter
 from berdaya.lib.errors import DomainError
-from berdaya.registry.models import AssistanceRecord, Person
+from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.screening import engine
 from berdaya.screening.engine.records import COLUMNS, people_from_frame
 
@@ -73,7 +74,9 @@ def screen_registry(*, run: ScreeningRun, progress: Callable[[str], None] | None
     """Compare every person in the run's region and queue each new pair judged to be one person for review."""
     run.status = ScreeningRun.Status.RUNNING
     run.save(update_fields=["status"])
-    persons = Person.objects.visible_to(run.started_by).filter(region_filter("household__village__code", run.region_id))
+    # The run's region was checked when it was started (by hand or by an import), not the starter's scope: a
+    # village operator's import is screened against the whole regency, where the duplicates are.
+    persons = Person.objects.filter(region_filter("household__village__code", run.region_id))
     try:
         findings = find_duplicates(persons)
     except Exception as error:
@@ -115,6 +118,20 @@ def start_screening(*, region_code: str, by: User, trigger: str) -> ScreeningRun
     if ScreeningRun.objects.filter(region_id=region_code, status__in=["queued", "running"]).exists():
         raise ScreeningError(_("A screening of this region is already running."))
     return ScreeningRun.objects.create(region_id=region_code, started_by=by, trigger=trigger)
+
+
+def screen_after_import(job: ImportJob) -> None:
+    """Queue a screening of the home regency (or the uploader's region outside it) after an import."""
+    from .tasks import run_screening
+
+    home = settings.BERDAYA_HOME_REGION
+    region = home if job.region_id == home or job.region_id.startswith(f"{home}.") else job.region_id
+    if ScreeningRun.objects.filter(region_id=region, status__in=["queued", "running"]).exists():
+        return  # the run already queued will see these records too
+    run = ScreeningRun.objects.create(
+        region_id=region, started_by=job.created_by, trigger=_("import of %(file)s") % {"file": job.original_name}
+    )
+    transaction.on_commit(lambda: run_screening.enqueue(run.pk))
 
 
 def review_candidate(*, candidate: MatchCandidate, same_person: bool, note: str, by: User) -> MatchCandidate:

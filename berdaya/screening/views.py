@@ -30,6 +30,8 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
         "statuses": MatchCandidate.Status.choices,
         "counts": selectors.status_counts(user=request.user),
         "runs": selectors.recent_runs(user=request.user),
+        "q": request.GET.get("q", ""),
+        "merged": selectors.merged_records(user=request.user, query=request.GET.get("q", "")),
     }
     return render(request, "screening/candidate_list.html", context)
 

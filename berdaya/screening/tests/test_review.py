@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from berdaya.registry.models import AssistanceRecord, Person
+from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.registry.tests.factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
 from berdaya.screening.models import MatchCandidate, MergedPerson, ScreeningRun
 from berdaya.screening.services import (
@@ -44,9 +44,8 @@ def swap(nik: str, i: int) -> str:
     return nik[:i] + nik[i + 1] + nik[i] + nik[i + 2 :]
 
 
-@pytest.fixture
-def registry(regions):
-    """Twenty different people in two villages, and one of them recorded again with an old spelling and a typo."""
+def different_people(regions):
+    """Twenty different people in two villages, and Muhammad Soekarno."""
     people = []
     for n, name in enumerate(NAMES):
         village = regions["village_a"] if n % 2 else regions["village_b"]
@@ -62,6 +61,13 @@ def registry(regions):
         birth_date=dt.date(1970, 6, 15),
         household=HouseholdFactory(village=regions["village_a"]),
     )
+    return people, original
+
+
+@pytest.fixture
+def registry(regions):
+    """Different people, and one of them recorded again with an old spelling and two NIK digits swapped."""
+    people, original = different_people(regions)
     copy = Person.objects.create(
         nik=swap(original.nik, 6),
         name="Moh. Sukarno",
@@ -194,3 +200,38 @@ def test_the_monitor_sees_but_cannot_decide(client, users, registry):
     )
 
     assert response.status_code == 403
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_committing_a_registry_file_screens_the_regency_and_queues_the_duplicate(
+    client, users, regions, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT, settings.TASKS = tmp_path / "media", IMMEDIATE
+    _, original = different_people(regions)
+    line = f"{swap(original.nik, 6)},6401041506700099,Moh. Sukarno,64.01.04.2005,L,15-06-1970,Jl. Baru"
+    path = tmp_path / "desa.csv"
+    path.write_text("nik,kk_number,name,village_code,sex,birth_date,address\n" + line + "\n", encoding="utf-8")
+    client.force_login(users["desa_b"])
+    with path.open("rb") as handle:
+        client.post(reverse("registry:import-list"), {"kind": "registry", "file": handle})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:import-commit", args=[ImportJob.objects.get().pk]))
+
+    run = ScreeningRun.objects.get()
+    assert (run.region_id, run.status, run.started_by) == ("64.01", ScreeningRun.Status.DONE, users["desa_b"])
+    assert MatchCandidate.objects.get().right_label.startswith("Moh. Sukarno")
+
+
+def test_a_merged_record_is_found_by_its_old_nik(client, users, registry):
+    run_for(users["officer"])
+    candidate = review_candidate(candidate=MatchCandidate.objects.get(), same_person=True, note="", by=users["officer"])
+    old_nik = registry["copy"].nik
+    merge_persons(candidate=candidate, keep=registry["original"], by=users["officer"])
+    client.force_login(users["officer"])
+
+    response = client.get(reverse("screening:candidate-list"), {"q": old_nik})
+
+    assert [m.kept for m in response.context["merged"]] == [registry["original"]]
