@@ -1,0 +1,163 @@
+"""Reads that feed the mentoring pages: the caseload, a group's timeline, the problem register."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from berdaya.accounts.models import User
+from berdaya.groups.models import Kube
+
+from .models import Meeting, MonthlyReport, Problem, Visit
+
+
+def previous_month(today: dt.date) -> dt.date:
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@dataclass
+class CaseloadRow:
+    kube: Kube
+    last_visit: dt.date | None
+    days_since_visit: int | None
+    open_problems: int
+    escalated_problems: int
+    report_missing: bool
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.reasons)
+
+
+def facilitator_caseload(*, user: User, today: dt.date) -> list[CaseloadRow]:
+    """The groups a user follows, those that need attention first: no recent visit, open problems, no report."""
+    overdue_days = settings.BERDAYA_VISIT_OVERDUE_DAYS
+    open_problems = Problem.objects.filter(kube=OuterRef("pk"), resolved_on__isnull=True)
+    kubes = (
+        Kube.objects.visible_to(user)
+        .running()
+        .select_related("village", "facilitator")
+        .annotate(
+            last_visit=Subquery(
+                Visit.objects.filter(kube=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+            ),
+            open_problems=Subquery(open_problems.values("kube").annotate(n=Count("pk")).values("n")[:1]),
+            escalated_problems=Subquery(
+                open_problems.filter(escalated_on__isnull=False).values("kube").annotate(n=Count("pk")).values("n")[:1]
+            ),
+        )
+    )
+    month = previous_month(today)
+    reported = set(
+        MonthlyReport.objects.filter(month=month)
+        .exclude(status=MonthlyReport.Status.DRAFT)
+        .values_list("facilitator_id", flat=True)
+    )
+    rows = []
+    for kube in kubes:
+        last_visit: dt.date | None = kube.last_visit  # type: ignore[attr-defined]
+        days = (today - last_visit).days if last_visit else None
+        row = CaseloadRow(
+            kube=kube,
+            last_visit=last_visit,
+            days_since_visit=days,
+            open_problems=kube.open_problems or 0,  # type: ignore[attr-defined]
+            escalated_problems=kube.escalated_problems or 0,  # type: ignore[attr-defined]
+            report_missing=kube.facilitator_id is not None and kube.facilitator_id not in reported,
+        )
+        if days is None:
+            row.reasons.append(_("Never visited"))
+        elif days > overdue_days:
+            row.reasons.append(_("No visit for %(days)d days") % {"days": days})
+        if row.open_problems:
+            row.reasons.append(_("%(count)d open problem(s)") % {"count": row.open_problems})
+        if row.report_missing:
+            row.reasons.append(_("Monthly report for %(month)s missing") % {"month": f"{month:%m/%Y}"})
+        rows.append(row)
+    # Most urgent first: more reasons, then escalated problems, then the longest without a visit.
+    rows.sort(
+        key=lambda r: (
+            -len(r.reasons),
+            -r.escalated_problems,
+            -(r.days_since_visit if r.days_since_visit is not None else 10**6),
+            r.kube.name,
+        )
+    )
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: dt.date
+    kind: str  # visit, meeting, problem, resolved, training
+    title: str
+    url: str
+
+
+def kube_timeline(*, kube: Kube) -> list[TimelineEntry]:
+    """Everything that happened to a group, newest first: visits, meetings, problems, trainings."""
+    entries: list[TimelineEntry] = []
+    for visit in Visit.objects.filter(kube=kube).only("pk", "visited_on", "purpose"):
+        entries.append(TimelineEntry(visit.visited_on, "visit", visit.purpose, visit.get_absolute_url()))
+    for meeting in Meeting.objects.filter(kube=kube).only("pk", "held_on", "agenda"):
+        entries.append(TimelineEntry(meeting.held_on, "meeting", meeting.agenda, meeting.get_absolute_url()))
+    for problem in Problem.objects.filter(kube=kube):
+        title = f"{problem.get_category_display()}: {problem.description[:80]}"
+        entries.append(TimelineEntry(problem.reported_on, "problem", title, problem.get_absolute_url()))
+        if problem.resolved_on:
+            entries.append(TimelineEntry(problem.resolved_on, "resolved", title, problem.get_absolute_url()))
+    # Trainings through the members' participation, without importing the training app (a sibling of this one).
+    trainings = (
+        kube.memberships.filter(trainings__isnull=False)
+        .values_list("trainings__training_id", "trainings__training__title", "trainings__training__starts_on")
+        .distinct()
+    )
+    for pk, title, starts_on in trainings:
+        entries.append(TimelineEntry(starts_on, "training", title, reverse("training:training-detail", args=[pk])))
+    order = {"training": 0, "meeting": 1, "visit": 2, "problem": 3, "resolved": 4}
+    entries.sort(key=lambda e: (e.day, order[e.kind]), reverse=True)
+    return entries
+
+
+def problem_register(*, user: User, state: str = "open", category: str = "") -> QuerySet[Problem]:
+    """Problems of the groups a user may see, the oldest open and most severe first."""
+    problems = Problem.objects.visible_to(user).select_related("kube__village")
+    if state == "open":
+        problems = problems.filter(resolved_on__isnull=True)
+    elif state == "escalated":
+        problems = problems.filter(resolved_on__isnull=True, escalated_on__isnull=False)
+    elif state == "resolved":
+        problems = problems.filter(resolved_on__isnull=False)
+    if category:
+        problems = problems.filter(category=category)
+    return problems.order_by("resolved_on", "-severity", "reported_on", "pk")
+
+
+def reports_for(*, user: User) -> QuerySet[MonthlyReport]:
+    return MonthlyReport.objects.visible_to(user).select_related("facilitator")
+
+
+def facilitators_for(*, user: User) -> QuerySet[User]:
+    """Facilitators the user may see, with how many running groups each has."""
+    if user.role == User.Role.FACILITATOR:
+        facilitators: QuerySet[User] = User.objects.filter(pk=user.pk)
+    else:
+        facilitators = User.objects.visible_to(user).filter(role=User.Role.FACILITATOR, is_active=True)
+    return facilitators.annotate(kube_count=Count("kubes", filter=Q(kubes__status__in=Kube.MENTORED))).order_by(
+        "username"
+    )
+
+
+def visits_this_year(*, kube: Kube, today: dt.date) -> int:
+    return Visit.objects.filter(kube=kube, visited_on__year=today.year).aggregate(n=Count("pk"))["n"] or 0
+
+
+def last_visit_of(*, kube: Kube) -> dt.date | None:
+    result: dt.date | None = Visit.objects.filter(kube=kube).aggregate(last=Max("visited_on"))["last"]
+    return result

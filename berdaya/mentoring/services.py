@@ -1,0 +1,323 @@
+"""Every write of mentoring: visits, meetings, problems and the facilitator's monthly report.
+
+The monthly report is a small state machine: draft → submitted → acknowledged, or returned → submitted again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from berdaya.accounts.models import User
+from berdaya.groups.models import Kube, Membership
+from berdaya.lib.errors import DomainError
+from berdaya.lib.images import prepare_photo
+
+from .models import FacilitatorProfile, FollowUp, Meeting, MonthlyReport, Problem, Visit, VisitPhoto
+
+
+class MentoringError(DomainError):
+    pass
+
+
+def _audited(record: Any, by: User, reason: str = "") -> None:
+    record._history_user = by  # read by django-simple-history
+    if reason:
+        record._change_reason = reason
+
+
+def _check_date(day: dt.date, message: str) -> None:
+    if day > timezone.localdate():
+        raise MentoringError(message)
+
+
+def _check_mentored(kube: Kube) -> None:
+    if kube.status not in Kube.MENTORED:
+        raise MentoringError(_("%(kube)s is %(status)s.") % {"kube": kube, "status": kube.get_status_display()})
+
+
+def _check_attendees(kube: Kube, attendees: Sequence[Membership]) -> None:
+    if any(m.kube_id != kube.pk for m in attendees):
+        raise MentoringError(_("Only members of %(kube)s can be marked present.") % {"kube": kube})
+
+
+# Visits ----------------------------------------------------------------------------------------------------------
+
+
+def record_visit(
+    *,
+    kube: Kube,
+    visited_on: dt.date,
+    purpose: str,
+    by: User,
+    topics: str = "",
+    notes: str = "",
+    attendees: Sequence[Membership] = (),
+    photos: Sequence[UploadedFile[bytes]] = (),
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    follow_ups: Sequence[tuple[str, dt.date]] = (),
+) -> Visit:
+    """Record a visit to a group with who came, photos (shrunk, with their GPS position) and follow-up actions."""
+    _check_date(visited_on, _("The visit date cannot be in the future."))
+    _check_mentored(kube)
+    _check_attendees(kube, attendees)
+    for action, due_on in follow_ups:
+        if due_on < visited_on:
+            raise MentoringError(_("The follow-up '%(action)s' is due before the visit.") % {"action": action})
+    # Every photo is checked and shrunk before anything is written: one bad photo stores nothing.
+    prepared = [prepare_photo(photo) for photo in photos]
+    if latitude is None and longitude is None:
+        located = next((p for p in prepared if p.latitude is not None), None)
+        if located is not None:
+            latitude, longitude = located.latitude, located.longitude
+    with transaction.atomic():
+        visit = Visit(
+            kube=kube,
+            visited_on=visited_on,
+            purpose=purpose,
+            topics=topics,
+            notes=notes,
+            latitude=latitude,
+            longitude=longitude,
+            by=by,
+        )
+        _audited(visit, by)
+        visit.save()
+        visit.attendees.set(attendees)
+        for photo in prepared:
+            stored = VisitPhoto(visit=visit, latitude=photo.latitude, longitude=photo.longitude)
+            stored.image.save(photo.content.name or "photo.jpg", photo.content, save=True)
+        for action, due_on in follow_ups:
+            FollowUp.objects.create(visit=visit, action=action, due_on=due_on)
+    return visit
+
+
+def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, by: User) -> FollowUp:
+    """Mark a follow-up action as done."""
+    _check_date(done_on, _("The completion date cannot be in the future."))
+    follow_up.done_on = done_on
+    _audited(follow_up, by)
+    follow_up.save()
+    return follow_up
+
+
+# Meetings --------------------------------------------------------------------------------------------------------
+
+
+def record_meeting(
+    *,
+    kube: Kube,
+    held_on: dt.date,
+    agenda: str,
+    by: User,
+    decisions: str = "",
+    minutes: str = "",
+    attendees: Sequence[Membership] = (),
+) -> Meeting:
+    """Record a meeting of the group's members with its decisions, minutes and attendance."""
+    _check_date(held_on, _("The meeting date cannot be in the future."))
+    _check_mentored(kube)
+    _check_attendees(kube, attendees)
+    with transaction.atomic():
+        meeting = Meeting(kube=kube, held_on=held_on, agenda=agenda, decisions=decisions, minutes=minutes, by=by)
+        _audited(meeting, by)
+        meeting.save()
+        meeting.attendees.set(attendees)
+    return meeting
+
+
+# Problems --------------------------------------------------------------------------------------------------------
+
+
+def report_problem(
+    *,
+    kube: Kube,
+    reported_on: dt.date,
+    origin: str,
+    category: str,
+    severity: int,
+    description: str,
+    by: User,
+    handler: str = "",
+) -> Problem:
+    """Log a problem of the group in its register."""
+    _check_date(reported_on, _("The date a problem was noticed cannot be in the future."))
+    problem = Problem(
+        kube=kube,
+        reported_on=reported_on,
+        origin=origin,
+        category=category,
+        severity=severity,
+        description=description,
+        handler=handler,
+        by=by,
+    )
+    _audited(problem, by)
+    problem.full_clean()
+    problem.save()
+    return problem
+
+
+def update_problem(*, problem: Problem, handler: str, steps: str, severity: int, by: User) -> Problem:
+    """Record who handles an open problem and the steps taken so far."""
+    if problem.resolved_on is not None:
+        raise MentoringError(_("This problem is already resolved."))
+    problem.handler, problem.steps, problem.severity = handler, steps, severity
+    _audited(problem, by)
+    problem.save()
+    return problem
+
+
+def resolve_problem(*, problem: Problem, resolved_on: dt.date, steps: str, by: User) -> Problem:
+    """Close a problem with the day it was solved and how."""
+    _check_date(resolved_on, _("The resolution date cannot be in the future."))
+    if problem.resolved_on is not None:
+        raise MentoringError(_("This problem is already resolved."))
+    if resolved_on < problem.reported_on:
+        raise MentoringError(_("A problem cannot be resolved before it was noticed."))
+    problem.resolved_on = resolved_on
+    if steps.strip():
+        problem.steps = steps
+    _audited(problem, by, "resolved")
+    problem.save()
+    return problem
+
+
+def escalate_problem(*, problem: Problem, note: str, by: User) -> Problem:
+    """Pass a problem the group and facilitator cannot solve to the Dinas."""
+    if problem.resolved_on is not None:
+        raise MentoringError(_("This problem is already resolved."))
+    if problem.escalated_on is not None:
+        raise MentoringError(_("This problem has already been escalated."))
+    if not note.strip():
+        raise MentoringError(_("Tell the Dinas what help is needed."))
+    problem.escalated_on = timezone.localdate()
+    problem.escalation_note = note
+    _audited(problem, by, "escalated")
+    problem.save()
+    return problem
+
+
+# Facilitators ----------------------------------------------------------------------------------------------------
+
+
+def save_profile(*, facilitator: User, by: User, **fields: Any) -> FacilitatorProfile:
+    """Create or change a facilitator's profile."""
+    if facilitator.role != User.Role.FACILITATOR:
+        raise MentoringError(_("%(name)s is not a facilitator.") % {"name": facilitator})
+    profile = FacilitatorProfile.objects.filter(user=facilitator).first() or FacilitatorProfile(user=facilitator)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    _audited(profile, by)
+    profile.save()
+    return profile
+
+
+# Monthly report --------------------------------------------------------------------------------------------------
+
+
+def month_summary(*, facilitator: User, month: dt.date) -> dict[str, Any]:
+    """The month's records of a facilitator's groups, as the report's factual part."""
+    end = (month + dt.timedelta(days=32)).replace(day=1)
+    kubes = Kube.objects.filter(facilitator=facilitator)
+    visits = Visit.objects.filter(kube__in=kubes, visited_on__gte=month, visited_on__lt=end)
+    meetings = Meeting.objects.filter(kube__in=kubes, held_on__gte=month, held_on__lt=end)
+    problems = Problem.objects.filter(kube__in=kubes)
+    groups = []
+    for kube in kubes.order_by("name"):
+        groups.append(
+            {
+                "name": kube.name,
+                "status": str(kube.get_status_display()),
+                "visits": sum(1 for v in visits if v.kube_id == kube.pk),
+                "meetings": sum(1 for m in meetings if m.kube_id == kube.pk),
+            }
+        )
+    return {
+        "groups": groups,
+        "visits": [
+            {"date": v.visited_on.isoformat(), "kube": v.kube.name, "purpose": v.purpose}
+            for v in visits.select_related("kube").order_by("visited_on")
+        ],
+        "meetings": meetings.count(),
+        "problems_new": problems.filter(reported_on__gte=month, reported_on__lt=end).count(),
+        "problems_resolved": problems.filter(resolved_on__gte=month, resolved_on__lt=end).count(),
+        "problems_open": problems.filter(reported_on__lt=end).exclude(resolved_on__lt=end).count(),
+    }
+
+
+def draft_monthly_report(*, facilitator: User, month: dt.date, by: User) -> MonthlyReport:
+    """Start (or refresh the records of) a facilitator's report for a month that has begun."""
+    month = month.replace(day=1)
+    if month > timezone.localdate():
+        raise MentoringError(_("A report cannot be written for a month that has not begun."))
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().filter(
+            facilitator=facilitator, month=month
+        ).first() or MonthlyReport(facilitator=facilitator, month=month)
+        if not report.is_editable:
+            raise MentoringError(_("The report has been submitted and can no longer be changed."))
+        report.summary = month_summary(facilitator=facilitator, month=month)
+        _audited(report, by)
+        report.save()
+    return report
+
+
+def save_report_text(*, report: MonthlyReport, narrative: str, next_plan: str, by: User) -> MonthlyReport:
+    """Write the report's narrative and next month's plan while it is a draft or returned."""
+    if not report.is_editable:
+        raise MentoringError(_("The report has been submitted and can no longer be changed."))
+    report.narrative, report.next_plan = narrative, next_plan
+    _audited(report, by)
+    report.save()
+    return report
+
+
+def _move_report(report: MonthlyReport, *, frm: tuple[str, ...], to: str, by: User, note: str = "") -> MonthlyReport:
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if report.status not in frm:
+            raise MentoringError(
+                _("The report is %(status)s; it cannot become %(to)s.")
+                % {"status": report.get_status_display(), "to": MonthlyReport.Status(to).label}
+            )
+        report.status = to
+        if to == MonthlyReport.Status.SUBMITTED:
+            report.submitted_at = timezone.now()
+        else:
+            report.reviewed_by, report.reviewed_at, report.review_note = by, timezone.now(), note
+        _audited(report, by, note or to)
+        report.save()
+    return report
+
+
+def submit_report(*, report: MonthlyReport, by: User) -> MonthlyReport:
+    """Send the report to the Dinas."""
+    if not report.narrative.strip() or not report.next_plan.strip():
+        raise MentoringError(_("Write the narrative and next month's plan before submitting."))
+    editable = (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED)
+    return _move_report(report, frm=editable, to=MonthlyReport.Status.SUBMITTED, by=by)
+
+
+def acknowledge_report(*, report: MonthlyReport, by: User, note: str = "") -> MonthlyReport:
+    """The Dinas accepts a submitted report."""
+    return _move_report(
+        report, frm=(MonthlyReport.Status.SUBMITTED,), to=MonthlyReport.Status.ACKNOWLEDGED, by=by, note=note
+    )
+
+
+def return_report(*, report: MonthlyReport, note: str, by: User) -> MonthlyReport:
+    """The Dinas sends a report back to the facilitator, saying what to change."""
+    if not note.strip():
+        raise MentoringError(_("Say what the facilitator should change."))
+    return _move_report(
+        report, frm=(MonthlyReport.Status.SUBMITTED,), to=MonthlyReport.Status.RETURNED, by=by, note=note
+    )
