@@ -1,0 +1,8 @@
+"""Django's makemessages, also extracting the messages of the pure-Python NIK module."""
+
+from django.core.management.commands import makemessages
+
+
+class Command(makemessages.Command):
+    # berdaya/lib/nik.py may not import Django, so its messages are plain strings: the second argument of Problem().
+    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=Problem:2"]
