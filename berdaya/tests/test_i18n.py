@@ -63,7 +63,8 @@ def test_the_login_page_switches_to_english(client, db):
 
 
 def test_both_catalogues_are_complete_and_compiled():
-    assert i18n_check.check() == []
+    # `make check` also extracts the strings from the source to find any missing from the catalogues.
+    assert i18n_check.check(extract=False) == []
 
 
 def test_indonesian_is_the_default_even_for_an_english_browser(client, db):
