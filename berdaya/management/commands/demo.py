@@ -15,6 +15,7 @@ from berdaya.accounts.models import User
 from berdaya.regions.models import Region
 from berdaya.regions.services import load_regions
 from berdaya.registry.demo import create_demo_registry
+from berdaya.targeting.demo import create_demo_targeting
 
 
 class Command(BaseCommand):
@@ -40,7 +41,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             accounts = create_demo_users(faker=faker, scale=options["scale"], password=settings.BERDAYA_DEMO_PASSWORD)
             registry = create_demo_registry(faker=faker, scale=options["scale"])
+            targeting = create_demo_targeting(faker=faker, scale=options["scale"])
         self.stdout.write(f"Registry: {registry.households} households, {registry.persons} persons.")
+        self.stdout.write(
+            f"Targeting: {targeting.cycle} with {targeting.lists} village lists, "
+            f"{targeting.nominees} nominees ({targeting.flagged} flagged)."
+        )
         self._print_accounts(accounts)
 
     def _print_accounts(self, accounts: list[Any] | None) -> None:
