@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 
@@ -51,6 +53,7 @@ CANONICAL: Final = {
 
 _DOTTED_DEGREE = re.compile(r"\b([a-z])\s*\.\s*([a-z]{1,4})\b\.?")
 _NOT_LETTER = re.compile(r"[^a-z]+")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 def _ascii_lower(raw: str) -> str:
@@ -76,7 +79,7 @@ def spelling(word: str) -> str:
 def _key_word(word: str) -> str:
     """A word reduced further for comparison only: silent h, doubled letters and aspirated consonants dropped."""
     word = spelling(word).replace("kh", "h").replace("dh", "d").replace("th", "t").replace("ph", "f")
-    word = re.sub(r"(.)\1+", r"\1", word)
+    word = _DOUBLED.sub(r"\1", word)
     if len(word) > 3 and word.endswith("h") and word[-2] in "aiueo":
         word = word[:-1]  # Aminah / Amina, Fatimah / Fatima
     return word
@@ -109,6 +112,7 @@ def name_key(raw: str) -> str:
 
 
 _MARKED_DEGREE = r"\x01([a-z]+)\x02([^\x03]*)\x03"
+_TITLE_WORDS: Final = sorted(PREFIX_TITLES | DEGREES)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -118,12 +122,32 @@ def word_key(word: str) -> str:
     return CANONICAL.get(key, key)
 
 
-def name_keys(names: pl.Series) -> pl.Series:
-    """``name_key`` of every name, vectorised: the same keys, computed with Polars once per distinct name and with
-    Python once per distinct word (a list of a million names has a few tens of thousands of words)."""
-    names = names.cast(pl.String).fill_null("")
-    unique = names.unique().alias("raw")
-    text = unique.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
+def _drop_titles(words: list[str]) -> str:
+    kept = [w for w in words if w not in PREFIX_TITLES]
+    kept = [w for i, w in enumerate(kept) if i == 0 or w not in DEGREES]
+    return "  ".join(kept or words)
+
+
+def factorise(values: pl.Series) -> tuple[npt.NDArray[np.int32], pl.Series]:
+    """Integer codes of the values and the distinct values they index: values == distinct.gather(codes).
+
+    Distinct values are found by a 64-bit hash and checked with a second, independently seeded one; should two
+    values ever share both, a hash join decides instead.
+    """
+    hashes = values.hash(seed=0).to_numpy()
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    check = values.hash(seed=0x5EED).to_numpy()
+    if np.array_equal(check[first][inverse.reshape(-1)], check):
+        return inverse.reshape(-1).astype(np.int32), values.gather(first)
+    distinct = values.unique()
+    table = pl.DataFrame({"value": distinct, "code": np.arange(len(distinct), dtype=np.int32)})
+    codes = values.rename("value").to_frame().join(table, on="value", how="left", maintain_order="left")["code"]
+    return codes.to_numpy().astype(np.int32), distinct
+
+
+def _keys_of_distinct(raw: pl.Series) -> pl.Series:
+    """``name_key`` of distinct raw names, vectorised with Polars; Python runs once per distinct word."""
+    text = raw.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
     head = text.str.extract(r"^([^,]*)", 1).fill_null("")
     head = pl.select(pl.when(head.str.contains("[a-z]")).then(head).otherwise(text)).to_series()
     head = head.str.replace_all("['`’]", "")
@@ -137,21 +161,29 @@ def name_keys(names: pl.Series) -> pl.Series:
             joined, original = mark[1:-1].split("\x02", 1)
             resolved.append(f" {joined} " if joined in DEGREES else original)
         head = marked.str.replace_many(marks, resolved)
-    words = pl.DataFrame({"name": range(len(unique)), "word": head.str.extract_all("[a-z]+")}).explode("word")
-    words = words.drop_nulls("word").with_columns(
-        kept=~pl.col("word").is_in(list(PREFIX_TITLES)), degree=pl.col("word").is_in(list(DEGREES))
-    )
-    words = words.with_columns(
-        kept=pl.col("kept") & ((pl.col("kept").cast(pl.Int32).cum_sum().over("name") == 1) | ~pl.col("degree"))
-    )
-    words = words.filter(pl.col("kept") | ~pl.col("kept").any().over("name"))
-    distinct = words["word"].unique()
-    keys = pl.Series([word_key(w) for w in distinct.to_list()], dtype=pl.String)
-    words = words.with_columns(key=pl.col("word").replace_strict(distinct, keys, return_dtype=pl.String))
-    joined = words.filter(pl.col("key") != "").group_by("name", maintain_order=True).agg(pl.col("key").str.join(" "))
-    table = (
-        pl.DataFrame({"name": range(len(unique)), "raw": unique})
-        .join(joined, on="name", how="left")
-        .select("raw", pl.col("key").fill_null(""))
-    )
-    return names.to_frame("raw").join(table, on="raw", how="left", maintain_order="left")["key"]
+    words = head.str.extract_all("[a-z]+")
+    # Words joined by two spaces and padded, so that " word " patterns match whole words, one after another.
+    joined = words.list.join("  ")
+    titled = words.list.eval(pl.element().is_in(_TITLE_WORDS)).list.any().fill_null(False).arg_true()
+    if len(titled):
+        joined = joined.scatter(titled, [_drop_titles(w) for w in words.gather(titled).to_list()])
+    distinct = words.explode().drop_nulls().unique().to_list()
+    changed = [(w, k) for w, k in ((w, word_key(w)) for w in distinct) if k != w]
+    padded = " " + joined + " "
+    if changed:
+        padded = padded.str.replace_many([f" {w} " for w, _ in changed], [f" {k} " for _, k in changed])
+    return padded.str.replace_all(" +", " ").str.strip_chars()
+
+
+def name_key_codes(names: pl.Series) -> tuple[npt.NDArray[np.int32], pl.Series]:
+    """Every name's key as a code into the distinct keys: ``name_key`` of names[i] is keys[codes[i]]."""
+    raw_codes, raw = factorise(names.cast(pl.String).fill_null(""))
+    key_codes, keys = factorise(_keys_of_distinct(raw))
+    return key_codes[raw_codes], keys
+
+
+def name_keys(names: pl.Series) -> pl.Series:
+    """``name_key`` of every name, vectorised: the same keys, computed with Polars once per distinct name and with
+    Python once per distinct word (a list of a million names has a few tens of thousands of words)."""
+    codes, keys = name_key_codes(names)
+    return keys.gather(codes)

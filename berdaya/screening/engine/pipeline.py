@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from berdaya.screening.engine import compare as c
 from berdaya.screening.engine.blocking import candidate_pairs
@@ -88,34 +89,51 @@ _PLACE_KK = {0: "same KK", 1: "", 2: ""}
 _PLACE_VILLAGE = {0: "same village", 1: "same kecamatan", 2: "", 3: ""}
 
 
-def _name_reason(level: int, left: str, right: str, similarity: float) -> str:
-    if level == c.NAME_MISSING:
-        return "name missing on one side"
-    if level == c.NAME_SAME and left == right:
-        return f"same name '{left}'"
-    if level in (c.NAME_SAME, c.NAME_SAME_WORDS):
-        return f"'{left}' ≈ '{right}' (same name after normalising)"
-    if level == c.NAME_SUBSET:
-        return f"'{left}' ≈ '{right}' (one name contains the other)"
-    return f"'{left}' ~ '{right}' (name similarity {similarity:.2f})"
+def _lookup(codes: npt.NDArray[np.int8], texts: dict[int, str]) -> pl.Series:
+    """The text of each code, null where the text is empty (so that it drops out of the sentence)."""
+    table = np.array([texts.get(k, "") or None for k in range(16)], dtype=object)  # every level is below 16
+    return pl.Series(table[codes.astype(np.intp)].tolist(), dtype=pl.String)
 
 
 def explain(a: People, b: People, comparison: c.Comparison, rows: npt.NDArray[np.intp]) -> list[str]:
     """A sentence per selected pair naming the evidence, e.g. "same NIK; 'Moh. Sukarno' ≈ 'Muhammad Soekarno'"."""
-    levels = comparison.levels[rows].tolist()
-    left = comparison.left[rows].tolist()
-    right = comparison.right[rows].tolist()
-    similarity = comparison.name_similarity[rows].tolist()
-    out = []
-    for lv, i, j, sim in zip(levels, left, right, similarity, strict=True):
-        nik, name, birth, sex, place = lv[0], lv[1] // c.BIRTH_LEVELS, lv[1] % c.BIRTH_LEVELS, lv[2], lv[3]
-        parts = [
-            _NIK_REASON[nik],
-            _name_reason(name, a.names[i], b.names[j], sim),
-            _BIRTH_REASON[birth],
-            "different sex" if sex == c.SEX_DIFFERENT else "",
-            _PLACE_KK[place // 4],
-            _PLACE_VILLAGE[place % 4],
-        ]
-        out.append("; ".join(p for p in parts if p))
-    return out
+    levels = comparison.levels[rows]
+    name = levels[:, 1] // c.BIRTH_LEVELS
+    similarity = comparison.name_similarity[rows]
+    # Format each distinct similarity once, in Python, so that it reads exactly as f"{x:.2f}".
+    distinct, inverse = np.unique(similarity, return_inverse=True)
+    texts = np.array([f"{x:.2f}" for x in distinct.tolist()], dtype=object)
+    frame = pl.DataFrame(
+        {
+            "name": name,
+            "left": [a.names[i] for i in comparison.left[rows].tolist()],
+            "right": [b.names[j] for j in comparison.right[rows].tolist()],
+            "similarity": texts[inverse.reshape(-1)].tolist() if len(rows) else [],
+        },
+        schema={"name": pl.Int8, "left": pl.String, "right": pl.String, "similarity": pl.String},
+    )
+    pair = pl.format("'{}' ≈ '{}'", "left", "right")
+    name_reason = (
+        pl.when(pl.col("name") == c.NAME_MISSING)
+        .then(pl.lit("name missing on one side"))
+        .when((pl.col("name") == c.NAME_SAME) & (pl.col("left") == pl.col("right")))
+        .then(pl.format("same name '{}'", "left"))
+        .when(pl.col("name").is_in([c.NAME_SAME, c.NAME_SAME_WORDS]))
+        .then(pl.format("{} (same name after normalising)", pair))
+        .when(pl.col("name") == c.NAME_SUBSET)
+        .then(pl.format("{} (one name contains the other)", pair))
+        .otherwise(pl.format("'{}' ~ '{}' (name similarity {})", "left", "right", "similarity"))
+    )
+    parts = pl.DataFrame(
+        {
+            "nik": _lookup(levels[:, 0], _NIK_REASON),
+            "birth": _lookup(levels[:, 1] % c.BIRTH_LEVELS, _BIRTH_REASON),
+            "sex": _lookup(levels[:, 2], {c.SEX_DIFFERENT: "different sex"}),
+            "kk": _lookup(levels[:, 3] // 4, _PLACE_KK),
+            "village": _lookup(levels[:, 3] % 4, _PLACE_VILLAGE),
+        }
+    )
+    sentences = pl.concat([frame.select(name_reason.alias("name_reason")), parts], how="horizontal").select(
+        pl.concat_str(["nik", "name_reason", "birth", "sex", "kk", "village"], separator="; ", ignore_nulls=True)
+    )
+    return sentences.to_series().to_list()

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from berdaya.screening.engine.names import name_keys, spelling
+from berdaya.screening.engine.names import factorise, name_key_codes, spelling
 
 COLUMNS: Final = ("id", "nik", "name", "birth_date", "sex", "birth_place", "village_code", "kk_number")
 MISSING: Final = -1
@@ -214,7 +214,7 @@ def people_from_frame(frame: pl.DataFrame, *, source: str, today: dt.date) -> Pe
     kk = kk_text.cast(pl.Int64, strict=False).fill_null(MISSING).to_numpy().astype(np.int64)
     kk = np.where(kk_text.str.contains(r"^[0-9]{16}$").to_numpy(), kk, MISSING)
 
-    name_code, name_vocab = factorise(name_keys(frame["name"]))
+    name_code, name_vocab = name_key_codes(frame["name"])
     place_code, place_raw = factorise(frame["birth_place"])
     place_vocab = pl.Series([_place_key(p) for p in place_raw.to_list()], dtype=pl.String)
 
@@ -237,14 +237,6 @@ def people_from_frame(frame: pl.DataFrame, *, source: str, today: dt.date) -> Pe
         place_vocab=place_vocab,
         place_code=place_code,
     )
-
-
-def factorise(values: pl.Series) -> tuple[Int32s, pl.Series]:
-    """Integer codes of the values and the distinct values they index: values == distinct.gather(codes)."""
-    distinct = values.unique().rename("value")
-    table = pl.DataFrame({"value": distinct, "code": np.arange(len(distinct), dtype=np.int32)})
-    codes = values.rename("value").to_frame().join(table, on="value", how="left", maintain_order="left")["code"]
-    return codes.to_numpy().astype(np.int32), distinct
 
 
 def _check_ids(frame: pl.DataFrame, source: str) -> None:
