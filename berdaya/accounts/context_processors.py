@@ -38,6 +38,11 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate"),
     NavItem(_("Targeting"), "targeting:cycle-list", "targeting.view_cycle"),
     NavItem(_("Inbox"), "targeting:inbox", "targeting.view_cycle", count=_unread),
+    NavItem(_("My groups"), "mentoring:caseload", "groups.view_caseload"),
+    NavItem(_("KUBE"), "groups:kube-list", "groups.view_kube"),
+    NavItem(_("Problems"), "mentoring:problem-list", "mentoring.view_problem"),
+    NavItem(_("Trainings"), "training:training-list", "training.view_training"),
+    NavItem(_("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]

@@ -59,6 +59,39 @@ _REVIEW_SCREENING = _VIEW_SCREENING | {
     "screening.merge_persons",
 }
 
+# Groups, mentoring and training: everyone in scope reads; the Dinas forms groups and runs trainings; the
+# facilitator records visits, meetings, problems and monthly reports.
+_VIEW_GROUPS = {
+    "groups.view_kube",
+    "mentoring.view_visit",
+    "mentoring.view_meeting",
+    "mentoring.view_problem",
+    "training.view_training",
+}
+_RUN_GROUPS = _VIEW_GROUPS | {
+    "groups.add_kube",
+    "groups.change_kube",
+    "groups.add_membership",
+    "groups.change_membership",
+    "mentoring.change_problem",
+    "mentoring.view_monthlyreport",
+    "mentoring.review_monthlyreport",
+    "mentoring.view_facilitatorprofile",
+    "mentoring.change_facilitatorprofile",
+    "training.add_training",
+    "training.change_training",
+}
+_FACILITATE = _VIEW_GROUPS | {
+    "groups.view_caseload",
+    "mentoring.add_visit",
+    "mentoring.add_meeting",
+    "mentoring.add_problem",
+    "mentoring.change_problem",
+    "mentoring.view_monthlyreport",
+    "mentoring.add_monthlyreport",
+    "mentoring.view_facilitatorprofile",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _VIEW_REFERENCE
@@ -68,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RUN_TARGETING
         | {"targeting.add_cycle", "targeting.change_cycle", "targeting.change_letterhead"}
         | _REVIEW_SCREENING
+        | _RUN_GROUPS
     ),
     Role.OFFICER: frozenset(
         _VIEW_REFERENCE
@@ -76,13 +110,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"registry.reveal_nik"}
         | _RUN_TARGETING
         | _REVIEW_SCREENING
+        | _RUN_GROUPS
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
-        _VIEW_REFERENCE | _EDIT_REGISTRY | _VIEW_TARGETING | {"targeting.relay_call", "targeting.endorse"}
+        _VIEW_REFERENCE
+        | _EDIT_REGISTRY
+        | _VIEW_TARGETING
+        | {"targeting.relay_call", "targeting.endorse"}
+        | _VIEW_GROUPS
     ),
-    Role.VILLAGE_OPERATOR: frozenset(_VIEW_REFERENCE | _EDIT_REGISTRY | _VIEW_TARGETING | {"targeting.nominate"}),
-    Role.FACILITATOR: frozenset(_VIEW_REFERENCE),
+    Role.VILLAGE_OPERATOR: frozenset(
+        _VIEW_REFERENCE | _EDIT_REGISTRY | _VIEW_TARGETING | {"targeting.nominate"} | _VIEW_GROUPS
+    ),
+    Role.FACILITATOR: frozenset(_VIEW_REFERENCE | _FACILITATE),
     Role.MONITOR: frozenset(
-        _VIEW_REFERENCE | {"accounts.view_history"} | _VIEW_REGISTRY | _VIEW_TARGETING | _VIEW_SCREENING
+        _VIEW_REFERENCE
+        | {"accounts.view_history"}
+        | _VIEW_REGISTRY
+        | _VIEW_TARGETING
+        | _VIEW_SCREENING
+        | _VIEW_GROUPS
+        | {"mentoring.view_monthlyreport", "mentoring.view_facilitatorprofile"}
     ),
 }

@@ -57,6 +57,24 @@ def update_user(*, by: User, user: User, role: str, region: Region | None, is_ac
     return user
 
 
+def failed_logins(user: User) -> int:
+    """Wrong passwords counted against this username since its last successful login (django-axes)."""
+    from axes.models import AccessAttempt
+
+    return sum(AccessAttempt.objects.filter(username=user.username).values_list("failures_since_start", flat=True))
+
+
+def unlock_user(*, by: User, user: User) -> int:
+    """Lift a lockout after too many wrong passwords, before the cool-off ends."""
+    from axes.utils import reset
+
+    user._history_user = by  # type: ignore[attr-defined]
+    user._change_reason = "unlocked after failed logins"  # type: ignore[attr-defined]
+    # Nothing on the account changes; saving one field unchanged gives the history a row naming who unlocked it.
+    user.save(update_fields=["is_active"])
+    return reset(username=user.username)
+
+
 def set_user_password(*, by: User, user: User, password: str) -> None:
     """Give an account a new password (validated by the form with Django's password validators)."""
     user.set_password(password)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
     path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/password/", views.user_set_password, name="user-password"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
 ]

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from berdaya.lib.exports import csv_response
 from berdaya.lib.history import record_history
@@ -16,7 +18,7 @@ from berdaya.lib.http import AuthedRequest
 from . import selectors
 from .forms import AdminSetPasswordForm, LoginForm, UserCreateForm, UserForm
 from .models import User
-from .services import AccountError, create_user, set_user_password, update_user
+from .services import AccountError, create_user, failed_logins, set_user_password, unlock_user, update_user
 
 
 class LoginView(auth_views.LoginView):
@@ -27,8 +29,6 @@ class LoginView(auth_views.LoginView):
 @login_not_required
 def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
     """Shown by django-axes instead of the dashboard when a username has too many failed logins."""
-    from django.conf import settings
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = LoginForm(request)
     message = _(
@@ -64,7 +64,19 @@ def user_export(request: AuthedRequest) -> StreamingHttpResponse:
 def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.visible_to(request.user).select_related("region"), pk=pk)
     history = record_history(account) if request.user.has_perm("accounts.view_history") else []
-    return render(request, "accounts/user_detail.html", {"account": account, "history": history})
+    failures = failed_logins(account)
+    context = {"account": account, "history": history, "failures": failures}
+    context["locked"] = failures >= settings.AXES_FAILURE_LIMIT
+    return render(request, "accounts/user_detail.html", context)
+
+
+@require_POST
+@permission_required("accounts.change_user", raise_exception=True)
+def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    unlock_user(by=request.user, user=account)
+    messages.success(request, _("%(username)s may log in again.") % {"username": account.username})
+    return redirect(account)
 
 
 @permission_required("accounts.add_user", raise_exception=True)

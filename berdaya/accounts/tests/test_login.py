@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from berdaya.accounts.tests.factories import PASSWORD
@@ -78,3 +79,33 @@ def test_every_page_but_login_requires_a_session(client, db):
 def test_sessions_expire(settings, setting):
     assert getattr(settings, setting) is True
     assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+
+
+def test_an_admin_unlocks_a_locked_account(client, users):
+    for _ in range(5):
+        login(client, "desa_a", "salah-sekali")
+    admin = Client()
+    admin.force_login(users["admin"])
+
+    admin.post(reverse("accounts:user-unlock", args=[users["desa_a"].pk]))
+
+    assert login(client, "desa_a").resolver_match.view_name == "dashboard"
+
+
+def test_the_user_page_shows_a_lockout(client, users):
+    for _ in range(5):
+        login(client, "desa_a", "salah-sekali")
+    client.force_login(users["admin"])
+
+    response = client.get(reverse("accounts:user-detail", args=[users["desa_a"].pk]))
+
+    assert response.context["locked"] is True
+
+
+def test_an_unlock_is_in_the_accounts_history(users):
+    from berdaya.accounts.services import unlock_user
+
+    unlock_user(by=users["admin"], user=users["desa_a"])
+
+    latest = users["desa_a"].history.latest("history_date")
+    assert (latest.history_user, latest.history_change_reason) == (users["admin"], "unlocked after failed logins")
