@@ -72,7 +72,7 @@ def unlock_user(*, by: User, user: User) -> int:
     user._change_reason = "unlocked after failed logins"  # type: ignore[attr-defined]
     # Nothing on the account changes; saving one field unchanged gives the history a row naming who unlocked it.
     user.save(update_fields=["is_active"])
-    return reset(username=user.username)
+    return int(reset(username=user.username))
 
 
 def set_user_password(*, by: User, user: User, password: str) -> None:
