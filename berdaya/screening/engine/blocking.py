@@ -28,7 +28,20 @@ Pairs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 COMMON_WORDS: Final = frozenset({"muhamad", "siti", "nur", "abdul", "ahmad", "sri", "dewi"})
 
 
-def nik_keys(people: People) -> pl.DataFrame:
+Keys = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]  # (row, key), each (row, key) once
+_GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(hashes: npt.NDArray[np.uint64], values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """One 64-bit key from a string hash and an integer (a hash: distinct inputs may, very rarely, share a key, which
+    only adds a candidate pair)."""
+    mixed = hashes ^ (values.astype(np.uint64) * _GOLDEN)
+    mixed = (mixed ^ (mixed >> np.uint64(31))) * _GOLDEN
+    signed: npt.NDArray[np.int64] = mixed.view(np.int64)
+    return signed
+
+
+def nik_keys(people: People) -> Keys:
     """The NIK and the NIK less its last digit.
 
     The second key finds a NIK that a spreadsheet cut to 15 digits or whose last digit it zeroed, and serial typos.
@@ -37,86 +50,118 @@ def nik_keys(people: People) -> pl.DataFrame:
     """
     full = np.flatnonzero(people.nik_state == NIK_FULL)
     short = np.flatnonzero(people.nik_state == NIK_SHORT)
-    return pl.concat(
-        [
-            pl.DataFrame({"row": full, "key": people.nik[full]}),
-            pl.DataFrame({"row": full, "key": people.nik[full] // 10}),
-            pl.DataFrame({"row": short, "key": people.nik[short]}),
-        ]
-    )
+    rows = np.concatenate([full, full, short]).astype(np.int64)
+    keys = np.concatenate([people.nik[full], people.nik[full] // 10, people.nik[short]]).astype(np.int64)
+    return rows, keys
 
 
-def name_birth_keys(people: People) -> pl.DataFrame:
+def _births(people: People) -> Keys:
+    """(row, birth date) for the recorded date and the NIK's date, each known date once."""
+    rows = np.arange(len(people), dtype=np.int64)
+    b1, b2 = people.birth.astype(np.int64), people.nik_birth.astype(np.int64)
+    first = b1 != NO_DATE
+    second = (b2 != NO_DATE) & (b2 != b1)
+    return np.concatenate([rows[first], rows[second]]), np.concatenate([b1[first], b2[second]])
+
+
+def name_birth_keys(people: People) -> Keys:
     # The words of each distinct name key, hashed (a hash, not a code, so that two files' keys meet).
-    vocab = pl.DataFrame({"code": np.arange(len(people.name_vocab), dtype=np.int32), "word": people.name_vocab})
+    vocab = pl.DataFrame({"code": np.arange(len(people.name_vocab), dtype=np.int64), "word": people.name_vocab})
     words = vocab.with_columns(pl.col("word").str.split(" ")).explode("word")
     words = words.filter((pl.col("word").str.len_chars() >= 3) & ~pl.col("word").is_in(list(COMMON_WORDS)))
-    words = words.select("code", pl.col("word").hash())
-    rows = pl.DataFrame(
-        {
-            "row": np.arange(len(people), dtype=np.int64),
-            "code": people.name_code,
-            "b1": people.birth,
-            "b2": people.nik_birth,
-        }
-    )
-    births = pl.concat(
-        [
-            rows.select("row", "code", pl.col("b1").alias("birth")),
-            rows.select("row", "code", pl.col("b2").alias("birth")),
-        ]
-    ).filter(pl.col("birth") != NO_DATE)
-    long = births.join(words, on="code")
-    return long.select("row", pl.struct("word", "birth").hash().alias("key")).unique()
+    words = words.select("code", pl.col("word").hash()).unique().sort("code")
+    word_code = words["code"].to_numpy()
+    word_hash = words["word"].to_numpy()
+    rows, births = _births(people)
+    code = people.name_code[rows]
+    start = np.searchsorted(word_code, code, side="left")
+    count = np.searchsorted(word_code, code, side="right") - start
+    offset = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    index = np.repeat(start, count) + offset
+    return np.repeat(rows, count), _mix(word_hash[index], np.repeat(births, count))
 
 
-def birth_village_keys(people: People) -> pl.DataFrame:
-    frames = []
-    for birth in (people.birth.astype(np.int64), people.nik_birth.astype(np.int64)):
-        rows = np.flatnonzero((birth != NO_DATE) & (people.village != MISSING))
-        frames.append(pl.DataFrame({"row": rows, "key": (birth[rows] + 100_000) * 10**10 + people.village[rows]}))
-    return pl.concat(frames).unique()
+def birth_village_keys(people: People) -> Keys:
+    rows, births = _births(people)
+    known = people.village[rows] != MISSING
+    rows, births = rows[known], births[known]
+    return rows, (births + 100_000) * 10**10 + people.village[rows]
 
 
-def name_place_keys(people: People) -> pl.DataFrame:
+def _name_with(people: People, place: npt.NDArray[np.int64]) -> Keys:
+    known = (place != MISSING) & ~(people.name_vocab == "").to_numpy()[people.name_code]
+    rows = np.flatnonzero(known).astype(np.int64)
     hashes = people.name_vocab.hash().to_numpy()
-    frame = pl.DataFrame(
-        {
-            "row": np.arange(len(people), dtype=np.int64),
-            "name": hashes[people.name_code],
-            "empty": (people.name_vocab == "").to_numpy()[people.name_code],
-            "v": people.village,
-            "k": people.kk,
-        }
-    ).filter(~pl.col("empty"))
-    # The place kind (0 village, 1 KK) keeps a village code and a KK number with the same digits apart.
-    by_village = frame.filter(pl.col("v") != MISSING).select(
-        "row", pl.struct("name", "v", pl.lit(0).alias("kind")).hash().alias("key")
-    )
-    by_kk = frame.filter(pl.col("k") != MISSING).select(
-        "row", pl.struct("name", pl.col("k").alias("v"), pl.lit(1).alias("kind")).hash().alias("key")
-    )
-    return pl.concat([by_village, by_kk])
+    return rows, _mix(hashes[people.name_code[rows]], place[rows])
 
 
-KEY_BUILDERS: Final = (nik_keys, name_birth_keys, birth_village_keys, name_place_keys)
+def name_village_keys(people: People) -> Keys:
+    return _name_with(people, people.village)
 
 
-def _join(left: pl.DataFrame, right: pl.DataFrame | None, max_block: int) -> pl.DataFrame:
-    if right is None:
-        sized = left.filter(pl.len().over("key").is_between(2, max_block))
-        joined = sized.join(sized, on="key", suffix="_r").filter(pl.col("row") < pl.col("row_r"))
-    else:
-        lsz = left.filter(pl.len().over("key") <= max_block)
-        rsz = right.filter(pl.len().over("key") <= max_block)
-        joined = lsz.join(rsz, on="key", suffix="_r")
-    return joined.select(pl.col("row").cast(pl.Int64), pl.col("row_r").cast(pl.Int64))
+def name_kk_keys(people: People) -> Keys:
+    return _name_with(people, people.kk)
+
+
+KEY_BUILDERS: Final = (nik_keys, name_birth_keys, birth_village_keys, name_village_keys, name_kk_keys)
+
+
+def _groups(keys: npt.NDArray[np.int64], max_block: int) -> tuple[npt.NDArray[np.intp], Keys, npt.NDArray[np.int64]]:
+    """The order that sorts the keys; and, for each key shared by at most max_block records, the key, where its
+    records start in that order and how many they are."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).astype(np.int64)
+    size = np.diff(np.r_[start, len(ordered)]).astype(np.int64)
+    small = size <= max_block
+    return order, (ordered[start[small]], start[small]), size[small]
+
+
+def _pairs_within(rows: npt.NDArray[np.int64], keys: npt.NDArray[np.int64], max_block: int) -> Pairs:
+    order, (_, start), size = _groups(keys, max_block)
+    sorted_rows = rows[order]
+    # Each position p of a group [s, s + n) pairs with the positions after it, p + 1 .. s + n - 1.
+    position = np.repeat(start, size) + _offsets(size)
+    partners = np.repeat(start + size, size) - position - 1
+    first = np.repeat(position, partners)
+    second = first + 1 + _offsets(partners)
+    a, b = sorted_rows[first], sorted_rows[second]
+    distinct = a != b
+    return np.minimum(a, b)[distinct], np.maximum(a, b)[distinct]
+
+
+def _pairs_across(left: Keys, right: Keys, max_block: int) -> Pairs:
+    lorder, (lkey, lstart), lsize = _groups(left[1], max_block)
+    rorder, (rkey, rstart), rsize = _groups(right[1], max_block)
+    _, li, ri = np.intersect1d(lkey, rkey, assume_unique=True, return_indices=True)
+    ls, ln, rs, rn = lstart[li], lsize[li], rstart[ri], rsize[ri]
+    # The n x m pairs of a key held by n records on the left and m on the right, numbered k = 0 .. n m - 1.
+    count = ln * rn
+    k = _offsets(count)
+    width = np.repeat(rn, count)
+    first = np.repeat(ls, count) + k // width
+    second = np.repeat(rs, count) + k % width
+    return left[0][lorder][first], right[0][rorder][second]
+
+
+def _offsets(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """0 .. c - 1 for every count c, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def candidate_pairs(left: People, right: People | None, *, max_block: int = 60) -> Pairs:
-    """Distinct candidate pairs (left row, right row); with no right side, pairs inside left with row < row."""
-    parts = []
+    """Distinct candidate pairs (left row, right row), sorted; with no right side, pairs inside left with row < row."""
+    width = len(left) if right is None else len(right)
+    found = []
     for build in KEY_BUILDERS:
-        parts.append(_join(build(left), None if right is None else build(right), max_block))
-    pairs = pl.concat(parts).unique()
-    return pairs["row"].to_numpy().astype(np.int64), pairs["row_r"].to_numpy().astype(np.int64)
+        if right is None:
+            rows, keys = build(left)
+            a, b = _pairs_within(rows, keys, max_block)
+        else:
+            a, b = _pairs_across(build(left), build(right), max_block)
+        found.append(a * max(width, 1) + b)
+    # Sort and drop repeats: np.unique without return_inverse is several times slower on a few million integers.
+    pairs = np.sort(np.concatenate(found))
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    return pairs // max(width, 1), pairs % max(width, 1)
