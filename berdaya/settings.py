@@ -191,6 +191,8 @@ BERDAYA_DEMO_PASSWORD = os.environ.get("BERDAYA_DEMO_PASSWORD", "berdaya-demo")
 BERDAYA_VISIT_OVERDUE_DAYS = int(os.environ.get("BERDAYA_VISIT_OVERDUE_DAYS", 30))
 BERDAYA_MAX_PHOTO_BYTES = int(os.environ.get("BERDAYA_MAX_PHOTO_MB", 10)) * 1024 * 1024
 BERDAYA_PHOTO_MAX_SIDE = int(os.environ.get("BERDAYA_PHOTO_MAX_SIDE", 1600))
+# Business: a single cash-book entry above this many Rupiah is refused as a typing mistake (an extra zero or two).
+BERDAYA_CASH_ENTRY_MAX = int(os.environ.get("BERDAYA_CASH_ENTRY_MAX", 1_000_000_000))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
