@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from berdaya.accounts.models import User
 from berdaya.regions.models import Region
@@ -23,6 +24,13 @@ def today() -> Iterator[Any]:
     """Every targeting test runs on 1 March 2027, inside the nomination window of the factories' cycles."""
     with time_machine.travel(TODAY, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Service messages are asserted as their English msgids, whatever the Indonesian catalogue says."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import translation
 
 from berdaya.registry.models import AssistanceRecord
 from berdaya.registry.tests.factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
@@ -14,13 +13,6 @@ from berdaya.targeting.models import Flag
 from berdaya.targeting.tests.factories import NominationListFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Flag texts are asserted as the English msgids, whatever the catalogue says."""
-    with translation.override("en"):
-        yield
 
 
 def codes(nominee):
