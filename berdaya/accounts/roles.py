@@ -92,6 +92,27 @@ _FACILITATE = _VIEW_GROUPS | {
     "mentoring.view_facilitatorprofile",
 }
 
+# Business (bina usaha): everyone in scope follows a group's books; the facilitator keeps them with the group;
+# the Dinas approves plans, plans and pays the aid and holds market events.
+_VIEW_BUSINESS = {"business.view_cashentry"}
+_KEEP_BOOKS = _VIEW_BUSINESS | {
+    "business.add_cashentry",
+    "business.change_businessplan",
+    "business.add_asset",
+    "business.add_profitallocation",
+    "business.add_iksentry",
+    "business.add_loan",
+    "business.add_creditapplication",
+    "business.add_partnership",
+    "business.add_marketparticipation",
+}
+_DISBURSE = {
+    "business.approve_businessplan",
+    "business.add_aidstage",
+    "business.pay_aidstage",
+    "business.add_marketevent",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _VIEW_REFERENCE
@@ -102,6 +123,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"targeting.add_cycle", "targeting.change_cycle", "targeting.change_letterhead"}
         | _REVIEW_SCREENING
         | _RUN_GROUPS
+        | _KEEP_BOOKS
+        | _DISBURSE
     ),
     Role.OFFICER: frozenset(
         _VIEW_REFERENCE
@@ -111,6 +134,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RUN_TARGETING
         | _REVIEW_SCREENING
         | _RUN_GROUPS
+        | _KEEP_BOOKS
+        | _DISBURSE
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
         _VIEW_REFERENCE
@@ -118,11 +143,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _VIEW_TARGETING
         | {"targeting.relay_call", "targeting.endorse"}
         | _VIEW_GROUPS
+        | _VIEW_BUSINESS
     ),
     Role.VILLAGE_OPERATOR: frozenset(
-        _VIEW_REFERENCE | _EDIT_REGISTRY | _VIEW_TARGETING | {"targeting.nominate"} | _VIEW_GROUPS
+        _VIEW_REFERENCE | _EDIT_REGISTRY | _VIEW_TARGETING | {"targeting.nominate"} | _VIEW_GROUPS | _VIEW_BUSINESS
     ),
-    Role.FACILITATOR: frozenset(_VIEW_REFERENCE | _FACILITATE),
+    Role.FACILITATOR: frozenset(_VIEW_REFERENCE | _FACILITATE | _KEEP_BOOKS),
     Role.MONITOR: frozenset(
         _VIEW_REFERENCE
         | {"accounts.view_history"}
@@ -131,5 +157,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _VIEW_SCREENING
         | _VIEW_GROUPS
         | {"mentoring.view_monthlyreport", "mentoring.view_facilitatorprofile"}
+        | _VIEW_BUSINESS
     ),
 }
