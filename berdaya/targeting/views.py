@@ -235,7 +235,8 @@ def _list_context(request: AuthedRequest, nomination_list: NominationList, **ext
         "nominees": selectors.list_nominees(nomination_list=nomination_list),
         "pick_form": PickPersonForm(persons=persons),
         "persons": persons,
-        "new_form": NewNomineeForm(),
+        # Its own ids: the pick form beside it has fields of the same names.
+        "new_form": NewNomineeForm(auto_id="new_%s"),
         "minutes_form": MinutesForm(),
         "reason_form": ReasonForm(),
         "editable": nomination_list.status == NominationList.Status.DRAFT,
