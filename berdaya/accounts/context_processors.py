@@ -42,6 +42,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("KUBE"), "groups:kube-list", "groups.view_kube"),
     NavItem(_("Problems"), "mentoring:problem-list", "mentoring.view_problem"),
     NavItem(_("Trainings"), "training:training-list", "training.view_training"),
+    NavItem(_("Business"), "business:kube-list", "business.view_cashentry"),
     NavItem(_("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
