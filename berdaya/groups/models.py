@@ -107,6 +107,7 @@ class Kube(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("KUBE")
         verbose_name_plural = _("KUBE")
+        permissions = [("view_caseload", _("Can follow groups as their facilitator"))]
         constraints = [
             models.CheckConstraint(
                 condition=Exact(F("share_capital") + F("share_members") + F("share_iks"), Decimal("100")),

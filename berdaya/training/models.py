@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +18,14 @@ class TrainingQuerySet(ScopedQuerySet["Training"]):
     region_path = "region__code"
     # A facilitator sees the trainings its groups' members took part in.
     facilitator_path = "participants__membership__kube__facilitator"
+
+    def visible_to(self, user: Any) -> Self:
+        """Trainings organised for the user's region, and those its groups' members took part in."""
+        own = super().visible_to(user)
+        if getattr(user, "role", None) == "facilitator" or getattr(user, "region_id", None) is None:
+            return own
+        attended = Participant.objects.visible_to(user).values("training_id")
+        return self.filter(Q(pk__in=own.values("pk")) | Q(pk__in=attended))
 
 
 class Training(models.Model):

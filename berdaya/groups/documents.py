@@ -1,0 +1,46 @@
+"""Printable group documents: the berita acara pembentukan and the member list with officers (PDF)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.template.loader import render_to_string
+
+from berdaya.targeting.models import Letterhead
+
+from .models import Kube, Membership
+
+
+def _pdf(template: str, context: dict[str, object]) -> bytes:
+    from weasyprint import HTML  # imported here: loading Pango costs time no other page needs
+
+    return bytes(HTML(string=render_to_string(template, context), base_url="/").write_pdf())
+
+
+def _context(kube: Kube, members: Sequence[Membership], letterhead: Letterhead) -> dict[str, object]:
+    officers = {m.role: m for m in members if m.is_officer}
+    logo = ""
+    if letterhead.logo:
+        try:
+            logo = "file://" + letterhead.logo.path
+        except (NotImplementedError, ValueError):
+            logo = ""
+    return {
+        "kube": kube,
+        "members": members,
+        "letterhead": letterhead,
+        "logo_url": logo,
+        "chair": officers.get(Membership.Role.CHAIR),
+        "secretary": officers.get(Membership.Role.SECRETARY),
+        "treasurer": officers.get(Membership.Role.TREASURER),
+    }
+
+
+def formation_minutes_pdf(*, kube: Kube, members: Sequence[Membership], letterhead: Letterhead) -> bytes:
+    """The berita acara pembentukan: the meeting, the officers elected, the business, the rules, the signatures."""
+    return _pdf("groups/documents/formation_minutes.html", _context(kube, members, letterhead))
+
+
+def member_list_pdf(*, kube: Kube, members: Sequence[Membership], letterhead: Letterhead) -> bytes:
+    """The current members with their office, NIK, household and village."""
+    return _pdf("groups/documents/member_list.html", _context(kube, members, letterhead))

@@ -1,0 +1,366 @@
+"""Thin views: parse, call one service or selector, render. Every record comes from `visible_to(user)`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from berdaya.accounts.models import User
+from berdaya.groups.models import Kube
+from berdaya.lib.errors import DomainError
+from berdaya.lib.history import record_history
+from berdaya.lib.http import AuthedRequest
+
+from . import documents, selectors, services
+from .forms import (
+    EscalateForm,
+    MeetingForm,
+    MonthForm,
+    ProblemForm,
+    ProblemUpdateForm,
+    ProfileForm,
+    ReportTextForm,
+    ResolveForm,
+    ReviewForm,
+    VisitForm,
+)
+from .models import FacilitatorProfile, FollowUp, Meeting, MonthlyReport, Problem, Visit, VisitPhoto
+
+
+def _kube(request: AuthedRequest, pk: int) -> Kube:
+    return get_object_or_404(Kube.objects.visible_to(request.user).select_related("village__parent"), pk=pk)
+
+
+def _history(request: AuthedRequest, record: Any) -> Any:
+    return record_history(record) if request.user.has_perm("accounts.view_history") else None
+
+
+# Caseload and timeline -------------------------------------------------------------------------------------------
+
+
+@permission_required("groups.view_kube", raise_exception=True)
+def caseload(request: AuthedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = selectors.facilitator_caseload(user=request.user, today=today)
+    context = {
+        "rows": rows,
+        "attention": sum(1 for row in rows if row.needs_attention),
+        "overdue_days": settings.BERDAYA_VISIT_OVERDUE_DAYS,
+        "last_month": selectors.previous_month(today),
+    }
+    return render(request, "mentoring/caseload.html", context)
+
+
+@permission_required("groups.view_kube", raise_exception=True)
+def kube_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = _kube(request, pk)
+    return render(request, "mentoring/timeline.html", {"kube": kube, "entries": selectors.kube_timeline(kube=kube)})
+
+
+# Visits ----------------------------------------------------------------------------------------------------------
+
+
+@permission_required("mentoring.add_visit", raise_exception=True)
+def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = _kube(request, pk)
+    form = VisitForm(request.POST or None, request.FILES or None, kube=kube)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        follow_ups = [(data["follow_up"], data["follow_up_due"])] if data["follow_up"] else []
+        try:
+            visit = services.record_visit(
+                kube=kube,
+                visited_on=data["visited_on"],
+                purpose=data["purpose"],
+                topics=data["topics"],
+                notes=data["notes"],
+                attendees=list(data["attendees"]),
+                photos=[data["photo"]] if data["photo"] else [],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                follow_ups=follow_ups,
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect(visit)
+    return render(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
+
+
+@permission_required("mentoring.view_visit", raise_exception=True)
+def visit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("kube", "by"), pk=pk)
+    context = {
+        "visit": visit,
+        "kube": visit.kube,
+        "attendees": visit.attendees.select_related("person"),
+        "photos": visit.photos.all(),
+        "follow_ups": visit.follow_ups.all(),
+        "today": timezone.localdate(),
+        "history": _history(request, visit),
+    }
+    return render(request, "mentoring/visit_detail.html", context)
+
+
+@require_POST
+@permission_required("mentoring.add_visit", raise_exception=True)
+def follow_up_done(request: AuthedRequest, pk: int) -> HttpResponse:
+    follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user).select_related("visit"), pk=pk)
+    try:
+        services.complete_follow_up(follow_up=follow_up, done_on=timezone.localdate(), by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(follow_up.visit)
+
+
+@permission_required("mentoring.view_visit", raise_exception=True)
+def photo(request: AuthedRequest, pk: int) -> FileResponse:
+    stored = get_object_or_404(VisitPhoto.objects.visible_to(request.user), pk=pk)
+    return FileResponse(stored.image.open("rb"), content_type="image/jpeg")
+
+
+# Meetings --------------------------------------------------------------------------------------------------------
+
+
+@permission_required("mentoring.add_meeting", raise_exception=True)
+def meeting_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = _kube(request, pk)
+    form = MeetingForm(request.POST or None, kube=kube)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.record_meeting(
+                kube=kube, by=request.user, **{**data, "attendees": list(data["attendees"])}
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(meeting)
+    return render(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
+
+
+@permission_required("mentoring.view_meeting", raise_exception=True)
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user).select_related("kube"), pk=pk)
+    context = {
+        "meeting": meeting,
+        "kube": meeting.kube,
+        "attendees": meeting.attendees.select_related("person"),
+        "history": _history(request, meeting),
+    }
+    return render(request, "mentoring/meeting_detail.html", context)
+
+
+# Problems --------------------------------------------------------------------------------------------------------
+
+
+@permission_required("mentoring.view_problem", raise_exception=True)
+def problem_list(request: AuthedRequest) -> HttpResponse:
+    state = request.GET.get("state", "open")
+    category = request.GET.get("category", "")
+    problems = selectors.problem_register(user=request.user, state=state, category=category)
+    context = {
+        "problems": problems[:200],
+        "state": state,
+        "category": category,
+        "categories": Problem.Category.choices,
+        "today": timezone.localdate(),
+    }
+    return render(request, "mentoring/problem_list.html", context)
+
+
+@permission_required("mentoring.add_problem", raise_exception=True)
+def problem_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = _kube(request, pk)
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem = services.report_problem(kube=kube, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Problem logged."))
+            return redirect(problem)
+    return render(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
+
+
+def _problem(request: AuthedRequest, pk: int) -> Problem:
+    return get_object_or_404(Problem.objects.visible_to(request.user).select_related("kube__village"), pk=pk)
+
+
+@permission_required("mentoring.view_problem", raise_exception=True)
+def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    problem = _problem(request, pk)
+    context: dict[str, Any] = {"problem": problem, "kube": problem.kube, "history": _history(request, problem)}
+    if request.user.has_perm("mentoring.change_problem") and problem.resolved_on is None:
+        context["update_form"] = ProblemUpdateForm(
+            initial={"handler": problem.handler, "severity": problem.severity, "steps": problem.steps}
+        )
+        context["resolve_form"] = ResolveForm()
+        if problem.escalated_on is None and request.user.role == User.Role.FACILITATOR:
+            context["escalate_form"] = EscalateForm()
+    return render(request, "mentoring/problem_detail.html", context)
+
+
+@require_POST
+@permission_required("mentoring.change_problem", raise_exception=True)
+def problem_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    problem = _problem(request, pk)
+    forms_and_services: dict[str, tuple[Any, Any]] = {
+        "update": (ProblemUpdateForm, services.update_problem),
+        "resolve": (ResolveForm, services.resolve_problem),
+        "escalate": (EscalateForm, services.escalate_problem),
+    }
+    form_class, service = forms_and_services[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(problem=problem, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect(problem)
+
+
+# Monthly reports -------------------------------------------------------------------------------------------------
+
+
+@permission_required("mentoring.view_monthlyreport", raise_exception=True)
+def report_list(request: AuthedRequest) -> HttpResponse:
+    reports = selectors.reports_for(user=request.user)
+    status = request.GET.get("status", "")
+    if status:
+        reports = reports.filter(status=status)
+    context = {
+        "reports": reports[:200],
+        "month_form": MonthForm(initial={"month": selectors.previous_month(timezone.localdate())}),
+        "statuses": MonthlyReport.Status.choices,
+        "status": status,
+    }
+    return render(request, "mentoring/report_list.html", context)
+
+
+@require_POST
+@permission_required("mentoring.add_monthlyreport", raise_exception=True)
+def report_draft(request: AuthedRequest) -> HttpResponse:
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a month."))
+        return redirect("mentoring:report-list")
+    try:
+        report = services.draft_monthly_report(
+            facilitator=request.user, month=form.cleaned_data["month"], by=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("mentoring:report-list")
+    return redirect(report)
+
+
+def _report(request: AuthedRequest, pk: int) -> MonthlyReport:
+    return get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("facilitator"), pk=pk)
+
+
+@permission_required("mentoring.view_monthlyreport", raise_exception=True)
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    mine = report.facilitator_id == request.user.pk
+    form = ReportTextForm(request.POST or None, instance=report) if mine and report.is_editable else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.save_report_text(report=report, by=request.user, **form.cleaned_data)
+            if "submit" in request.POST:
+                services.submit_report(report=report, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect(report)
+    context = {
+        "report": report,
+        "form": form,
+        "mine": mine,
+        "review_form": ReviewForm()
+        if request.user.has_perm("mentoring.review_monthlyreport") and report.status == MonthlyReport.Status.SUBMITTED
+        else None,
+        "history": _history(request, report),
+    }
+    return render(request, "mentoring/report_detail.html", context)
+
+
+@require_POST
+@permission_required("mentoring.add_monthlyreport", raise_exception=True)
+def report_refresh(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    if report.facilitator_id != request.user.pk:
+        return HttpResponse(status=403)
+    try:
+        services.draft_monthly_report(facilitator=request.user, month=report.month, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(report)
+
+
+@require_POST
+@permission_required("mentoring.review_monthlyreport", raise_exception=True)
+def report_review(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    report = _report(request, pk)
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if decision == "acknowledge":
+            services.acknowledge_report(report=report, note=note, by=request.user)
+        else:
+            services.return_report(report=report, note=note, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(report)
+
+
+@permission_required("mentoring.view_monthlyreport", raise_exception=True)
+def report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    response = HttpResponse(documents.monthly_report_pdf(report=report), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="laporan-{report.facilitator.username}-{report.month:%Y-%m}.pdf"'
+    )
+    return response
+
+
+# Facilitators ----------------------------------------------------------------------------------------------------
+
+
+@permission_required("mentoring.view_facilitatorprofile", raise_exception=True)
+def facilitator_list(request: AuthedRequest) -> HttpResponse:
+    facilitators = selectors.facilitators_for(user=request.user)
+    return render(request, "mentoring/facilitator_list.html", {"facilitators": facilitators})
+
+
+@permission_required("mentoring.view_facilitatorprofile", raise_exception=True)
+def facilitator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    facilitator = get_object_or_404(selectors.facilitators_for(user=request.user), pk=pk)
+    profile = FacilitatorProfile.objects.filter(user=facilitator).first()
+    can_edit = request.user.has_perm("mentoring.change_facilitatorprofile")
+    form = ProfileForm(request.POST or None, instance=profile) if can_edit else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.save_profile(facilitator=facilitator, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("mentoring:facilitator-detail", pk=facilitator.pk)
+    context = {
+        "facilitator": facilitator,
+        "profile": profile,
+        "form": form,
+        "kubes": Kube.objects.visible_to(request.user).filter(facilitator=facilitator).select_related("village"),
+    }
+    return render(request, "mentoring/facilitator_detail.html", context)

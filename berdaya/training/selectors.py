@@ -1,0 +1,40 @@
+"""Reads that feed the training pages."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from berdaya.accounts.models import User
+from berdaya.groups.models import Membership
+
+from .models import Participant, Training
+
+
+def training_list(*, user: User, kind: str = "") -> QuerySet[Training]:
+    """Trainings the user may see, with how many were invited and how many came."""
+    trainings = (
+        Training.objects.visible_to(user)
+        .select_related("region")
+        .annotate(invited=Count("participants"), present=Count("participants", filter=Q(participants__attended=True)))
+    )
+    if kind:
+        trainings = trainings.filter(kind=kind)
+    return trainings.order_by("-starts_on", "title")
+
+
+def participants_of(*, training: Training, user: User) -> QuerySet[Participant]:
+    """A training's participants the user may see (a facilitator: its own groups' members)."""
+    return (
+        Participant.objects.visible_to(user)
+        .filter(training=training)
+        .select_related("membership__person", "membership__kube")
+    )
+
+
+def member_training_history(*, membership: Membership) -> QuerySet[Participant]:
+    """Every training a person was invited to, in any of their KUBE memberships, newest first."""
+    return (
+        Participant.objects.filter(membership__person_id=membership.person_id)
+        .select_related("training", "membership__kube")
+        .order_by("-training__starts_on")
+    )
