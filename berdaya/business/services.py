@@ -72,6 +72,15 @@ class LoanError(BusinessError):
 
 Kind = CashEntry.Kind
 Category = CashEntry.Category
+# Entries another action writes together with its own record (a stage, a loan, an allocation): reversing one
+# here would leave that record disagreeing with the book.
+DERIVED = (
+    Category.AID,
+    Category.LOAN_ISSUED,
+    Category.LOAN_REPAYMENT,
+    Category.MEMBER_SHARE,
+    Category.IKS_TRANSFER,
+)
 
 
 def _lock(kube: Kube) -> Kube:
@@ -208,8 +217,11 @@ def reverse_cash_entry(*, entry: CashEntry, reason: str, by: User, on: dt.date |
             raise CashBookError(_("A reversal cannot itself be reversed; record a new entry instead."))
         if CashEntry.objects.filter(reverses=entry).exists():
             raise CashBookError(_("This entry has already been reversed."))
-        if entry.category == Category.AID:
-            raise CashBookError(_("Aid entries come from the disbursement stages and cannot be reversed here."))
+        if entry.category in DERIVED:
+            raise CashBookError(
+                _("This entry was written by the %(source)s page; correct it there.")
+                % {"source": entry.get_category_display()}
+            )
         _check_open(kube, on)
         return _create_entry(
             kube=kube,

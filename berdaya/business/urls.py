@@ -1,3 +1,45 @@
+from django.urls import path
+
+from . import views
+
 app_name = "business"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.kube_list, name="kube-list"),
+    path("events/", views.event_list, name="event-list"),
+    path("<int:pk>/", views.kube_home, name="kube-home"),
+    path("<int:pk>/plan/", views.plan, name="plan"),
+    path("<int:pk>/plan/lines/", views.plan_line_add, name="plan-line-add"),
+    path("<int:pk>/plan/lines/<int:line_pk>/remove/", views.plan_line_remove, name="plan-line-remove"),
+    path("<int:pk>/plan/submit/", views.plan_submit, name="plan-submit"),
+    path("<int:pk>/plan/approve/", views.plan_approve, name="plan-approve"),
+    path("<int:pk>/aid/", views.aid, name="aid"),
+    path("<int:pk>/aid/stages/", views.aid_stage_add, name="aidstage-add"),
+    path("<int:pk>/aid/stages/<int:stage_pk>/met/", views.aid_stage_met, name="aidstage-met"),
+    path("<int:pk>/aid/stages/<int:stage_pk>/pay/", views.aid_stage_pay, name="aidstage-pay"),
+    path("<int:pk>/aid/stages/<int:stage_pk>/proof/", views.aid_stage_proof, name="aidstage-proof"),
+    path("<int:pk>/assets/", views.asset_add, name="asset-add"),
+    path("<int:pk>/assets/<int:asset_pk>/check/", views.asset_check, name="asset-check"),
+    path("<int:pk>/cash/", views.cash_book, name="cash-book"),
+    path("<int:pk>/cash/add/", views.cash_add, name="cashentry-add"),
+    path("<int:pk>/cash/close/", views.cash_close, name="cashmonth-close"),
+    path("<int:pk>/cash/<int:entry_pk>/reverse/", views.cash_reverse, name="cashentry-reverse"),
+    path("<int:pk>/cash/<int:entry_pk>/receipt/", views.cash_receipt, name="cashentry-receipt"),
+    path("<int:pk>/cash.xlsx", views.cash_export, name="cash-export"),
+    path("<int:pk>/cash/import/", views.cash_import, name="cash-import"),
+    path("<int:pk>/cash/import/<int:import_pk>/", views.cash_import_detail, name="cashimport-detail"),
+    path("<int:pk>/cash/import/<int:import_pk>/commit/", views.cash_import_commit, name="cashimport-commit"),
+    path("<int:pk>/iks/", views.iks, name="iks"),
+    path("<int:pk>/iks/allocate/", views.profit_allocate, name="allocation-add"),
+    path("<int:pk>/iks/use/", views.iks_use, name="iks-use"),
+    path("<int:pk>/iks/contribute/", views.iks_contribute, name="iks-contribute"),
+    path("<int:pk>/fund/", views.fund, name="fund"),
+    path("<int:pk>/fund/loans/", views.loan_add, name="loan-add"),
+    path("<int:pk>/fund/loans/<int:loan_pk>/repay/", views.loan_repay, name="loan-repay"),
+    path("<int:pk>/access/", views.access, name="access"),
+    path("<int:pk>/access/credit/", views.credit_add, name="credit-add"),
+    path("<int:pk>/access/credit/<int:credit_pk>/decide/", views.credit_decide, name="credit-decide"),
+    path("<int:pk>/access/partnerships/", views.partnership_add, name="partnership-add"),
+    path("<int:pk>/access/events/", views.participation_add, name="participation-add"),
+    path("<int:pk>/dashboard/", views.dashboard, name="dashboard"),
+]
