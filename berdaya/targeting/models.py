@@ -372,11 +372,21 @@ class Flag(models.Model):
 class Transition(models.Model):
     """One step of a nominee or a village list through the workflow: who, when, from what to what, and why."""
 
+    class Action(models.TextChoices):
+        ADD = "add", _("Added")
+        OVERRIDE = "override", _("Flags justified")
+        SUBMIT = "submit", _("Submitted")
+        RETURN = "return", _("Returned")
+        ENDORSE = "endorse", _("Endorsed")
+        VERIFY = "verify", _("Verified")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+
     nomination_list = models.ForeignKey(NominationList, models.CASCADE, related_name="transitions")
     nominee = models.ForeignKey(Nominee, models.CASCADE, null=True, blank=True, related_name="transitions")
     from_status = models.CharField(max_length=10)
     to_status = models.CharField(max_length=10)
-    action = models.CharField(_("action"), max_length=30)
+    action = models.CharField(_("action"), max_length=30, choices=Action)
     reason = models.TextField(_("reason"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
@@ -388,6 +398,14 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return str(Nominee.Status(self.from_status).label) if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return str(Nominee.Status(self.to_status).label)
 
 
 def verval_photo_path(instance: Verval, filename: str) -> str:

@@ -67,6 +67,12 @@ class TransitionError(TargetingError):
     pass
 
 
+def _check_scope(code: str, by: User) -> None:
+    """The acting user's region holds the record's: the views already ask visible_to, tasks and commands too."""
+    if by.region_id is None or not (code == by.region_id or code.startswith(f"{by.region_id}.")):
+        raise TargetingError(_("This record is outside your region."))
+
+
 def _audited(record: Any, by: User, reason: str = "") -> None:
     record._history_user = by  # read by django-simple-history
     if reason:
@@ -227,6 +233,7 @@ def _check_editable(nomination_list: NominationList, *, today: dt.date | None = 
 def _add(nomination_list: NominationList, nominee: Nominee, by: User) -> Nominee:
     with transaction.atomic():
         nomination_list = NominationList.objects.select_for_update().select_related("cycle").get(pk=nomination_list.pk)
+        _check_scope(nomination_list.village_id, by)
         _check_editable(nomination_list)
         if nomination_list.nominees.filter(nik=nominee.nik).exists():
             raise NominationError(_("%(nik)s is already on this list.") % {"nik": nominee.nik})
@@ -327,6 +334,7 @@ def remove_nominee(*, nominee: Nominee, by: User) -> None:
         nomination_list = (
             NominationList.objects.select_for_update().select_related("cycle").get(pk=nominee.nomination_list_id)
         )
+        _check_scope(nomination_list.village_id, by)
         _check_editable(nomination_list)
         others = list(
             Nominee.objects.filter(cycle_id=nominee.cycle_id)
@@ -359,6 +367,7 @@ def attach_minutes(
         raise NominationError(_("The file's content is not a %(kind)s file.") % {"kind": extension[1:].upper()})
     with transaction.atomic():
         nomination_list = NominationList.objects.select_for_update().select_related("cycle").get(pk=nomination_list.pk)
+        _check_scope(nomination_list.village_id, by)
         _check_editable(nomination_list)
         nomination_list.minutes = file
         nomination_list.meeting_date = meeting_date
@@ -396,6 +405,7 @@ def override_flags(*, nominee: Nominee, justification: str, by: User) -> Nominee
         raise NominationError(_("Write why the flags should be overridden (at least 10 characters)."))
     with transaction.atomic():
         nominee = Nominee.objects.select_for_update().select_related("nomination_list__cycle").get(pk=nominee.pk)
+        _check_scope(nominee.nomination_list.village_id, by)
         _check_editable(nominee.nomination_list)
         nominee.override_justification = justification
         _audited(nominee, by, "flags overridden")
@@ -446,8 +456,9 @@ def _move_list(nomination_list: NominationList, *, to: str, action: str, by: Use
     nomination_list.save()
 
 
-def _locked_list(nomination_list: NominationList, expected: str) -> NominationList:
+def _locked_list(nomination_list: NominationList, expected: str, by: User) -> NominationList:
     locked = NominationList.objects.select_for_update().select_related("cycle", "village").get(pk=nomination_list.pk)
+    _check_scope(locked.village_id, by)
     if locked.status != expected:
         raise TransitionError(
             _("The list is %(status)s; this step needs it %(expected)s.")
@@ -459,7 +470,7 @@ def _locked_list(nomination_list: NominationList, expected: str) -> NominationLi
 def submit_list(*, nomination_list: NominationList, by: User) -> NominationList:
     """Send the village's list to the kecamatan: before the deadline, with minutes, and no unjustified hard flag."""
     with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.DRAFT)
+        nomination_list = _locked_list(nomination_list, NominationList.Status.DRAFT, by)
         _check_editable(nomination_list)
         if not nomination_list.minutes:
             raise NominationError(_("Attach the minutes of the village meeting before submitting."))
@@ -488,7 +499,7 @@ def return_to_village(*, nomination_list: NominationList, reason: str, by: User)
     if not reason.strip():
         raise TransitionError(_("Say why the list goes back."))
     with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED)
+        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED, by)
         for nominee in nomination_list.nominees.select_for_update().filter(status=Nominee.Status.SUBMITTED):
             _move_nominee(nominee, to=Nominee.Status.DRAFT, action="return", by=by, reason=reason)
         _move_list(nomination_list, to=NominationList.Status.DRAFT, action="return", by=by, reason=reason)
@@ -506,7 +517,7 @@ def return_to_village(*, nomination_list: NominationList, reason: str, by: User)
 def endorse_list(*, nomination_list: NominationList, note: str = "", by: User) -> NominationList:
     """The kecamatan endorses a submitted village list: every nominee on it moves on, under the same rule."""
     with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED)
+        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED, by)
         for nominee in nomination_list.nominees.select_for_update():
             endorse_nominee(nominee=nominee, by=by, note=note)
         _move_list(nomination_list, to=NominationList.Status.ENDORSED, action="endorse", by=by, reason=note)
@@ -516,7 +527,7 @@ def endorse_list(*, nomination_list: NominationList, note: str = "", by: User) -
 def endorse_nominee(*, nominee: Nominee, by: User, note: str = "") -> Nominee:
     """One nominee endorsed by the kecamatan (the list endorsement applies this to each)."""
     with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.SUBMITTED)
+        nominee = _locked_nominee(nominee, Nominee.Status.SUBMITTED, by)
         return _move_nominee(nominee, to=Nominee.Status.ENDORSED, action="endorse", by=by, reason=note)
 
 
@@ -525,7 +536,7 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
     if not reason.strip():
         raise TransitionError(_("Say why the list goes back."))
     with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.ENDORSED)
+        nomination_list = _locked_list(nomination_list, NominationList.Status.ENDORSED, by)
         nominees = list(nomination_list.nominees.select_for_update())
         if any(n.status in (Nominee.Status.APPROVED, Nominee.Status.REJECTED) for n in nominees):
             raise TransitionError(_("Nominees on this list are already decided: it can no longer go back."))
@@ -545,8 +556,9 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
     return nomination_list
 
 
-def _locked_nominee(nominee: Nominee, expected: str) -> Nominee:
-    locked = Nominee.objects.select_for_update().get(pk=nominee.pk)
+def _locked_nominee(nominee: Nominee, expected: str, by: User) -> Nominee:
+    locked = Nominee.objects.select_for_update().select_related("nomination_list").get(pk=nominee.pk)
+    _check_scope(locked.nomination_list.village_id, by)
     if locked.status != expected:
         raise TransitionError(
             _("%(name)s is %(status)s; this step needs %(expected)s.")
@@ -570,7 +582,7 @@ def verify_nominee(
     if visit_date > timezone.localdate():
         raise TransitionError(_("The visit date cannot be in the future."))
     with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.ENDORSED)
+        nominee = _locked_nominee(nominee, Nominee.Status.ENDORSED, by)
         verval = Verval(
             nominee=nominee,
             visit_date=visit_date,
@@ -591,7 +603,7 @@ def verify_nominee(
 def approve_nominee(*, nominee: Nominee, by: User, reason: str = "") -> Nominee:
     """Approve a verified nominee, within the kecamatan's quota."""
     with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED)
+        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED, by)
         nomination_list = NominationList.objects.select_related("cycle").get(pk=nominee.nomination_list_id)
         kecamatan = nomination_list.kecamatan_code
         # Lock the quota row: two officers approving the last places in one kecamatan at once queue here.
@@ -615,7 +627,7 @@ def reject_nominee(*, nominee: Nominee, reason: str, by: User) -> Nominee:
     if not reason.strip():
         raise TransitionError(_("Say why the nominee is rejected."))
     with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED)
+        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED, by)
         nominee.decision_reason = reason
         return _move_nominee(nominee, to=Nominee.Status.REJECTED, action="reject", by=by, reason=reason)
 

@@ -11,7 +11,7 @@ from berdaya.targeting import services
 from berdaya.targeting.models import NominationList, Nominee, Transition
 from berdaya.targeting.services import NominationError, TransitionError
 from berdaya.targeting.tests.conftest import minutes_pdf
-from berdaya.targeting.tests.factories import NomineeFactory, QuotaFactory
+from berdaya.targeting.tests.factories import NomineeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -290,10 +290,19 @@ def test_a_village_cannot_start_before_the_kecamatan_relays_the_call(cycle, user
         services.start_list(cycle=cycle, village=regions["village_c"], by=users["desa_c"])
 
 
-def test_quota_is_counted_per_kecamatan(village_list, users, cycle, regions):
-    QuotaFactory  # noqa: B018  (factories imported for other tests)
+def test_an_approval_inside_the_quota_goes_through(village_list, users):
     nominee = verified(village_list, users, 1)[0]
 
     services.approve_nominee(nominee=nominee, by=users["officer"])
 
     assert Nominee.objects.get(pk=nominee.pk).status == Nominee.Status.APPROVED
+
+
+def test_a_kecamatan_cannot_endorse_another_kecamatans_village(village_list, users):
+    submitted(village_list, users)
+
+    with pytest.raises(services.TargetingError, match="outside your region"):
+        services.endorse_list(nomination_list=village_list, by=users["camat_c"])
+
+    village_list.refresh_from_db()
+    assert village_list.status == NominationList.Status.SUBMITTED
