@@ -111,7 +111,7 @@ def _groups(keys: npt.NDArray[np.int64], max_block: int) -> tuple[npt.NDArray[np
     records start in that order and how many they are."""
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
-    start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).astype(np.int64)
+    start = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).astype(np.int64)[: len(ordered)]
     size = np.diff(np.r_[start, len(ordered)]).astype(np.int64)
     small = size <= max_block
     return order, (ordered[start[small]], start[small]), size[small]

@@ -13,7 +13,6 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
@@ -35,7 +34,10 @@ NIK_LOST_DIGIT: Final = 6  # a 15-digit NIK is the other without one digit
 NIK_DIFFERENT_EXPLAINED: Final = 7  # different, and one NIK contradicts its own record: a wrong NIK
 NIK_DIFFERENT: Final = 8
 NIK_MISSING: Final = 9
-NIK_LEVELS: Final = 10
+# The same NIK, but one record's own sex, or its birth date in more than one part, contradicts it: a relative's NIK
+# typed on the wrong record looks like this, so it is weaker evidence than NIK_SAME.
+NIK_SAME_CONTRADICTED: Final = 10
+NIK_LEVELS: Final = 11
 
 # Birth date levels
 BIRTH_SAME: Final = 0
@@ -109,6 +111,20 @@ def civil_from_days(days: Int64s) -> tuple[Int64s, Int64s, Int64s]:
     return np.asarray(y + (m <= 2), np.int64), np.asarray(m, np.int64), np.asarray(d, np.int64)
 
 
+def _far_from_own_nik(p: People) -> npt.NDArray[np.bool_]:
+    """The record's sex, or its birth date in more than one part (day, month, year; a swapped day and month counts
+    as one), contradicts its own NIK: more than a typo, as when a relative's NIK was typed on the record."""
+    known = (p.birth != NO_DATE) & (p.nik_birth != NO_DATE)
+    ya, ma, da = civil_from_days(np.where(known, p.birth, 0).astype(np.int64))
+    yb, mb, db = civil_from_days(np.where(known, p.nik_birth, 0).astype(np.int64))
+    # The NIK keeps two digits of the year.
+    parts = (ya % 100 == yb % 100).astype(np.int8) + (ma == mb) + (da == db)
+    swapped = (ya % 100 == yb % 100) & (ma == db) & (da == mb)
+    far_birth = known & (parts < 2) & ~swapped
+    far_sex = (p.sex > 0) & (p.nik_sex > 0) & (p.sex != p.nik_sex)
+    return np.asarray(far_birth | far_sex)
+
+
 def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, npt.NDArray[np.int8]]:
     sa, sb = a.nik_state[li], b.nik_state[ri]
     da, db = a.nik_digits[li], b.nik_digits[ri]
@@ -145,6 +161,8 @@ def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, n
     sub[one & (first >= 12)] = NIK_ONE_DIGIT_SERIAL
     sub[transposed] = NIK_TRANSPOSED
     sub[count == 0] = NIK_SAME
+    far = _far_from_own_nik(a)[li][both] | _far_from_own_nik(b)[ri][both]
+    sub[(count == 0) & far] = NIK_SAME_CONTRADICTED
     level[both] = sub
     position[both] = np.where(count == 0, -1, first).astype(np.int8)
 
@@ -187,27 +205,45 @@ def _birth_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:
 def distinct_pairs(ca: Int32s, cb: Int32s, size_b: int) -> tuple[Int64s, Int64s, npt.NDArray[np.intp]]:
     """The distinct (ca, cb) code pairs and, per pair, the index of its distinct pair."""
     combined = ca.astype(np.int64) * max(size_b, 1) + cb
-    distinct, inverse = np.unique(combined, return_inverse=True)
-    return distinct // max(size_b, 1), distinct % max(size_b, 1), inverse.astype(np.intp)
+    order = np.argsort(combined)
+    ordered = combined[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    inverse = np.empty(len(combined), dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    distinct = ordered[first]
+    return distinct // max(size_b, 1), distinct % max(size_b, 1), inverse
 
 
-def _sorted_words(keys: list[str]) -> list[str]:
-    # Plain Python: Polars' list.sort on strings is far slower here.
-    return [" ".join(sorted(k.split(" "))) for k in keys]
+Texts = npt.NDArray[np.object_]
 
 
-def name_similarity_levels(ka: pl.Series, kb: pl.Series) -> tuple[Levels, Floats]:
-    """Name levels and similarity of pairs of name keys (ka[k], kb[k])."""
-    equal = (ka == kb).to_numpy()
-    missing = ((ka == "") | (kb == "")).to_numpy()
+def _sorted_words(vocab: Texts, codes: Int64s) -> Texts:
+    """The words of vocab[codes[k]] in sorted order, computed once per distinct code (in Python: Polars' list.sort
+    on strings is far slower)."""
+    needed = np.zeros(len(vocab), dtype=bool)
+    needed[codes] = True
+    rows = np.flatnonzero(needed)
+    table = np.empty(len(vocab), dtype=object)
+    table[rows] = [" ".join(sorted(k.split(" "))) for k in vocab[rows].tolist()]
+    return np.asarray(table[codes])
+
+
+def _name_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, Floats]:
+    """Name levels and similarity, computed once per distinct pair of name keys."""
+    ua, ub, inverse = distinct_pairs(a.name_code[li], b.name_code[ri], len(b.name_vocab))
+    va, vb = a.name_texts, b.name_texts
+    ka, kb = va[ua], vb[ub]
+    equal = np.asarray(ka == kb, dtype=bool)
+    missing = np.asarray((ka == "") | (kb == ""), dtype=bool)
     level = np.full(len(ka), NAME_DIFFERENT, dtype=np.int8)
     best = np.ones(len(ka), dtype=np.float32)
     todo = np.flatnonzero(~equal & ~missing)
     if len(todo):
-        xa, xb = ka.gather(todo).to_list(), kb.gather(todo).to_list()
+        xa, xb = ka[todo], kb[todo]
         jw = cpdist(xa, xb, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
         # token_sort_ratio is the Indel ratio of the words sorted; the keys are already lower case, single-spaced.
-        sort = cpdist(_sorted_words(xa), _sorted_words(xb), scorer=fuzz.ratio, workers=-1, dtype=np.float32) / 100
+        sa, sb = _sorted_words(va, ua[todo]), _sorted_words(vb, ub[todo])
+        sort = cpdist(sa, sb, scorer=fuzz.ratio, workers=-1, dtype=np.float32) / 100
         top = np.maximum(jw, sort)
         sub = np.full(len(todo), NAME_DIFFERENT, dtype=np.int8)
         sub[top >= 0.7] = NAME_WEAK
@@ -215,12 +251,7 @@ def name_similarity_levels(ka: pl.Series, kb: pl.Series) -> tuple[Levels, Floats
         # Every word of one is in the other (token_set_ratio 100): only where it can decide the level.
         maybe = np.flatnonzero((top < 0.92) & (sort < 1.0))
         if len(maybe):
-            subset = cpdist(
-                [xa[k] for k in maybe.tolist()],
-                [xb[k] for k in maybe.tolist()],
-                scorer=fuzz.token_set_ratio,
-                workers=-1,
-            )
+            subset = cpdist(xa[maybe], xb[maybe], scorer=fuzz.token_set_ratio, workers=-1)
             sub[maybe[np.asarray(subset) >= 100]] = NAME_SUBSET
         sub[top >= 0.92] = NAME_CLOSE
         sub[sort >= 1.0] = NAME_SAME_WORDS
@@ -229,13 +260,7 @@ def name_similarity_levels(ka: pl.Series, kb: pl.Series) -> tuple[Levels, Floats
     level[equal] = NAME_SAME
     level[missing] = NAME_MISSING
     best[missing] = 0
-    return level, best
-
-
-def _name_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, Floats]:
-    ua, ub, inverse = distinct_pairs(a.name_code[li], b.name_code[ri], len(b.name_vocab))
-    level, similarity = name_similarity_levels(a.name_vocab.gather(ua), b.name_vocab.gather(ub))
-    return level[inverse], similarity[inverse]
+    return level[inverse], best[inverse]
 
 
 def _sex_levels(a: People, b: People, li: Int64s, ri: Int64s) -> Levels:

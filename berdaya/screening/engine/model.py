@@ -27,14 +27,14 @@ _NAME_U = (0.05, 0.01, 0.04, 0.05, 0.10, 0.20, 0.55, 0.05)
 _BIRTH_M = (0.85, 0.06, 0.03, 0.06, 0.10)
 _BIRTH_U = (0.20, 0.10, 0.05, 0.65, 0.10)
 PRIOR_M: Final = (
-    (0.70, 0.03, 0.03, 0.01, 0.01, 0.01, 0.03, 0.03, 0.04, 1.0),  # NIK
+    (0.70, 0.03, 0.03, 0.01, 0.01, 0.01, 0.03, 0.03, 0.04, 1.0, 0.02),  # NIK
     tuple(float(x) for x in np.outer(_NAME_M, _BIRTH_M).ravel()),  # name x birth date
     (0.97, 0.03, 1.0),  # sex
     (0.40, 0.05, 0.02, 0.03, 0.25, 0.05, 0.02, 0.03, 0.10, 0.02, 0.01, 0.02),  # KK x village
     (0.80, 0.10, 0.10, 1.0),  # birth place
 )
 PRIOR_U: Final = (
-    (0.001, 0.001, 0.002, 0.05, 0.05, 0.05, 0.01, 0.20, 0.636, 1.0),
+    (0.001, 0.001, 0.002, 0.05, 0.05, 0.05, 0.01, 0.20, 0.636, 1.0, 0.01),
     tuple(float(x) for x in np.outer(_NAME_U, _BIRTH_U).ravel()),
     (0.50, 0.50, 1.0),
     (0.10, 0.02, 0.01, 0.02, 0.15, 0.15, 0.15, 0.05, 0.15, 0.10, 0.08, 0.02),
@@ -87,7 +87,7 @@ def _anchors(levels: npt.NDArray[np.int8]) -> tuple[list[npt.NDArray[np.bool_]],
     nik = levels[:, 0]
     name = levels[:, 1] // c.BIRTH_LEVELS
     birth = levels[:, 1] % c.BIRTH_LEVELS
-    nik_same = nik == c.NIK_SAME
+    nik_same = (nik == c.NIK_SAME) | (nik == c.NIK_SAME_CONTRADICTED)
     description_same = ((name == c.NAME_SAME) | (name == c.NAME_SAME_WORDS)) & (birth == c.BIRTH_SAME)
     name_different = name == c.NAME_DIFFERENT
     # Two NIKs that fit their own records and differ cannot be one person's, short of a typo in the serial.

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
@@ -68,6 +69,11 @@ class People:
     kk: Int64s
     place_vocab: pl.Series  # the distinct birth place keys
     place_code: Int32s  # row -> its birth place key in place_vocab
+
+    @cached_property
+    def name_texts(self) -> npt.NDArray[np.object_]:
+        """The distinct name keys as Python strings, for rapidfuzz."""
+        return np.array(self.name_vocab.to_list(), dtype=object)
 
     @property
     def name_keys(self) -> pl.Series:

@@ -149,3 +149,15 @@ def test_a_nik_typo_that_its_own_record_contradicts_is_told_from_a_neighbouring_
     levels = c.compare(people, people, np.array([0, 0]), np.array([1, 2])).levels[:, 0]
 
     assert levels.tolist() == [c.NIK_ONE_DIGIT_EXPLAINED, c.NIK_ONE_DIGIT_SERIAL]
+
+
+def test_a_shared_nik_that_one_record_contradicts_in_more_than_a_typo_is_weaker_evidence(tmp_path):
+    rows = [
+        ["a", "6401041203850012", "x", "1985-03-12", "L", "", "", ""],
+        ["b", "6401041203850012", "x", "1985-03-13", "L", "", "", ""],  # a typo in the day: still one person's NIK
+        ["c", "6401041203850012", "y", "2010-07-01", "P", "", "", ""],  # the father's NIK typed on his daughter
+    ]
+    people = read_people(write(tmp_path / "p.csv", rows), today=TODAY)
+    levels = c.compare(people, people, np.array([0, 0]), np.array([1, 2])).levels[:, 0]
+
+    assert levels.tolist() == [c.NIK_SAME, c.NIK_SAME_CONTRADICTED]
