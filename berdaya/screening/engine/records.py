@@ -269,9 +269,15 @@ def _digit_matrix(nik: Int64s, state: Int8s) -> npt.NDArray[np.uint8]:
     digits = np.full((len(nik), 16), 10, dtype=np.uint8)
     full = state == NIK_FULL
     short = state == NIK_SHORT
-    powers = 10 ** np.arange(15, -1, -1, dtype=np.int64)
-    digits[full] = ((nik[full, None] // powers[None, :]) % 10).astype(np.uint8)
-    digits[short, :15] = ((nik[short, None] // powers[None, 1:]) % 10).astype(np.uint8)
+    # Two halves of eight digits each, in 32-bit arithmetic: about twice as fast as 64-bit division by 16 powers.
+    powers = 10 ** np.arange(7, -1, -1, dtype=np.int32)
+    for rows, number, width in ((full, nik[full], 16), (short, nik[short] * 10, 15)):
+        high = (number // 10**8).astype(np.int32)
+        low = (number % 10**8).astype(np.int32)
+        block = np.empty((len(number), 16), dtype=np.uint8)
+        block[:, :8] = (high[:, None] // powers) % 10
+        block[:, 8:] = (low[:, None] // powers) % 10
+        digits[rows, :width] = block[:, :width]
     return digits
 
 
