@@ -118,17 +118,53 @@ def outside_findings(nominee: Nominee, person: Person | None, kecamatan_code: st
     ]
 
 
-def _history_frame(records: Sequence[AssistanceRecord]) -> pl.DataFrame:
+@dataclass(frozen=True)
+class HistoryRow:
+    """One assistance record as the screening reads it: plain values, not model instances (a regency has many)."""
+
+    pk: int
+    nik: str
+    name: str
+    birth_date: dt.date | None
+    sex: str
+    birth_place: str
+    village_code: str
+    kk_number: str
+    programme: str
+    year: int
+
+
+HISTORY_FIELDS = (
+    "pk",
+    "person__nik",
+    "person__name",
+    "person__birth_date",
+    "person__sex",
+    "person__birth_place",
+    "household__village_id",
+    "household__kk_number",
+    "programme",
+    "year",
+)
+
+
+def history_rows(*, region_code: str) -> list[HistoryRow]:
+    """The assistance history of the cycle's region, for screening."""
+    rows = AssistanceRecord.objects.filter(household__village__code__startswith=f"{region_code}.").order_by("pk")
+    return [HistoryRow(*values) for values in rows.values_list(*HISTORY_FIELDS)]
+
+
+def _history_frame(records: Sequence[HistoryRow]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "id": [str(r.pk) for r in records],
-            "nik": [r.person.nik for r in records],
-            "name": [r.person.name for r in records],
-            "birth_date": [r.person.birth_date.isoformat() if r.person.birth_date else "" for r in records],
-            "sex": [r.person.sex for r in records],
-            "birth_place": [r.person.birth_place for r in records],
-            "village_code": [r.household.village_id for r in records],
-            "kk_number": [r.household.kk_number for r in records],
+            "nik": [r.nik for r in records],
+            "name": [r.name for r in records],
+            "birth_date": [r.birth_date.isoformat() if r.birth_date else "" for r in records],
+            "sex": [r.sex for r in records],
+            "birth_place": [r.birth_place for r in records],
+            "village_code": [r.village_code for r in records],
+            "kk_number": [r.kk_number for r in records],
         },
         schema=dict.fromkeys(ENGINE_COLUMNS, pl.String),
     )
@@ -151,7 +187,7 @@ def _nominee_frame(nominees: Sequence[Nominee], villages: dict[int, str]) -> pl.
 
 
 def screening_findings(
-    nominees: Sequence[Nominee], history: Sequence[AssistanceRecord], *, villages: dict[int, str], today: dt.date
+    nominees: Sequence[Nominee], history: Sequence[HistoryRow], *, villages: dict[int, str], today: dt.date
 ) -> dict[int, list[Finding]]:
     """Prior aid found by the screening engine, with the engine's reason; KUBE aid blocks, other aid is for review."""
     found: dict[int, list[Finding]] = defaultdict(list)
@@ -169,9 +205,9 @@ def screening_findings(
                 HARD if kube else SOFT,
                 gettext_noop("Received %(programme)s in %(year)d as %(name)s: %(reason)s"),
                 {
-                    "programme": record.get_programme_display(),
+                    "programme": str(AssistanceRecord.Programme(record.programme).label),
                     "year": record.year,
-                    "name": record.person.name,
+                    "name": record.name,
                     "reason": reason,
                 },
             )
@@ -254,11 +290,7 @@ def check_nominees(
             household__kk_number__in=kks, programme=AssistanceRecord.Programme.KUBE
         ).values_list("household__kk_number", flat=True)
     )
-    history = list(
-        AssistanceRecord.objects.filter(household__village__code__startswith=f"{cycle.region_id}.")
-        .select_related("person", "household")
-        .order_by("pk")
-    )
+    history = history_rows(region_code=cycle.region_id)
     screened = screening_findings(nominees, history, villages=village_codes, today=today)
 
     results: dict[int, list[Finding]] = {}
