@@ -38,6 +38,7 @@ class Result:
     f1: float
     wall: float
     peak_mb: float
+    cpu: float = 0.0
     nominee_recall: float | None = None
     nominee_precision: float | None = None
 
@@ -48,7 +49,8 @@ def parse_size(text: str) -> int:
     return int(float(text.rstrip("km")) * factor)
 
 
-def run_process(command: list[str]) -> tuple[float, float]:
+def run_process(command: list[str]) -> tuple[float, float, float]:
+    """Wall time, peak memory (MB) and CPU time (user + system, s) of a command."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
@@ -56,7 +58,7 @@ def run_process(command: list[str]) -> tuple[float, float]:
     stderr = process.stderr.read() if process.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def truth_pairs(left_truth: Path, right_truth: Path | None) -> pl.DataFrame:
@@ -109,9 +111,9 @@ def bench_size(label: str, data_root: Path, methods: list[str], modes: list[str]
             truth = truth_pairs(folder / "nominees_truth.csv", folder / "history_truth.csv")
         for method in methods:
             out = folder / f"out-{mode}-{method.replace(' ', '_')}.csv"
-            wall, peak = run_process([*METHODS[method], mode, *map(str, inputs), "--out", str(out)])
+            wall, peak, cpu = run_process([*METHODS[method], mode, *map(str, inputs), "--out", str(out)])
             precision, recall, f1, got = score(out, truth, mode == "dedupe")
-            result = Result(label, mode, method, precision, recall, f1, wall, peak)
+            result = Result(label, mode, method, precision, recall, f1, wall, peak, cpu)
             if mode == "link":
                 result.nominee_recall, result.nominee_precision = nominee_metrics(got, truth)
             print(format_row(result), flush=True)
@@ -121,7 +123,7 @@ def bench_size(label: str, data_root: Path, methods: list[str], modes: list[str]
 
 HEADER = (
     "| size | mode | method | pair precision | pair recall | pair F1 | nominee recall | nominee precision | wall (s) "
-    "| peak RSS (MB) |\n|---|---|---|---|---|---|---|---|---|---|"
+    "| CPU (s) | peak RSS (MB) |\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -129,7 +131,7 @@ def format_row(r: Result) -> str:
     nominee = f"{r.nominee_recall:.4f} | {r.nominee_precision:.4f}" if r.nominee_recall is not None else "– | –"
     return (
         f"| {r.size} | {r.mode} | {r.method} | {r.precision:.4f} | {r.recall:.4f} | {r.f1:.4f} | {nominee} "
-        f"| {r.wall:.1f} | {r.peak_mb:.0f} |"
+        f"| {r.wall:.1f} | {r.cpu:.1f} | {r.peak_mb:.0f} |"
     )
 
 

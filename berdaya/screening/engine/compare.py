@@ -34,8 +34,8 @@ NIK_LOST_DIGIT: Final = 6  # a 15-digit NIK is the other without one digit
 NIK_DIFFERENT_EXPLAINED: Final = 7  # different, and one NIK contradicts its own record: a wrong NIK
 NIK_DIFFERENT: Final = 8
 NIK_MISSING: Final = 9
-# The same NIK, but one record's own sex, or its birth date in more than one part, contradicts it: a relative's NIK
-# typed on the wrong record looks like this, so it is weaker evidence than NIK_SAME.
+# The same NIK, but one record's own birth date contradicts it in more than one part: a relative's NIK typed on the
+# wrong record looks like this, so it is weaker evidence than NIK_SAME.
 NIK_SAME_CONTRADICTED: Final = 10
 NIK_LEVELS: Final = 11
 
@@ -112,17 +112,17 @@ def civil_from_days(days: Int64s) -> tuple[Int64s, Int64s, Int64s]:
 
 
 def _far_from_own_nik(p: People) -> npt.NDArray[np.bool_]:
-    """The record's sex, or its birth date in more than one part (day, month, year; a swapped day and month counts
-    as one), contradicts its own NIK: more than a typo, as when a relative's NIK was typed on the record."""
+    """The record's birth date contradicts its own NIK in more than one part (day, month, year; a swapped day and
+    month counts as one): more than a typo, as when a relative's NIK was typed on the record. (A sex that contradicts
+    the NIK is not counted: a sex mistyped on one person's record is common, and relatives of the other sex were born
+    on other days anyway.)"""
     known = (p.birth != NO_DATE) & (p.nik_birth != NO_DATE)
     ya, ma, da = civil_from_days(np.where(known, p.birth, 0).astype(np.int64))
     yb, mb, db = civil_from_days(np.where(known, p.nik_birth, 0).astype(np.int64))
     # The NIK keeps two digits of the year.
     parts = (ya % 100 == yb % 100).astype(np.int8) + (ma == mb) + (da == db)
     swapped = (ya % 100 == yb % 100) & (ma == db) & (da == mb)
-    far_birth = known & (parts < 2) & ~swapped
-    far_sex = (p.sex > 0) & (p.nik_sex > 0) & (p.sex != p.nik_sex)
-    return np.asarray(far_birth | far_sex)
+    return np.asarray(known & (parts < 2) & ~swapped)
 
 
 def _nik_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, npt.NDArray[np.int8]]:

@@ -68,7 +68,7 @@ def dedupe(people: People, *, threshold: float = DEFAULT_THRESHOLD, progress: Pr
 
 _NIK_REASON = {
     c.NIK_SAME: "same NIK",
-    c.NIK_SAME_CONTRADICTED: "same NIK, though one record's birth date or sex contradicts it",
+    c.NIK_SAME_CONTRADICTED: "same NIK, though one record's birth date contradicts it",
     c.NIK_TRANSPOSED: "NIK differs by one transposition",
     c.NIK_ONE_DIGIT_EXPLAINED: "NIK differs in one birth-date digit, and one record's birth date fits the other NIK",
     c.NIK_ONE_DIGIT_DATE: "NIK differs in one birth-date digit",
