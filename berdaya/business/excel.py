@@ -45,9 +45,10 @@ def _rows(kube: Kube) -> Iterator[list[Any]]:
     month: dt.date | None = None
     month_in = month_out = 0
     entries = CashEntry.objects.filter(kube=kube).order_by("entry_date", "pk")
-    fields = ("entry_date", "description", "category", "kind", "amount", "product", "quantity")
+    fields = ("entry_date", "description", "category", "kind", "amount", "product", "quantity", "channel")
     labels = dict(CashEntry.Category.choices)
-    for number, (entry_date, description, category, kind, amount, product, quantity) in enumerate(
+    channels = dict(CashEntry.Channel.choices)
+    for number, (entry_date, description, category, kind, amount, product, quantity, channel) in enumerate(
         entries.values_list(*fields).iterator(chunk_size=2000), start=1
     ):
         if month is not None and month_start(entry_date) != month:
@@ -59,10 +60,18 @@ def _rows(kube: Kube) -> Iterator[list[Any]]:
         balance += amount if income else -amount
         month_in += income or 0
         month_out += expense or 0
-        text = description + (
-            f" ({product} × {quantity})" if product and quantity else f" ({product})" if product else ""
-        )
-        yield [number, entry_date, safe_cell(text), str(labels.get(category, category)), income, expense, balance]
+        yield [
+            number,
+            entry_date,
+            safe_cell(description),
+            str(labels.get(category, category)),
+            income,
+            expense,
+            balance,
+            safe_cell(product),
+            quantity,
+            str(channels.get(channel, "")) if channel else "",
+        ]
     if month is not None:
         yield ["", "", _("Total for %(month)s") % {"month": f"{month:%m/%Y}"}, "", month_in, month_out, balance]
 
@@ -98,6 +107,7 @@ def write_cash_book(*, kube: Kube, stream: IO[bytes]) -> None:
     sheet.append([_("Printed on"), cell(timezone.localdate(), date=True)])
     sheet.append([])
     header = [_("No."), _("Date"), _("Description"), _("Category"), _("In (Rp)"), _("Out (Rp)"), _("Balance (Rp)")]
+    header += [_("Product"), _("Quantity"), _("Market channel")]
     sheet.append([cell(title, strong=True) for title in header])
     for row in _rows(kube):
         total = row[0] == ""
@@ -110,6 +120,7 @@ def write_cash_book(*, kube: Kube, stream: IO[bytes]) -> None:
                 cell(row[4], money=True, strong=total),
                 cell(row[5], money=True, strong=total),
                 cell(row[6], money=True, strong=total),
+                *(cell(value) for value in row[7:]),
             ]
         )
     workbook.save(stream)
@@ -184,7 +195,7 @@ class ImportIssue:
 
     @property
     def text(self) -> str:
-        return _(self.msgid) % self.params if self.params else _(self.msgid)
+        return _(self.msgid) % {"line": self.line, **self.params}
 
 
 @dataclass
@@ -230,6 +241,41 @@ def _amount(value: Any) -> int | None:
     return -number if negative else number
 
 
+# The export's own headers, in every UI language, so that an exported book imports back.
+_EXPORT_HEADERS = {
+    "date": N_("Date"),
+    "description": N_("Description"),
+    "category": N_("Category"),
+    "income": N_("In (Rp)"),
+    "expense": N_("Out (Rp)"),
+    "product": N_("Product"),
+    "quantity": N_("Quantity"),
+    "channel": N_("Market channel"),
+}
+_SUMMARY_ROWS = ("total", "jumlah", "subtotal", "saldo")
+
+
+def _summary_prefixes() -> tuple[str, ...]:
+    from django.utils import translation
+
+    prefixes = set(_SUMMARY_ROWS)
+    for language in ("en", "id"):
+        with translation.override(language):
+            prefixes.add(_key(_("Total for %(month)s") % {"month": ""}))
+    return tuple(p for p in prefixes if p)
+
+
+def _aliases() -> dict[str, str]:
+    from django.utils import translation
+
+    aliases = dict(_ALIASES)
+    for language in ("en", "id"):
+        with translation.override(language):
+            for name, msgid in _EXPORT_HEADERS.items():
+                aliases.setdefault(_key(_(msgid)), name)
+    return aliases
+
+
 def _open(path: Any) -> tuple[dict[str, int], Iterator[tuple[int, tuple[Any, ...]]], Any]:
     from openpyxl import load_workbook
 
@@ -238,11 +284,12 @@ def _open(path: Any) -> tuple[dict[str, int], Iterator[tuple[int, tuple[Any, ...
     except Exception as error:  # openpyxl raises many types for a damaged or non-XLSX file
         raise CashImportError(_("The file is not an XLSX workbook that can be opened.")) from error
     values = workbook.worksheets[0].iter_rows(values_only=True)
+    aliases = _aliases()
     # The header is the first row that names the required columns (an export has a title block above it).
     for number, cells in enumerate(values, start=1):
         columns: dict[str, int] = {}
         for index, title in enumerate(cells):
-            name = _ALIASES.get(_key(title))
+            name = aliases.get(_key(title))
             if name and name not in columns:
                 columns[name] = index
         if all(name in columns for name in REQUIRED):
@@ -264,6 +311,7 @@ def _open(path: Any) -> tuple[dict[str, int], Iterator[tuple[int, tuple[Any, ...
 
 def check_cash_book_file(*, kube: Kube, path: Any, by: User, commit: bool = False) -> ImportReport:
     """Check every row of a cash-book spreadsheet; with `commit`, store the accepted rows in one transaction."""
+    summaries = _summary_prefixes()
     categories = _choice_table(CashEntry.Category.choices)
     channels = _choice_table(CashEntry.Channel.choices)
     buyers = _choice_table(CashEntry.BuyerType.choices)
@@ -292,9 +340,12 @@ def check_cash_book_file(*, kube: Kube, path: Any, by: User, commit: bool = Fals
                     problems.append(ImportIssue(line, msgid, params))
 
                 description = str(cell("description") or "").strip()
+                if cell("date") in (None, "") and _key(description).startswith(summaries):
+                    report.rows -= 1  # a month's total under its entries, as in our own export
+                    continue
                 first = str(cell("description") or "")
                 if first.startswith(("=", "+", "@")) and len(first) > 1 and not first[1:2].isdigit():
-                    refuse(N_("Line %(line)s: formulas are not accepted in the description."), line=line)
+                    refuse(N_("Line %(line)s: formulas are not accepted in the description."))
                 try:
                     entry_date = parse_date(cell("date"))
                 except (ValueError, OverflowError):
