@@ -12,6 +12,7 @@ from faker import Faker
 
 from berdaya.accounts.demo import create_demo_users
 from berdaya.accounts.models import User
+from berdaya.groups.demo import create_demo_groups
 from berdaya.regions.models import Region
 from berdaya.regions.services import load_regions
 from berdaya.registry.demo import create_demo_registry
@@ -42,10 +43,15 @@ class Command(BaseCommand):
             accounts = create_demo_users(faker=faker, scale=options["scale"], password=settings.BERDAYA_DEMO_PASSWORD)
             registry = create_demo_registry(faker=faker, scale=options["scale"])
             targeting = create_demo_targeting(faker=faker, scale=options["scale"])
+            groups = create_demo_groups(faker=faker, scale=options["scale"])
         self.stdout.write(f"Registry: {registry.households} households, {registry.persons} persons.")
         self.stdout.write(
             f"Targeting: {targeting.cycle} with {targeting.lists} village lists, "
             f"{targeting.nominees} nominees ({targeting.flagged} flagged)."
+        )
+        self.stdout.write(
+            f"Groups: {groups.groups} KUBE, {groups.members} members, {groups.visits} visits, "
+            f"{groups.problems} problems, {groups.trainings} trainings."
         )
         self._print_accounts(accounts)
 

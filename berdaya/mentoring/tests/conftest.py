@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 TODAY = dt.datetime(2027, 8, 2, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
 
@@ -21,3 +22,10 @@ def today() -> Iterator[Any]:
 @pytest.fixture(autouse=True)
 def media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages asserted in English: the catalogues translate them for the Indonesian UI."""
+    with translation.override("en"):
+        yield
