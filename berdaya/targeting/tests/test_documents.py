@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
 
 from berdaya.targeting import services
@@ -88,3 +90,16 @@ def test_an_sk_before_the_decree_is_marked_as_a_draft(client, users, cycle):
 
     # No number yet: the dotted blank a clerk would fill in, and the draft banner (in whatever language).
     assert "……" in text
+
+
+def test_the_letterhead_logo_is_printed_on_the_sk(client, users, cycle, regions):
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 60), "green").save(buffer, "PNG")
+    services.save_letterhead(
+        region=regions["regency"], logo=SimpleUploadedFile("logo.png", buffer.getvalue()), by=users["admin"]
+    )
+    client.force_login(users["officer"])
+
+    reader = PdfReader(io.BytesIO(client.get(reverse("targeting:cycle-sk", args=[cycle.pk])).content))
+
+    assert len(reader.pages[0].images) == 1

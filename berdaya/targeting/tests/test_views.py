@@ -263,3 +263,46 @@ def test_every_page_renders_for_its_role(client, users, nominee, cycle):
         client.force_login(users[username])
         for url in urls:
             assert client.get(url).status_code == 200, url
+
+
+def test_editing_an_open_cycle_changes_its_deadlines_but_not_its_rules(client, users, cycle):
+    client.force_login(users["admin"])
+    data = {
+        "name": "KUBE 2027 Tahap I (revisi)",
+        "decile_max": 7,
+        "nomination_deadline": "2027-04-07",
+        "endorsement_deadline": "2027-04-15",
+        "verval_deadline": "2027-05-15",
+        "decision_deadline": "2027-06-01",
+    }
+
+    client.post(reverse("targeting:cycle-edit", args=[cycle.pk]), data)
+
+    cycle.refresh_from_db()
+    assert (cycle.name, cycle.decile_max, cycle.nomination_deadline.isoformat()) == (
+        "KUBE 2027 Tahap I (revisi)",
+        4,
+        "2027-04-07",
+    )
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_targeting_page_renders_in_both_languages(client, settings, users, nominee, cycle, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    pages = {
+        "admin": [
+            reverse("targeting:cycle-list"),
+            reverse("targeting:cycle-create"),
+            reverse("targeting:cycle-edit", args=[cycle.pk]),
+            cycle.get_absolute_url(),
+            reverse("targeting:letterhead"),
+            nominee.get_absolute_url(),
+        ],
+        "desa_a": [nominee.nomination_list.get_absolute_url(), reverse("targeting:inbox")],
+    }
+    for username, urls in pages.items():
+        client.force_login(users[username])
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert f'<html lang="{language}">' in response.text
