@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
+from PIL import Image
 
 from berdaya.registry.tests.factories import PersonFactory
 from berdaya.targeting import services
@@ -306,3 +308,30 @@ def test_every_targeting_page_renders_in_both_languages(client, settings, users,
             response = client.get(url)
             assert response.status_code == 200, url
             assert f'<html lang="{language}">' in response.text
+
+
+def test_the_village_list_page_stays_bounded(client, users, village_list, django_assert_max_num_queries):
+    for nominee in NomineeFactory.create_batch(10, nomination_list=village_list):
+        nominee.flags.create(code="age", severity="hard", message="Aged %(age)d.", params={"age": 70})
+    client.force_login(users["camat"])
+
+    with django_assert_max_num_queries(20):
+        response = client.get(village_list.get_absolute_url())
+
+    assert response.text.count('class="flag flag-hard"') == 10
+
+
+def test_the_verval_photo_is_kept(client, users, nominee):
+    services.submit_list(nomination_list=nominee.nomination_list, by=users["desa_a"])
+    services.endorse_list(nomination_list=nominee.nomination_list, by=users["camat"])
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "brown").save(buffer, "JPEG")
+    client.force_login(users["officer"])
+
+    client.post(
+        reverse("targeting:nominee-verify", args=[nominee.pk]),
+        {"visit_date": "2027-03-01", "photo": SimpleUploadedFile("rumah.jpg", buffer.getvalue(), "image/jpeg")},
+    )
+
+    nominee.refresh_from_db()
+    assert nominee.verval.photo.name.endswith(".jpg")
