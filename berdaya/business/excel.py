@@ -435,6 +435,7 @@ def check_cash_book_file(*, kube: Kube, path: Any, by: User, commit: bool = Fals
                     CashEntry(
                         kube=kube,
                         entry_date=entry_date,
+                        month=entry_date.replace(day=1),  # bulk_create does not call save()
                         kind=kind,
                         category=category,
                         amount=amount,

@@ -7,7 +7,7 @@ mistake is corrected by a reversing entry, and a closed month is never written t
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -313,6 +313,8 @@ class CashEntry(models.Model):
 
     kube = models.ForeignKey("groups.Kube", models.PROTECT, related_name="cash_entries", verbose_name=_("KUBE"))
     entry_date = models.DateField(_("date"))
+    # The first day of the entry's month, kept with the row so that monthly figures group without a date function.
+    month = models.DateField(_("month"), editable=False)
     kind = models.CharField(_("in or out"), max_length=7, choices=Kind)
     category = models.CharField(_("category"), max_length=20, choices=Category)
     amount = models.BigIntegerField(_("amount (Rp)"))
@@ -341,9 +343,13 @@ class CashEntry(models.Model):
         ordering = ["kube", "entry_date", "pk"]
         verbose_name = _("cash entry")
         verbose_name_plural = _("cash entries")
-        indexes = [models.Index(fields=["kube", "entry_date", "id"], name="business_cash_kube_date")]
+        indexes = [
+            models.Index(fields=["kube", "entry_date", "id"], name="business_cash_kube_date"),
+            models.Index(fields=["kube", "month"], name="business_cash_kube_month"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="business_cashentry_amount_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="business_cashentry_month_first_day"),
             models.CheckConstraint(
                 condition=Q(kind="income") | Q(kind="expense"), name="business_cashentry_kind_known"
             ),
@@ -351,6 +357,10 @@ class CashEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_date} · {self.description}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.month = self.entry_date.replace(day=1)
+        super().save(*args, **kwargs)
 
     @property
     def signed_amount(self) -> int:

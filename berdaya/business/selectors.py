@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, When
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,9 +85,18 @@ def cash_book(*, kube: Kube, page_number: str | int | None = None, per_page: int
     opening = 0
     if rows_on_page:
         first = rows_on_page[0]
-        before = entries.filter(
-            Q(entry_date__lt=first.entry_date) | Q(entry_date=first.entry_date, pk__lt=first.pk)
-        ).aggregate(
+        # Start from the closing balance of the last closed month before the page: a month's worth of rows to add,
+        # not the whole book (closed months never change, so their closing balance stays right).
+        closed = (
+            CashMonth.objects.filter(kube=kube, month__lt=month_start(first.entry_date))
+            .order_by("-month")
+            .values_list("month", "closing_balance")
+            .first()
+        )
+        before = entries.filter(Q(entry_date__lt=first.entry_date) | Q(entry_date=first.entry_date, pk__lt=first.pk))
+        if closed is not None:
+            before = before.filter(entry_date__gt=month_end(closed[0]))
+        total = before.aggregate(
             total=Sum(
                 Case(
                     When(kind=CashEntry.Kind.INCOME, then=F("amount")),
@@ -97,7 +105,7 @@ def cash_book(*, kube: Kube, page_number: str | int | None = None, per_page: int
                 )
             )
         )
-        opening = whole(before["total"])
+        opening = (closed[1] if closed else 0) + whole(total["total"])
     months = list(CashMonth.objects.filter(kube=kube).select_related("closed_by").order_by("-month")[:12])
     lock_end = month_end(months[0].month) if months else None
     running = opening
@@ -112,7 +120,7 @@ def cash_book(*, kube: Kube, page_number: str | int | None = None, per_page: int
         page=page,
         rows=rows,
         opening_balance=opening,
-        balance=cash_balance(kube=kube),
+        balance=running if not page.has_next() else cash_balance(kube=kube),
         locked_until=lock_end,
         next_to_close=to_close,
         closable=to_close is not None and month_end(to_close) < timezone.localdate(),
@@ -250,54 +258,55 @@ class Dashboard:
     capital_chart: charts.Chart
 
 
-def _operating(kind: str) -> Q:
-    """Entries of `kind` that are business income or costs (a reversal goes with what it reverses)."""
-    return Q(kind=kind) & ~Q(category__in=CashEntry.NOT_PROFIT) & ~Q(reverses__category__in=CashEntry.NOT_PROFIT)
-
-
-def _sum(condition: Q) -> Sum:
-    return Sum("amount", filter=condition, default=0)
-
-
 def business_dashboard(*, kube: Kube, months: int = 24) -> Dashboard:
-    """The group's business over time: revenue, profit, capital against the aid, products, channels, income."""
+    """The group's business over time: revenue, profit, capital against the aid, products, channels, income.
+
+    Two grouped queries over the book (by month, direction and category; and the few reversals by what they
+    reverse), folded into monthly figures in Python with exact ints; no per-row date function, no self-join.
+    """
     today = timezone.localdate()
-    income, expense = CashEntry.Kind.INCOME, CashEntry.Kind.EXPENSE
-    per_month = (
-        CashEntry.objects.filter(kube=kube)
-        .annotate(m=TruncMonth("entry_date"))
-        .values("m")
-        .annotate(
-            income=_sum(Q(kind=income)),
-            expense=_sum(Q(kind=expense)),
-            revenue=_sum(Q(category=Category.SALES))
-            - _sum(Q(category=Category.REVERSAL, reverses__category=Category.SALES)),
-            op_income=_sum(_operating(income)),
-            op_expense=_sum(_operating(expense)),
-            cap_in=_sum(Q(kind=income) & ~Q(category__in=NOT_CAPITAL) & ~Q(reverses__category__in=NOT_CAPITAL)),
-            cap_out=_sum(Q(kind=expense) & ~Q(category__in=NOT_CAPITAL) & ~Q(reverses__category__in=NOT_CAPITAL)),
-        )
-        .order_by("m")
+    entries = CashEntry.objects.filter(kube=kube)
+    totals = (
+        entries.exclude(category=Category.REVERSAL)
+        .values_list("month", "kind", "category")
+        .annotate(total=Sum("amount"))
     )
+    reversals = (
+        entries.filter(category=Category.REVERSAL)
+        .values_list("month", "kind", "reverses__category")
+        .annotate(total=Sum("amount"))
+    )
+    by_month: dict[dt.date, dict[str, int]] = {}
+    for month, kind, category, total in [*totals, *reversals]:
+        row = by_month.setdefault(month, {"income": 0, "expense": 0, "revenue": 0, "profit": 0, "capital": 0})
+        amount = whole(total)
+        signed = amount if kind == CashEntry.Kind.INCOME else -amount
+        row[kind] += amount
+        if category == Category.SALES:
+            row["revenue"] += signed  # a reversed sale is an expense entry: it takes the sale back
+        if category not in CashEntry.NOT_PROFIT:
+            row["profit"] += signed
+        if category not in NOT_CAPITAL:
+            row["capital"] += signed
     assets = list(
         Asset.objects.filter(kube=kube).exclude(condition=Asset.Condition.LOST).values("received_on", "value")
     )
     aid_paid = whole(AidStage.objects.filter(kube=kube, paid_on__isnull=False).aggregate(t=Sum("amount"))["t"])
-    initial_aid = aid_paid + sum((a["value"] for a in assets if a["value"]), 0)
+    initial_aid = aid_paid + sum((a["value"] for a in assets), 0)
 
     figures: list[MonthFigures] = []
     capital_cash = 0
-    for row in per_month:
-        month = row["m"].date() if isinstance(row["m"], dt.datetime) else row["m"]
-        capital_cash += whole(row["cap_in"]) - whole(row["cap_out"])
+    for month in sorted(by_month):
+        row = by_month[month]
+        capital_cash += row["capital"]
         in_kind = sum((a["value"] for a in assets if a["received_on"] <= month_end(month)), 0)
         figures.append(
             MonthFigures(
                 month=month,
-                income=whole(row["income"]),
-                expense=whole(row["expense"]),
-                revenue=whole(row["revenue"]),
-                profit=whole(row["op_income"]) - whole(row["op_expense"]),
+                income=row["income"],
+                expense=row["expense"],
+                revenue=row["revenue"],
+                profit=row["profit"],
                 capital=capital_cash + in_kind,
             )
         )
@@ -305,18 +314,35 @@ def business_dashboard(*, kube: Kube, months: int = 24) -> Dashboard:
     shown = figures[-months:]
     labels = [f"{f.month:%m/%y}" for f in shown]
 
-    sales = CashEntry.objects.filter(kube=kube, category=Category.SALES, reversed_by__isnull=True)
-    products = [
-        Ranked(r["product"] or "—", whole(r["amount"]), whole(r["quantity"]))
-        for r in sales.values("product")
+    # Sales by product and channel, less the sales that were reversed (few rows, so the join is cheap there).
+    sales: dict[tuple[str, str], list[int]] = {}
+    for product, channel, amount, quantity in (
+        entries.filter(category=Category.SALES)
+        .values_list("product", "channel")
         .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
-        .order_by("-amount")[:5]
-    ]
+    ):
+        sales[(product, channel)] = [whole(amount), whole(quantity)]
+    for product, channel, amount, quantity in (
+        entries.filter(category=Category.REVERSAL, reverses__category=Category.SALES)
+        .values_list("reverses__product", "reverses__channel")
+        .annotate(amount=Sum("amount"), quantity=Sum("reverses__quantity"))
+    ):
+        if (product, channel) in sales:
+            sales[(product, channel)][0] -= whole(amount)
+            sales[(product, channel)][1] -= whole(quantity)
+    per_product: dict[str, list[int]] = {}
+    per_channel: dict[str, list[int]] = {}
+    for (product, channel), (amount, quantity) in sales.items():
+        p = per_product.setdefault(product or "—", [0, 0])
+        p[0], p[1] = p[0] + amount, p[1] + quantity
+        c = per_channel.setdefault(channel, [0, 0])
+        c[0], c[1] = c[0] + amount, c[1] + quantity
     channel_names = dict(CashEntry.Channel.choices)
-    channels = [
-        Ranked(str(channel_names.get(r["channel"], r["channel"] or "—")), whole(r["amount"]), whole(r["n"]))
-        for r in sales.values("channel").annotate(amount=Sum("amount"), n=Count("pk")).order_by("-amount")
-    ]
+    products = sorted((Ranked(n, a, q) for n, (a, q) in per_product.items()), key=lambda r: (-r.amount, r.name))[:5]
+    channels = sorted(
+        (Ranked(str(channel_names.get(n, n or "—")), a, q) for n, (a, q) in per_channel.items()),
+        key=lambda r: (-r.amount, r.name),
+    )
 
     members = kube.memberships.filter(left_on__isnull=True).count()
     year_ago = today.replace(year=today.year - 1)

@@ -108,11 +108,20 @@ def _signed(income: str = Kind.INCOME) -> Sum:
 
 
 def cash_balance(*, kube: Kube, until: dt.date | None = None) -> int:
-    """The cash book's balance: every income minus every expense (up to and including `until`)."""
+    """The cash book's balance: every income minus every expense (up to and including `until`).
+
+    Starts from the last closed month's closing balance, so the cost is that of the open months, not of the book.
+    """
+    closed = CashMonth.objects.filter(kube=kube)
+    if until is not None:
+        closed = closed.filter(month__lt=month_start(until))
+    last = closed.order_by("-month").values_list("month", "closing_balance").first()
     entries = CashEntry.objects.filter(kube=kube)
+    if last is not None:
+        entries = entries.filter(entry_date__gt=month_end(last[0]))
     if until is not None:
         entries = entries.filter(entry_date__lte=until)
-    return whole(entries.aggregate(total=_signed())["total"])
+    return (last[1] if last else 0) + whole(entries.aggregate(total=_signed())["total"])
 
 
 def last_closed_month(kube: Kube) -> dt.date | None:
