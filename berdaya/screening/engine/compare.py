@@ -13,7 +13,6 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
@@ -215,20 +214,6 @@ def distinct_pairs(ca: Int32s, cb: Int32s, size_b: int) -> tuple[Int64s, Int64s,
     return distinct // max(size_b, 1), distinct % max(size_b, 1), inverse
 
 
-def _word_subset(a: People, b: People, ca: Int64s, cb: Int64s) -> npt.NDArray[np.bool_]:
-    """Whether every word of one key is a word of the other (what token_set_ratio scores 100), from the keys' hashed
-    word sets: a join instead of a rapidfuzz call per pair."""
-    words_a, count_a = a.name_words
-    words_b, count_b = b.name_words
-    pair = np.arange(len(ca), dtype=np.int64)
-    left = pl.DataFrame({"pair": pair, "code": ca}).join(words_a, on="code").drop("code")
-    right = pl.DataFrame({"pair": pair, "code": cb}).join(words_b, on="code").drop("code")
-    shared_pairs = left.join(right, on=["pair", "word"]).group_by("pair").len()
-    shared = np.zeros(len(ca), dtype=np.int64)
-    shared[shared_pairs["pair"].to_numpy()] = shared_pairs["len"].to_numpy()
-    return np.asarray((shared > 0) & ((shared == count_a[ca]) | (shared == count_b[cb])))
-
-
 def _name_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, Floats]:
     """Name levels and similarity, computed once per distinct pair of name keys."""
     ua, ub, inverse = distinct_pairs(a.name_code[li], b.name_code[ri], len(b.name_vocab))
@@ -252,7 +237,8 @@ def _name_levels(a: People, b: People, li: Int64s, ri: Int64s) -> tuple[Levels, 
         # Every word of one is in the other (token_set_ratio 100): only where it can decide the level.
         maybe = np.flatnonzero((top < 0.92) & (sort < 1.0))
         if len(maybe):
-            sub[maybe[_word_subset(a, b, ua[todo][maybe], ub[todo][maybe])]] = NAME_SUBSET
+            subset = cpdist(xa[maybe], xb[maybe], scorer=fuzz.token_set_ratio, workers=-1)
+            sub[maybe[np.asarray(subset) >= 100]] = NAME_SUBSET
         sub[top >= 0.92] = NAME_CLOSE
         sub[sort >= 1.0] = NAME_SAME_WORDS
         level[todo] = sub

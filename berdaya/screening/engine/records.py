@@ -80,15 +80,6 @@ class People:
         """Each distinct name key with its words in sorted order (for token_sort_ratio)."""
         return np.array([" ".join(sorted(k.split(" "))) for k in self.name_vocab.to_list()], dtype=object)
 
-    @cached_property
-    def name_words(self) -> tuple[pl.DataFrame, Int64s]:
-        """The distinct words of each distinct name key, hashed (columns code, word), and how many each key has."""
-        vocab = pl.DataFrame({"code": np.arange(len(self.name_vocab), dtype=np.int64), "word": self.name_vocab})
-        words = vocab.with_columns(pl.col("word").str.split(" ")).explode("word").filter(pl.col("word") != "")
-        words = words.select("code", pl.col("word").hash()).unique()
-        counts = np.bincount(words["code"].to_numpy(), minlength=len(self.name_vocab)).astype(np.int64)
-        return words, counts
-
     @property
     def name_keys(self) -> pl.Series:
         """Every row's name key."""
