@@ -42,8 +42,20 @@ class VisitForm(forms.Form):
     )
     follow_up = forms.CharField(label=_("Follow-up action"), max_length=255, required=False)
     follow_up_due = forms.DateField(label=_("Follow-up due on"), widget=DATE, required=False)
-    latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
-    longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        widget=forms.NumberInput(attrs={"data-position": "latitude", "step": "any"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        widget=forms.NumberInput(attrs={"data-position": "longitude", "step": "any"}),
+    )
 
     def __init__(self, *args: Any, kube: Kube, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
