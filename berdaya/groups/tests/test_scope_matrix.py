@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from berdaya.groups.models import Kube
@@ -170,3 +171,40 @@ def test_another_facilitator_cannot_record_a_visit_to_a_group_not_theirs(client,
 
     assert response.status_code == 404
     assert world["kube"].visits.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("admin", 200),
+        ("officer", 200),
+        ("monitor", 200),
+        ("facilitator", 200),
+        ("other_facilitator", 404),
+        ("camat", 403),
+        ("desa_a", 403),
+        ("no_region", 404),
+    ],
+)
+def test_a_facilitators_profile_is_seen_by_the_dinas_and_themselves(client, users, username, status):
+    client.force_login(users[username])
+
+    response = client.get(reverse("mentoring:facilitator-detail", args=[users["facilitator"].pk]))
+
+    assert response.status_code == status
+
+
+def test_a_signboard_that_is_not_a_photo_is_refused_and_the_profile_is_unchanged(client, users, world):
+    client.force_login(users["officer"])
+    client.cookies["django_language"] = "en"
+    kube = world["kube"]
+    fake = SimpleUploadedFile("papan.jpg", b"GIF89a but not really", content_type="image/jpeg")
+
+    response = client.post(
+        reverse("groups:kube-edit", args=[kube.pk]),
+        {"name": "Nama baru", "sector": "trade", "signboard": fake},
+    )
+
+    assert "is not a photo" in " ".join(response.context["form"].non_field_errors())
+    stored = Kube.objects.get(pk=kube.pk)
+    assert (stored.name, bool(stored.signboard_photo)) == (kube.name, False)
