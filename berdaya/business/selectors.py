@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from .models import (
     next_month,
 )
 from .money import whole
-from .services import cash_balance, group_aid, iks_balance, last_closed_month, next_month_to_close
+from .services import DERIVED, cash_balance, group_aid, iks_balance, last_closed_month, next_month_to_close
 
 PER_PAGE = 50
 Category = CashEntry.Category
@@ -54,10 +55,16 @@ def kubes_for_business(*, user: User) -> QuerySet[Kube]:
 
 @dataclass(frozen=True)
 class CashRow:
+    """One line of the cash-book page, with what the template would otherwise look up per row."""
+
     entry: CashEntry
     balance: int
     locked: bool
     reversed: bool
+    category: str
+    channel: str
+    reversible: bool
+    reverse_url: str
 
 
 @dataclass(frozen=True)
@@ -110,10 +117,26 @@ def cash_book(*, kube: Kube, page_number: str | int | None = None, per_page: int
     lock_end = month_end(months[0].month) if months else None
     running = opening
     rows = []
+    # Labels translated once per page, not once per row; the URL pattern reversed once.
+    categories = {code: str(label) for code, label in CashEntry.Category.choices}
+    channels = {code: str(label) for code, label in CashEntry.Channel.choices}
+    reverse_pattern = reverse("business:cashentry-reverse", args=[kube.pk, 0]).replace("/0/", "/{}/")
     for entry in rows_on_page:
         running += entry.signed_amount
         reversed_ = hasattr(entry, "reversed_by")
-        rows.append(CashRow(entry, running, lock_end is not None and entry.entry_date <= lock_end, reversed_))
+        locked = lock_end is not None and entry.entry_date <= lock_end
+        rows.append(
+            CashRow(
+                entry=entry,
+                balance=running,
+                locked=locked,
+                reversed=reversed_,
+                category=categories.get(entry.category, entry.category),
+                channel=channels.get(entry.channel, ""),
+                reversible=not (locked or reversed_ or entry.reverses_id or entry.category in DERIVED),
+                reverse_url=reverse_pattern.format(entry.pk),
+            )
+        )
     to_close = next_month(months[0].month) if months else next_month_to_close(kube)
     return CashBook(
         kube=kube,

@@ -124,6 +124,7 @@ def _cash_context(request: AuthedRequest, kube: Kube, form: CashEntryForm | None
         "kube": kube,
         "tab": "cash",
         "book": selectors.cash_book(kube=kube, page_number=request.GET.get("page")),
+        "can_write": request.user.has_perm("business.add_cashentry"),
         "form": form or CashEntryForm(initial={"entry_date": timezone.localdate()}),
     }
 
