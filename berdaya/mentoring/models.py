@@ -207,7 +207,7 @@ class Problem(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["resolved_on", "-severity", "reported_on", "pk"]
+        ordering = [models.F("resolved_on").asc(nulls_first=True), "-severity", "reported_on", "pk"]
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         constraints = [

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -136,7 +136,8 @@ def problem_register(*, user: User, state: str = "open", category: str = "") -> 
         problems = problems.filter(resolved_on__isnull=False)
     if category:
         problems = problems.filter(category=category)
-    return problems.order_by("resolved_on", "-severity", "reported_on", "pk")
+    # Open problems (no resolved date) first on every database: PostgreSQL would sort the nulls last.
+    return problems.order_by(F("resolved_on").asc(nulls_first=True), "-severity", "reported_on", "pk")
 
 
 def reports_for(*, user: User) -> QuerySet[MonthlyReport]:

@@ -14,6 +14,7 @@ from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
 from berdaya.lib.images import PhotoError
 from berdaya.mentoring.models import FollowUp, Problem, Visit, VisitPhoto
+from berdaya.mentoring.selectors import problem_register
 from berdaya.mentoring.services import (
     MentoringError,
     escalate_problem,
@@ -139,3 +140,13 @@ def test_a_problem_cannot_be_resolved_before_it_was_noticed():
 
     with pytest.raises(MentoringError, match="before it was noticed"):
         resolve_problem(problem=problem, resolved_on=dt.date(2027, 7, 1), steps="", by=UserFactory())
+
+
+def test_the_register_lists_open_problems_before_resolved_ones(users, regions):
+    kube = KubeFactory(village=regions["village_a"])
+    solved = ProblemFactory(kube=kube, reported_on=dt.date(2027, 6, 1), resolved_on=dt.date(2027, 6, 5))
+    still_open = ProblemFactory(kube=kube, reported_on=dt.date(2027, 7, 1))
+
+    problems = list(problem_register(user=users["officer"], state="all"))
+
+    assert problems == [still_open, solved]
