@@ -12,6 +12,7 @@ from faker import Faker
 
 from berdaya.accounts.demo import create_demo_users
 from berdaya.accounts.models import User
+from berdaya.business.demo import create_demo_business
 from berdaya.groups.demo import create_demo_groups
 from berdaya.regions.models import Region
 from berdaya.regions.services import load_regions
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             registry = create_demo_registry(faker=faker, scale=options["scale"])
             targeting = create_demo_targeting(faker=faker, scale=options["scale"])
             groups = create_demo_groups(faker=faker, scale=options["scale"])
+            business = create_demo_business(faker=faker, scale=options["scale"])
         self.stdout.write(f"Registry: {registry.households} households, {registry.persons} persons.")
         self.stdout.write(
             f"Targeting: {targeting.cycle} with {targeting.lists} village lists, "
@@ -52,6 +54,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Groups: {groups.groups} KUBE, {groups.members} members, {groups.visits} visits, "
             f"{groups.problems} problems, {groups.trainings} trainings."
+        )
+        self.stdout.write(
+            f"Business: {business.groups} groups' books ({business.thriving} thriving, {business.stalled} stalled), "
+            f"{business.entries} cash entries."
         )
         self._print_accounts(accounts)
 

@@ -1,0 +1,265 @@
+"""Demo business: 12 to 24 months of books for the demo groups, some thriving, some stalled.
+
+Everything goes through the services (plan, aid stages, assets, cash entries, closings, allocations, IKS, loans),
+so the demo books obey the same rules as real ones. Does nothing when the groups step has made no groups.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from faker import Faker
+
+from berdaya.accounts.models import User
+from berdaya.groups.models import Kube
+from berdaya.regions.models import Region
+
+from . import services
+from .models import CashEntry, MarketEvent, month_end, month_start, next_month
+
+PRODUCTS = {
+    Kube.Sector.FISHERIES: [("Ikan nila segar", 35_000), ("Ikan asap", 60_000)],
+    Kube.Sector.TOURISM: [("Paket makan siang", 25_000), ("Kelapa muda", 10_000)],
+    Kube.Sector.HOME_INDUSTRY: [("Kue lapis", 5_000), ("Amplang", 15_000), ("Keripik pisang", 12_000)],
+    Kube.Sector.LIVESTOCK: [("Ayam kampung", 85_000), ("Telur ayam kampung", 2_500)],
+    Kube.Sector.FARMING: [("Sayur hidroponik", 8_000), ("Lada", 120_000)],
+    Kube.Sector.TRADE: [("Beras", 14_000), ("Minyak goreng", 18_000), ("Gula", 16_000)],
+}
+COSTS = [
+    (CashEntry.Category.MATERIALS, "Bahan baku", (150, 900)),
+    (CashEntry.Category.TRANSPORT, "Ongkos angkut ke pasar", (20, 80)),
+    (CashEntry.Category.RENT, "Listrik dan air", (30, 90)),
+    (CashEntry.Category.WAGES, "Upah tetangga yang membantu", (100, 300)),
+]
+
+
+@dataclass(frozen=True)
+class DemoBusiness:
+    groups: int
+    entries: int
+    thriving: int
+    stalled: int
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
+    """Books for every demo group that got its aid; every third one stalls after a few months."""
+    rng = random.Random(f"business-{scale}")
+    today = timezone.localdate()
+    officer = User.objects.filter(role=User.Role.OFFICER).order_by("pk").first()
+    kubes = list(
+        Kube.objects.exclude(status=Kube.Status.FORMING)
+        .filter(formed_on__isnull=False, facilitator__isnull=False)
+        .select_related("cycle", "facilitator")
+        .order_by("pk")
+    )
+    if officer is None or not kubes:
+        return DemoBusiness(0, 0, 0, 0)
+    thriving = stalled = 0
+    entries_before = CashEntry.objects.count()
+    for index, kube in enumerate(kubes):
+        if services.group_aid(kube) == 0 or kube.aid_stages.exists():
+            continue
+        assert kube.formed_on is not None and kube.facilitator is not None
+        treasurer = kube.facilitator
+        stalls = kube.status in (Kube.Status.INACTIVE, Kube.Status.DISSOLVED) or index % 3 == 2
+        # A book of 12 to 24 months: the thriving groups started earlier.
+        start = max(kube.formed_on, today - dt.timedelta(days=365 * 2)) if not stalls else kube.formed_on
+        start = min(start, month_start(today) - dt.timedelta(days=365))
+        products = PRODUCTS[Kube.Sector(kube.sector)]
+        _plan(kube, products, officer, treasurer)
+        first, second = (
+            services.add_aid_stage(
+                kube=kube, planned_on=start, condition="plan_approved", share=Decimal(50), by=officer
+            ),
+            services.add_aid_stage(
+                kube=kube,
+                planned_on=start + dt.timedelta(days=180),
+                condition="monitoring_passed",
+                share=Decimal(50),
+                by=officer,
+            ),
+        )
+        services.mark_condition_met(stage=first, met_on=start, by=officer)
+        services.pay_aid_stage(stage=first, paid_on=start, transfer_reference=f"SP2D-{kube.pk:04d}-1", by=officer)
+        services.add_asset(
+            kube=kube,
+            item=rng.choice(["Etalase kaca", "Freezer", "Gerobak dagang", "Timbangan digital"]),
+            quantity=1,
+            value=rng.choice([2_500_000, 3_500_000, 4_000_000]),
+            received_on=start + dt.timedelta(days=7),
+            location="Rumah ketua",
+            by=officer,
+        )
+        months = _months_between(start, today)
+        active_months = rng.randint(3, 5) if stalls else len(months)
+        for number, month in enumerate(months):
+            if number == 6 and not stalls:
+                services.mark_condition_met(stage=second, met_on=month, by=officer)
+                services.pay_aid_stage(
+                    stage=second, paid_on=month, transfer_reference=f"SP2D-{kube.pk:04d}-2", by=officer
+                )
+            if number < active_months:
+                _month_of_trade(kube, month, today, number, products, treasurer, rng, stalls=stalls)
+            if month_end(month) < today:
+                services.close_cash_month(kube=kube, month=month, by=treasurer)
+            if not stalls and number % 3 == 2 and month_end(month) < today:
+                # A quarter without profit has nothing to share.
+                with contextlib.suppress(services.BusinessError):
+                    services.allocate_profit(kube=kube, period_start=months[number - 2], period_end=month, by=treasurer)
+        _iks_and_fund(kube, treasurer, today, rng, faker, thriving=not stalls)
+        if stalls:
+            stalled += 1
+        else:
+            thriving += 1
+            _market(kube, officer, treasurer, today, rng)
+    return DemoBusiness(thriving + stalled, CashEntry.objects.count() - entries_before, thriving, stalled)
+
+
+def _plan(kube: Kube, products: list[tuple[str, int]], officer: User, facilitator: User) -> None:
+    plan = services.save_business_plan(
+        kube=kube,
+        summary=f"{kube.business_type}: produksi dan penjualan ke pasar desa dan kecamatan.",
+        products=", ".join(name for name, _ in products),
+        expected_monthly_revenue=3_000_000,
+        revolving_fund=kube.pk % 2 == 0,
+        by=facilitator,
+    )
+    for item, quantity, unit, price in [
+        ("Peralatan produksi", 1, "paket", 4_000_000),
+        ("Bahan baku awal", 10, "karung", 350_000),
+        ("Kemasan dan label", 500, "lembar", 1_000),
+    ]:
+        services.add_budget_line(plan=plan, item=item, quantity=quantity, unit=unit, unit_price=price, by=facilitator)
+    services.submit_business_plan(plan=plan, by=facilitator)
+    services.approve_business_plan(plan=plan, by=officer)
+
+
+def _month_of_trade(
+    kube: Kube,
+    month: dt.date,
+    today: dt.date,
+    number: int,
+    products: list[tuple[str, int]],
+    by: User,
+    rng: random.Random,
+    *,
+    stalls: bool,
+) -> None:
+    # Sales grow by a twelfth a month in a thriving group (integer arithmetic: no float near money).
+    growth = 12 + (0 if stalls else number)
+    if stalls and number == 0:
+        # Most of the aid went on equipment that the group then hardly used.
+        services.record_cash_entry(
+            kube=kube,
+            entry_date=month,
+            kind="expense",
+            category="equipment",
+            amount=services.group_aid(kube) // 2 // 1_000 * 1_000,
+            description="Pembelian peralatan",
+            by=by,
+        )
+    for _ in range(rng.randint(1, 4) if stalls else rng.randint(6, 12)):
+        day = month + dt.timedelta(days=rng.randint(0, 27))
+        if day > today:
+            continue
+        product, price = rng.choice(products)
+        quantity = max(1, (rng.randint(2, 8) if stalls else rng.randint(5, 40)) * growth // 12)
+        services.record_cash_entry(
+            kube=kube,
+            entry_date=day,
+            kind="income",
+            category="sales",
+            amount=quantity * price,
+            description=f"Penjualan {product.lower()}",
+            product=product,
+            quantity=quantity,
+            unit_price=price,
+            buyer_type=rng.choice(CashEntry.BuyerType.values),
+            channel=rng.choice(["local_market", "local_market", "village_shop", "collector", "online", "e_warong"]),
+            by=by,
+        )
+    for category, text, (low, high) in COSTS:
+        day = month + dt.timedelta(days=rng.randint(0, 27))
+        if day > today:
+            continue
+        # A stalled group's costs run three times higher and eat its sales.
+        tenths = 30 if stalls else 10
+        services.record_cash_entry(
+            kube=kube,
+            entry_date=day,
+            kind="expense",
+            category=category,
+            amount=rng.randint(low, high) * tenths // 10 * 1_000,
+            description=text,
+            by=by,
+        )
+
+
+def _iks_and_fund(kube: Kube, by: User, today: dt.date, rng: random.Random, faker: Faker, *, thriving: bool) -> None:
+    balance = services.iks_balance(kube=kube)
+    if balance > 50_000:
+        services.use_iks(
+            kube=kube,
+            entry_date=today - dt.timedelta(days=10),
+            purpose=rng.choice(["member_hardship", "poor_family", "community"]),
+            amount=balance // 2,
+            beneficiary=faker.name(),
+            description="Bantuan sembako",
+            by=by,
+        )
+    if thriving and kube.pk % 2 == 0 and services.cash_balance(kube=kube) > 2_000_000:
+        issued = month_start(today) + dt.timedelta(days=1) if today.day > 2 else today
+        loan = services.lend(
+            kube=kube,
+            borrower=faker.name(),
+            is_member=rng.random() < 0.7,
+            principal=1_200_000,
+            issued_on=min(issued, today),
+            instalments=6,
+            purpose="Modal warung",
+            by=by,
+        )
+        services.repay(loan=loan, paid_on=today, amount=200_000, by=by)
+
+
+def _market(kube: Kube, officer: User, by: User, today: dt.date, rng: random.Random) -> None:
+    regency = Region.objects.filter(code=kube.village_id[:5]).first()
+    if regency is None:
+        return
+    event = MarketEvent.objects.filter(region=regency).first() or services.create_market_event(
+        region=regency,
+        name="Bazar Produk KUBE Paser",
+        held_on=today - dt.timedelta(days=45),
+        location="Tanah Grogot",
+        by=officer,
+    )
+    services.record_market_participation(event=event, kube=kube, sales=rng.randint(5, 30) * 100_000, by=by)
+    if rng.random() < 0.5:
+        services.apply_for_credit(
+            kube=kube,
+            scheme="kur",
+            lender="BRI Unit Tanah Grogot",
+            amount_requested=25_000_000,
+            applied_on=today - dt.timedelta(days=30),
+            by=by,
+        )
+    services.add_partnership(
+        kube=kube,
+        partner=rng.choice(["Koperasi Paser Mandiri", "Toko Oleh-oleh Grogot"]),
+        kind="buyer",
+        started_on=today - dt.timedelta(days=90),
+        by=by,
+    )
