@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from django.urls import reverse
 
 from berdaya.registry.models import AssistanceRecord, ImportJob, Person
@@ -114,7 +115,7 @@ def test_a_rejected_pair_stays_rejected_after_a_new_run(users, registry):
 def test_rejecting_needs_a_reason(users, registry):
     run_for(users["officer"])
 
-    with pytest.raises(ScreeningError, match="different people"):
+    with translation.override("en"), pytest.raises(ScreeningError, match="different people"):
         review_candidate(candidate=MatchCandidate.objects.get(), same_person=False, note=" ", by=users["officer"])
 
 
@@ -153,7 +154,7 @@ def test_the_merged_records_history_is_kept_with_who_merged_it(users, registry):
 def test_an_unconfirmed_pair_cannot_be_merged(users, registry):
     run_for(users["officer"])
 
-    with pytest.raises(ScreeningError, match="confirmed"):
+    with translation.override("en"), pytest.raises(ScreeningError, match="confirmed"):
         merge_persons(candidate=MatchCandidate.objects.get(), keep=registry["original"], by=users["officer"])
 
 
