@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.registry.tests.factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
