@@ -16,7 +16,7 @@ from typing import Protocol
 
 import polars as pl
 
-from berdaya.screening.engine.pipeline import DEFAULT_THRESHOLD, Matches, dedupe, link
+from berdaya.screening.engine.pipeline import DEFAULT_THRESHOLD, LINK_THRESHOLD, Matches, dedupe, link
 from berdaya.screening.engine.records import InputError, People, read_people
 
 OUTPUT_COLUMNS = ("left_id", "right_id", "score", "reason", "left_name", "right_name")
@@ -64,7 +64,7 @@ def run_link(
     history: str | Path,
     out: str | Path,
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float = LINK_THRESHOLD,
     today: dt.date | None = None,
     stderr: Stream | None = None,
 ) -> Matches:
@@ -111,11 +111,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_link.add_argument("history", help="assistance history CSV")
     p_dedupe = sub.add_parser("dedupe", help="find duplicates inside one list")
     p_dedupe.add_argument("people", help="people CSV")
-    for p in (p_link, p_dedupe):
+    for p, default in ((p_link, LINK_THRESHOLD), (p_dedupe, DEFAULT_THRESHOLD)):
         p.add_argument("--out", required=True, help="CSV file to write the matching pairs to")
-        p.add_argument(
-            "--threshold", type=float, default=DEFAULT_THRESHOLD, help="lowest match probability to report (0-1)"
-        )
+        p.add_argument("--threshold", type=float, default=default, help="lowest match probability to report (0-1)")
 
 
 def execute(options: argparse.Namespace, *, stderr: Stream | None = None) -> int:
