@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from faker import Faker
@@ -12,7 +13,7 @@ from faker import Faker
 from berdaya.accounts.models import User
 from berdaya.regions.models import Region
 
-from .importing import _insert_with_history
+from .importing import insert_with_history
 from .models import AssistanceRecord, Household, Person
 from .synthetic import build_kk, build_nik
 
@@ -46,8 +47,8 @@ def create_demo_registry(*, faker: Faker, scale: str) -> DemoRegistry:
         villages = [code for code in villages if code.startswith("64.01.04.")] or villages
     target = SIZES[scale]
     today = dt.date(2026, 1, 1)
-    households: list[dict[str, object]] = []
-    persons: list[dict[str, object]] = []
+    households: list[dict[str, Any]] = []
+    persons: list[dict[str, Any]] = []
     serial = 0
     taken: set[str] = set()  # NIK and KK serials wrap at 10,000: never hand out one twice
     while len(persons) < target:
@@ -97,10 +98,10 @@ def create_demo_registry(*, faker: Faker, scale: str) -> DemoRegistry:
             )
     when = dt.datetime.now(tz=dt.UTC)
     by = by or User.objects.order_by("pk").first()
-    household_ids = _insert_with_history(Household, households, key="kk_number", by=by, when=when)  # type: ignore[arg-type]
+    household_ids = insert_with_history(Household, households, by=by, when=when)
     for person in persons:
-        person["household_id"] = household_ids[person.pop("kk")]  # type: ignore[arg-type]
-    person_ids = _insert_with_history(Person, persons, key="nik", by=by, when=when)  # type: ignore[arg-type]
+        person["household_id"] = household_ids[person.pop("kk")]
+    person_ids = insert_with_history(Person, persons, by=by, when=when)
     records = []
     for person in persons:
         if person["relation"] == "head" and rng.random() < 0.3:

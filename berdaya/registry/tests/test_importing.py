@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from berdaya.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C
@@ -35,6 +36,13 @@ def good_rows() -> list[str]:
         f"{nik(2, sex='P')},{KK_1},Siti Aminah,{VILLAGE_A},P,02-05-1980,Jl. Mawar 1",
         f"{nik(3)},{KK_2},Joko,{VILLAGE_B},L,02/05/1980,",
     ]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted as their English msgids, whatever the Indonesian catalogue says."""
+    with translation.override("en"):
+        yield
 
 
 def write_csv(tmp_path: Path, lines: list[str], *, name: str = "file.csv", encoding: str = "utf-8-sig") -> Path:
@@ -101,6 +109,40 @@ def test_a_changed_row_updates_the_person(tmp_path, users):
 
     assert (result.summary.updated, result.summary.unchanged) == (1, 2)
     assert Person.objects.get(nik=nik(3)).name == "Joko Widodo"
+
+
+def test_a_changed_row_is_in_the_audit_trail_with_the_importing_user(tmp_path, users):
+    run(write_csv(tmp_path, [HEADER, *good_rows()]), users, dry_run=False)
+    rows = good_rows()
+    rows[2] = rows[2].replace("Joko", "Joko Widodo")
+
+    run(write_csv(tmp_path, [HEADER, *rows], name="v2.csv"), users, dry_run=False)
+
+    change = Person.history.get(nik=nik(3), history_type="~")
+    assert (change.name, change.history_user, change.household_id) == (
+        "Joko Widodo",
+        users["admin"],
+        Household.objects.get(kk_number=KK_2).pk,
+    )
+
+
+def test_an_unknown_relation_is_a_warning_and_left_empty(tmp_path, users):
+    path = write_csv(tmp_path, ["nik,kk_number,name,village_code,relation", f"{nik(1)},{KK_1},Budi,{VILLAGE_A},Kakak"])
+
+    result = run(path, users, dry_run=False)
+
+    assert (result.summary.accepted, result.summary.warnings) == (1, 1)
+    assert messages(result) == ["Unknown value Kakak; left empty."]
+    assert Person.objects.get().relation == ""
+
+
+def test_a_birth_date_that_is_not_a_date_is_rejected(tmp_path, users):
+    path = write_csv(tmp_path, [HEADER, f"{nik(1)},{KK_1},Budi,{VILLAGE_A},L,2 Mei 1980,"])
+
+    result = run(path, users)
+
+    assert result.summary.rejected == 1
+    assert messages(result) == ["2 Mei 1980 is not a date; write YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY."]
 
 
 def test_indonesian_headers_semicolons_and_excel_serial_dates_are_read(tmp_path, users):
