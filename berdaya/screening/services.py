@@ -18,7 +18,6 @@ from berdaya.accounts.scoping import region_filter
 from berdaya.lib.errors import DomainError
 from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.screening import engine
-from berdaya.screening.engine.records import COLUMNS, people_from_frame
 
 from .models import MatchCandidate, MergedPerson, ScreeningRun
 
@@ -40,12 +39,14 @@ def _frame(persons: models.QuerySet[Person]) -> tuple[pl.DataFrame, list[int]]:
         "pk", "nik", "name", "birth_date", "sex", "birth_place", "household__village_id", "household__kk_number"
     ).order_by("pk")
     ids: list[int] = []
-    data: dict[str, list[str]] = {column: [] for column in COLUMNS}
+    data: dict[str, list[str]] = {column: [] for column in engine.COLUMNS}
     for pk, nik, name, birth_date, sex, birth_place, village, kk in rows.iterator(chunk_size=5000):
         ids.append(pk)
-        for column, value in zip(COLUMNS, (str(pk), nik, name, birth_date, sex, birth_place, village, kk), strict=True):
+        for column, value in zip(
+            engine.COLUMNS, (str(pk), nik, name, birth_date, sex, birth_place, village, kk), strict=True
+        ):
             data[column].append("" if value is None else value.isoformat() if isinstance(value, dt.date) else value)
-    return pl.DataFrame(data, schema=dict.fromkeys(COLUMNS, pl.String)), ids
+    return pl.DataFrame(data, schema=dict.fromkeys(engine.COLUMNS, pl.String)), ids
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def find_duplicates(persons: models.QuerySet[Person]) -> list[Finding]:
     frame, ids = _frame(persons)
     if len(ids) < 2:
         return []
-    people = people_from_frame(frame, source="registry", today=timezone.localdate())
+    people = engine.people_from_frame(frame, source="registry", today=timezone.localdate())
     matches = engine.dedupe(people)
     findings = []
     for left, right, score, reason in zip(matches.left, matches.right, matches.score, matches.reasons, strict=True):

@@ -18,15 +18,14 @@ from django.utils.translation import gettext_noop
 
 from berdaya.lib.nik import check_nik
 from berdaya.registry.models import AssistanceRecord, Person
-from berdaya.screening.engine.pipeline import link
-from berdaya.screening.engine.records import people_from_frame
+from berdaya.screening import engine
 
 from .models import Cycle, Flag, Nominee
 
 HARD = Flag.Severity.HARD
 SOFT = Flag.Severity.SOFT
 # Nominees are few (a village list, a cycle) but the history can be a regency's: read it in one pass of columns.
-ENGINE_COLUMNS = ("id", "nik", "name", "birth_date", "sex", "birth_place", "village_code", "kk_number")
+ENGINE_COLUMNS = engine.COLUMNS
 
 
 @dataclass(frozen=True)
@@ -193,9 +192,9 @@ def screening_findings(
     found: dict[int, list[Finding]] = defaultdict(list)
     if not nominees or not history:
         return found
-    left = people_from_frame(_nominee_frame(nominees, villages), source="nominees", today=today)
-    right = people_from_frame(_history_frame(history), source="history", today=today)
-    matches = link(left, right)
+    left = engine.people_from_frame(_nominee_frame(nominees, villages), source="nominees", today=today)
+    right = engine.people_from_frame(_history_frame(history), source="history", today=today)
+    matches = engine.link(left, right)
     for i, j, reason in zip(matches.left.tolist(), matches.right.tolist(), matches.reasons, strict=True):
         nominee, record = nominees[i], history[j]
         kube = record.programme == AssistanceRecord.Programme.KUBE

@@ -2,6 +2,18 @@
 
 from berdaya.screening.engine.cli import main, run_dedupe, run_link
 from berdaya.screening.engine.pipeline import Matches, dedupe, link
-from berdaya.screening.engine.records import InputError, People, read_people
+from berdaya.screening.engine.records import COLUMNS, InputError, People, people_from_frame, read_people
 
-__all__ = ["InputError", "Matches", "People", "dedupe", "link", "main", "read_people", "run_dedupe", "run_link"]
+__all__ = [
+    "COLUMNS",
+    "InputError",
+    "Matches",
+    "People",
+    "dedupe",
+    "link",
+    "main",
+    "people_from_frame",
+    "read_people",
+    "run_dedupe",
+    "run_link",
+]
