@@ -166,6 +166,10 @@ def record_cash_entry(
 ) -> CashEntry:
     """Write one income or expense line in the group's cash book."""
     amount = _check_amount(amount)
+    if kind not in Kind.values:
+        raise CashBookError(_("Say whether the money came in or went out."))
+    if not description.strip():
+        raise CashBookError(_("Describe the entry."))
     if kind == Kind.INCOME and category not in CashEntry.INCOME_CATEGORIES:
         raise CashBookError(_("This category is not a kind of income."))
     if kind == Kind.EXPENSE and category not in CashEntry.EXPENSE_CATEGORIES:

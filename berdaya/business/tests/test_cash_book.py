@@ -269,3 +269,16 @@ def test_the_balance_is_an_exact_int(treasurer):
 
     assert type(balance) is int
     assert balance == 900_000_000_000
+
+
+def test_an_entry_that_is_neither_in_nor_out_is_refused(treasurer):
+    with pytest.raises(services.CashBookError, match="came in or went out"):
+        services.record_cash_entry(
+            kube=KubeFactory(),
+            entry_date=dt.date(2027, 11, 5),
+            kind="sideways",
+            category="sales",
+            amount=1_000,
+            description="x",
+            by=treasurer,
+        )
