@@ -45,9 +45,9 @@ def available_nominees(*, cycle: Cycle, kecamatan_code: str, user: User) -> Quer
 
 
 def cycles_with_approvals(*, user: User) -> QuerySet[Cycle]:
-    """Cycles that have approved nominees the user may see: the ones groups can be formed from."""
+    """Decided cycles with approved nominees the user may see: the ones groups can be formed from."""
     approved = Nominee.objects.visible_to(user).filter(status=Nominee.Status.APPROVED).values("cycle_id")
-    return Cycle.objects.filter(pk__in=approved).order_by("-year", "name")
+    return Cycle.objects.filter(pk__in=approved, status=Cycle.Status.DECIDED).order_by("-year", "name")
 
 
 def kecamatan_for(*, user: User) -> QuerySet[Region]:

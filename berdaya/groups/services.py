@@ -45,7 +45,7 @@ def _audited(record: Any, by: User, reason: str = "") -> None:
 
 
 def _locked(kube: Kube) -> Kube:
-    return Kube.objects.select_for_update().select_related("cycle", "village__parent").get(pk=kube.pk)
+    return Kube.objects.select_for_update(of=("self",)).select_related("cycle", "village__parent").get(pk=kube.pk)
 
 
 # Eligibility -----------------------------------------------------------------------------------------------------
@@ -97,6 +97,9 @@ def form_kube(
     facilitator: User | None = None,
 ) -> Kube:
     """Form a group from approved nominees of one cycle living in one kecamatan, within the cycle's size bounds."""
+    if cycle.status != Cycle.Status.DECIDED:
+        # The decree (SK penetapan) fixes who is approved; groups are formed from that fixed list only.
+        raise KubeError(_("Groups are formed once the cycle's decree has been issued."))
     if village.level != Region.Level.VILLAGE:
         raise KubeError(_("Choose the village where the group is based."))
     count = len({n.pk for n in nominees})

@@ -290,3 +290,12 @@ def test_a_replacement_who_is_not_approved_is_refused():
         replace_member(membership=leaver, nominee=candidate, on=dt.date(2027, 8, 1), reason="Moved", by=UserFactory())
 
     assert kube.memberships.current().count() == 2
+
+
+def test_groups_are_formed_only_after_the_decree():
+    cycle = CycleFactory(status="open", group_min=2, group_max=5)
+
+    with pytest.raises(KubeError, match="decree has been issued"):
+        form(cycle, approved(cycle, 2))
+
+    assert not Kube.objects.exists()
