@@ -7,8 +7,9 @@ import pytest
 
 @pytest.fixture
 def production_env(tmp_path):
+    # The browser tests' session fixture sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; production never has it.
     return {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "false",
         "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-for-the-test-only",
         "ALLOWED_HOSTS": "berdaya.example.org",
