@@ -193,6 +193,8 @@ BERDAYA_MAX_PHOTO_BYTES = int(os.environ.get("BERDAYA_MAX_PHOTO_MB", 10)) * 1024
 BERDAYA_PHOTO_MAX_SIDE = int(os.environ.get("BERDAYA_PHOTO_MAX_SIDE", 1600))
 # Business: a single cash-book entry above this many Rupiah is refused as a typing mistake (an extra zero or two).
 BERDAYA_CASH_ENTRY_MAX = int(os.environ.get("BERDAYA_CASH_ENTRY_MAX", 1_000_000_000))
+# Import files up to this size are checked at once in the request; larger ones go to the task worker.
+BERDAYA_IMPORT_INLINE_BYTES = int(os.environ.get("BERDAYA_IMPORT_INLINE_BYTES", 512 * 1024))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

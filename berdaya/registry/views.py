@@ -187,7 +187,7 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _start(task: Task[[int], None], job: ImportJob) -> None:
     # A small file is checked at once, in the request; a large one goes to the queue and the page shows progress.
-    if job.file.size <= getattr(settings, "BERDAYA_IMPORT_INLINE_BYTES", 512 * 1024):
+    if job.file.size <= settings.BERDAYA_IMPORT_INLINE_BYTES:
         task.call(job.pk)
     else:
         task.enqueue(job.pk)
