@@ -24,6 +24,31 @@ def _members(kube: Kube) -> Any:
     return kube.memberships.current().select_related("person").order_by("person__name")
 
 
+MAX_PHOTOS_PER_VISIT = 5
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from one file input (Django's documented pattern for multiple uploads)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment", "multiple": True})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [file for file in (data if isinstance(data, list | tuple) else [data]) if file]
+        if len(files) > MAX_PHOTOS_PER_VISIT:
+            raise forms.ValidationError(
+                _("At most %(count)d photos per visit.") % {"count": MAX_PHOTOS_PER_VISIT}, code="too_many"
+            )
+        return [super(PhotosField, self).clean(file, initial) for file in files]
+
+
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
@@ -35,11 +60,7 @@ class VisitForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    photo = forms.FileField(
-        label=_("Photo"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
-    )
+    photo = PhotosField(label=_("Photos"), required=False)
     follow_up = forms.CharField(label=_("Follow-up action"), max_length=255, required=False)
     follow_up_due = forms.DateField(label=_("Follow-up due on"), widget=DATE, required=False)
     latitude = forms.DecimalField(

@@ -83,7 +83,7 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 topics=data["topics"],
                 notes=data["notes"],
                 attendees=list(data["attendees"]),
-                photos=[data["photo"]] if data["photo"] else [],
+                photos=data["photo"],
                 latitude=data["latitude"],
                 longitude=data["longitude"],
                 follow_ups=follow_ups,

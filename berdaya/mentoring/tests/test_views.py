@@ -44,6 +44,24 @@ def test_a_facilitator_records_a_visit_with_a_photo(client, users, kube):
     assert (list(visit.attendees.all()), visit.photos.count()) == ([member], 1)
 
 
+def test_one_visit_takes_several_photos(client, users, kube):
+    client.force_login(users["facilitator"])
+
+    post_visit(client, kube, photo=[jpeg(), jpeg()])
+
+    assert Visit.objects.get().photos.count() == 2
+
+
+def test_more_than_five_photos_in_one_visit_are_refused(client, users, kube):
+    client.force_login(users["facilitator"])
+
+    client.cookies["django_language"] = "en"
+    response = post_visit(client, kube, photo=[jpeg() for _ in range(6)])
+
+    assert "At most 5 photos per visit." in response.context["form"].errors["photo"]
+    assert not Visit.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
