@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 from faker import Faker
 
 from berdaya.accounts.demo import create_demo_users
@@ -40,7 +41,8 @@ class Command(BaseCommand):
         faker = Faker("id_ID")
         faker.seed_instance(options["seed"])
         random.seed(options["seed"])
-        with transaction.atomic():
+        # The demo's notifications would e-mail the demo accounts: keep those mails in memory, not on the console.
+        with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             accounts = create_demo_users(faker=faker, scale=options["scale"], password=settings.BERDAYA_DEMO_PASSWORD)
             registry = create_demo_registry(faker=faker, scale=options["scale"])
             targeting = create_demo_targeting(faker=faker, scale=options["scale"])
