@@ -16,7 +16,7 @@ $(BIN)/python:
 # Stamp files: reinstall only when the lock file changes.
 $(VENV)/.base: requirements/base.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/base.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements/dev.lock $(VENV)/.base
