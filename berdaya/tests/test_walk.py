@@ -70,8 +70,9 @@ def walk(client, language: str) -> Counter[str]:
         response = client.get(path)
         assert response.status_code == 200, f"{path} answered {response.status_code}"
         if response.streaming:
-            b"".join(response.streaming_content)  # a download: read it whole, as a browser would
-        response.close()  # file downloads hold their file open until closed
+            # A download: read it to the end, as a browser would; that closes its file. Calling close() directly
+            # would fire request_finished and close the database connection in the middle of the test.
+            b"".join(response.streaming_content)
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         html = response.content.decode()
