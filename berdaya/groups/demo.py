@@ -27,7 +27,6 @@ from berdaya.training import services as training
 from . import services
 from .models import FacilitatorAssignment, Kube, Membership
 
-CYCLE_NAME = "KUBE 2026 Tahap I (demo)"
 GROUPS = {"small": 6, "regency": 40}
 FACILITATORS = [f"pendamping{n}" for n in range(1, 9)]
 BUSINESSES = {
@@ -116,7 +115,7 @@ def create_demo_groups(*, faker: Faker, scale: str) -> DemoGroups:
     start = today - dt.timedelta(days=380)
     home = Region.objects.get(code=settings.BERDAYA_HOME_REGION)
     cycle = Cycle.objects.create(
-        name=CYCLE_NAME,
+        name=f"KUBE {start.year} Tahap I",
         region=home,
         year=start.year,
         funding_source=Cycle.FundingSource.APBD_REGENCY,
