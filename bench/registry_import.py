@@ -24,6 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
 os.environ.setdefault("BERDAYA_VAR_DIR", "/tmp/berdaya-bench")
+# As deployed: with DEBUG on, Django would also log (and quote) every statement it runs.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
 Path(os.environ["BERDAYA_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
 
 import django  # noqa: E402

@@ -17,7 +17,9 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import re
+import sqlite3
 import zipfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field
@@ -25,6 +27,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
@@ -331,6 +334,68 @@ class _Row:
         return bool(self.issues) and any(issue.level == "rejected" for issue in self.issues)
 
 
+@dataclass
+class _Batch:
+    """Checked rows, column by column: each field's clean values in row order, and the issues of the rows with any."""
+
+    lines: list[int]
+    data: dict[str, list[Any]]
+    issues: dict[int, list[Issue]] = field(default_factory=dict)  # row index -> its issues
+
+    def add(self, index: int, issues: list[Issue]) -> None:
+        if issues:
+            self.issues.setdefault(index, []).extend(issues)
+
+    def rejected(self) -> set[int]:
+        return {index for index, found in self.issues.items() if any(issue.level == "rejected" for issue in found)}
+
+
+class _FirstSeen:
+    """The keys (64-bit integers) met so far in a file, with the line and a value of the first row that had each.
+
+    Sorted NumPy arrays, 24 bytes a key: a dict of Python ints would take about 100 bytes a key, 100 MB for a file of a
+    million NIKs.
+    """
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=np.int64)
+        self.lines = np.empty(0, dtype=np.int64)
+        self.values = np.empty(0, dtype=np.int64)
+
+    def first(self, keys: Any, lines: Any, values: Any) -> tuple[Any, Any]:
+        """For each row of a batch (in line order), the line and value of the first row with its key; remember them."""
+        order = np.argsort(keys, kind="stable")  # stable: of equal keys, the earliest line comes first
+        ordered = keys[order]
+        starts = np.ones(len(ordered), dtype=bool)
+        starts[1:] = ordered[1:] != ordered[:-1]
+        group = np.cumsum(starts) - 1  # for each row in key order, its distinct key
+        unique, heads = ordered[starts], order[starts]
+        position = np.searchsorted(self.keys, unique)
+        found = np.zeros(len(unique), dtype=bool)
+        if len(self.keys):
+            clipped = np.minimum(position, len(self.keys) - 1)
+            found = self.keys[clipped] == unique
+            unique_lines = np.where(found, self.lines[clipped], lines[heads])
+            unique_values = np.where(found, self.values[clipped], values[heads])
+        else:
+            unique_lines, unique_values = lines[heads], values[heads]
+        first_lines, first_values = np.empty_like(lines), np.empty_like(values)
+        first_lines[order], first_values[order] = unique_lines[group], unique_values[group]
+        new = ~found
+        self.keys = np.insert(self.keys, position[new], unique[new])
+        self.lines = np.insert(self.lines, position[new], unique_lines[new])
+        self.values = np.insert(self.values, position[new], unique_values[new])
+        return first_lines, first_values
+
+
+# A formula in a data file is either a mistake or an attack (=cmd|...); it is never data.
+_FORMULA = N_("A formula is not allowed here; type the value.")
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and "=" in value and value.lstrip().startswith("=")
+
+
 # --- reading the file -------------------------------------------------------------------------------------------
 
 
@@ -378,7 +443,7 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], I
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for cells in reader:
-                if any(cell.strip() for cell in cells):
+                if "".join(cells).strip():  # not a blank line or a row of empty cells
                     yield reader.line_num, cells
         except UnicodeDecodeError as error:
             raise ImportFileError(
@@ -520,9 +585,10 @@ def _village_code(text: str) -> str:
 
 # Clean values remembered per column (see _Checker.memo): a file repeats the same villages, dates, relations and places
 # over and over. Bounded, so a file of a million different strings cannot grow them without limit.
-_MEMO_SIZE = 20_000
+_MEMO_SIZE = 100_000
 _CHOICES = {"sex": _SEX, "relation": _RELATION, "marital_status": _MARITAL}
 _MISSING = object()
+_Cleaner = Callable[[_Row, dict[str, Any], str], Any]
 
 
 class _Checker:
@@ -542,10 +608,12 @@ class _Checker:
         kecamatan = Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", flat=True)
         self.kecamatan_prefixes = frozenset(code.replace(".", "") for code in kecamatan)
         self.villages = frozenset(Region.objects.visible_to(by).villages().values_list("code", flat=True))
-        # Line of the first row of each NIK (registry) or person/programme/year (history) in this file.
+        # History: line of the first row of each person/programme/year in this file.
         self.seen: dict[Any, int] = {}
-        # Registry: KK number -> (line, village code) of its first row, so one KK cannot sit in two villages.
-        self.households: dict[str, tuple[int, str]] = {}
+        # Registry: each NIK's first line; each KK's first line and village, so one KK cannot sit in two villages.
+        self.first_niks = _FirstSeen()
+        self.first_kks = _FirstSeen()
+        self.village_numbers: dict[str, int] = {}
         # The DDMMYY part of a NIK -> (birth date, sex) it encodes, or None when it encodes no date.
         self.nik_dates: dict[str, tuple[dt.date, str] | None] = {}
         # Column -> cell text -> its clean value, for cells that had nothing to report.
@@ -556,19 +624,99 @@ class _Checker:
             return dict(zip(self.names, self.pick(raw), strict=True))
         return {name: raw[index] if index < len(raw) else None for name, index in self.columns.items()}
 
+    def check_batch(self, chunk: list[tuple[int, list[Any]]]) -> _Batch:
+        """Check a batch of rows (line number, cells) and return their clean values column by column."""
+        batch = _Batch([line for line, _ in chunk], {})
+        if self.kind == "registry":
+            self._check_registry(batch, [raw for _, raw in chunk])
+            return batch
+        for index, (line, raw) in enumerate(chunk):
+            row = self.check(line, raw)
+            for name, value in row.data.items():
+                batch.data.setdefault(name, []).append(value)
+            if row.issues:
+                batch.add(index, row.issues)
+        return batch
+
     def check(self, line: int, raw: list[Any]) -> _Row:
+        """One row of an assistance-history file."""
         cells = self.cells(raw)
         row = _Row(line, {}, [])
         for name, value in cells.items():
-            # A formula in a data file is either a mistake or an attack (=cmd|...); it is never data.
-            if isinstance(value, str) and "=" in value and value.lstrip().startswith("="):
-                self._issue(row, name, value, "rejected", N_("A formula is not allowed here; type the value."))
+            if _is_formula(value):
+                self._issue(row, name, value, "rejected", _FORMULA)
                 cells[name] = None
-        if self.kind == "registry":
-            self._check_registry(row, cells)
-        else:
-            self._check_history(row, cells)
+        self._check_history(row, cells)
         return row
+
+    def _columns(self, raws: list[list[Any]]) -> dict[str, list[Any]]:
+        """The cells of a batch of rows as one list per field; cells missing at the end of a short row are None."""
+        width = self.width
+        if min(map(len, raws)) < width:
+            raws = [raw if len(raw) >= width else [*raw, *[None] * (width - len(raw))] for raw in raws]
+        if len(self.names) == 1:
+            return {self.names[0]: list(map(self.pick, raws))}
+        return dict(zip(self.names, map(list, zip(*map(self.pick, raws), strict=True)), strict=True))
+
+    def _one(self, batch: _Batch, index: int, name: str, value: Any, clean: _Cleaner) -> Any:
+        """One cell through the full rules, which write the messages (the path of a cell that is not plain)."""
+        row = _Row(batch.lines[index], {}, [])
+        cells = {name: value}
+        if _is_formula(value):
+            self._issue(row, name, value, "rejected", _FORMULA)
+            cells[name] = None
+        clean_value = self.memo(row, cells, name, clean)
+        if row.issues:
+            batch.add(index, row.issues)
+        return clean_value
+
+    def _column(self, batch: _Batch, cells: dict[str, list[Any]], name: str, clean: _Cleaner) -> list[Any]:
+        """A column of cells whose values repeat (codes, dates, choices): each distinct text is cleaned once."""
+        column = cells.get(name)
+        if column is None:  # not in the file
+            return [self._one(batch, 0, name, None, clean)] * len(batch.lines)
+        memo = self.memos[name]
+        unknown = set(column).difference(memo)
+        if not unknown:
+            return list(map(memo.__getitem__, column))
+        return [
+            self._one(batch, index, name, value, clean) if value in unknown else memo[value]
+            for index, value in enumerate(column)
+        ]
+
+    def _texts(
+        self, batch: _Batch, cells: dict[str, list[Any]], name: str, clean: _Cleaner, *, required: bool = False
+    ) -> list[str]:
+        """A column of free text (names, addresses): plain cells are only stripped; the rest take the full rules."""
+        column = cells.get(name)
+        if column is None:
+            return [""] * len(batch.lines)
+        try:
+            texts = list(map(str.strip, column))
+        except TypeError:  # a number or an empty cell of a spreadsheet
+            return [self._one(batch, index, name, value, clean) for index, value in enumerate(column)]
+        limit = _TEXT_LIMITS.get(name, 10**9)
+        joined = "\x1f".join(texts)
+        if not (
+            "=" in joined
+            or "  " in joined
+            or "\t" in joined
+            or "\n" in joined
+            or max(map(len, texts)) > limit
+            or (required and not all(texts))
+        ):
+            return texts
+        return [
+            self._one(batch, index, name, value, clean)
+            if text[:1] == "="
+            or "  " in text
+            or "\t" in text
+            or "\n" in text
+            or len(text) > limit
+            or not (text or not required)
+            else text
+            for index, (value, text) in enumerate(zip(column, texts, strict=True))
+        ]
 
     def _issue(self, row: _Row, column: str, cell: Any, level: Level, message: str, **params: Any) -> None:
         row.issues.append(
@@ -701,47 +849,137 @@ class _Checker:
             self._problem(row, "kk_number", value, "warning", problem)
         return kk.kk_number if kk.ok else ""
 
-    def _check_registry(self, row: _Row, cells: dict[str, Any]) -> None:
-        data, memo = row.data, self.memo
-        data["sex"] = memo(row, cells, "sex", self._choice)
-        data["birth_date"] = memo(row, cells, "birth_date", self._date)
-        nik = self._nik(row, cells, birth_date=data["birth_date"], sex=data["sex"])
-        data["nik"] = nik
-        if nik:
-            first = self.seen.setdefault(int(nik), row.line)
-            if first != row.line:
-                self._issue(
-                    row,
-                    "nik",
-                    nik,
-                    "rejected",
-                    N_("NIK %(nik)s is already on line %(line)s of this file."),
-                    nik=nik,
-                    line=first,
-                )
-        data["kk_number"] = self._kk(row, cells)
-        data["name"] = memo(row, cells, "name", self._name)
-        village = data["village_code"] = memo(row, cells, "village_code", self._village)
-        if data["kk_number"] and village:
-            first_line, first_village = self.households.setdefault(data["kk_number"], (row.line, village))
-            if first_village != village:
-                self._issue(
-                    row,
-                    "village_code",
-                    village,
-                    "rejected",
-                    N_("KK %(kk)s is in village %(village)s on line %(line)s; one KK lives in one village."),
-                    kk=data["kk_number"],
-                    village=first_village,
-                    line=first_line,
-                )
+    def _check_registry(self, batch: _Batch, raws: list[list[Any]]) -> None:
+        cells = self._columns(raws)
+        data, column, texts = batch.data, self._column, self._texts
+        data["sex"] = column(batch, cells, "sex", self._choice)
+        data["birth_date"] = column(batch, cells, "birth_date", self._date)
+        data["nik"] = self._niks(batch, cells["nik"], data["birth_date"], data["sex"])
+        data["kk_number"] = self._kks(batch, cells["kk_number"])
+        data["name"] = texts(batch, cells, "name", self._name, required=True)
+        data["village_code"] = column(batch, cells, "village_code", self._village)
         for name in ("address", "birth_place", "education", "occupation", "register_id"):
-            data[name] = memo(row, cells, name, self._text_field)
-        data["disability"] = memo(row, cells, "disability", self._disability)
-        data["relation"] = memo(row, cells, "relation", self._choice)
-        data["marital_status"] = memo(row, cells, "marital_status", self._choice)
-        data["decile"] = memo(row, cells, "decile", self._decile)
-        data["register_verified_on"] = memo(row, cells, "register_verified_on", self._date)
+            data[name] = texts(batch, cells, name, self._text_field)
+        data["disability"] = self._disabilities(texts(batch, cells, "disability", self._disability))
+        for name in ("relation", "marital_status"):
+            data[name] = column(batch, cells, name, self._choice)
+        data["decile"] = column(batch, cells, "decile", self._decile)
+        data["register_verified_on"] = column(batch, cells, "register_verified_on", self._date)
+        self._first_niks(batch)
+        self._first_kks(batch)
+
+    def _niks(self, batch: _Batch, column: list[Any], births: list[Any], sexes: list[str]) -> list[str]:
+        niks = []
+        prefixes, encoded = self.kecamatan_prefixes, self.nik_dates
+        for index, (value, birth_date, sex) in enumerate(zip(column, births, sexes, strict=True)):
+            # The short path of _nik_is_clean, inlined: it runs for every row of the file.
+            if type(value) is str and len(value) == 16 and value.isdigit() and value.isascii():
+                found = encoded.get(value[6:12])
+                if (
+                    found is not None
+                    and value[:6] in prefixes
+                    and (sex == found[1] or not sex)
+                    and (
+                        birth_date is None
+                        or (
+                            birth_date.day == found[0].day
+                            and birth_date.month == found[0].month
+                            and birth_date.year % 100 == found[0].year % 100
+                        )
+                    )
+                ):
+                    niks.append(value)
+                    continue
+            if type(value) is str:
+                text = value.strip()
+                if self._nik_is_clean(text, birth_date=birth_date, sex=sex):
+                    niks.append(text)
+                    continue
+            row = _Row(batch.lines[index], {}, [])
+            cells = {"nik": value}
+            if _is_formula(value):
+                self._issue(row, "nik", value, "rejected", _FORMULA)
+                cells["nik"] = None
+            niks.append(self._nik(row, cells, birth_date=birth_date, sex=sex))
+            batch.add(index, row.issues)
+        return niks
+
+    def _kks(self, batch: _Batch, column: list[Any]) -> list[str]:
+        kks = []
+        prefixes = self.kecamatan_prefixes
+        for index, value in enumerate(column):
+            if type(value) is str:
+                text = value.strip()
+                if len(text) == 16 and text.isascii() and text.isdigit() and text[:6] in prefixes:
+                    kks.append(text)
+                    continue
+            row = _Row(batch.lines[index], {}, [])
+            cells = {"kk_number": value}
+            if _is_formula(value):
+                self._issue(row, "kk_number", value, "rejected", _FORMULA)
+                cells["kk_number"] = None
+            kks.append(self._kk(row, cells))
+            batch.add(index, row.issues)
+        return kks
+
+    @staticmethod
+    def _disabilities(texts: list[str]) -> list[str]:
+        """Words that mean "none" ("tidak", "-") are no disability."""
+        none = {text for text in set(texts) if text and text.lower() in _NONE_WORDS}
+        return ["" if text in none else text for text in texts] if none else texts
+
+    def _first_niks(self, batch: _Batch) -> None:
+        """Refuse a NIK already on an earlier row of the file."""
+        indexes = [index for index, nik in enumerate(batch.data["nik"]) if nik]
+        if not indexes:
+            return
+        niks = batch.data["nik"]
+        lines = np.array([batch.lines[index] for index in indexes], dtype=np.int64)
+        keys = np.array([int(niks[index]) for index in indexes], dtype=np.int64)
+        first_lines, _first = self.first_niks.first(keys, lines, np.zeros(len(keys), dtype=np.int64))
+        for position in np.flatnonzero(first_lines != lines).tolist():
+            index = indexes[position]
+            row = _Row(batch.lines[index], {}, [])
+            nik = niks[index]
+            self._issue(
+                row,
+                "nik",
+                nik,
+                "rejected",
+                N_("NIK %(nik)s is already on line %(line)s of this file."),
+                nik=nik,
+                line=int(first_lines[position]),
+            )
+            batch.add(index, row.issues)
+
+    def _first_kks(self, batch: _Batch) -> None:
+        """Refuse a KK that an earlier row of the file places in another village."""
+        kks, villages = batch.data["kk_number"], batch.data["village_code"]
+        indexes = [index for index, (kk, village) in enumerate(zip(kks, villages, strict=True)) if kk and village]
+        if not indexes:
+            return
+        numbers = self.village_numbers
+        lines = np.array([batch.lines[index] for index in indexes], dtype=np.int64)
+        keys = np.array([int(kks[index]) for index in indexes], dtype=np.int64)
+        places = np.array([numbers.setdefault(villages[index], len(numbers)) for index in indexes], dtype=np.int64)
+        first_lines, first_places = self.first_kks.first(keys, lines, places)
+        if not (first_places != places).any():
+            return
+        codes = {number: code for code, number in numbers.items()}
+        for position in np.flatnonzero(first_places != places).tolist():
+            index = indexes[position]
+            row = _Row(batch.lines[index], {}, [])
+            self._issue(
+                row,
+                "village_code",
+                villages[index],
+                "rejected",
+                N_("KK %(kk)s is in village %(village)s on line %(line)s; one KK lives in one village."),
+                kk=kks[index],
+                village=codes[int(first_places[position])],
+                line=int(first_lines[position]),
+            )
+            batch.add(index, row.issues)
 
     def _name(self, row: _Row, cells: dict[str, Any], name: str) -> str:
         text = self._text_field(row, cells, name)
@@ -846,10 +1084,11 @@ _PERSON_COLUMNS = (
 
 
 class _Writer:
-    """Stores one batch of accepted rows, and counts what was created, updated or already as in the file.
+    """Stores the accepted rows of one batch, and counts what was created, updated or already as in the file.
 
-    Registry rows are read and written with plain SQL on tuples: most rows of a re-import are unchanged and need only
-    a comparison, and building a model instance or compiling an ORM query per batch was most of the import's time.
+    Registry rows are read and written with plain SQL on tuples built column by column: most rows of a re-import are
+    unchanged and need only a comparison, and building a model instance or compiling an ORM query per row was most of
+    the import's time.
     """
 
     def __init__(self, *, kind: Kind, by: User, summary: ImportSummary, write: bool) -> None:
@@ -859,75 +1098,77 @@ class _Writer:
         self.write = write
         self.when = timezone.now()
 
-    def __call__(self, rows: list[_Row]) -> list[_Row]:
-        """Store the rows; returns those refused at this stage (a record that exists outside the user's region)."""
+    def __call__(self, batch: _Batch) -> None:
+        """Store the accepted rows; refuse (with an issue) those that touch a record outside the user's region."""
         if self.kind == "registry":
-            return self._registry(rows)
-        return self._history(rows)
+            self._registry(batch)
+        else:
+            self._history(batch)
 
     def _in_scope(self, code: str) -> bool:
         scope = self.by.region_id
         return scope is not None and (code == scope or code.startswith(f"{scope}."))
 
-    def _refuse(self, row: _Row, column: str, value: str, message: str, **params: str) -> None:
-        row.issues.append(Issue(row.line, column, value, "rejected", message, params))
+    def _refuse(self, batch: _Batch, index: int, column: str, value: str, message: str, **params: str) -> None:
+        batch.add(index, [Issue(batch.lines[index], column, value, "rejected", message, params)])
 
-    def _registry(self, rows: list[_Row]) -> list[_Row]:
+    def _registry(self, batch: _Batch) -> None:
+        data = batch.data
+        rejected = batch.rejected()
+        kept = [index for index in range(len(batch.lines)) if index not in rejected] if rejected else None
+
+        def column(name: str) -> list[Any]:
+            values = data[name]
+            return values if kept is None else [values[index] for index in kept]
+
+        kks, niks = column("kk_number"), column("nik")
         # key -> (id, village, stored values in _HOUSEHOLD_COLUMNS / _PERSON_COLUMNS order without the key)
         existing = {
-            kk: (pk, village, values)
+            kk: (pk, village, tuple(values))
             for kk, pk, village, *values in _select_in(
                 "SELECT h.kk_number, h.id, h.village_id, h.address, h.village_id, h.decile, h.register_id, "
-                "h.register_verified_on FROM registry_household h WHERE h.kk_number IN ({keys})",
-                {row.data["kk_number"] for row in rows},
+                f"{_date_text('h.register_verified_on')} FROM registry_household h WHERE h.kk_number IN ({{keys}})",
+                set(kks),
             )
         }
         people = {
-            nik: (pk, village, values)
+            nik: (pk, village, tuple(values))
             for nik, pk, village, *values in _select_in(
                 "SELECT p.nik, p.id, h.village_id, p.name, p.household_id, p.relation, p.sex, p.birth_place, "
-                "p.birth_date, p.marital_status, p.education, p.occupation, p.disability "
+                f"{_date_text('p.birth_date')}, p.marital_status, p.education, p.occupation, p.disability "
                 "FROM registry_person p JOIN registry_household h ON h.id = p.household_id WHERE p.nik IN ({keys})",
-                [row.data["nik"] for row in rows],
+                niks,
             )
         }
         # An import may not take over a household or person registered outside the importing user's region.
-        refused = []
-        for row in rows:
-            household, person = existing.get(row.data["kk_number"]), people.get(row.data["nik"])
-            if household is not None and not self._in_scope(household[1]):
-                self._refuse(
-                    row,
-                    "kk_number",
-                    row.data["kk_number"],
-                    N_("KK %(kk)s is registered outside your region."),
-                    kk=row.data["kk_number"],
-                )
-                refused.append(row)
-            elif person is not None and not self._in_scope(person[1]):
-                self._refuse(
-                    row,
-                    "nik",
-                    row.data["nik"],
-                    N_("NIK %(nik)s is registered outside your region."),
-                    nik=row.data["nik"],
-                )
-                refused.append(row)
-        if refused:
-            refused_lines = {row.line for row in refused}
-            rows = [row for row in rows if row.line not in refused_lines]
-        # The first row of a KK in the batch says what the household is.
-        households: dict[str, list[Any]] = {}
-        for row in rows:
-            d = row.data
-            if d["kk_number"] not in households:
-                households[d["kk_number"]] = [
-                    d["address"],
-                    d["village_code"],
-                    d["decile"],
-                    d["register_id"],
-                    d["register_verified_on"],
-                ]
+        foreign_kks = {kk for kk, stored in existing.items() if not self._in_scope(stored[1])}
+        foreign_niks = {nik for nik, stored in people.items() if not self._in_scope(stored[1])}
+        if foreign_kks or foreign_niks:
+            for index in range(len(batch.lines)) if kept is None else kept:
+                kk, nik = data["kk_number"][index], data["nik"][index]
+                if kk in foreign_kks:
+                    self._refuse(
+                        batch, index, "kk_number", kk, N_("KK %(kk)s is registered outside your region."), kk=kk
+                    )
+                elif nik in foreign_niks:
+                    self._refuse(
+                        batch, index, "nik", nik, N_("NIK %(nik)s is registered outside your region."), nik=nik
+                    )
+            rejected = batch.rejected()
+            kept = [index for index in range(len(batch.lines)) if index not in rejected]
+            kks, niks = column("kk_number"), column("nik")
+        # The first row of a KK in the batch says what the household is (reversed: in a dict the last one stays).
+        household_values = list(
+            zip(
+                column("address"),
+                column("village_code"),
+                column("decile"),
+                column("register_id"),
+                _iso_dates(column("register_verified_on")),
+                strict=True,
+            )
+        )
+        households = dict(zip(reversed(kks), reversed(household_values), strict=True))
         new: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
         household_ids = {kk: stored[0] for kk, stored in existing.items()}
@@ -942,70 +1183,71 @@ class _Writer:
         if self.write:
             household_ids.update(_insert_with_history(Household, _HOUSEHOLD_COLUMNS, new, by=self.by, when=self.when))
             _update_with_history(Household, _HOUSEHOLD_COLUMNS, changed, by=self.by, when=self.when)
+        person_values = zip(
+            column("name"),
+            map(household_ids.get, kks),
+            column("relation"),
+            column("sex"),
+            column("birth_place"),
+            _iso_dates(column("birth_date")),
+            column("marital_status"),
+            column("education"),
+            column("occupation"),
+            column("disability"),
+            strict=True,
+        )
         new_people: list[tuple[Any, ...]] = []
         changed_people: list[tuple[Any, ...]] = []
-        for row in rows:
-            d = row.data
-            values = [
-                d["name"],
-                household_ids.get(d["kk_number"]),
-                d["relation"],
-                d["sex"],
-                d["birth_place"],
-                d["birth_date"],
-                d["marital_status"],
-                d["education"],
-                d["occupation"],
-                d["disability"],
-            ]
-            stored_person = people.get(d["nik"])
-            if stored_person is None:
-                new_people.append((d["nik"], *values))
-            elif stored_person[2] != values:
-                changed_people.append((stored_person[0], d["nik"], *values))
-            else:
-                self.summary.unchanged += 1
+        if not people:  # a first import: every person is new
+            new_people = [(nik, *values) for nik, values in zip(niks, person_values, strict=True)]
+        else:
+            for nik, values in zip(niks, person_values, strict=True):
+                stored_person = people.get(nik)
+                if stored_person is None:
+                    new_people.append((nik, *values))
+                elif stored_person[2] != values:
+                    changed_people.append((stored_person[0], nik, *values))
         self.summary.created += len(new_people)
         self.summary.updated += len(changed_people)
+        self.summary.unchanged += len(niks) - len(new_people) - len(changed_people)
         if self.write:
             _insert_with_history(Person, _PERSON_COLUMNS, new_people, by=self.by, when=self.when)
             _update_with_history(Person, _PERSON_COLUMNS, changed_people, by=self.by, when=self.when)
-        return refused
 
-    def _history(self, rows: list[_Row]) -> list[_Row]:
-        people = Person.objects.visible_to(self.by).in_bulk([row.data["nik"] for row in rows], field_name="nik")
-        refused, known = [], []
-        for row in rows:
-            if row.data["nik"] in people:
-                known.append(row)
+    def _history(self, batch: _Batch) -> None:
+        data = batch.data
+        rejected = batch.rejected()
+        indexes = [index for index in range(len(batch.lines)) if index not in rejected]
+        people = Person.objects.visible_to(self.by).in_bulk([data["nik"][index] for index in indexes], field_name="nik")
+        known = []
+        for index in indexes:
+            nik = data["nik"][index]
+            if nik in people:
+                known.append(index)
             else:
                 self._refuse(
-                    row,
+                    batch,
+                    index,
                     "nik",
-                    row.data["nik"],
+                    nik,
                     N_("NIK %(nik)s is not in the registry of your region; import the registry first."),
-                    nik=row.data["nik"],
+                    nik=nik,
                 )
-                refused.append(row)
-        person_ids = [people[row.data["nik"]].pk for row in known]
+        person_ids = [people[data["nik"][index]].pk for index in known]
         existing = {
             (record.person_id, record.programme, record.year): record
             for record in AssistanceRecord.objects.filter(person_id__in=person_ids)
         }
         new, changed = [], []
-        for row in known:
-            d = row.data
-            person = people[d["nik"]]
-            record = existing.get((person.pk, d["programme"], d["year"]))
-            values = {"source": d["source"], "amount": d["amount"]}
+        for index in known:
+            person = people[data["nik"][index]]
+            programme, year = data["programme"][index], data["year"][index]
+            record = existing.get((person.pk, programme, year))
+            values = {"source": data["source"][index], "amount": data["amount"][index]}
             if record is None:
                 new.append(
                     AssistanceRecord(
-                        person=person,
-                        household_id=person.household_id,
-                        programme=d["programme"],
-                        year=d["year"],
-                        **values,
+                        person=person, household_id=person.household_id, programme=programme, year=year, **values
                     )
                 )
                 self.summary.created += 1
@@ -1028,7 +1270,17 @@ class _Writer:
                     default_user=self.by,
                     default_date=self.when,
                 )
-        return refused
+
+
+def _date_text(sql: str) -> str:
+    """A date column as YYYY-MM-DD text, whatever the database's date style: the import compares dates as text."""
+    if connection.vendor == "postgresql":
+        return f"to_char({sql}, 'YYYY-MM-DD')"
+    return f"CAST({sql} AS TEXT)"
+
+
+def _iso_dates(dates: list[dt.date | None]) -> list[str | None]:
+    return [None if date is None else date.isoformat() for date in dates]
 
 
 def _select_in(sql: str, keys: Collection[str]) -> list[tuple[Any, ...]]:
@@ -1066,31 +1318,34 @@ def _insert_with_history(
 ) -> dict[str, int]:
     """Insert new rows (values in `columns` order) and their "created" history rows; return the new ids by key.
 
-    The key is the first column. On PostgreSQL the ids are drawn from the table's sequence first and both tables are
-    filled with COPY; on SQLite the rows go in with one prepared statement and their ids are read back.
+    The key is the first column. The ids are taken first, so the history rows can be copied from the stored rows by
+    the database itself (INSERT ... SELECT): exactly what was stored, without sending every row twice.
     """
     if not rows:
         return {}
     history = _history_model(model, columns)
-    table = model._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
-            )
-            stored = [(pk, *row) for (pk,), row in zip(cursor.fetchall(), rows, strict=True)]
-            _write_rows(cursor, model, ("id", *columns), stored)
-        else:
-            quote = connection.ops.quote_name
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quote(table)}")
-            (before,) = cursor.fetchone()
-            _write_rows(cursor, model, columns, rows)
-            # Inside a transaction this connection alone writes to SQLite, so every id above `before` is a new row.
-            cursor.execute(f"SELECT {quote(columns[0])}, id FROM {quote(table)} WHERE id > %s", [before])
-            ids = dict(cursor.fetchall())
-            stored = [(ids[row[0]], *row) for row in rows]
-        _write_history(cursor, history, columns, stored, "+", by=by, when=when)
-    return {row[1]: row[0] for row in stored}
+        ids = _reserve_ids(cursor, model, len(rows))
+        _write_rows(cursor, model, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        _copy_to_history(cursor, model, history, columns, ids, "+", by=by, when=when)
+    return {row[0]: pk for pk, row in zip(ids, rows, strict=True)}
+
+
+def _reserve_ids(cursor: Any, model: _Model, count: int) -> list[int]:
+    """`count` new primary keys for the model's table."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return [pk for (pk,) in cursor.fetchall()]
+    # SQLite: the caller's transaction holds the database's write lock, so no one else can take ids meanwhile. The
+    # table is AUTOINCREMENT: an id once used (by a since deleted row, still named in the audit trail) is never reused.
+    cursor.execute(
+        f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+        f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0))",
+        [table],
+    )
+    (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
 
 
 def _update_with_history(
@@ -1107,38 +1362,67 @@ def _update_with_history(
             f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s",
             _with_text_dates(model, columns[1:], [(*row[2:], row[0]) for row in rows]),
         )
-        _write_history(cursor, history, columns, rows, "~", by=by, when=when)
+        _copy_to_history(cursor, model, history, columns, [row[0] for row in rows], "~", by=by, when=when)
 
 
-def _write_history(
+def _copy_to_history(
     cursor: Any,
+    model: _Model,
     history: type[models.Model],
     columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
+    ids: list[int],
     history_type: str,
     *,
     by: User,
     when: dt.datetime,
 ) -> None:
-    """The history rows django-simple-history would write for `rows` (id first): a copy, the date, the type, the user."""
+    """The history rows django-simple-history would write for the stored rows `ids`: a copy, the date, type and user."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in ("id", *columns))
+    history_names = ", ".join(quote(column) for column in _HISTORY_COLUMNS)
     date: Any = when if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(when)
-    _write_rows(
-        cursor, history, ("id", *columns, *_HISTORY_COLUMNS), [(*row, date, None, history_type, by.pk) for row in rows]
+    insert = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({names}, {history_names}) "
+        f"SELECT {names}, %s, NULL, %s, %s FROM {quote(model._meta.db_table)} "
     )
+    if connection.vendor == "postgresql":
+        cursor.execute(insert + "WHERE id = ANY(%s)", [date, history_type, by.pk, ids])
+        return
+    for start in range(0, len(ids), _SQLITE_IDS_PER_STATEMENT):
+        chunk = ids[start : start + _SQLITE_IDS_PER_STATEMENT]
+        cursor.execute(insert + f"WHERE id IN ({', '.join(['%s'] * len(chunk))})", [date, history_type, by.pk, *chunk])
+
+
+# Bound parameters per statement on SQLite: its limit is 32,766 since version 3.32, and 999 before.
+_SQLITE_IDS_PER_STATEMENT = 900
 
 
 def _write_rows(cursor: Any, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Append rows to the model's table: COPY on PostgreSQL, one prepared INSERT run for every row elsewhere."""
+    """Append rows to the model's table: COPY on PostgreSQL; on SQLite, INSERTs of many rows each."""
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
     if connection.vendor == "postgresql":
         with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-    else:
-        placeholders = ", ".join(["%s"] * len(columns))
-        rows = _with_text_dates(model, columns, rows)
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+        return
+    per_statement = max(1, _sqlite_max_params() // len(columns))
+    values = "(" + ", ".join(["?"] * len(columns)) + ")"
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        # Straight to sqlite3: Django's cursor would rewrite each %s of thousands into "?" with a regular expression.
+        connection.connection.execute(
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([values] * len(chunk))}",
+            list(itertools.chain.from_iterable(chunk)),
+        )
+
+
+def _sqlite_max_params() -> int:
+    try:
+        limit: int = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except AttributeError:  # not the standard library's sqlite3 connection
+        return 999
+    return min(limit, 30_000)
 
 
 @functools.cache
@@ -1154,25 +1438,21 @@ def _date_positions(model: type[models.Model], columns: tuple[str, ...]) -> list
 def _with_text_dates(
     model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> list[tuple[Any, ...]]:
-    """Rows whose dates are ISO text, as Django stores them in SQLite (Python's own date adapter is deprecated)."""
+    """Rows whose dates are YYYY-MM-DD text, as Django stores them in SQLite and as the import compares them."""
     positions = _date_positions(model, columns)
-    if not positions:
+    if not positions or not rows:
         return rows
-    adapted = []
-    for row in rows:
-        values = list(row)
-        for i in positions:
-            if values[i] is not None:
-                values[i] = values[i].isoformat()
-        adapted.append(tuple(values))
-    return adapted
+    values = list(zip(*rows, strict=True))
+    for i in positions:
+        values[i] = tuple(date.isoformat() if isinstance(date, dt.date) else date for date in values[i])
+    return list(zip(*values, strict=True))
 
 
 def insert_with_history(model: _Model, records: list[dict[str, Any]], *, by: User, when: dt.datetime) -> dict[str, int]:
     """Insert new households or persons, given as dicts of every column, with their history; ids by KK or NIK."""
     columns = _HOUSEHOLD_COLUMNS if model is Household else _PERSON_COLUMNS
     rows = [tuple(record[column] for column in columns) for record in records]
-    return _insert_with_history(model, columns, rows, by=by, when=when)
+    return _insert_with_history(model, columns, _with_text_dates(model, columns, rows), by=by, when=when)
 
 
 def _apply(obj: Any, values: dict[str, Any], names: tuple[str, ...]) -> bool:
@@ -1279,41 +1559,23 @@ def _stream(
     issues: list[Issue],
     progress: Callable[[int], None] | None,
 ) -> None:
-    batch: list[_Row] = []
-
-    def flush() -> None:
-        refused = {row.line for row in writer(batch)}
-        for row in batch:
-            _count(row, summary, issues, refused_late=row.line in refused)
-        batch.clear()
+    while chunk := list(itertools.islice(rows, BATCH_SIZE)):
+        batch = checker.check_batch(chunk)
+        writer(batch)
+        _count(batch, summary, issues)
         if progress is not None:
             progress(summary.total)
 
-    for line, cells in rows:
-        summary.total += 1
-        row = checker.check(line, cells)
-        if row.rejected:
-            _count(row, summary, issues, refused_late=False)
-        else:
-            batch.append(row)
-        if len(batch) >= BATCH_SIZE:
-            flush()
-    flush()
 
-
-def _count(row: _Row, summary: ImportSummary, issues: list[Issue], *, refused_late: bool) -> None:
-    if not row.issues and not refused_late:  # most rows
-        summary.accepted += 1
-        return
-    issues.extend(row.issues)
-    if row.rejected or refused_late:
-        summary.rejected += 1
-        summary.skipped += 1
-    elif any(issue.level == "warning" for issue in row.issues):
-        summary.warnings += 1
-        summary.accepted += 1
-    else:
-        summary.accepted += 1
+def _count(batch: _Batch, summary: ImportSummary, issues: list[Issue]) -> None:
+    rejected = len(batch.rejected())
+    summary.total += len(batch.lines)
+    summary.accepted += len(batch.lines) - rejected
+    summary.rejected += rejected
+    summary.skipped += rejected
+    summary.warnings += len(batch.issues) - rejected
+    for index in sorted(batch.issues):
+        issues.extend(batch.issues[index])
 
 
 def _issue_dict(issue: Issue) -> dict[str, Any]:

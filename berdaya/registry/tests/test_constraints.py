@@ -1,0 +1,46 @@
+"""The database itself refuses a NIK or KK number that is not sixteen digits, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from berdaya.registry.models import Household, Person
+
+from .factories import HouseholdFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("nik", ["640104120590000", "64010412059000012", "64010412059o0001", "6401041205900 01", ""])
+def test_a_person_whose_nik_is_not_sixteen_digits_is_not_stored(regions, nik):
+    household = HouseholdFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PersonFactory(household=household, nik=nik)
+
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize("kk_number", ["640104150100001", "64010415010000a1", "６４０１０４１５０１０００００１"])
+def test_a_household_whose_kk_number_is_not_sixteen_ascii_digits_is_not_stored(regions, kk_number):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HouseholdFactory(kk_number=kk_number)
+
+    assert not Household.objects.exists()
+
+
+def test_a_sixteen_digit_nik_is_stored(regions):
+    person = PersonFactory()
+
+    assert Person.objects.get(pk=person.pk).nik.isdigit()
+
+
+def test_model_validation_reports_the_constraint_in_a_form(regions):
+    household = HouseholdFactory.build(kk_number="12345")
+
+    with pytest.raises(ValidationError) as error:
+        household.validate_constraints()
+
+    assert "registry_household_kk_16_digits" in str(error.value)
