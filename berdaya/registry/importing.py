@@ -18,6 +18,8 @@ import datetime as dt
 import functools
 import io
 import itertools
+import multiprocessing
+import os
 import re
 import sqlite3
 import zipfile
@@ -448,7 +450,7 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], I
         except UnicodeDecodeError as error:
             raise ImportFileError(
                 _("Line %(line)d is not UTF-8 text; save the file as “CSV UTF-8” and import it again.")
-                % {"line": reader.line_num + 1}
+                % {"line": _first_undecodable_line(path)}
             ) from error
         except csv.Error as error:
             raise ImportFileError(
@@ -456,6 +458,18 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], I
             ) from error
 
     return header, rows(), text
+
+
+def _first_undecodable_line(path: Path) -> int:
+    """The number of the first line that is not UTF-8 (the text reader only knows which block of the file it was)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def _not_utf8(sample: bytes, position: int) -> str:
@@ -598,16 +612,30 @@ class _Checker:
     path; anything else goes through the full rules in berdaya.lib.nik and parse_date, which write the messages.
     """
 
-    def __init__(self, *, kind: Kind, columns: dict[str, int], by: User, today: dt.date) -> None:
+    def __init__(
+        self,
+        *,
+        kind: Kind,
+        columns: dict[str, int],
+        today: dt.date,
+        kecamatan_prefixes: frozenset[str],
+        villages: frozenset[str],
+    ) -> None:
+        self.settings = {
+            "kind": kind,
+            "columns": columns,
+            "today": today,
+            "kecamatan_prefixes": kecamatan_prefixes,
+            "villages": villages,
+        }
         self.kind = kind
         self.columns = columns
         self.names = tuple(columns)
         self.width = max(columns.values()) + 1
         self.pick = itemgetter(*columns.values())
         self.today = today
-        kecamatan = Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", flat=True)
-        self.kecamatan_prefixes = frozenset(code.replace(".", "") for code in kecamatan)
-        self.villages = frozenset(Region.objects.visible_to(by).villages().values_list("code", flat=True))
+        self.kecamatan_prefixes = kecamatan_prefixes  # the six digits of every kecamatan code
+        self.villages = villages  # the villages the user may import into
         # History: line of the first row of each person/programme/year in this file.
         self.seen: dict[Any, int] = {}
         # Registry: each NIK's first line; each KK's first line and village, so one KK cannot sit in two villages.
@@ -867,6 +895,9 @@ class _Checker:
         data["register_verified_on"] = column(batch, cells, "register_verified_on", self._date)
         self._first_niks(batch)
         self._first_kks(batch)
+        # As the writer stores and compares them (and cheaper to hand to another process than date objects).
+        data["birth_date"] = _iso_dates(data["birth_date"])
+        data["register_verified_on"] = _iso_dates(data["register_verified_on"])
 
     def _niks(self, batch: _Batch, column: list[Any], births: list[Any], sexes: list[str]) -> list[str]:
         niks = []
@@ -1125,18 +1156,21 @@ class _Writer:
         # key -> (id, village, stored values in _HOUSEHOLD_COLUMNS / _PERSON_COLUMNS order without the key)
         existing = {
             kk: (pk, village, tuple(values))
-            for kk, pk, village, *values in _select_in(
-                "SELECT h.kk_number, h.id, h.village_id, h.address, h.village_id, h.decile, h.register_id, "
-                f"{_date_text('h.register_verified_on')} FROM registry_household h WHERE h.kk_number IN ({{keys}})",
+            for kk, pk, village, *values in _stored(
+                "h.kk_number, h.id, h.village_id, h.address, h.village_id AS village, h.decile, h.register_id, "
+                f"{_date_text('h.register_verified_on')}",
+                "registry_household h",
+                "h.kk_number",
                 set(kks),
             )
         }
         people = {
             nik: (pk, village, tuple(values))
-            for nik, pk, village, *values in _select_in(
-                "SELECT p.nik, p.id, h.village_id, p.name, p.household_id, p.relation, p.sex, p.birth_place, "
-                f"{_date_text('p.birth_date')}, p.marital_status, p.education, p.occupation, p.disability "
-                "FROM registry_person p JOIN registry_household h ON h.id = p.household_id WHERE p.nik IN ({keys})",
+            for nik, pk, village, *values in _stored(
+                "p.nik, p.id, h.village_id, p.name, p.household_id, p.relation, p.sex, p.birth_place, "
+                f"{_date_text('p.birth_date')}, p.marital_status, p.education, p.occupation, p.disability",
+                "registry_person p JOIN registry_household h ON h.id = p.household_id",
+                "p.nik",
                 niks,
             )
         }
@@ -1164,7 +1198,7 @@ class _Writer:
                 column("village_code"),
                 column("decile"),
                 column("register_id"),
-                _iso_dates(column("register_verified_on")),
+                column("register_verified_on"),
                 strict=True,
             )
         )
@@ -1189,7 +1223,7 @@ class _Writer:
             column("relation"),
             column("sex"),
             column("birth_place"),
-            _iso_dates(column("birth_date")),
+            column("birth_date"),
             column("marital_status"),
             column("education"),
             column("occupation"),
@@ -1283,13 +1317,23 @@ def _iso_dates(dates: list[dt.date | None]) -> list[str | None]:
     return [None if date is None else date.isoformat() for date in dates]
 
 
-def _select_in(sql: str, keys: Collection[str]) -> list[tuple[Any, ...]]:
-    """The rows of `sql`, whose "{keys}" stands for the values in `keys` (a batch: far below any parameter limit)."""
+def _stored(columns: str, tables: str, key: str, keys: Collection[str]) -> list[tuple[Any, ...]]:
+    """SELECT `columns` FROM `tables` for the rows whose `key` is one of `keys` (a batch: a few thousand at most)."""
     if not keys:
         return []
-    params = list(keys)
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(keys=", ".join(["%s"] * len(params))), params)
+        if connection.vendor == "postgresql":
+            # One index lookup per key, whatever the planner believes of the tables: in a large import they grow much
+            # faster than their statistics, and it then chose to hash the whole registry for every batch.
+            cursor.execute(
+                f"SELECT stored.* FROM unnest(%s::varchar[]) AS keys(key) CROSS JOIN LATERAL "
+                f"(SELECT {columns} FROM {tables} WHERE {key} = keys.key OFFSET 0) AS stored",
+                [list(keys)],
+            )
+        else:
+            cursor.execute(
+                f"SELECT {columns} FROM {tables} WHERE {key} IN ({', '.join(['%s'] * len(keys))})", list(keys)
+            )
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
 
@@ -1387,6 +1431,9 @@ def _copy_to_history(
     )
     if connection.vendor == "postgresql":
         cursor.execute(insert + "WHERE id = ANY(%s)", [date, history_type, by.pk, ids])
+        return
+    if ids == list(range(ids[0], ids[0] + len(ids))):  # new rows: _reserve_ids gave them consecutive ids
+        cursor.execute(insert + "WHERE id BETWEEN %s AND %s", [date, history_type, by.pk, ids[0], ids[-1]])
         return
     for start in range(0, len(ids), _SQLITE_IDS_PER_STATEMENT):
         chunk = ids[start : start + _SQLITE_IDS_PER_STATEMENT]
@@ -1502,11 +1549,18 @@ def run_import(
                 _("Required columns are missing: %(columns)s. Rename the headers or map the columns.")
                 % {"columns": labels}
             )
-        checker = _Checker(kind=kind, columns=columns, by=by, today=today)
+        kecamatan = Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", flat=True)
+        checker = _Checker(
+            kind=kind,
+            columns=columns,
+            today=today,
+            kecamatan_prefixes=frozenset(code.replace(".", "") for code in kecamatan),
+            villages=frozenset(Region.objects.visible_to(by).villages().values_list("code", flat=True)),
+        )
         writer = _Writer(kind=kind, by=by, summary=summary, write=not dry_run)
         # Only a commit holds a transaction (and, on SQLite, the write lock): a dry run must not block other users.
         with _sqlite_cache(), contextlib.nullcontext() if dry_run else transaction.atomic():
-            _stream(rows, checker, writer, summary, issues, progress)
+            _stream(_checked_batches(Path(path), rows, checker), writer, summary, issues, progress)
             if summary.total == 0:
                 raise ImportFileError(_("The file has a header but no rows."))
             refused = summary.rejected and not accepted_only
@@ -1552,19 +1606,71 @@ def _sqlite_cache() -> Iterator[None]:
 
 
 def _stream(
-    rows: Iterator[tuple[int, list[Any]]],
-    checker: _Checker,
+    batches: Iterator[_Batch],
     writer: _Writer,
     summary: ImportSummary,
     issues: list[Issue],
     progress: Callable[[int], None] | None,
 ) -> None:
+    with contextlib.closing(batches):
+        for batch in batches:
+            writer(batch)
+            _count(batch, summary, issues)
+            if progress is not None:
+                progress(summary.total)
+
+
+# From this size on, a file is read and checked in a second process while this one stores it, so that checking and
+# the database's work run on two cores. Starting that process takes about two seconds: below it, not worth it.
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+
+
+def _checked_batches(path: Path, rows: Iterator[tuple[int, list[Any]]], checker: _Checker) -> Iterator[_Batch]:
+    if (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_FROM_BYTES:
+        return _checked_elsewhere(path, checker)
+    return checked_here(rows, checker)
+
+
+def checked_here(rows: Iterator[tuple[int, list[Any]]], checker: _Checker) -> Iterator[_Batch]:
+    """The rows read and checked batch by batch, in this process."""
     while chunk := list(itertools.islice(rows, BATCH_SIZE)):
-        batch = checker.check_batch(chunk)
-        writer(batch)
-        _count(batch, summary, issues)
-        if progress is not None:
-            progress(summary.total)
+        yield checker.check_batch(chunk)
+
+
+def _checked_elsewhere(path: Path, checker: _Checker) -> Iterator[_Batch]:
+    """The rows read and checked by a child process (see checking_process), while the caller stores earlier batches.
+
+    The pipe holds a batch or two, so memory stays flat; a file error found there is raised here, in the caller.
+    """
+    from . import checking_process
+
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: forking a process with threads is unsafe
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=checking_process.check_file,
+        # Plain values only: the child unpickles them before it has set Django up.
+        args=(str(path), checker.settings, sender, translation.get_language()),
+        name="berdaya-import-check",
+    )
+    process.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                item = receiver.recv()
+            except EOFError:
+                raise RuntimeError(f"The import's checking process stopped (exit code {process.exitcode}).") from None
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        receiver.close()
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def _count(batch: _Batch, summary: ImportSummary, issues: list[Issue]) -> None:

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from berdaya.accounts.scoping import ScopedQuerySet
 from berdaya.lib.db import IsDigits
 
+
 class HouseholdQuerySet(ScopedQuerySet["Household"]):
     region_path = "village__code"
 
@@ -30,8 +31,9 @@ class Household(models.Model):
     register_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
-    # The audit trail is read by record id; indexes on its other columns would only slow every import down.
-    history = HistoricalRecords(no_db_index=["kk_number", "village"])
+    # Written in bulk by imports: the audit trail is read by record id, so indexes on its other columns, and a database
+    # check of its user per row (users are deactivated, never deleted), would only slow every import down.
+    history = HistoricalRecords(no_db_index=["kk_number", "village"], user_db_constraint=False)
 
     class Meta:
         ordering = ["kk_number"]
@@ -93,8 +95,8 @@ class Person(models.Model):
     disability = models.CharField(_("disability"), max_length=100, blank=True)
 
     objects = PersonQuerySet.as_manager()
-    # The audit trail is read by record id; indexes on its other columns would only slow every import down.
-    history = HistoricalRecords(no_db_index=["nik", "household"])
+    # Written in bulk by imports: see Household.history.
+    history = HistoricalRecords(no_db_index=["nik", "household"], user_db_constraint=False)
 
     class Meta:
         ordering = ["name", "nik"]

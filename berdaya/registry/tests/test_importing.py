@@ -573,3 +573,52 @@ def test_a_monitor_cannot_import(client, users):
     client.force_login(users["monitor"])
 
     assert client.get(reverse("registry:import-list")).status_code == 403
+
+
+# --- large files: checked in a second process ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_a_second_process(monkeypatch):
+    """Every file counts as large, so it is read and checked by the child process."""
+    monkeypatch.setattr(importing, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_a_large_file_checked_in_a_second_process_is_stored(tmp_path, users, in_a_second_process):
+    path = write_csv(tmp_path, [HEADER, *good_rows()])
+
+    result = run(path, users, dry_run=False)
+
+    assert result.summary.committed
+    assert (result.summary.total, result.summary.created) == (3, 3)
+    assert Person.objects.get(nik=nik(2, sex="P")).birth_date == dt.date(1980, 5, 2)
+
+
+def test_the_second_process_reports_a_nik_repeated_in_a_later_batch(tmp_path, users, in_a_second_process):
+    path = write_csv(tmp_path, [HEADER, *good_rows(), f"{nik(1)},{KK_2},Budi Lagi,{VILLAGE_B},L,1980-05-02,"])
+
+    result = run(path, users)
+
+    assert f"NIK {nik(1)} is already on line 2 of this file." in messages(result)
+    assert [issue.line for issue in result.issues] == [5]
+
+
+def test_a_file_error_found_by_the_second_process_reaches_the_user_and_stores_nothing(
+    tmp_path, users, in_a_second_process, monkeypatch
+):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 200)
+    # Past the first 64 KB, which the parent itself reads to tell the encoding.
+    good = [
+        f"{nik(serial)},{KK_1},Budi Santoso {serial},{VILLAGE_A},L,1980-05-02,Jl. Mawar 1" for serial in range(1, 1001)
+    ]
+    path = tmp_path / "mixed.csv"
+    bad = f"{nik(1001)},{KK_2},Andr\xe9,{VILLAGE_B},L,1980-05-02,"
+    path.write_bytes("\n".join([HEADER, *good]).encode("utf-8") + b"\n" + bad.encode("cp1252") + b"\n")
+    assert path.stat().st_size > 64 * 1024
+
+    result = run(path, users, dry_run=False)
+
+    assert "Line 1002 is not UTF-8 text" in result.summary.error
+    assert not Person.objects.exists()
