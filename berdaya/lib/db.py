@@ -25,7 +25,9 @@ class IsDigits(Func):
         self.length = length
         super().__init__(expression)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+    def as_sql(  # type: ignore[override]  # the function/template arguments of Func make no sense here
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> Any:
         (expression,) = self.get_source_expressions()
         return compiler.compile(Regex(expression, f"^[0-9]{{{self.length}}}$"))
 

@@ -23,7 +23,7 @@ import os
 import re
 import sqlite3
 import zipfile
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -31,7 +31,7 @@ from typing import IO, Any, Literal
 
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -350,6 +350,36 @@ class _Batch:
 
     def rejected(self) -> set[int]:
         return {index for index, found in self.issues.items() if any(issue.level == "rejected" for issue in found)}
+
+
+class _KeySet:
+    """A set of 16-digit keys (NIKs, KK numbers) as one sorted NumPy array: 8 bytes a key."""
+
+    def __init__(self, keys: Any) -> None:
+        self.keys = np.unique(np.asarray(keys, dtype=np.int64))
+
+    @classmethod
+    def of_column(cls, table: str, column: str) -> _KeySet:
+        chunks = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {connection.ops.quote_name(table)}")
+            while rows := cursor.fetchmany(100_000):
+                chunks.append(np.fromiter((int(key) for (key,) in rows), dtype=np.int64, count=len(rows)))
+        return cls(np.concatenate(chunks) if chunks else [])
+
+    def select(self, keys: Collection[str]) -> set[str]:
+        """Those of `keys` in the set."""
+        if not len(self.keys) or not keys:
+            return set()
+        keys = list(keys)
+        numbers = np.fromiter(map(int, keys), dtype=np.int64, count=len(keys))
+        found = self.keys[np.minimum(np.searchsorted(self.keys, numbers), len(self.keys) - 1)] == numbers
+        return {key for key, hit in zip(keys, found.tolist(), strict=True) if hit}
+
+    def add(self, keys: list[str]) -> None:
+        if keys:
+            new = np.unique(np.fromiter(map(int, keys), dtype=np.int64, count=len(keys)))
+            self.keys = np.insert(self.keys, np.searchsorted(self.keys, new), new)
 
 
 class _FirstSeen:
@@ -1128,6 +1158,10 @@ class _Writer:
         self.summary = summary
         self.write = write
         self.when = timezone.now()
+        # The KK numbers and NIKs in the registry, read on the first batch (inside the commit's transaction), plus the
+        # households this import creates: only keys in them are looked up, so new people cost no lookup at all.
+        self.known_kks: _KeySet | None = None
+        self.known_niks: _KeySet | None = None
 
     def __call__(self, batch: _Batch) -> None:
         """Store the accepted rows; refuse (with an issue) those that touch a record outside the user's region."""
@@ -1153,6 +1187,10 @@ class _Writer:
             return values if kept is None else [values[index] for index in kept]
 
         kks, niks = column("kk_number"), column("nik")
+        if self.known_kks is None or self.known_niks is None:
+            self.known_kks = _KeySet.of_column("registry_household", "kk_number")
+            self.known_niks = _KeySet.of_column("registry_person", "nik")
+        known_kks = self.known_kks.select(set(kks))
         # key -> (id, village, stored values in _HOUSEHOLD_COLUMNS / _PERSON_COLUMNS order without the key)
         existing = {
             kk: (pk, village, tuple(values))
@@ -1161,7 +1199,7 @@ class _Writer:
                 f"{_date_text('h.register_verified_on')}",
                 "registry_household h",
                 "h.kk_number",
-                set(kks),
+                known_kks,
             )
         }
         people = {
@@ -1171,7 +1209,7 @@ class _Writer:
                 f"{_date_text('p.birth_date')}, p.marital_status, p.education, p.occupation, p.disability",
                 "registry_person p JOIN registry_household h ON h.id = p.household_id",
                 "p.nik",
-                niks,
+                self.known_niks.select(niks),
             )
         }
         # An import may not take over a household or person registered outside the importing user's region.
@@ -1208,12 +1246,15 @@ class _Writer:
         household_ids = {kk: stored[0] for kk, stored in existing.items()}
         for kk, values in households.items():
             stored = existing.get(kk)
+            if stored is None and kk in known_kks:
+                continue  # a dry run's household of an earlier batch: counted there, stored nowhere
             if stored is None:
                 new.append((kk, *values))
             elif stored[2] != values:
                 changed.append((stored[0], kk, *values))
         self.summary.households_created += len(new)
         self.summary.households_updated += len(changed)
+        self.known_kks.add([row[0] for row in new])
         if self.write:
             household_ids.update(_insert_with_history(Household, _HOUSEHOLD_COLUMNS, new, by=self.by, when=self.when))
             _update_with_history(Household, _HOUSEHOLD_COLUMNS, changed, by=self.by, when=self.when)
@@ -1458,10 +1499,11 @@ def _write_rows(cursor: Any, model: type[models.Model], columns: tuple[str, ...]
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         # Straight to sqlite3: Django's cursor would rewrite each %s of thousands into "?" with a regular expression.
-        connection.connection.execute(
-            f"INSERT INTO {table} ({names}) VALUES {', '.join([values] * len(chunk))}",
-            list(itertools.chain.from_iterable(chunk)),
-        )
+        with connection.wrap_database_errors:
+            connection.connection.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([values] * len(chunk))}",
+                list(itertools.chain.from_iterable(chunk)),
+            )
 
 
 def _sqlite_max_params() -> int:
@@ -1577,6 +1619,14 @@ def run_import(
     except ImportFileError as error:
         summary.created = summary.updated = summary.unchanged = summary.skipped = 0
         summary.error = error.message
+    except IntegrityError:
+        # PostgreSQL: another import stored some of the same people after this one read which already exist.
+        summary.created = summary.updated = summary.unchanged = 0
+        summary.households_created = summary.households_updated = 0
+        summary.error = _(
+            "Some of these households or persons were stored by someone else while this file was being imported, "
+            "so nothing was imported. Import the file again."
+        )
     finally:
         if handle is not None:
             handle.close()
@@ -1606,7 +1656,7 @@ def _sqlite_cache() -> Iterator[None]:
 
 
 def _stream(
-    batches: Iterator[_Batch],
+    batches: Generator[_Batch, None, None],
     writer: _Writer,
     summary: ImportSummary,
     issues: list[Issue],
@@ -1625,19 +1675,21 @@ def _stream(
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 
 
-def _checked_batches(path: Path, rows: Iterator[tuple[int, list[Any]]], checker: _Checker) -> Iterator[_Batch]:
+def _checked_batches(
+    path: Path, rows: Iterator[tuple[int, list[Any]]], checker: _Checker
+) -> Generator[_Batch, None, None]:
     if (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_FROM_BYTES:
         return _checked_elsewhere(path, checker)
     return checked_here(rows, checker)
 
 
-def checked_here(rows: Iterator[tuple[int, list[Any]]], checker: _Checker) -> Iterator[_Batch]:
+def checked_here(rows: Iterator[tuple[int, list[Any]]], checker: _Checker) -> Generator[_Batch, None, None]:
     """The rows read and checked batch by batch, in this process."""
     while chunk := list(itertools.islice(rows, BATCH_SIZE)):
         yield checker.check_batch(chunk)
 
 
-def _checked_elsewhere(path: Path, checker: _Checker) -> Iterator[_Batch]:
+def _checked_elsewhere(path: Path, checker: _Checker) -> Generator[_Batch, None, None]:
     """The rows read and checked by a child process (see checking_process), while the caller stores earlier batches.
 
     The pipe holds a batch or two, so memory stays flat; a file error found there is raised here, in the caller.

@@ -622,3 +622,16 @@ def test_a_file_error_found_by_the_second_process_reaches_the_user_and_stores_no
 
     assert "Line 1002 is not UTF-8 text" in result.summary.error
     assert not Person.objects.exists()
+
+
+def test_a_person_stored_by_someone_else_meanwhile_fails_the_import_cleanly(tmp_path, users, monkeypatch):
+    PersonFactory(nik=nik(1), household__village_id=VILLAGE_A, birth_date=dt.date(1980, 5, 2))
+    # As if the registry had been read before another import stored that person.
+    monkeypatch.setattr(importing._KeySet, "of_column", classmethod(lambda cls, table, column: cls([])))
+    path = write_csv(tmp_path, [HEADER, *good_rows()])
+
+    result = run(path, users, dry_run=False)
+
+    assert "stored by someone else while this file was being imported" in result.summary.error
+    assert not result.summary.committed
+    assert Person.objects.count() == 1
