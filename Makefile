@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := berdaya.settings
 
-.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions demo clean
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,13 +66,17 @@ messages: install-dev
 	cd berdaya && ../$(BIN)/berdaya makemessages -l id -l en --no-location --no-obsolete
 	$(BIN)/python -m berdaya.lib.i18n_check --compile
 
-bench: bench-regions bench-screen
+bench: bench-regions bench-screen bench-import
 
 bench-regions: install
 	$(BIN)/python -m bench.regions
 
 bench-screen: install-dev
 	$(BIN)/python -m bench.screening.run --sizes 10k,100k,1M
+
+# A million-row registry CSV into a scratch SQLite database; set DATABASE_URL=postgres://... for PostgreSQL.
+bench-import: install
+	BERDAYA_VAR_DIR=$${BERDAYA_VAR_DIR:-/tmp/berdaya-bench-import} $(BIN)/python bench/registry_import.py --rows 1000000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,8 @@
 
 Uses the database the settings point at (by default a SQLite file under $BERDAYA_VAR_DIR, which it migrates);
 it creates a bench user and deletes the registry rows of an earlier run first. Prints rows per second for a dry run,
-the first commit (everything new) and a second commit of the same file (everything unchanged), and the peak memory.
+the first commit (everything new) and a second commit of the same file (everything unchanged), and the peak memory
+of this process and of the process that checks a large file (importing.PARALLEL_FROM_BYTES).
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def main() -> None:
                 + (f"  ERROR: {s.error}" if s.error else "")
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"database: {django.db.connection.vendor}; peak memory {peak:.0f} MB")
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the checking process of a large file
+    print(f"database: {django.db.connection.vendor}; peak memory {peak:.0f} MB, checking process {child:.0f} MB")
 
 
 if __name__ == "__main__":
