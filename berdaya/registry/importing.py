@@ -1490,7 +1490,8 @@ def _write_rows(cursor: Any, model: type[models.Model], columns: tuple[str, ...]
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
     if connection.vendor == "postgresql":
-        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        # psycopg's COPY raises its own errors: wrapped, a unique violation is Django's IntegrityError as elsewhere.
+        with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
