@@ -331,10 +331,6 @@ class _Row:
     data: dict[str, Any]
     issues: list[Issue]
 
-    @property
-    def rejected(self) -> bool:
-        return bool(self.issues) and any(issue.level == "rejected" for issue in self.issues)
-
 
 @dataclass
 class _Batch:
@@ -716,14 +712,17 @@ class _Checker:
             return {self.names[0]: list(map(self.pick, raws))}
         return dict(zip(self.names, map(list, zip(*map(self.pick, raws), strict=True)), strict=True))
 
-    def _one(self, batch: _Batch, index: int, name: str, value: Any, clean: _Cleaner) -> Any:
-        """One cell through the full rules, which write the messages (the path of a cell that is not plain)."""
+    def _one(self, batch: _Batch, index: int, name: str, value: Any, clean: _Cleaner, *, remember: bool = True) -> Any:
+        """One cell through the full rules, which write the messages (the path of a cell that is not plain).
+
+        `remember` only for cleaners whose result depends on the cell alone (see memo).
+        """
         row = _Row(batch.lines[index], {}, [])
         cells = {name: value}
         if _is_formula(value):
             self._issue(row, name, value, "rejected", _FORMULA)
             cells[name] = None
-        clean_value = self.memo(row, cells, name, clean)
+        clean_value = self.memo(row, cells, name, clean) if remember else clean(row, cells, name)
         if row.issues:
             batch.add(index, row.issues)
         return clean_value
@@ -956,14 +955,20 @@ class _Checker:
                 if self._nik_is_clean(text, birth_date=birth_date, sex=sex):
                     niks.append(text)
                     continue
-            row = _Row(batch.lines[index], {}, [])
-            cells = {"nik": value}
-            if _is_formula(value):
-                self._issue(row, "nik", value, "rejected", _FORMULA)
-                cells["nik"] = None
-            niks.append(self._nik(row, cells, birth_date=birth_date, sex=sex))
-            batch.add(index, row.issues)
+            niks.append(
+                self._one(
+                    batch,
+                    index,
+                    "nik",
+                    value,
+                    functools.partial(self._nik_cell, birth_date=birth_date, sex=sex),
+                    remember=False,  # a NIK is checked against the row's birth date and sex
+                )
+            )
         return niks
+
+    def _nik_cell(self, row: _Row, cells: dict[str, Any], name: str, *, birth_date: dt.date | None, sex: str) -> str:
+        return self._nik(row, cells, birth_date=birth_date, sex=sex)
 
     def _kks(self, batch: _Batch, column: list[Any]) -> list[str]:
         kks = []
@@ -974,13 +979,7 @@ class _Checker:
                 if len(text) == 16 and text.isascii() and text.isdigit() and text[:6] in prefixes:
                     kks.append(text)
                     continue
-            row = _Row(batch.lines[index], {}, [])
-            cells = {"kk_number": value}
-            if _is_formula(value):
-                self._issue(row, "kk_number", value, "rejected", _FORMULA)
-                cells["kk_number"] = None
-            kks.append(self._kk(row, cells))
-            batch.add(index, row.issues)
+            kks.append(self._one(batch, index, "kk_number", value, lambda row, cells, _name: self._kk(row, cells)))
         return kks
 
     @staticmethod
