@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BooleanField, Func
+from django.db.models import BooleanField, Func, Q
 from django.db.models.lookups import Regex
 from django.utils.deconstruct import deconstructible
 
@@ -38,3 +38,18 @@ class IsDigits(Func):
             f"(length({sql}) = %s AND {sql} NOT GLOB '*[^0-9]*')",
             (*params, self.length, *params),
         )
+
+
+def digits_prefix(path: str, digits: str) -> Q:
+    """The rows whose digits-only text at `path` (a NIK, a KK number) begins with `digits`, as a range of values.
+
+    startswith would be LIKE 'digits%', which a plain index serves only under the C collation (PostgreSQL otherwise
+    needs a second, pattern-ops index) and never on SQLite; a range is served by the column's own unique index.
+    Exact for digit strings: those starting with 6409 are exactly those from "6409" up to, not including, "641".
+    """
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"not a digit string: {digits!r}")
+    stem = digits.rstrip("9")
+    if not stem:  # only nines: everything from here to the end
+        return Q(**{f"{path}__gte": digits})
+    return Q(**{f"{path}__gte": digits, f"{path}__lt": stem[:-1] + str(int(stem[-1]) + 1)})

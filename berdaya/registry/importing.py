@@ -1419,7 +1419,12 @@ def _reserve_ids(cursor: Any, model: _Model, count: int) -> list[int]:
     """`count` new primary keys for the model's table."""
     table = model._meta.db_table
     if connection.vendor == "postgresql":
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        # The sequence is looked up once: pg_get_serial_sequence in the select list would read the catalogue per id.
+        cursor.execute(
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) "
+            "SELECT nextval(s.seq) FROM s CROSS JOIN generate_series(1, %s)",
+            [table, count],
+        )
         return [pk for (pk,) in cursor.fetchall()]
     # SQLite: the caller's transaction holds the database's write lock, so no one else can take ids meanwhile. The
     # table is AUTOINCREMENT: an id once used (by a since deleted row, still named in the audit trail) is never reused.
@@ -1469,11 +1474,11 @@ def _copy_to_history(
         f"INSERT INTO {quote(history._meta.db_table)} ({names}, {history_names}) "
         f"SELECT {names}, %s, NULL, %s, %s FROM {quote(model._meta.db_table)} "
     )
+    if ids == list(range(ids[0], ids[0] + len(ids))):  # new rows: _reserve_ids gives them consecutive ids, mostly
+        cursor.execute(insert + "WHERE id BETWEEN %s AND %s", [date, history_type, by.pk, ids[0], ids[-1]])
+        return
     if connection.vendor == "postgresql":
         cursor.execute(insert + "WHERE id = ANY(%s)", [date, history_type, by.pk, ids])
-        return
-    if ids == list(range(ids[0], ids[0] + len(ids))):  # new rows: _reserve_ids gave them consecutive ids
-        cursor.execute(insert + "WHERE id BETWEEN %s AND %s", [date, history_type, by.pk, ids[0], ids[-1]])
         return
     for start in range(0, len(ids), _SQLITE_IDS_PER_STATEMENT):
         chunk = ids[start : start + _SQLITE_IDS_PER_STATEMENT]

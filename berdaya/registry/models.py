@@ -21,7 +21,9 @@ class HouseholdQuerySet(ScopedQuerySet["Household"]):
 class Household(models.Model):
     """A family on one family card (KK): the unit of the one-member-per-household rule."""
 
-    kk_number = models.CharField(_("KK number"), max_length=16, unique=True)
+    # Unique by a constraint rather than unique=True: on PostgreSQL that would add a second, pattern-ops index, and a
+    # number prefix is searched as a range of the unique index (berdaya.lib.db.digits_prefix).
+    kk_number = models.CharField(_("KK number"), max_length=16)
     address = models.CharField(_("address"), max_length=255, blank=True)
     village = models.ForeignKey(
         "regions.Region", models.PROTECT, related_name="+", verbose_name=_("village"), limit_choices_to={"level": 4}
@@ -40,6 +42,7 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
+            models.UniqueConstraint(fields=["kk_number"], name="registry_household_kk_unique"),
             models.CheckConstraint(condition=IsDigits("kk_number", length=16), name="registry_household_kk_16_digits"),
             models.CheckConstraint(
                 condition=Q(decile__isnull=True) | Q(decile__gte=1, decile__lte=10),
@@ -81,7 +84,7 @@ class Person(models.Model):
         DIVORCED = "divorced", _("Divorced")
         WIDOWED = "widowed", _("Widowed")
 
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    nik = models.CharField(_("NIK"), max_length=16)  # unique by a constraint: see Household.kk_number
     name = models.CharField(_("name"), max_length=150)
     household = models.ForeignKey(Household, models.PROTECT, related_name="members", verbose_name=_("household"))
     relation = models.CharField(_("relation to head"), max_length=15, choices=Relation, blank=True)
@@ -104,6 +107,7 @@ class Person(models.Model):
         verbose_name_plural = _("persons")
         permissions = [("reveal_nik", _("Can reveal a full NIK"))]
         constraints = [
+            models.UniqueConstraint(fields=["nik"], name="registry_person_nik_unique"),
             models.CheckConstraint(condition=IsDigits("nik", length=16), name="registry_person_nik_16_digits"),
         ]
         indexes = [models.Index(fields=["name"], name="registry_person_name")]

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from berdaya.accounts.models import User
 from berdaya.accounts.scoping import region_filter
+from berdaya.lib.db import digits_prefix
 from berdaya.regions.models import Region, RegionQuerySet
 
 from .models import AssistanceRecord, Household, HouseholdQuerySet, Person, PersonQuerySet
@@ -20,11 +21,16 @@ def villages_for_filter(*, user: User) -> RegionQuerySet:
     return Region.objects.visible_to(user).filter(level__gte=Region.Level.KECAMATAN).order_by("code")
 
 
+def _compact(query: str) -> str:
+    """A number as typed, without the spaces, dots, dashes and apostrophes people put in NIKs and KK numbers."""
+    return re.sub(r"[\s.\-']", "", query)
+
+
 def _text_filter(query: str, *, name_path: str, nik_path: str, kk_path: str) -> Q:
-    compact = re.sub(r"[\s.\-']", "", query)
+    compact = _compact(query)
     if _DIGITS.match(compact):
         # A number is a NIK or a KK number, whole or its beginning.
-        return Q(**{f"{nik_path}__startswith": compact}) | Q(**{f"{kk_path}__startswith": compact})
+        return digits_prefix(nik_path, compact) | digits_prefix(kk_path, compact)
     return Q(**{f"{name_path}__icontains": query})
 
 
@@ -45,7 +51,11 @@ def households_for_list(*, user: User, query: str = "", village: str = "") -> Ho
         matching = Person.objects.filter(
             _text_filter(query, name_path="name", nik_path="nik", kk_path="household__kk_number")
         ).values("household_id")
-        households = households.filter(Q(pk__in=matching) | Q(kk_number__startswith=query.strip()))
+        found = Q(pk__in=matching)
+        compact = _compact(query)
+        if _DIGITS.match(compact):  # also a household without members yet
+            found |= digits_prefix("kk_number", compact)
+        households = households.filter(found)
     if village:
         households = households.filter(region_filter("village__code", village))
     return households.order_by("kk_number")

@@ -45,3 +45,31 @@ def test_model_validation_reports_the_constraint_in_a_form(regions):
         household.validate_constraints()
 
     assert "registry_household_kk_16_digits" in str(error.value)
+
+
+def test_a_second_person_with_the_same_nik_is_not_stored(regions):
+    first = PersonFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PersonFactory(household=first.household, nik=first.nik)
+
+    assert Person.objects.count() == 1
+
+
+def test_a_second_household_with_the_same_kk_number_is_not_stored(regions):
+    first = HouseholdFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HouseholdFactory(kk_number=first.kk_number)
+
+    assert Household.objects.count() == 1
+
+
+def test_a_duplicate_nik_is_reported_on_the_nik_field(regions):
+    first = PersonFactory()
+    second = PersonFactory.build(household=first.household, nik=first.nik)
+
+    with pytest.raises(ValidationError) as raised:
+        second.full_clean()
+
+    assert "nik" in raised.value.message_dict

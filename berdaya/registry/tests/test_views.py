@@ -130,6 +130,26 @@ def test_search_finds_persons_by_kk_number(client, users, regions):
     assert {p.pk for p in response.context["page"]} == {m.pk for m in members}
 
 
+def test_search_by_a_nik_start_ending_in_nine_finds_only_those_niks(client, users, regions):
+    wanted = PersonFactory(household__village=regions["village_a"], nik="6401041205900019")
+    PersonFactory(household=wanted.household, nik="6401041205900020")
+    client.force_login(users["admin"])
+
+    response = client.get(reverse("registry:person-list"), {"q": "640104120590001 9"})
+
+    assert [p.pk for p in response.context["page"]] == [wanted.pk]
+
+
+def test_household_search_finds_a_household_without_members_by_the_start_of_its_kk(client, users, regions):
+    wanted = HouseholdFactory(village=regions["village_a"])
+    HouseholdFactory(village=regions["village_a"])
+    client.force_login(users["admin"])
+
+    response = client.get(reverse("registry:household-list"), {"q": wanted.kk_number[:15]})
+
+    assert [h.pk for h in response.context["page"]] == [wanted.pk]
+
+
 def test_village_filter_narrows_the_list(client, users, regions):
     PersonFactory(name="In B", household__village=regions["village_b"])
     PersonFactory(name="In A", household__village=regions["village_a"])
