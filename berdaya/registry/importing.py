@@ -1161,6 +1161,9 @@ class _Writer:
         # households this import creates: only keys in them are looked up, so new people cost no lookup at all.
         self.known_kks: _KeySet | None = None
         self.known_niks: _KeySet | None = None
+        # The KK numbers of the batches before: the first row of a KK in the file says what its household is, so a
+        # later batch neither changes nor counts it again.
+        self.done_kks = _KeySet([])
 
     def __call__(self, batch: _Batch) -> None:
         """Store the accepted rows; refuse (with an issue) those that touch a record outside the user's region."""
@@ -1228,7 +1231,7 @@ class _Writer:
             rejected = batch.rejected()
             kept = [index for index in range(len(batch.lines)) if index not in rejected]
             kks, niks = column("kk_number"), column("nik")
-        # The first row of a KK in the batch says what the household is (reversed: in a dict the last one stays).
+        # The first row of a KK in the file says what the household is (reversed: in a dict the last one stays).
         household_values = list(
             zip(
                 column("address"),
@@ -1243,10 +1246,12 @@ class _Writer:
         new: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
         household_ids = {kk: stored[0] for kk, stored in existing.items()}
+        done = self.done_kks.select(households.keys())
+        self.done_kks.add(list(households))
         for kk, values in households.items():
+            if kk in done:
+                continue  # decided by an earlier batch (and, in a dry run, stored nowhere)
             stored = existing.get(kk)
-            if stored is None and kk in known_kks:
-                continue  # a dry run's household of an earlier batch: counted there, stored nowhere
             if stored is None:
                 new.append((kk, *values))
             elif stored[2] != values:

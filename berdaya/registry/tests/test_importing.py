@@ -100,6 +100,26 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path, users):
     assert Person.history.count() == 3
 
 
+def test_the_first_row_of_a_kk_decides_its_household_even_in_a_later_batch(tmp_path, users, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 1)
+    rows = good_rows()
+    rows[1] = rows[1].replace("Jl. Mawar 1", "Jl. Melati 9")  # the second member of KK_1, in the second batch
+
+    result = run(write_csv(tmp_path, [HEADER, *rows]), users, dry_run=False)
+
+    assert (result.summary.households_created, result.summary.households_updated) == (2, 0)
+    assert Household.objects.get(kk_number=KK_1).address == "Jl. Mawar 1"
+    assert Household.history.filter(kk_number=KK_1).count() == 1
+
+
+def test_a_dry_run_counts_a_household_spread_over_batches_once(tmp_path, users, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 1)
+
+    result = run(write_csv(tmp_path, [HEADER, *good_rows()]), users)
+
+    assert (result.summary.households_created, result.summary.households_updated) == (2, 0)
+
+
 def test_a_changed_row_updates_the_person(tmp_path, users):
     run(write_csv(tmp_path, [HEADER, *good_rows()]), users, dry_run=False)
     rows = good_rows()
