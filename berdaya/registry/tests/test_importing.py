@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -536,6 +537,28 @@ def test_uploading_a_file_checks_it_and_committing_stores_it(client, users, tmp_
 @override_settings(
     BERDAYA_IMPORT_INLINE_BYTES=0, TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 )
+def test_the_import_page_counts_households_too(client, users, tmp_path, media):
+    client.force_login(users["officer"])
+    upload(client, tmp_path, [HEADER, *good_rows()])
+    job = ImportJob.objects.get()
+
+    page = client.get(reverse("registry:import-detail", args=[job.pk])).content.decode()  # Indonesian by default
+
+    assert re.search(r"<b>2</b><span>Keluarga yang akan menjadi data baru</span>", page)
+
+
+def test_the_import_page_writes_large_counts_with_the_languages_grouping(client, users, tmp_path, media):
+    client.force_login(users["officer"])
+    upload(client, tmp_path, [HEADER, *good_rows()])
+    job = ImportJob.objects.get()
+    job.summary = {**job.summary, "total": 1_000_000}
+    job.save(update_fields=["summary"])
+
+    page = client.get(reverse("registry:import-detail", args=[job.pk])).content.decode()  # Indonesian by default
+
+    assert "<b>1.000.000</b>" in page
+
+
 def test_a_large_file_goes_through_the_task_queue(client, users, tmp_path, media):
     client.force_login(users["officer"])
     upload(client, tmp_path, [HEADER, *good_rows()])
