@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -77,6 +78,9 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"data-position": "longitude", "step": "any"}),
     )
+    # A new one each time the form is shown (and each time the phone starts a new report offline): sending the same
+    # report twice stores it once.
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args: Any, kube: Kube, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

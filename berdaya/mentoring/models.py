@@ -58,6 +58,9 @@ class Visit(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     created_at = models.DateTimeField(default=timezone.now)
+    # Given by the form (and by the phone for a report written without signal): a report sent twice, by a double tap
+    # or by the phone's outbox retrying after a lost answer, is stored once.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = VisitQuerySet.as_manager()
     history = HistoricalRecords()

@@ -6,12 +6,13 @@ The monthly report is a small state machine: draft → submitted → acknowledge
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,8 +65,15 @@ def record_visit(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     follow_ups: Sequence[tuple[str, dt.date]] = (),
+    client_key: uuid.UUID | None = None,
 ) -> Visit:
-    """Record a visit to a group with who came, photos (shrunk, with their GPS position) and follow-up actions."""
+    """Record a visit to a group with who came, photos (shrunk, with their GPS position) and follow-up actions.
+
+    A report with the `client_key` of one already stored is that report sent again (a double tap, or a phone's outbox
+    retrying after a lost answer): it is not stored twice, and the stored visit is returned.
+    """
+    if client_key is not None and (sent := Visit.objects.filter(client_key=client_key).first()) is not None:
+        return _sent_before(sent, kube=kube, by=by)
     _check_date(visited_on, _("The visit date cannot be in the future."))
     _check_mentored(kube)
     _check_attendees(kube, attendees)
@@ -78,25 +86,39 @@ def record_visit(
         located = next((p for p in prepared if p.latitude is not None), None)
         if located is not None:
             latitude, longitude = located.latitude, located.longitude
-    with transaction.atomic():
-        visit = Visit(
-            kube=kube,
-            visited_on=visited_on,
-            purpose=purpose,
-            topics=topics,
-            notes=notes,
-            latitude=latitude,
-            longitude=longitude,
-            by=by,
-        )
-        _audited(visit, by)
-        visit.save()
-        visit.attendees.set(attendees)
-        for photo in prepared:
-            stored = VisitPhoto(visit=visit, latitude=photo.latitude, longitude=photo.longitude)
-            stored.image.save(photo.content.name or "photo.jpg", photo.content, save=True)
-        for action, due_on in follow_ups:
-            FollowUp.objects.create(visit=visit, action=action, due_on=due_on)
+    try:
+        with transaction.atomic():
+            visit = Visit(
+                kube=kube,
+                visited_on=visited_on,
+                purpose=purpose,
+                topics=topics,
+                notes=notes,
+                latitude=latitude,
+                longitude=longitude,
+                by=by,
+                client_key=client_key,
+            )
+            _audited(visit, by)
+            visit.save()
+            visit.attendees.set(attendees)
+            for photo in prepared:
+                stored = VisitPhoto(visit=visit, latitude=photo.latitude, longitude=photo.longitude)
+                stored.image.save(photo.content.name or "photo.jpg", photo.content, save=True)
+            for action, due_on in follow_ups:
+                FollowUp.objects.create(visit=visit, action=action, due_on=due_on)
+    except IntegrityError:
+        # The same report arriving twice at once: the other request stored it first.
+        sent = Visit.objects.filter(client_key=client_key).first() if client_key is not None else None
+        if sent is None:
+            raise
+        return _sent_before(sent, kube=kube, by=by)
+    return visit
+
+
+def _sent_before(visit: Visit, *, kube: Kube, by: User) -> Visit:
+    if visit.kube_id != kube.pk or visit.by_id != by.pk:
+        raise MentoringError(_("This visit report was already sent for another group or by another user."))
     return visit
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, HttpResponse
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +22,7 @@ from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
 from berdaya.lib.errors import DomainError
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest
+from berdaya.lib.http import AuthedRequest, form_errors, wants_json
 
 from . import documents, selectors, services
 from .forms import (
@@ -70,6 +75,7 @@ def kube_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @permission_required("mentoring.add_visit", raise_exception=True)
 def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The visit form; a phone's outbox posts the same form with Accept: application/json and gets JSON back."""
     kube = _kube(request, pk)
     form = VisitForm(request.POST or None, request.FILES or None, kube=kube)
     if request.method == "POST" and form.is_valid():
@@ -87,13 +93,18 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 latitude=data["latitude"],
                 longitude=data["longitude"],
                 follow_ups=follow_ups,
+                client_key=data["client_key"],
                 by=request.user,
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
+            if wants_json(request):
+                return JsonResponse({"url": visit.get_absolute_url()}, status=201)
             messages.success(request, _("Visit recorded."))
             return redirect(visit)
+    if request.method == "POST" and wants_json(request):
+        return JsonResponse({"errors": form_errors(form)}, status=400)
     return render(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
 
 
@@ -364,3 +375,46 @@ def facilitator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "kubes": Kube.objects.visible_to(request.user).filter(facilitator=facilitator).select_related("village"),
     }
     return render(request, "mentoring/facilitator_detail.html", context)
+
+
+# Working without signal --------------------------------------------------------------------------------------------
+
+# Raise when sw.js changes in a way its static files do not show: browsers install a service worker again only when
+# its script changes, and the version names the cache of the files below.
+_SERVICE_WORKER_REVISION = "1"
+
+
+def _page_pattern(name: str, *args: int) -> str:
+    """A URL pattern as a JavaScript regular expression, any number standing for each argument."""
+    path = re.escape(reverse(name, args=[987654321 for _ in args]))
+    return "^" + path.replace("987654321", r"\d+") + "$"
+
+
+@login_not_required  # a script with no data in it; browsers fetch it again to look for updates
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that keeps a facilitator's pages usable without signal (see offline/sw.js)."""
+    shell = [
+        static("berdaya/berdaya.css"),
+        static("vendor/htmx-2.0.11/htmx.min.js"),
+        static("berdaya/outbox.js"),
+        static("mentoring/position.js"),
+    ]
+    version = hashlib.sha256("\n".join([_SERVICE_WORKER_REVISION, *shell]).encode()).hexdigest()[:12]
+    context = {
+        "version": version,
+        "shell_urls": json.dumps(shell),
+        "offline_url": reverse("offline"),
+        "static_prefix": static(""),
+        "login_url": reverse("login"),
+        "logout_url": reverse("logout"),
+        "kept": [_page_pattern("mentoring:caseload"), _page_pattern("mentoring:visit-create", 1)],
+    }
+    response = render(request, "mentoring/offline/sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_not_required
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows for a page it does not keep, when there is no signal."""
+    return render(request, "mentoring/offline/offline.html", {"caseload_url": reverse("mentoring:caseload")})

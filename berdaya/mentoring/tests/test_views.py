@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,10 +23,11 @@ def kube(users, regions):
     return KubeFactory(village=regions["village_a"], facilitator=users["facilitator"], status=Kube.Status.ACTIVE)
 
 
-def post_visit(client, kube, **data):
+def post_visit(client, kube, HTTP_ACCEPT="text/html", **data):  # the test client's name for the header
     return client.post(
         reverse("mentoring:visit-create", args=[kube.pk]),
         {"visited_on": "2027-08-01", "purpose": "Monitoring", **data},
+        HTTP_ACCEPT=HTTP_ACCEPT,
     )
 
 
@@ -42,6 +44,54 @@ def test_a_facilitator_records_a_visit_with_a_photo(client, users, kube):
     visit = Visit.objects.get()
     assert response.status_code == 302
     assert (list(visit.attendees.all()), visit.photos.count()) == ([member], 1)
+
+
+def test_a_form_sent_twice_stores_one_visit_and_both_answers_lead_to_it(client, users, kube):
+    client.force_login(users["facilitator"])
+    key = str(uuid.uuid4())
+
+    first = post_visit(client, kube, client_key=key)
+    second = post_visit(client, kube, client_key=key)
+
+    visit = Visit.objects.get()
+    assert first["Location"] == second["Location"] == visit.get_absolute_url()
+
+
+def test_the_visit_form_gives_each_showing_its_own_key(client, users, kube):
+    client.force_login(users["facilitator"])
+    url = reverse("mentoring:visit-create", args=[kube.pk])
+
+    keys = {client.get(url).context["form"]["client_key"].value() for _ in range(2)}
+
+    assert len(keys) == 2
+
+
+def test_the_phones_outbox_gets_the_new_visits_address_as_json(client, users, kube):
+    client.force_login(users["facilitator"])
+
+    response = post_visit(client, kube, client_key=str(uuid.uuid4()), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 201
+    assert response.json() == {"url": Visit.objects.get().get_absolute_url()}
+
+
+def test_the_phones_outbox_gets_the_reasons_a_report_is_refused(client, users, kube):
+    client.force_login(users["facilitator"])
+    client.cookies["django_language"] = "en"
+
+    response = post_visit(client, kube, visited_on="2027-09-01", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": ["The visit date cannot be in the future."]}
+    assert not Visit.objects.exists()
+
+
+def test_a_refused_field_is_named_in_the_outboxs_json(client, users, kube):
+    client.force_login(users["facilitator"])
+
+    response = post_visit(client, kube, purpose="", HTTP_ACCEPT="application/json")  # in Indonesian, the default
+
+    assert response.json() == {"errors": ["Tujuan: Bidang ini tidak boleh kosong."]}
 
 
 def test_one_visit_takes_several_photos(client, users, kube):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -150,3 +151,44 @@ def test_the_register_lists_open_problems_before_resolved_ones(users, regions):
     problems = list(problem_register(user=users["officer"], state="all"))
 
     assert problems == [still_open, solved]
+
+
+def test_a_report_sent_twice_is_stored_once():
+    kube = KubeFactory(status=Kube.Status.ACTIVE)
+    facilitator, key = UserFactory(), uuid.uuid4()
+
+    first = visit(kube, by=facilitator, client_key=key, photos=[jpeg()])
+    again = visit(kube, by=facilitator, client_key=key, photos=[jpeg()])
+
+    assert again.pk == first.pk
+    assert (Visit.objects.count(), VisitPhoto.objects.count()) == (1, 1)
+
+
+def test_a_report_sent_again_after_the_group_closed_is_the_one_stored():
+    kube = KubeFactory(status=Kube.Status.ACTIVE)
+    facilitator, key = UserFactory(), uuid.uuid4()
+    first = visit(kube, by=facilitator, client_key=key)
+    Kube.objects.filter(pk=kube.pk).update(status=Kube.Status.DISSOLVED)
+    kube.refresh_from_db()
+
+    assert visit(kube, by=facilitator, client_key=key).pk == first.pk
+
+
+def test_another_users_report_key_is_refused():
+    kube = KubeFactory(status=Kube.Status.ACTIVE)
+    key = uuid.uuid4()
+    visit(kube, client_key=key)
+
+    with pytest.raises(MentoringError, match="already sent"):
+        visit(kube, client_key=key)
+
+    assert Visit.objects.count() == 1
+
+
+def test_reports_without_a_key_are_each_stored():
+    kube = KubeFactory(status=Kube.Status.ACTIVE)
+
+    visit(kube)
+    visit(kube)
+
+    assert Visit.objects.count() == 2

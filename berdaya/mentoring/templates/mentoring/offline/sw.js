@@ -1,0 +1,75 @@
+// Berdaya's service worker, for facilitators in the field: the pages they opened (their groups, the visit form) still
+// open without signal, and outbox.js keeps the reports they write there until there is signal. Version {{ version }}.
+"use strict";
+
+const SHELL = "berdaya-shell-{{ version }}";
+const PAGES = "berdaya-pages"; // the user's own pages: emptied at login and logout
+const SHELL_URLS = {{ shell_urls|safe }};
+const OFFLINE_URL = "{{ offline_url|escapejs }}";
+const STATIC_PREFIX = "{{ static_prefix|escapejs }}";
+const FORGET_ON = ["{{ login_url|escapejs }}", "{{ logout_url|escapejs }}"];
+// Pages kept for use without signal; nothing from the registry (NIKs) is ever kept on the phone.
+const KEPT = [{% for pattern in kept %}new RegExp("{{ pattern|escapejs }}"){% if not forloop.last %}, {% endif %}{% endfor %}];
+const PATIENCE_MS = 6000; // on a weak signal, after this long the kept copy is shown instead of waiting on
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL).then((cache) => cache.addAll([...SHELL_URLS, OFFLINE_URL])).then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith("berdaya-shell-") && n !== SHELL).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && FORGET_ON.includes(url.pathname)) {
+    event.waitUntil(caches.delete(PAGES)); // another person may use this phone next
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (url.pathname.startsWith(STATIC_PREFIX)) {
+    event.respondWith(fromCacheThenRefresh(event, request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(page(request, KEPT.some((pattern) => pattern.test(url.pathname))));
+  }
+});
+
+async function fromCacheThenRefresh(event, request) {
+  const cached = await caches.match(request);
+  const network = fetch(request).then(async (response) => {
+    if (response.ok) await (await caches.open(SHELL)).put(request, response.clone());
+    return response;
+  });
+  if (cached) {
+    event.waitUntil(network.catch(() => undefined));
+    return cached;
+  }
+  return network;
+}
+
+async function page(request, keep) {
+  const cached = keep ? await caches.match(request, { cacheName: PAGES }) : undefined;
+  const network = fetch(request).then(async (response) => {
+    // A redirect (to the login page, say) or an error page is not the page that was asked for.
+    if (keep && response.ok && !response.redirected) await (await caches.open(PAGES)).put(request, response.clone());
+    return response;
+  });
+  if (!cached) {
+    try {
+      return await network;
+    } catch (error) {
+      return (await caches.match(OFFLINE_URL)) || Response.error();
+    }
+  }
+  const patience = new Promise((resolve) => setTimeout(() => resolve(cached), PATIENCE_MS));
+  return Promise.race([network.catch(() => cached), patience]);
+}
