@@ -404,7 +404,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "version": version,
         "shell_urls": json.dumps(shell),
         "offline_url": reverse("offline"),
-        "static_prefix": static(""),
+        "static_prefix": settings.STATIC_URL,  # with the script prefix; static("") would look "" up in the manifest
         "login_url": reverse("login"),
         "logout_url": reverse("logout"),
         "kept": [_page_pattern("mentoring:caseload"), _page_pattern("mentoring:visit-create", 1)],
