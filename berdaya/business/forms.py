@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AidStage, Asset, CashEntry, CreditApplication, IksEntry, Partnership
 
@@ -88,7 +89,7 @@ class AidStageForm(forms.Form):
         label=_("or share of the aid (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
     planned_on = forms.DateField(label=_("Planned date"), widget=DateInput)
-    condition = forms.ChoiceField(label=_("Condition"), choices=AidStage.Condition.choices)
+    condition = forms.ChoiceField(label=pgettext_lazy("aid stage", "Condition"), choices=AidStage.Condition.choices)
 
 
 class ConditionMetForm(forms.Form):

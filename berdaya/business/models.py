@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from berdaya.accounts.scoping import ScopedQuerySet
@@ -135,7 +136,10 @@ class AidStage(models.Model):
     amount = models.BigIntegerField(_("amount (Rp)"))
     share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     planned_on = models.DateField(_("planned date"))
-    condition = models.CharField(_("condition"), max_length=20, choices=Condition, default=Condition.NONE)
+    # "aid stage": what must be true before the money is paid (syarat), not the state of a thing (kondisi).
+    condition = models.CharField(
+        pgettext_lazy("aid stage", "condition"), max_length=20, choices=Condition, default=Condition.NONE
+    )
     condition_met_on = models.DateField(_("condition met on"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     transfer_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)

@@ -90,8 +90,9 @@ def check(*, extract: bool = True) -> list[str]:
         found += problems_in(polib.pofile(str(path)), language)
         compiled = path.with_suffix(".mo")
         # Compare contents, not modification times: a fresh clone gives every file the same time.
-        wanted = {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
-        if not compiled.exists() or {e.msgid: e.msgstr for e in polib.mofile(str(compiled))} != wanted:
+        # Keyed by context too: "Condition" of an aid stage and of an asset are two messages.
+        wanted = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
+        if not compiled.exists() or {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(compiled))} != wanted:
             found.append(f"[{language}] {compiled.name} is out of date: run `make messages`")
     return found + (missing_from_source() if extract else [])
 

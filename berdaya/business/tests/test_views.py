@@ -53,6 +53,15 @@ def test_business_pages_and_downloads_are_seen_only_inside_the_groups_scope(
     assert client.get(reverse(f"business:{name}", args=[kube.pk])).status_code == status
 
 
+def test_the_aid_page_names_a_stages_condition_and_an_assets_condition_apart_in_indonesian(client, users, kube):
+    client.force_login(users["officer"])
+
+    page = client.get(reverse("business:aid", args=[kube.pk])).content.decode()  # Indonesian by default
+
+    assert "<th>Syarat pencairan</th>" in page  # what must be true before a stage is paid
+    assert "<th>Kondisi</th>" in page  # the state an asset is in
+
+
 @pytest.mark.parametrize(("username", "status"), SCOPE)
 def test_a_receipt_photo_is_downloaded_only_inside_the_groups_scope(client, users, kube, username, status):
     entry = CashEntryFactory(kube=kube)
