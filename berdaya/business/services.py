@@ -16,12 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, F, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from simple_history.utils import update_change_reason
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
 from berdaya.lib.errors import DomainError
 from berdaya.lib.images import prepare_photo
+from berdaya.lib.stored_text import in_office_language
 
 from .models import (
     AidStage,
@@ -243,8 +245,12 @@ def reverse_cash_entry(*, entry: CashEntry, reason: str, by: User, on: dt.date |
             kind=Kind.EXPENSE if entry.kind == Kind.INCOME else Kind.INCOME,
             category=Category.REVERSAL,
             amount=entry.amount,
-            description=_("Reversal of %(date)s %(description)s: %(reason)s")
-            % {"date": f"{entry.entry_date:%d/%m/%Y}", "description": entry.description, "reason": reason.strip()},
+            description=in_office_language(
+                N_("Reversal of %(date)s %(description)s: %(reason)s"),
+                date=f"{entry.entry_date:%d/%m/%Y}",
+                description=entry.description,
+                reason=reason.strip(),
+            ),
             reverses=entry,
         )
 
@@ -497,8 +503,9 @@ def pay_aid_stage(
             kind=Kind.INCOME,
             category=Category.AID,
             amount=stage.amount,
-            description=_("Aid stage %(number)s (%(reference)s)")
-            % {"number": stage.number, "reference": stage.transfer_reference},
+            description=in_office_language(
+                N_("Aid stage %(number)s (%(reference)s)"), number=stage.number, reference=stage.transfer_reference
+            ),
             aid_stage=stage,
         )
         return stage
@@ -623,7 +630,7 @@ def allocate_profit(*, kube: Kube, period_start: dt.date, period_end: dt.date, b
                 kind=Kind.EXPENSE,
                 category=Category.MEMBER_SHARE,
                 amount=to_members,
-                description=_("Profit paid to members for %(period)s") % {"period": period},
+                description=in_office_language(N_("Profit paid to members for %(period)s"), period=period),
             )
         if to_iks:
             _create_entry(
@@ -633,14 +640,14 @@ def allocate_profit(*, kube: Kube, period_start: dt.date, period_end: dt.date, b
                 kind=Kind.EXPENSE,
                 category=Category.IKS_TRANSFER,
                 amount=to_iks,
-                description=_("IKS contribution for %(period)s") % {"period": period},
+                description=in_office_language(N_("IKS contribution for %(period)s"), period=period),
             )
             IksEntry.objects.create(
                 kube=kube,
                 entry_date=today,
                 kind=IksEntry.Kind.CONTRIBUTION,
                 amount=to_iks,
-                description=_("From profit of %(period)s") % {"period": period},
+                description=in_office_language(N_("From profit of %(period)s"), period=period),
                 allocation=allocation,
                 by=by,
             )
@@ -723,7 +730,7 @@ def lend(
             kind=Kind.EXPENSE,
             category=Category.LOAN_ISSUED,
             amount=principal,
-            description=_("Loan to %(borrower)s") % {"borrower": borrower},
+            description=in_office_language(N_("Loan to %(borrower)s"), borrower=borrower),
         )
         return Loan.objects.create(
             kube=kube,
@@ -758,7 +765,7 @@ def repay(*, loan: Loan, paid_on: dt.date, amount: int, by: User) -> Repayment:
             kind=Kind.INCOME,
             category=Category.LOAN_REPAYMENT,
             amount=amount,
-            description=_("Repayment from %(borrower)s") % {"borrower": loan.borrower},
+            description=in_office_language(N_("Repayment from %(borrower)s"), borrower=loan.borrower),
         )
         return Repayment.objects.create(loan=loan, paid_on=paid_on, amount=amount, cash_entry=entry, by=by)
 

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
 from berdaya.accounts.scoping import region_filter
 from berdaya.lib.errors import DomainError
+from berdaya.lib.stored_text import in_office_language
 from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.screening import engine
 
@@ -130,7 +132,9 @@ def screen_after_import(job: ImportJob) -> None:
     if ScreeningRun.objects.filter(region_id=region, status__in=["queued", "running"]).exists():
         return  # the run already queued will see these records too
     run = ScreeningRun.objects.create(
-        region_id=region, started_by=job.created_by, trigger=_("import of %(file)s") % {"file": job.original_name}
+        region_id=region,
+        started_by=job.created_by,
+        trigger=in_office_language(N_("import of %(file)s"), file=job.original_name),
     )
     transaction.on_commit(lambda: run_screening.enqueue(run.pk))
 

@@ -6,10 +6,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
+from berdaya.lib.stored_text import in_office_language
 from berdaya.registry.models import Person
 
 from . import selectors
@@ -40,7 +42,9 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("screening.add_screeningrun", raise_exception=True)
 def run_start(request: AuthedRequest) -> HttpResponse:
     try:
-        run = start_screening(region_code=request.user.region_id or "", by=request.user, trigger=_("on demand"))
+        run = start_screening(
+            region_code=request.user.region_id or "", by=request.user, trigger=in_office_language(N_("on demand"))
+        )
     except ScreeningError as error:
         messages.error(request, error.message)
     else:

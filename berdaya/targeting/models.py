@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from berdaya.accounts.scoping import ScopedQuerySet, region_filter
+from berdaya.lib.stored_text import show
 
 if TYPE_CHECKING:
     from berdaya.accounts.models import User
@@ -201,8 +202,11 @@ class Notification(models.Model):
     )
     recipient_region = models.ForeignKey("regions.Region", models.CASCADE, related_name="+")
     cycle = models.ForeignKey(Cycle, models.CASCADE, null=True, blank=True, related_name="notifications")
+    # In the office's language (Indonesian), as e-mailed; `message` keeps what the system wrote so that each reader
+    # sees it in their own language. A body someone typed (a reason, a note) is shown as typed.
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    message = models.JSONField(default=dict, blank=True, editable=False)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -215,7 +219,15 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return self.subject
+        return self.shown_subject
+
+    @property
+    def shown_subject(self) -> str:
+        return show(self.message.get("subject")) or self.subject
+
+    @property
+    def shown_body(self) -> str:
+        return show(self.message.get("body")) or self.body
 
 
 class NominationListQuerySet(ScopedQuerySet["NominationList"]):

@@ -14,16 +14,19 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
 from berdaya.lib.errors import DomainError
 from berdaya.lib.nik import check_kk, check_nik
+from berdaya.lib.stored_text import keep, show
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
@@ -121,20 +124,27 @@ def set_quota(*, cycle: Cycle, kecamatan: Region, households: int, by: User) -> 
 
 
 def _notify(
-    *, region: Region, roles: Iterable[str], cycle: Cycle, subject: str, body: str, url: str
+    *, region: Region, roles: Iterable[str], cycle: Cycle, subject: dict[str, Any], body: dict[str, Any] | str, url: str
 ) -> list[Notification]:
-    """One notification per active user of these roles in the region, or one for the region if it has none."""
+    """One notification per active user of these roles in the region, or one for the region if it has none.
+
+    `subject` (and `body`, unless someone typed it) come from stored_text.keep: each reader sees them in their own
+    language; the stored text and the e-mail are in the office's.
+    """
+    message = {"subject": subject, **({"body": body} if isinstance(body, dict) else {})}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject_text, body_text = show(subject), show(body) if isinstance(body, dict) else body
+    fields = {"cycle": cycle, "subject": subject_text, "body": body_text, "message": message, "url": url}
     users = list(User.objects.filter(region=region, role__in=list(roles), is_active=True))
-    made = [
-        Notification(recipient_user=u, recipient_region=region, cycle=cycle, subject=subject, body=body, url=url)
-        for u in users
-    ] or [Notification(recipient_region=region, cycle=cycle, subject=subject, body=body, url=url)]
+    made = [Notification(recipient_user=u, recipient_region=region, **fields) for u in users] or [
+        Notification(recipient_region=region, **fields)
+    ]
     Notification.objects.bulk_create(made)
     for user in users:
         if user.email:
             # After commit: a rolled-back opening must not have told anyone.
             transaction.on_commit(
-                partial(send_mail, subject, f"{body}\n\n{url}", None, [user.email], fail_silently=True)
+                partial(send_mail, subject_text, f"{body_text}\n\n{url}", None, [user.email], fail_silently=True)
             )
     return made
 
@@ -158,9 +168,13 @@ def open_cycle(*, cycle: Cycle, by: User) -> Cycle:
                 region=quota.kecamatan,
                 roles=[User.Role.KECAMATAN_OPERATOR],
                 cycle=cycle,
-                subject=_("Call for KUBE nominations: %(cycle)s") % {"cycle": cycle.name},
-                body=_("Quota for %(kecamatan)s: %(quota)d households. Villages submit their lists by %(deadline)s.")
-                % {"kecamatan": quota.kecamatan.name, "quota": quota.households, "deadline": cycle.nomination_deadline},
+                subject=keep(N_("Call for KUBE nominations: %(cycle)s"), cycle=cycle.name),
+                body=keep(
+                    N_("Quota for %(kecamatan)s: %(quota)s households. Villages submit their lists by %(deadline)s."),
+                    kecamatan=quota.kecamatan.name,
+                    quota=quota.households,
+                    deadline=cycle.nomination_deadline.isoformat(),
+                ),
                 url=url,
             )
     return cycle
@@ -188,7 +202,7 @@ def relay_call(*, cycle: Cycle, kecamatan: Region, note: str, by: User) -> CallR
                 region=village,
                 roles=[User.Role.VILLAGE_OPERATOR],
                 cycle=cycle,
-                subject=_("Call for KUBE nominations: %(cycle)s") % {"cycle": cycle.name},
+                subject=keep(N_("Call for KUBE nominations: %(cycle)s"), cycle=cycle.name),
                 body=note,
                 url=cycle.get_absolute_url(),
             )
@@ -507,7 +521,7 @@ def return_to_village(*, nomination_list: NominationList, reason: str, by: User)
             region=nomination_list.village,
             roles=[User.Role.VILLAGE_OPERATOR],
             cycle=nomination_list.cycle,
-            subject=_("Your list for %(cycle)s was returned") % {"cycle": nomination_list.cycle.name},
+            subject=keep(N_("Your list for %(cycle)s was returned"), cycle=nomination_list.cycle.name),
             body=reason,
             url=nomination_list.get_absolute_url(),
         )
@@ -549,7 +563,7 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
             region=Region.objects.get(pk=nomination_list.kecamatan_code),
             roles=[User.Role.KECAMATAN_OPERATOR],
             cycle=nomination_list.cycle,
-            subject=_("The list of %(village)s was returned") % {"village": nomination_list.village.name},
+            subject=keep(N_("The list of %(village)s was returned"), village=nomination_list.village.name),
             body=reason,
             url=nomination_list.get_absolute_url(),
         )

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from berdaya.accounts.tests.factories import UserFactory
@@ -125,6 +126,15 @@ def test_a_bad_amount_in_the_file_is_rejected_with_its_line(tmp_path, by, cell, 
 
     assert report.rejected == 1
     assert message in report.issues[0].text
+
+
+def test_the_treasurer_reads_why_a_row_is_rejected_in_indonesian(tmp_path, by):
+    path = _xlsx(tmp_path, [["2027-11-05", "Jual", None, -5, None, "Kue", None]])
+
+    report = excel.check_cash_book_file(kube=KubeFactory(), path=path, by=by)
+
+    with translation.override("id"):
+        assert report.issues[0].text == "Baris 3: jumlah harus lebih dari nol."
 
 
 def test_a_row_in_a_closed_month_is_rejected(tmp_path, by):

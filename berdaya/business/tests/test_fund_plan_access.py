@@ -55,6 +55,25 @@ def test_a_loan_leaves_the_cash_book(by):
     assert services.cash_balance(kube=kube) == 700_000
 
 
+def test_the_books_line_of_a_loan_is_written_in_the_offices_language(by):
+    kube = KubeFactory()
+    BusinessPlanFactory(kube=kube, revolving_fund=True)
+    CashEntryFactory(kube=kube, amount=1_000_000)
+
+    # The autouse `english` fixture: the facilitator recording the loan chose English.
+    services.lend(
+        kube=kube,
+        borrower="Bu Ani",
+        is_member=False,
+        principal=300_000,
+        issued_on=dt.date(2027, 11, 1),
+        instalments=3,
+        by=by,
+    )
+
+    assert CashEntry.objects.get(category=CashEntry.Category.LOAN_ISSUED).description == "Pinjaman kepada Bu Ani"
+
+
 def test_a_repayment_cannot_exceed_what_is_owed(by):
     loan = LoanFactory(principal=600_000)
     services.repay(loan=loan, paid_on=dt.date(2027, 10, 1), amount=500_000, by=by)

@@ -434,6 +434,23 @@ def test_the_report_lists_each_problem_in_indonesian_and_english(tmp_path, users
     assert "dropped the last one" in rows[1][5]
 
 
+@pytest.mark.parametrize(
+    ("line", "indonesian"),
+    [
+        (f"{nik(1)},{KK_1},=cmd|' /C calc'!A0,{VILLAGE_A},L,1980-05-02,", "Rumus tidak diperbolehkan di sini"),
+        (f"{nik(1)},{KK_1},Budi,{VILLAGE_A},L,31-02-1980,", "bukan tanggal"),
+        (f"{nik(1)},{KK_1},,{VILLAGE_A},L,1980-05-02,", "Nama kosong."),
+    ],
+)
+def test_the_checkers_own_messages_are_in_indonesian_too(tmp_path, users, line, indonesian):
+    result = run(write_csv(tmp_path, [HEADER, line]), users)
+
+    with translation.override("id"):
+        texts = messages(result)
+
+    assert any(indonesian in text for text in texts), texts
+
+
 # --- assistance history ------------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from berdaya.targeting import services
 from berdaya.targeting.models import Notification
@@ -110,3 +111,30 @@ def test_a_village_without_an_operator_gets_the_call_as_an_office(users, regions
     services.relay_call(cycle=cycle, kecamatan=regions["kec_a"], note="", by=users["camat"])
 
     assert Notification.objects.filter(recipient_region=regions["village_b"], recipient_user=None).exists()
+
+
+def test_the_call_opened_in_english_reaches_the_kecamatan_in_the_offices_language(users, regions):
+    cycle = CycleFactory(region=regions["regency"], name="KUBE 2027")
+    QuotaFactory(cycle=cycle, kecamatan=regions["kec_a"])
+
+    with translation.override("en"):  # the admin chose English
+        services.open_cycle(cycle=cycle, by=users["admin"])
+
+    note = Notification.objects.for_user(users["camat"]).get()
+    assert note.subject == "Undangan pengusulan KUBE: KUBE 2027"  # as stored and e-mailed
+    with translation.override("en"):
+        assert note.shown_subject == "Call for KUBE nominations: KUBE 2027"
+    with translation.override("id"):
+        assert note.shown_body.startswith("Kuota untuk")
+
+
+def test_a_note_someone_typed_is_shown_as_typed_in_any_language(users, regions):
+    cycle = CycleFactory(region=regions["regency"])
+    QuotaFactory(cycle=cycle, kecamatan=regions["kec_a"])
+    services.open_cycle(cycle=cycle, by=users["admin"])
+    services.relay_call(cycle=cycle, kecamatan=regions["kec_a"], note="Segera kirim", by=users["camat"])
+
+    note = Notification.objects.for_user(users["desa_a"]).get()
+
+    with translation.override("en"):
+        assert (note.shown_body, note.shown_subject.startswith("Call for KUBE nominations")) == ("Segera kirim", True)

@@ -1,0 +1,40 @@
+"""Texts the system writes for others to read later, never in the language of whoever happened to cause them.
+
+A message to a person (an inbox note) is kept as the message and its values and shown in the reader's language:
+
+    note.message = keep(N_("Your list for %(cycle)s was returned"), cycle=cycle.name)
+    show(note.message)  # "Daftar usulan Anda untuk ... dikembalikan", or English for a reader who chose English
+
+A record kept as written (a cash-book line, what started a screening run) is written in the office's language:
+
+    entry.description = in_office_language(N_("Loan to %(borrower)s"), borrower=name)
+
+Mark the message with gettext_noop (imported as N_) so that makemessages finds it. Values are stored as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+
+
+def keep(message: str, **params: Any) -> dict[str, Any]:
+    return {"message": message, "params": {name: str(value) for name, value in params.items()}}
+
+
+def show(kept: dict[str, Any] | None) -> str:
+    """The kept text in the active language; an empty string for nothing kept."""
+    if not kept:
+        return ""
+    text = gettext(kept["message"])
+    return text % kept["params"] if kept.get("params") else text
+
+
+def in_office_language(message: str, **params: Any) -> str:
+    """The message in the office's language (settings.LANGUAGE_CODE, Indonesian), whatever language is active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(message)
+        return text % params if params else text
