@@ -37,11 +37,10 @@ def test_lending_needs_a_group_that_runs_a_revolving_fund(by):
         )
 
 
-def test_a_loan_leaves_the_cash_book(by):
+def lend_from_a_fund_of_a_million(by):
     kube = KubeFactory()
     BusinessPlanFactory(kube=kube, revolving_fund=True)
     CashEntryFactory(kube=kube, amount=1_000_000)
-
     services.lend(
         kube=kube,
         borrower="Bu Ani",
@@ -51,25 +50,17 @@ def test_a_loan_leaves_the_cash_book(by):
         instalments=3,
         by=by,
     )
+    return kube
+
+
+def test_a_loan_leaves_the_cash_book(by):
+    kube = lend_from_a_fund_of_a_million(by)
 
     assert services.cash_balance(kube=kube) == 700_000
 
 
 def test_the_books_line_of_a_loan_is_written_in_the_offices_language(by):
-    kube = KubeFactory()
-    BusinessPlanFactory(kube=kube, revolving_fund=True)
-    CashEntryFactory(kube=kube, amount=1_000_000)
-
-    # The autouse `english` fixture: the facilitator recording the loan chose English.
-    services.lend(
-        kube=kube,
-        borrower="Bu Ani",
-        is_member=False,
-        principal=300_000,
-        issued_on=dt.date(2027, 11, 1),
-        instalments=3,
-        by=by,
-    )
+    lend_from_a_fund_of_a_million(by)  # in English: the autouse `english` fixture, as if the facilitator chose it
 
     assert CashEntry.objects.get(category=CashEntry.Category.LOAN_ISSUED).description == "Pinjaman kepada Bu Ani"
 
