@@ -381,7 +381,7 @@ def facilitator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 # Raise when sw.js changes in a way its static files do not show: browsers install a service worker again only when
 # its script changes, and the version names the cache of the files below.
-_SERVICE_WORKER_REVISION = "1"
+_SERVICE_WORKER_REVISION = "2"
 
 
 def _page_pattern(name: str, *args: int) -> str:

@@ -11,6 +11,7 @@ const FORGET_ON = ["{{ login_url|escapejs }}", "{{ logout_url|escapejs }}"];
 // Pages kept for use without signal; nothing from the registry (NIKs) is ever kept on the phone.
 const KEPT = [{% for pattern in kept %}new RegExp("{{ pattern|escapejs }}"){% if not forloop.last %}, {% endif %}{% endfor %}];
 const PATIENCE_MS = 6000; // on a weak signal, after this long the kept copy is shown instead of waiting on
+const KEPT_FOR_MS = 14 * 24 * 3600 * 1000; // a kept page older than two weeks is no longer shown (a lost phone)
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -56,8 +57,17 @@ async function fromCacheThenRefresh(event, request) {
   return network;
 }
 
+async function kept(request) {
+  const cached = await caches.match(request, { cacheName: PAGES });
+  if (cached && Date.now() - new Date(cached.headers.get("Date") || 0).getTime() > KEPT_FOR_MS) {
+    await (await caches.open(PAGES)).delete(request);
+    return undefined;
+  }
+  return cached;
+}
+
 async function page(request, keep) {
-  const cached = keep ? await caches.match(request, { cacheName: PAGES }) : undefined;
+  const cached = keep ? await kept(request) : undefined;
   const network = fetch(request).then(async (response) => {
     // A redirect (to the login page, say) or an error page is not the page that was asked for.
     if (keep && response.ok && !response.redirected) await (await caches.open(PAGES)).put(request, response.clone());
