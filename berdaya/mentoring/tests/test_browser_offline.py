@@ -90,3 +90,21 @@ def test_two_reports_written_without_signal_are_two_visits(page, kube):
 
     page.locator("#outbox .outbox-sent").get_by_text("ponsel ini: 2").wait_for()
     assert sorted(Visit.objects.values_list("purpose", flat=True)) == ["Kunjungan kedua", "Kunjungan pertama"]
+
+
+def test_a_kept_report_the_server_refuses_is_shown_with_why_and_can_be_discarded(page, kube):
+    open_the_visit_form_with_signal(page, kube)
+    page.context.set_offline(True)
+    write_a_report(page, "Kunjungan terakhir")
+    page.get_by_role("status").wait_for()
+    Kube.objects.filter(pk=kube.pk).update(status=Kube.Status.DISSOLVED)  # meanwhile, at the office
+
+    page.context.set_offline(False)
+
+    refused = page.locator("#outbox .outbox-refused")
+    refused.wait_for()
+    assert kube.name in refused.inner_text()
+    assert not Visit.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    refused.get_by_role("button", name="Buang").click()
+    page.locator("#outbox").wait_for(state="hidden")
