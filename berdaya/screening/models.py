@@ -12,6 +12,8 @@ from simple_history.models import HistoricalRecords
 
 from berdaya.accounts.scoping import ScopedQuerySet
 
+from .reasons import translated_reason
+
 
 class ScreeningRunQuerySet(ScopedQuerySet["ScreeningRun"]):
     region_path = "region__code"
@@ -112,6 +114,11 @@ class MatchCandidate(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("screening:candidate-detail", args=[self.pk])
+
+    @property
+    def shown_reason(self) -> str:
+        """The engine's reason (stored in English, as the engine wrote it) in the reader's language."""
+        return translated_reason(self.reason)
 
 
 class MergedPersonQuerySet(ScopedQuerySet["MergedPerson"]):

@@ -204,7 +204,7 @@ def screening_findings(
                 HARD if kube else SOFT,
                 gettext_noop("Received %(programme)s in %(year)d as %(name)s: %(reason)s"),
                 {
-                    "programme": str(AssistanceRecord.Programme(record.programme).label),
+                    "programme": record.programme,  # the code: Flag.text names it in the reader's language
                     "year": record.year,
                     "name": record.name,
                     "reason": reason,

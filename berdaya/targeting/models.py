@@ -16,6 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from berdaya.accounts.scoping import ScopedQuerySet, region_filter
 from berdaya.lib.stored_text import show
+from berdaya.registry.models import AssistanceRecord
+from berdaya.screening.reasons import translated_reason
 
 if TYPE_CHECKING:
     from berdaya.accounts.models import User
@@ -374,7 +376,15 @@ class Flag(models.Model):
     @property
     def text(self) -> str:
         message = gettext(self.message)
-        return message % self.params if self.params else message
+        if not self.params:
+            return message
+        params: dict[str, Any] = dict(self.params)
+        if self.code in (self.Code.PRIOR_KUBE, self.Code.OTHER_AID):
+            if params.get("programme") in AssistanceRecord.Programme.values:
+                params["programme"] = AssistanceRecord.Programme(params["programme"]).label
+            if "reason" in params:
+                params["reason"] = translated_reason(params["reason"])  # the screening engine's, stored in English
+        return message % params
 
     @property
     def is_hard(self) -> bool:

@@ -20,7 +20,7 @@ def test_the_service_worker_is_served_from_the_root_without_login(client):
 def test_the_service_worker_keeps_the_caseload_and_visit_forms_and_nothing_from_the_registry(client):
     script = client.get("/sw.js").content.decode()
 
-    (kept,) = [line for line in script.splitlines() if line.startswith("const KEPT")]
+    (kept,) = [line for line in script.splitlines() if line.startswith("const KEPT = ")]
     assert kept == (
         'const KEPT = [new RegExp("^/mentoring/$"), new RegExp("^/mentoring/groups/\\u005Cd+/visits/new/$")];'
     )

@@ -69,28 +69,53 @@ def dedupe(people: People, *, threshold: float = DEFAULT_THRESHOLD, progress: Pr
     return _match(people, None, threshold=threshold, progress=progress)
 
 
+def _t(phrase: str) -> str:
+    """An English phrase of a reason, marked for the app's catalogues: the app shows reasons in the reader's language
+    (berdaya/screening/reasons.py), the command line prints them as they are."""
+    return phrase
+
+
 _NIK_REASON = {
-    c.NIK_SAME: "same NIK",
-    c.NIK_SAME_CONTRADICTED: "same NIK, though one record's birth date contradicts it",
-    c.NIK_TRANSPOSED: "NIK differs by one transposition",
-    c.NIK_ONE_DIGIT_EXPLAINED: "NIK differs in one birth-date digit, and one record's birth date fits the other NIK",
-    c.NIK_ONE_DIGIT_DATE: "NIK differs in one birth-date digit",
-    c.NIK_ONE_DIGIT_SERIAL: "NIK differs in one serial digit",
-    c.NIK_ONE_DIGIT_REGION: "NIK differs in one region digit",
-    c.NIK_LOST_DIGIT: "one NIK has 15 digits, the other less one digit",
-    c.NIK_DIFFERENT_EXPLAINED: "different NIK, one contradicting its own record",
-    c.NIK_DIFFERENT: "different NIK",
-    c.NIK_MISSING: "NIK missing or unusable on one side",
+    c.NIK_SAME: _t("same NIK"),
+    c.NIK_SAME_CONTRADICTED: _t("same NIK, though one record's birth date contradicts it"),
+    c.NIK_TRANSPOSED: _t("NIK differs by one transposition"),
+    c.NIK_ONE_DIGIT_EXPLAINED: _t(
+        "NIK differs in one birth-date digit, and one record's birth date fits the other NIK"
+    ),
+    c.NIK_ONE_DIGIT_DATE: _t("NIK differs in one birth-date digit"),
+    c.NIK_ONE_DIGIT_SERIAL: _t("NIK differs in one serial digit"),
+    c.NIK_ONE_DIGIT_REGION: _t("NIK differs in one region digit"),
+    c.NIK_LOST_DIGIT: _t("one NIK has 15 digits, the other less one digit"),
+    c.NIK_DIFFERENT_EXPLAINED: _t("different NIK, one contradicting its own record"),
+    c.NIK_DIFFERENT: _t("different NIK"),
+    c.NIK_MISSING: _t("NIK missing or unusable on one side"),
 }
 _BIRTH_REASON = {
-    c.BIRTH_SAME: "same birth date",
-    c.BIRTH_ONE_PART: "birth date differs in one part",
-    c.BIRTH_VIA_NIK: "birth date matches the NIK's",
-    c.BIRTH_DIFFERENT: "different birth date",
+    c.BIRTH_SAME: _t("same birth date"),
+    c.BIRTH_ONE_PART: _t("birth date differs in one part"),
+    c.BIRTH_VIA_NIK: _t("birth date matches the NIK's"),
+    c.BIRTH_DIFFERENT: _t("different birth date"),
     c.BIRTH_MISSING: "",
 }
-_PLACE_KK = {0: "same KK", 1: "", 2: ""}
-_PLACE_VILLAGE = {0: "same village", 1: "same kecamatan", 2: "", 3: ""}
+_SEX_REASON = {c.SEX_DIFFERENT: _t("different sex")}
+_PLACE_KK = {0: _t("same KK"), 1: "", 2: ""}
+_PLACE_VILLAGE = {0: _t("same village"), 1: _t("same kecamatan"), 2: "", 3: ""}
+# The name part: a phrase, or a template whose {} are the names (or the similarity) in this order.
+NAME_MISSING_REASON = _t("name missing on one side")
+NAME_REASON_TEMPLATES = (
+    SAME_NAME := _t("same name '{}'"),
+    SAME_AFTER_NORMALISING := _t("'{}' ≈ '{}' (same name after normalising)"),
+    ONE_CONTAINS_THE_OTHER := _t("'{}' ≈ '{}' (one name contains the other)"),
+    SIMILAR := _t("'{}' ~ '{}' (name similarity {})"),
+)
+# Every fixed phrase a reason can hold; its parts are joined by REASON_SEPARATOR.
+REASON_PHRASES = frozenset(
+    phrase
+    for table in (_NIK_REASON, _BIRTH_REASON, _SEX_REASON, _PLACE_KK, _PLACE_VILLAGE)
+    for phrase in table.values()
+    if phrase
+) | {NAME_MISSING_REASON}
+REASON_SEPARATOR = "; "
 
 
 def _lookup(codes: npt.NDArray[np.int8], texts: dict[int, str]) -> pl.Series:
@@ -116,28 +141,29 @@ def explain(a: People, b: People, comparison: c.Comparison, rows: npt.NDArray[np
         },
         schema={"name": pl.Int8, "left": pl.String, "right": pl.String, "similarity": pl.String},
     )
-    pair = pl.format("'{}' ≈ '{}'", "left", "right")
     name_reason = (
         pl.when(pl.col("name") == c.NAME_MISSING)
-        .then(pl.lit("name missing on one side"))
+        .then(pl.lit(NAME_MISSING_REASON))
         .when((pl.col("name") == c.NAME_SAME) & (pl.col("left") == pl.col("right")))
-        .then(pl.format("same name '{}'", "left"))
+        .then(pl.format(SAME_NAME, "left"))
         .when(pl.col("name").is_in([c.NAME_SAME, c.NAME_SAME_WORDS]))
-        .then(pl.format("{} (same name after normalising)", pair))
+        .then(pl.format(SAME_AFTER_NORMALISING, "left", "right"))
         .when(pl.col("name") == c.NAME_SUBSET)
-        .then(pl.format("{} (one name contains the other)", pair))
-        .otherwise(pl.format("'{}' ~ '{}' (name similarity {})", "left", "right", "similarity"))
+        .then(pl.format(ONE_CONTAINS_THE_OTHER, "left", "right"))
+        .otherwise(pl.format(SIMILAR, "left", "right", "similarity"))
     )
     parts = pl.DataFrame(
         {
             "nik": _lookup(levels[:, 0], _NIK_REASON),
             "birth": _lookup(levels[:, 1] % c.BIRTH_LEVELS, _BIRTH_REASON),
-            "sex": _lookup(levels[:, 2], {c.SEX_DIFFERENT: "different sex"}),
+            "sex": _lookup(levels[:, 2], _SEX_REASON),
             "kk": _lookup(levels[:, 3] // 4, _PLACE_KK),
             "village": _lookup(levels[:, 3] % 4, _PLACE_VILLAGE),
         }
     )
     sentences = pl.concat([frame.select(name_reason.alias("name_reason")), parts], how="horizontal").select(
-        pl.concat_str(["nik", "name_reason", "birth", "sex", "kk", "village"], separator="; ", ignore_nulls=True)
+        pl.concat_str(
+            ["nik", "name_reason", "birth", "sex", "kk", "village"], separator=REASON_SEPARATOR, ignore_nulls=True
+        )
     )
     return sentences.to_series().to_list()

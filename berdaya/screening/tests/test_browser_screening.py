@@ -47,7 +47,7 @@ def test_an_officer_imports_a_file_and_confirms_the_duplicate_it_brought(page, u
 
     page.goto("/screening/")
     page.get_by_role("link", name=re.compile(r"^\d[.,]\d\d$")).first.click()
-    assert "transposition" in page.locator("main").inner_text()
+    assert "dua digit tertukar" in page.locator("main").inner_text()  # the engine's reason, in Indonesian
     page.locator("button[value=same]").click()
 
     page.locator("#decision form[action$='/merge/']").wait_for()

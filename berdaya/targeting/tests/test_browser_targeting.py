@@ -86,7 +86,7 @@ def test_a_cycle_from_the_call_to_the_decree(page, users, regions):
 
     flag = page.locator("#nominee-rows .flag[data-code=prior_kube]")
     expect(flag).to_contain_text("Muhammad Soekarno")
-    expect(flag).to_contain_text("NIK differs by one transposition")
+    expect(flag).to_contain_text("NIK berbeda karena dua digit tertukar")
 
     # The hard flag blocks submission until the village writes why it keeps the nominee.
     typed = Nominee.objects.get(nik="6401041203850021")

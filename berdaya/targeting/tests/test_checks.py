@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from berdaya.registry.models import AssistanceRecord
 from berdaya.registry.tests.factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
@@ -109,6 +110,20 @@ def test_a_prior_kube_recipient_with_a_misspelt_name_and_transposed_nik_is_found
     assert flag.is_hard
     assert "NIK differs by one transposition" in flag.text
     assert "Muhammad Soekarno" in flag.text
+
+
+def test_a_prior_aid_flag_reads_in_the_readers_language(village_list, users):
+    person = PersonFactory(household__village=village_list.village)
+    AssistanceRecordFactory(person=person, programme=AssistanceRecord.Programme.OTHER, year=2022)
+    nominee = pick(village_list, person, users["desa_a"])
+
+    flag = Flag.objects.get(nominee=nominee, code="other_aid")
+
+    with translation.override("id"):
+        assert flag.text.startswith("Menerima Lainnya pada 2022 atas nama")
+        assert "NIK sama" in flag.text
+    with translation.override("en"):
+        assert flag.text.startswith("Received Other in 2022 as")
 
 
 def test_other_aid_is_for_review_only(village_list, users):
