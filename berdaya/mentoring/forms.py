@@ -50,7 +50,14 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(file, initial) for file in files]
 
 
-class VisitForm(forms.Form):
+class SentOnceForm(forms.Form):
+    """A form filled in the field: its key, new each time the form is shown (and each time the phone starts a report
+    without signal), makes a report sent twice be stored once."""
+
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class VisitForm(SentOnceForm):
     visited_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     topics = forms.CharField(label=_("Topics discussed"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -78,9 +85,6 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"data-position": "longitude", "step": "any"}),
     )
-    # A new one each time the form is shown (and each time the phone starts a new report offline): sending the same
-    # report twice stores it once.
-    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args: Any, kube: Kube, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +97,7 @@ class VisitForm(forms.Form):
         return data
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(SentOnceForm):
     held_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     agenda = forms.CharField(label=_("Agenda"), max_length=255)
     attendees = MemberCheckboxes(
@@ -110,7 +114,7 @@ class MeetingForm(forms.Form):
         self.fields["attendees"].queryset = _members(kube)  # type: ignore[attr-defined]
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(SentOnceForm):
     reported_on = forms.DateField(label=_("Noticed on"), widget=DATE, initial=timezone.localdate)
     origin = forms.ChoiceField(label=_("Internal or external"), choices=Problem.Origin.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Problem.Category.choices)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -45,6 +46,12 @@ class VisitQuerySet(ScopedQuerySet["Visit"]):
     facilitator_path = "kube__facilitator"
 
 
+def client_key_field() -> models.UUIDField[uuid.UUID | None, uuid.UUID | None]:
+    """The key the form (or, for a report written without signal, the phone) gives a record from the field: sent
+    twice, by a double tap or by the phone's outbox retrying after a lost answer, it is stored once."""
+    return models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+
 class Visit(models.Model):
     """A facilitator's visit to a group: what it was for, who came, what was said and what follows."""
 
@@ -58,9 +65,7 @@ class Visit(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     created_at = models.DateTimeField(default=timezone.now)
-    # Given by the form (and by the phone for a report written without signal): a report sent twice, by a double tap
-    # or by the phone's outbox retrying after a lost answer, is stored once.
-    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_key = client_key_field()
 
     objects = VisitQuerySet.as_manager()
     history = HistoricalRecords()
@@ -148,6 +153,7 @@ class Meeting(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     attendees = models.ManyToManyField("groups.Membership", related_name="meetings", blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    client_key = client_key_field()
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -205,6 +211,7 @@ class Problem(models.Model):
     escalated_on = models.DateField(_("escalated to the Dinas on"), null=True, blank=True)
     escalation_note = models.TextField(_("note to the Dinas"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    client_key = client_key_field()
 
     objects = ProblemQuerySet.as_manager()
     history = HistoricalRecords()

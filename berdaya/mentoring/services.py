@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -72,54 +72,72 @@ def record_visit(
     A report with the `client_key` of one already stored is that report sent again (a double tap, or a phone's outbox
     retrying after a lost answer): it is not stored twice, and the stored visit is returned.
     """
-    if client_key is not None and (sent := Visit.objects.filter(client_key=client_key).first()) is not None:
+
+    def store() -> Visit:
+        _check_date(visited_on, _("The visit date cannot be in the future."))
+        _check_mentored(kube)
+        _check_attendees(kube, attendees)
+        for action, due_on in follow_ups:
+            if due_on < visited_on:
+                raise MentoringError(_("The follow-up '%(action)s' is due before the visit.") % {"action": action})
+        # Every photo is checked and shrunk before anything is written: one bad photo stores nothing.
+        prepared = [prepare_photo(photo) for photo in photos]
+        position = (latitude, longitude)
+        if latitude is None and longitude is None:
+            located = next((p for p in prepared if p.latitude is not None), None)
+            if located is not None:
+                position = (located.latitude, located.longitude)
+        visit = Visit(
+            kube=kube,
+            visited_on=visited_on,
+            purpose=purpose,
+            topics=topics,
+            notes=notes,
+            latitude=position[0],
+            longitude=position[1],
+            by=by,
+            client_key=client_key,
+        )
+        _audited(visit, by)
+        visit.save()
+        visit.attendees.set(attendees)
+        for photo in prepared:
+            stored = VisitPhoto(visit=visit, latitude=photo.latitude, longitude=photo.longitude)
+            stored.image.save(photo.content.name or "photo.jpg", photo.content, save=True)
+        for action, due_on in follow_ups:
+            FollowUp.objects.create(visit=visit, action=action, due_on=due_on)
+        return visit
+
+    return _sent_once(Visit, client_key, kube=kube, by=by, store=store)
+
+
+_Sent = TypeVar("_Sent", Visit, Meeting, Problem)
+
+
+def _sent_once(
+    model: type[_Sent], client_key: uuid.UUID | None, *, kube: Kube, by: User, store: Callable[[], _Sent]
+) -> _Sent:
+    """Store a record from the field once per client key (see models.client_key_field).
+
+    A record whose key is already stored is the same report sent again: the stored one is returned, even if the
+    group has closed meanwhile. Two copies arriving at once: the unique key lets one in and the other finds it.
+    """
+    if client_key is not None and (sent := model._default_manager.filter(client_key=client_key).first()) is not None:
         return _sent_before(sent, kube=kube, by=by)
-    _check_date(visited_on, _("The visit date cannot be in the future."))
-    _check_mentored(kube)
-    _check_attendees(kube, attendees)
-    for action, due_on in follow_ups:
-        if due_on < visited_on:
-            raise MentoringError(_("The follow-up '%(action)s' is due before the visit.") % {"action": action})
-    # Every photo is checked and shrunk before anything is written: one bad photo stores nothing.
-    prepared = [prepare_photo(photo) for photo in photos]
-    if latitude is None and longitude is None:
-        located = next((p for p in prepared if p.latitude is not None), None)
-        if located is not None:
-            latitude, longitude = located.latitude, located.longitude
     try:
         with transaction.atomic():
-            visit = Visit(
-                kube=kube,
-                visited_on=visited_on,
-                purpose=purpose,
-                topics=topics,
-                notes=notes,
-                latitude=latitude,
-                longitude=longitude,
-                by=by,
-                client_key=client_key,
-            )
-            _audited(visit, by)
-            visit.save()
-            visit.attendees.set(attendees)
-            for photo in prepared:
-                stored = VisitPhoto(visit=visit, latitude=photo.latitude, longitude=photo.longitude)
-                stored.image.save(photo.content.name or "photo.jpg", photo.content, save=True)
-            for action, due_on in follow_ups:
-                FollowUp.objects.create(visit=visit, action=action, due_on=due_on)
+            return store()
     except IntegrityError:
-        # The same report arriving twice at once: the other request stored it first.
-        sent = Visit.objects.filter(client_key=client_key).first() if client_key is not None else None
+        sent = model._default_manager.filter(client_key=client_key).first() if client_key is not None else None
         if sent is None:
             raise
         return _sent_before(sent, kube=kube, by=by)
-    return visit
 
 
-def _sent_before(visit: Visit, *, kube: Kube, by: User) -> Visit:
-    if visit.kube_id != kube.pk or visit.by_id != by.pk:
-        raise MentoringError(_("This visit report was already sent for another group or by another user."))
-    return visit
+def _sent_before(record: _Sent, *, kube: Kube, by: User) -> _Sent:
+    if record.kube_id != kube.pk or record.by_id != by.pk:
+        raise MentoringError(_("This report was already sent for another group or by another user."))
+    return record
 
 
 def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, by: User) -> FollowUp:
@@ -143,17 +161,29 @@ def record_meeting(
     decisions: str = "",
     minutes: str = "",
     attendees: Sequence[Membership] = (),
+    client_key: uuid.UUID | None = None,
 ) -> Meeting:
-    """Record a meeting of the group's members with its decisions, minutes and attendance."""
-    _check_date(held_on, _("The meeting date cannot be in the future."))
-    _check_mentored(kube)
-    _check_attendees(kube, attendees)
-    with transaction.atomic():
-        meeting = Meeting(kube=kube, held_on=held_on, agenda=agenda, decisions=decisions, minutes=minutes, by=by)
+    """Record a meeting of the group's members with its decisions, minutes and attendance (once per client key)."""
+
+    def store() -> Meeting:
+        _check_date(held_on, _("The meeting date cannot be in the future."))
+        _check_mentored(kube)
+        _check_attendees(kube, attendees)
+        meeting = Meeting(
+            kube=kube,
+            held_on=held_on,
+            agenda=agenda,
+            decisions=decisions,
+            minutes=minutes,
+            by=by,
+            client_key=client_key,
+        )
         _audited(meeting, by)
         meeting.save()
         meeting.attendees.set(attendees)
-    return meeting
+        return meeting
+
+    return _sent_once(Meeting, client_key, kube=kube, by=by, store=store)
 
 
 # Problems --------------------------------------------------------------------------------------------------------
@@ -169,23 +199,29 @@ def report_problem(
     description: str,
     by: User,
     handler: str = "",
+    client_key: uuid.UUID | None = None,
 ) -> Problem:
-    """Log a problem of the group in its register."""
-    _check_date(reported_on, _("The date a problem was noticed cannot be in the future."))
-    problem = Problem(
-        kube=kube,
-        reported_on=reported_on,
-        origin=origin,
-        category=category,
-        severity=severity,
-        description=description,
-        handler=handler,
-        by=by,
-    )
-    _audited(problem, by)
-    problem.full_clean()
-    problem.save()
-    return problem
+    """Log a problem of the group in its register (once per client key)."""
+
+    def store() -> Problem:
+        _check_date(reported_on, _("The date a problem was noticed cannot be in the future."))
+        problem = Problem(
+            kube=kube,
+            reported_on=reported_on,
+            origin=origin,
+            category=category,
+            severity=severity,
+            description=description,
+            handler=handler,
+            by=by,
+            client_key=client_key,
+        )
+        _audited(problem, by)
+        problem.full_clean(exclude=["client_key"])  # its uniqueness is _sent_once's to judge
+        problem.save()
+        return problem
+
+    return _sent_once(Problem, client_key, kube=kube, by=by, store=store)
 
 
 def update_problem(*, problem: Problem, handler: str, steps: str, severity: int, by: User) -> Problem:

@@ -99,13 +99,24 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            if wants_json(request):
-                return JsonResponse({"url": visit.get_absolute_url()}, status=201)
-            messages.success(request, _("Visit recorded."))
-            return redirect(visit)
+            return _saved(request, visit, _("Visit recorded."))
+    return _form_again(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
+
+
+def _saved(request: AuthedRequest, record: Visit | Meeting | Problem, message: str = "") -> HttpResponse:
+    """Stored: show it, or tell the phone's outbox where it is."""
+    if wants_json(request):
+        return JsonResponse({"url": record.get_absolute_url()}, status=201)
+    if message:
+        messages.success(request, message)
+    return redirect(record)
+
+
+def _form_again(request: AuthedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The form to fill (again); for the phone's outbox, why its report was refused."""
     if request.method == "POST" and wants_json(request):
-        return JsonResponse({"errors": form_errors(form)}, status=400)
-    return render(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
+        return JsonResponse({"errors": form_errors(context["form"])}, status=400)
+    return render(request, template, context)
 
 
 @permission_required("mentoring.view_visit", raise_exception=True)
@@ -156,8 +167,8 @@ def meeting_create(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            return redirect(meeting)
-    return render(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
+            return _saved(request, meeting)
+    return _form_again(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
 
 
 @permission_required("mentoring.view_meeting", raise_exception=True)
@@ -200,9 +211,8 @@ def problem_create(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Problem logged."))
-            return redirect(problem)
-    return render(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
+            return _saved(request, problem, _("Problem logged."))
+    return _form_again(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
 
 
 def _problem(request: AuthedRequest, pk: int) -> Problem:
@@ -407,7 +417,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "static_prefix": settings.STATIC_URL,  # with the script prefix; static("") would look "" up in the manifest
         "login_url": reverse("login"),
         "logout_url": reverse("logout"),
-        "kept": [_page_pattern("mentoring:caseload"), _page_pattern("mentoring:visit-create", 1)],
+        "kept": [
+            _page_pattern("mentoring:caseload"),
+            *(
+                _page_pattern(name, 1)
+                for name in ("mentoring:visit-create", "mentoring:meeting-create", "mentoring:problem-create")
+            ),
+        ],
     }
     response = render(request, "mentoring/offline/sw.js", context, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"

@@ -7,7 +7,7 @@ import pytest
 
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
-from berdaya.mentoring.models import Visit
+from berdaya.mentoring.models import Problem, Visit
 
 from .factories import jpeg
 from .test_browser import log_in
@@ -48,7 +48,7 @@ def test_a_report_written_without_signal_is_stored_once_when_the_signal_returns(
 
     page.get_by_role("status").wait_for()
     assert "disimpan di ponsel" in page.get_by_role("status").inner_text()
-    assert "Laporan kunjungan yang menunggu sinyal di ponsel ini: 1" in page.locator("#outbox").inner_text()
+    assert "Laporan yang menunggu sinyal di ponsel ini: 1" in page.locator("#outbox").inner_text()
     assert not Visit.objects.exists()
 
     page.context.set_offline(False)  # the browser says "online": the outbox sends by itself
@@ -108,3 +108,23 @@ def test_a_kept_report_the_server_refuses_is_shown_with_why_and_can_be_discarded
     page.once("dialog", lambda dialog: dialog.accept())
     refused.get_by_role("button", name="Buang").click()
     page.locator("#outbox").wait_for(state="hidden")
+
+
+def test_a_problem_logged_without_signal_reaches_the_register_when_the_signal_returns(page, kube):
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "facilitator")
+    page.goto(f"/mentoring/groups/{kube.pk}/problems/new/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now the service worker keeps this form too
+    page.context.set_offline(True)
+    page.goto(f"/mentoring/groups/{kube.pk}/problems/new/")
+
+    page.locator('select[name="category"]').select_option("market")
+    page.locator('textarea[name="description"]').fill("Pembeli di pasar berkurang.")
+    page.locator("#problem-form button[type=submit]").click()
+    page.get_by_role("status").wait_for()
+    assert not Problem.objects.exists()
+    page.context.set_offline(False)
+
+    page.locator("#outbox .outbox-sent").wait_for()
+    assert Problem.objects.get().description == "Pembeli di pasar berkurang."

@@ -21,9 +21,11 @@ def test_the_service_worker_keeps_the_caseload_and_visit_forms_and_nothing_from_
     script = client.get("/sw.js").content.decode()
 
     (kept,) = [line for line in script.splitlines() if line.startswith("const KEPT = ")]
-    assert kept == (
-        'const KEPT = [new RegExp("^/mentoring/$"), new RegExp("^/mentoring/groups/\\u005Cd+/visits/new/$")];'
-    )
+    patterns = kept.removeprefix("const KEPT = [").removesuffix("];").split(", ")
+    assert patterns == [
+        'new RegExp("^/mentoring/$")',
+        *(f'new RegExp("^/mentoring/groups/\\u005Cd+/{form}/new/$")' for form in ("visits", "meetings", "problems")),
+    ]
 
 
 def test_the_service_worker_names_the_static_files_it_keeps(client):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
-from berdaya.mentoring.models import MonthlyReport, Visit
+from berdaya.mentoring.models import Meeting, MonthlyReport, Problem, Visit
 
 from .factories import ProblemFactory, VisitFactory, jpeg
 
@@ -92,6 +92,43 @@ def test_a_refused_field_is_named_in_the_outboxs_json(client, users, kube):
     response = post_visit(client, kube, purpose="", HTTP_ACCEPT="application/json")  # in Indonesian, the default
 
     assert response.json() == {"errors": ["Tujuan: Bidang ini tidak boleh kosong."]}
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "model"),
+    [
+        ("mentoring:meeting-create", {"held_on": "2027-08-01", "agenda": "Rapat anggota"}, Meeting),
+        (
+            "mentoring:problem-create",
+            {
+                "reported_on": "2027-08-01",
+                "origin": "internal",
+                "category": "bookkeeping",
+                "severity": "2",
+                "description": "Kas tidak cocok",
+            },
+            Problem,
+        ),
+    ],
+)
+def test_a_meeting_or_problem_from_the_phones_outbox_is_stored_once(client, users, kube, url_name, data, model):
+    client.force_login(users["facilitator"])
+    url, key = reverse(url_name, args=[kube.pk]), str(uuid.uuid4())
+
+    answers = [client.post(url, {**data, "client_key": key}, HTTP_ACCEPT="application/json") for _ in range(2)]
+
+    stored = model.objects.get()
+    assert [a.status_code for a in answers] == [201, 201]
+    assert {a.json()["url"] for a in answers} == {stored.get_absolute_url()}
+
+
+def test_the_meeting_form_hides_its_key(client, users, kube):
+    client.force_login(users["facilitator"])
+
+    page = client.get(reverse("mentoring:meeting-create", args=[kube.pk])).content.decode()
+
+    assert '<input type="hidden" name="client_key"' in page
+    assert "Client key" not in page and "client_key</label>" not in page
 
 
 def test_one_visit_takes_several_photos(client, users, kube):

@@ -14,7 +14,7 @@ from berdaya.accounts.tests.factories import UserFactory
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
 from berdaya.lib.images import PhotoError
-from berdaya.mentoring.models import FollowUp, Problem, Visit, VisitPhoto
+from berdaya.mentoring.models import FollowUp, Meeting, Problem, Visit, VisitPhoto
 from berdaya.mentoring.selectors import problem_register
 from berdaya.mentoring.services import (
     MentoringError,
@@ -153,36 +153,70 @@ def test_the_register_lists_open_problems_before_resolved_ones(users, regions):
     assert problems == [still_open, solved]
 
 
-def test_a_report_sent_twice_is_stored_once():
+def meeting(kube, **kwargs):
+    defaults = {"held_on": dt.date(2027, 8, 1), "agenda": "Rapat anggota", "by": UserFactory()}
+    return record_meeting(kube=kube, **(defaults | kwargs))
+
+
+def problem(kube, **kwargs):
+    defaults = {
+        "reported_on": dt.date(2027, 8, 1),
+        "origin": "internal",
+        "category": "bookkeeping",
+        "severity": 2,
+        "description": "Kas tidak cocok",
+        "by": UserFactory(),
+    }
+    return report_problem(kube=kube, **(defaults | kwargs))
+
+
+FIELD_RECORDS = [pytest.param(visit, Visit, id="visit"), pytest.param(meeting, Meeting, id="meeting")]
+FIELD_RECORDS.append(pytest.param(problem, Problem, id="problem"))
+
+
+@pytest.mark.parametrize(("record", "model"), FIELD_RECORDS)
+def test_a_report_sent_twice_is_stored_once(record, model):
     kube = KubeFactory(status=Kube.Status.ACTIVE)
     facilitator, key = UserFactory(), uuid.uuid4()
 
-    first = visit(kube, by=facilitator, client_key=key, photos=[jpeg()])
-    again = visit(kube, by=facilitator, client_key=key, photos=[jpeg()])
+    first = record(kube, by=facilitator, client_key=key)
+    again = record(kube, by=facilitator, client_key=key)
 
     assert again.pk == first.pk
-    assert (Visit.objects.count(), VisitPhoto.objects.count()) == (1, 1)
+    assert model.objects.count() == 1
 
 
-def test_a_report_sent_again_after_the_group_closed_is_the_one_stored():
+def test_a_visits_photos_are_stored_once_when_it_is_sent_twice():
     kube = KubeFactory(status=Kube.Status.ACTIVE)
     facilitator, key = UserFactory(), uuid.uuid4()
-    first = visit(kube, by=facilitator, client_key=key)
+
+    visit(kube, by=facilitator, client_key=key, photos=[jpeg()])
+    visit(kube, by=facilitator, client_key=key, photos=[jpeg()])
+
+    assert VisitPhoto.objects.count() == 1
+
+
+@pytest.mark.parametrize(("record", "model"), FIELD_RECORDS)
+def test_a_report_sent_again_after_the_group_closed_is_the_one_stored(record, model):
+    kube = KubeFactory(status=Kube.Status.ACTIVE)
+    facilitator, key = UserFactory(), uuid.uuid4()
+    first = record(kube, by=facilitator, client_key=key)
     Kube.objects.filter(pk=kube.pk).update(status=Kube.Status.DISSOLVED)
     kube.refresh_from_db()
 
-    assert visit(kube, by=facilitator, client_key=key).pk == first.pk
+    assert record(kube, by=facilitator, client_key=key).pk == first.pk
 
 
-def test_another_users_report_key_is_refused():
+@pytest.mark.parametrize(("record", "model"), FIELD_RECORDS)
+def test_another_users_report_key_is_refused(record, model):
     kube = KubeFactory(status=Kube.Status.ACTIVE)
     key = uuid.uuid4()
-    visit(kube, client_key=key)
+    record(kube, client_key=key)
 
     with pytest.raises(MentoringError, match="already sent"):
-        visit(kube, client_key=key)
+        record(kube, client_key=key)
 
-    assert Visit.objects.count() == 1
+    assert model.objects.count() == 1
 
 
 def test_reports_without_a_key_are_each_stored():

@@ -1,4 +1,5 @@
-// A facilitator's outbox. A visit report written without signal is kept on this phone (IndexedDB, photos included)
+// A facilitator's outbox. A report written without signal (a visit, a meeting, a problem) is kept on this phone
+// (IndexedDB, photos included)
 // and sent when there is signal again: when the phone comes back online, when any page opens, or on "Send now".
 // Each report carries the key the form gave it, so a report sent twice (an answer lost on a weak signal) is stored
 // once by the server. Reports are kept per user: on a shared phone, nobody sends another person's report.
@@ -143,8 +144,9 @@
       const fields = [...new FormData(form)].filter(
         ([name, value]) => name !== "csrfmiddlewaretoken" && !(value instanceof File && !value.size && !value.name),
       );
-      const visited = form.querySelector('[name="visited_on"]')?.value || "";
-      const report = { key: key.value, url: form.action || window.location.href, user, fields, title: `${form.dataset.outbox} · ${visited}` };
+      const day = form.querySelector('input[type="date"]')?.value || "";
+      const title = `${document.querySelector("h1")?.textContent || ""} · ${form.dataset.outbox} · ${day}`;
+      const report = { key: key.value, url: form.action || window.location.href, user, fields, title };
       let response;
       try {
         response = await post(report);
