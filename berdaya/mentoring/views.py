@@ -408,6 +408,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         static("vendor/htmx-2.0.11/htmx.min.js"),
         static("berdaya/outbox.js"),
         static("mentoring/position.js"),
+        static("berdaya/manifest.webmanifest"),
+        static("berdaya/icon-192.png"),
     ]
     version = hashlib.sha256("\n".join([_SERVICE_WORKER_REVISION, *shell]).encode()).hexdigest()[:12]
     context = {

@@ -3,7 +3,11 @@ test_browser_offline.py)."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +72,15 @@ def test_office_users_pages_do_not_register_the_service_worker(client, users, us
     page = client.get(reverse("dashboard")).content.decode()
 
     assert "outbox.js" not in page
+
+
+def test_a_facilitators_phone_can_put_berdaya_on_its_home_screen(client, users):
+    client.force_login(users["facilitator"])
+    page = client.get(reverse("mentoring:caseload")).content.decode()
+    (href,) = re.findall(r'<link rel="manifest" href="([^"]+)"', page)
+
+    manifest = json.loads(b"".join(client.get(href).streaming_content))
+
+    assert (manifest["start_url"], manifest["display"]) == (reverse("mentoring:caseload"), "standalone")
+    for icon in manifest["icons"]:
+        assert finders.find(f"berdaya/{icon['src']}"), icon

@@ -152,6 +152,8 @@
         response = await post(report);
       } catch (error) {
         await keep(report);
+        // Ask the browser not to clear this storage when the phone runs short of space.
+        navigator.storage?.persist?.().catch(() => undefined);
         form.reset();
         freshKey();
         button.disabled = false;
