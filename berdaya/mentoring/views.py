@@ -104,11 +104,11 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _saved(request: AuthedRequest, record: Visit | Meeting | Problem, message: str = "") -> HttpResponse:
-    """Stored: show it, or tell the phone's outbox where it is."""
+    """Stored: show it, or tell the page's script where it is (it goes there, or it was the outbox sending later)."""
+    if message and (not wants_json(request) or request.headers.get("X-Berdaya-Direct")):
+        messages.success(request, message)
     if wants_json(request):
         return JsonResponse({"url": record.get_absolute_url()}, status=201)
-    if message:
-        messages.success(request, message)
     return redirect(record)
 
 

@@ -47,6 +47,7 @@ def test_a_facilitator_records_a_visit_and_a_problem_that_the_dinas_then_sees(
     assert fits_the_screen(page)
     page.locator("#visit-form button[type=submit]").click()
 
+    assert page.locator(".messages").inner_text() == "Kunjungan telah dicatat."
     assert present.person.name in page.locator("#attendees").inner_text()
     assert absent.person.name not in page.locator("#attendees").inner_text()
     page.goto(kube.get_absolute_url())

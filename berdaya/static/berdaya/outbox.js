@@ -43,15 +43,13 @@
     return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
   }
 
-  function post(report) {
+  // `direct`: sent from the form just filled (the page it leads to says "recorded"), not from the outbox later.
+  function post(report, direct = false) {
     const body = new FormData();
     for (const [name, value] of report.fields) body.append(name, value);
-    return fetch(report.url, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    });
+    const headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
+    if (direct) headers["X-Berdaya-Direct"] = "1";
+    return fetch(report.url, { method: "POST", body, credentials: "same-origin", headers });
   }
 
   let sending = false;
@@ -149,7 +147,7 @@
       const report = { key: key.value, url: form.action || window.location.href, user, fields, title };
       let response;
       try {
-        response = await post(report);
+        response = await post(report, true);
       } catch (error) {
         await keep(report);
         // Ask the browser not to clear this storage when the phone runs short of space.
