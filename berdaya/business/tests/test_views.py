@@ -69,7 +69,7 @@ def test_a_receipt_photo_is_downloaded_only_inside_the_groups_scope(client, user
     client.force_login(users[username])
 
     response = client.get(reverse("business:cashentry-receipt", args=[kube.pk, entry.pk]))
-    response.close()  # a FileResponse holds the file open until closed
+    b"".join(getattr(response, "streaming_content", []))  # read to the end: the test client then closes the file
 
     assert response.status_code == status
 
@@ -81,7 +81,7 @@ def test_a_transfer_proof_is_downloaded_only_inside_the_groups_scope(client, use
     client.force_login(users[username])
 
     response = client.get(reverse("business:aidstage-proof", args=[kube.pk, stage.pk]))
-    response.close()
+    b"".join(getattr(response, "streaming_content", []))
 
     assert response.status_code == status
 
