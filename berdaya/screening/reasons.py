@@ -28,7 +28,10 @@ def _part(part: str) -> str:
         return gettext(part)
     for template, pattern in _patterns():
         if found := pattern.match(part):
-            return gettext(template).format(*found.groups())
+            try:
+                return gettext(template).format(*found.groups())
+            except (IndexError, KeyError, ValueError):  # a translation whose {} do not fit: the English is true
+                return part
     return part  # not the engine's (a reason stored by an older version, say): shown as it is
 
 

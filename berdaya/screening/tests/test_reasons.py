@@ -59,3 +59,9 @@ def test_every_part_of_the_engines_own_reasons_is_translated(tmp_path):
     assert len(reasons) > 1
     assert not parts & REASON_PHRASES
     assert not [part for part in parts for _, english in _patterns() if english.match(part)]
+
+
+def test_a_translation_whose_placeholders_do_not_fit_leaves_the_english(monkeypatch):
+    monkeypatch.setattr("berdaya.screening.reasons.gettext", lambda text: "{} {} {} {}")
+
+    assert translated_reason("same name 'Siti'") == "same name 'Siti'"
