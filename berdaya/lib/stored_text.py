@@ -29,8 +29,15 @@ def show(kept: dict[str, Any] | None) -> str:
     """The kept text in the active language; an empty string for nothing kept."""
     if not kept:
         return ""
-    text = gettext(kept["message"])
-    return text % kept["params"] if kept.get("params") else text
+    params: dict[str, str] = kept.get("params") or {}
+    message: str = kept["message"]
+    text = gettext(message)
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, ValueError, TypeError):  # a translation that names other values: the message as written
+        return message % params
 
 
 def in_office_language(message: str, **params: Any) -> str:
