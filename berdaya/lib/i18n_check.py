@@ -8,6 +8,7 @@ file is older than its .po. `--compile` writes the .mo files with polib, so no G
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,16 @@ def catalogue(language: str) -> Path:
     return LOCALE / language / "LC_MESSAGES" / "django.po"
 
 
+# The values a message names: %(name)s (Python), {} (the screening engine's reason templates); a bare %s or %d too.
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdif]|\{\}")
+
+
+def _placeholders(text: str) -> tuple[frozenset[str], list[str]]:
+    """The names a text uses (%(name)s, in any order, any number of times), and its positional ones ({}, %s) in order."""
+    found = list(_PLACEHOLDER.finditer(text))
+    return frozenset(m.group(1) for m in found if m.group(1)), [m.group(0) for m in found if not m.group(1)]
+
+
 def problems_in(po: polib.POFile, language: str) -> list[str]:
     found = []
     for entry in po:
@@ -34,7 +45,28 @@ def problems_in(po: polib.POFile, language: str) -> list[str]:
             found.append(f"[{language}] fuzzy: {entry.msgid!r}")
         elif not entry.translated():
             found.append(f"[{language}] untranslated: {entry.msgid!r}")
+        else:
+            found += _placeholder_problems(entry, language)
     return found
+
+
+def _placeholder_problems(entry: polib.POEntry, language: str) -> list[str]:
+    """A translation must name the values its message names (a wrong one fails the page that shows it)."""
+    if "python-format" not in entry.flags and "python-brace-format" not in entry.flags:
+        return []
+    names, positional = _placeholders(entry.msgid)
+    if entry.msgid_plural:  # a plural form may leave out the count (Indonesian has one form for all)
+        names |= _placeholders(entry.msgid_plural)[0]
+        texts = list(entry.msgstr_plural.values())
+        fits = [_placeholders(text)[0] <= names and _placeholders(text)[1] in ([], positional) for text in texts]
+    else:
+        texts = [entry.msgstr]
+        fits = [_placeholders(entry.msgstr) == (names, positional)]
+    return [
+        f"[{language}] the translation names other values than {entry.msgid!r}: {text!r}"
+        for text, fit in zip(texts, fits, strict=True)
+        if not fit
+    ]
 
 
 def missing_from_source() -> list[str]:

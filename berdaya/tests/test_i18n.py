@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polib
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -77,3 +78,20 @@ def test_indonesian_is_the_default_even_for_an_english_browser(client, db):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
 
     assert '<html lang="id">' in response.text
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "flag", "wrong"),
+    [
+        ("NIK %(nik)s is not known.", "NIK %(nik)s tidak dikenal.", "python-format", False),
+        ("NIK %(nik)s is not known.", "NIK %(niks)s tidak dikenal.", "python-format", True),
+        ("NIK %(nik)s is not known.", "NIK tidak dikenal.", "python-format", True),
+        ("same name '{}'", "nama sama '{}'", "python-brace-format", False),
+        ("same name '{}'", "nama sama '{}' '{}'", "python-brace-format", True),
+    ],
+)
+def test_a_translation_must_name_the_values_of_its_message(msgid, msgstr, flag, wrong):
+    po = polib.POFile()
+    po.append(polib.POEntry(msgid=msgid, msgstr=msgstr, flags=[flag]))
+
+    assert bool(i18n_check.problems_in(po, "id")) is wrong
