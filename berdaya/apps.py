@@ -6,3 +6,7 @@ class BerdayaConfig(AppConfig):
 
     name = "berdaya"
     verbose_name = "Berdaya"
+
+    def ready(self) -> None:
+        # The audit context's receiver names the acting user on every history row.
+        from berdaya.lib import audit  # noqa: F401

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.lib.scoping import ScopedQuerySet
+
 from .roles import ROLE_SCOPE_LEVELS, Role
-from .scoping import ScopedQuerySet
 
 
 class UserQuerySet(ScopedQuerySet["User"]):
@@ -45,6 +46,11 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user-detail", args=[self.pk])
+
+    @property
+    def is_facilitator(self) -> bool:
+        """A facilitator sees the records of its own groups rather than those of a region."""
+        return self.role == Role.FACILITATOR
 
     @property
     def scope_levels(self) -> tuple[int, ...]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from berdaya.accounts.scoping import ScopedQuerySet
+from berdaya.lib.scoping import ScopedQuerySet
 
 _M = TypeVar("_M", bound=models.Model)
 

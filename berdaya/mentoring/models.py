@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from berdaya.accounts.scoping import ScopedQuerySet
+from berdaya.lib.scoping import ScopedQuerySet
 
 
 class ProfileQuerySet(ScopedQuerySet["FacilitatorProfile"]):

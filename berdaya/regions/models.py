@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.accounts.scoping import ScopedQuerySet, region_filter
+from berdaya.lib.scoping import ScopedQuerySet, region_q
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -13,16 +13,12 @@ if TYPE_CHECKING:
 
 class RegionQuerySet(ScopedQuerySet["Region"]):
     region_path = "code"
-
-    def visible_to(self, user: Any) -> Self:
-        # Regions are public reference data, not a facilitator's cases: a facilitator sees the regions of its scope.
-        if getattr(user, "is_authenticated", False) and user.is_active and user.role == user.Role.FACILITATOR:
-            return self.none() if user.region_id is None else self.filter(region_filter("code", user.region_id))
-        return super().visible_to(user)
+    # Regions are public reference data, not a facilitator's cases: a facilitator sees the regions of its scope.
+    facilitator_by_region = True
 
     def within(self, code: str) -> RegionQuerySet:
         """The region with this code and everything below it."""
-        return self.filter(models.Q(code=code) | models.Q(code__startswith=f"{code}."))
+        return self.filter(region_q("code", code))
 
     def kecamatan(self) -> RegionQuerySet:
         return self.filter(level=Region.Level.KECAMATAN)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from berdaya.accounts.scoping import ScopedQuerySet
 from berdaya.lib.db import IsDigits
+from berdaya.lib.scoping import ScopedQuerySet
 
 
 class HouseholdQuerySet(ScopedQuerySet["Household"]):

@@ -7,8 +7,8 @@ import re
 from django.db.models import Q
 
 from berdaya.accounts.models import User
-from berdaya.accounts.scoping import region_filter
 from berdaya.lib.db import digits_prefix
+from berdaya.lib.scoping import region_q
 from berdaya.regions.models import Region, RegionQuerySet
 
 from .models import AssistanceRecord, Household, HouseholdQuerySet, Person, PersonQuerySet
@@ -40,7 +40,7 @@ def persons_for_list(*, user: User, query: str = "", village: str = "") -> Perso
     if query:
         persons = persons.filter(_text_filter(query, name_path="name", nik_path="nik", kk_path="household__kk_number"))
     if village:
-        persons = persons.filter(region_filter("household__village__code", village))
+        persons = persons.filter(region_q("household__village__code", village))
     return persons.order_by("name", "pk")
 
 
@@ -57,7 +57,7 @@ def households_for_list(*, user: User, query: str = "", village: str = "") -> Ho
             found |= digits_prefix("kk_number", compact)
         households = households.filter(found)
     if village:
-        households = households.filter(region_filter("village__code", village))
+        households = households.filter(region_q("village__code", village))
     return households.order_by("kk_number")
 
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
-from berdaya.accounts.scoping import region_filter
 from berdaya.lib.errors import DomainError
+from berdaya.lib.scoping import region_q
 from berdaya.lib.stored_text import in_office_language
 from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.screening import engine
@@ -79,7 +79,7 @@ def screen_registry(*, run: ScreeningRun, progress: Callable[[str], None] | None
     run.save(update_fields=["status"])
     # The run's region was checked when it was started (by hand or by an import), not the starter's scope: a
     # village operator's import is screened against the whole regency, where the duplicates are.
-    persons = Person.objects.filter(region_filter("household__village__code", run.region_id))
+    persons = Person.objects.filter(region_q("household__village__code", run.region_id))
     try:
         findings = find_duplicates(persons)
     except Exception as error:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from berdaya.accounts.scoping import ScopedQuerySet, region_filter
+from berdaya.lib.scoping import ScopedQuerySet, ScopeUser, region_ancestors
 from berdaya.lib.stored_text import show
 from berdaya.registry.models import AssistanceRecord
 from berdaya.screening.reasons import translated_reason
@@ -26,19 +26,13 @@ if TYPE_CHECKING:
 class CycleQuerySet(ScopedQuerySet["Cycle"]):
     region_path = "region__code"
 
-    def visible_to(self, user: User | Any) -> Self:
-        """Cycles of the user's region or above it (a village sees its regency's cycles), once they are open.
+    def extra_visible(self, user: ScopeUser) -> Q | None:
+        """Cycles above the user's region (a village sees its regency's cycles), once they are open.
 
         Dinas users (whose scope holds the cycle's region) also see drafts; those below only see opened cycles.
         """
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == user.Role.FACILITATOR or user.region_id is None:
-            return self.none()
-        code = user.region_id
-        parts = code.split(".")
-        above = [".".join(parts[:i]) for i in range(1, len(parts))]
-        return self.filter(region_filter("region__code", code) | Q(region__code__in=above, status__in=Cycle.OPENED))
+        assert user.region_id is not None  # visible_to asks only region-scoped users
+        return Q(region__code__in=region_ancestors(user.region_id), status__in=Cycle.OPENED)
 
 
 class Cycle(models.Model):

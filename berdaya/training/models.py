@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -11,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from berdaya.accounts.scoping import ScopedQuerySet
+from berdaya.lib.scoping import ScopedQuerySet, ScopeUser
 
 
 class TrainingQuerySet(ScopedQuerySet["Training"]):
@@ -19,13 +17,9 @@ class TrainingQuerySet(ScopedQuerySet["Training"]):
     # A facilitator sees the trainings its groups' members took part in.
     facilitator_path = "participants__membership__kube__facilitator"
 
-    def visible_to(self, user: Any) -> Self:
-        """Trainings organised for the user's region, and those its groups' members took part in."""
-        own = super().visible_to(user)
-        if getattr(user, "role", None) == "facilitator" or getattr(user, "region_id", None) is None:
-            return own
-        attended = Participant.objects.visible_to(user).values("training_id")
-        return self.filter(Q(pk__in=own.values("pk")) | Q(pk__in=attended))
+    def extra_visible(self, user: ScopeUser) -> Q | None:
+        """Besides the trainings organised for the user's region, those its groups' members took part in."""
+        return Q(pk__in=Participant.objects.visible_to(user).values("training_id"))
 
 
 class Training(models.Model):
