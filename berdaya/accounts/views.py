@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from berdaya.lib.actions import act, perform
 from berdaya.lib.exports import csv_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
@@ -18,7 +19,7 @@ from berdaya.lib.http import AuthedRequest
 from . import selectors
 from .forms import AdminSetPasswordForm, LoginForm, UserCreateForm, UserForm
 from .models import User
-from .services import AccountError, create_user, failed_logins, set_user_password, unlock_user, update_user
+from .services import create_user, failed_logins, set_user_password, unlock_user, update_user
 
 
 class LoginView(auth_views.LoginView):
@@ -74,9 +75,13 @@ def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("accounts.change_user", raise_exception=True)
 def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
-    unlock_user(by=request.user, user=account)
-    messages.success(request, _("%(username)s may log in again.") % {"username": account.username})
-    return redirect(account)
+    return act(
+        request,
+        unlock_user,
+        back=account,
+        user=account,
+        success=_("%(username)s may log in again.") % {"username": account.username},
+    )
 
 
 @permission_required("accounts.add_user", raise_exception=True)
@@ -84,23 +89,13 @@ def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            account = create_user(
-                by=request.user,
-                username=data["username"],
-                password=data["password1"],
-                role=data["role"],
-                region=data["region"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                phone=data["phone"],
-            )
-        except AccountError as error:
-            form.add_error("region", error.message)
-        else:
-            messages.success(request, _("Account %(username)s created.") % {"username": account.username})
-            return redirect(account)
+        fields = ("username", "role", "region", "first_name", "last_name", "email", "phone")
+        outcome = perform(
+            request, create_user, form=form, data={"password": data["password1"], **{f: data[f] for f in fields}}
+        )
+        if outcome:
+            messages.success(request, _("Account %(username)s created.") % {"username": outcome.value.username})
+            return redirect(outcome.value)
     return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
 
 
@@ -108,22 +103,10 @@ def user_create(request: AuthedRequest) -> HttpResponse:
 def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     form = UserForm(request.POST or None, instance=account, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            update_user(
-                by=request.user,
-                user=User.objects.get(pk=account.pk),
-                role=data.pop("role"),
-                region=data.pop("region"),
-                is_active=data.pop("is_active"),
-                **data,
-            )
-        except AccountError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Changes to %(username)s saved.") % {"username": account.username})
-            return redirect(account)
+    # The form edits `account` in place; the service compares with the stored record.
+    if request.method == "POST" and perform(request, update_user, form=form, user=User.objects.get(pk=account.pk)):
+        messages.success(request, _("Changes to %(username)s saved.") % {"username": account.username})
+        return redirect(account)
     return render(request, "accounts/user_form.html", {"form": form, "account": account, "title": _("Edit user")})
 
 
@@ -132,7 +115,9 @@ def user_set_password(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     form = AdminSetPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        set_user_password(by=request.user, user=account, password=form.cleaned_data["new_password1"])
-        messages.success(request, _("New password set for %(username)s.") % {"username": account.username})
-        return redirect(account)
+        success = _("New password set for %(username)s.") % {"username": account.username}
+        if perform(
+            request, set_user_password, user=account, password=form.cleaned_data["new_password1"], success=success
+        ):
+            return redirect(account)
     return render(request, "accounts/user_form.html", {"form": form, "account": account, "title": _("Set password")})

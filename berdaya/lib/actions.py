@@ -8,7 +8,7 @@ scheme switch), else the record's own page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,17 +51,20 @@ def perform(
     /,
     *,
     form: forms.BaseForm | None = None,
+    data: Mapping[str, Any] | None = None,
     success: StrOrPromise | None = None,
     **kwargs: Any,
 ) -> Outcome:
     """Run one service as the request's user, with the form's cleaned data (if a form is given) and `kwargs`.
 
-    An invalid form runs nothing and keeps its errors; a refusal is added to the form (when given, to be shown
-    again) or becomes an error message; `success` is shown when the action was done.
+    `data` replaces the form's cleaned data where the form's fields are not the service's arguments. An invalid
+    form runs nothing and keeps its errors; a refusal is added to the form (when given, to be shown again) or
+    becomes an error message; `success` is shown when the action was done.
     """
     if form is not None and not form.is_valid():
         return Outcome(done=False)
-    data = dict(form.cleaned_data) if form is not None else {}
+    if data is None:
+        data = form.cleaned_data if form is not None else {}
     try:
         value = service(by=request.user, **data, **kwargs)
     except DomainError as error:
@@ -82,11 +85,12 @@ def act(
     *,
     back: models.Model | str,
     form: forms.BaseForm | None = None,
+    data: Mapping[str, Any] | None = None,
     success: StrOrPromise | None = None,
     **kwargs: Any,
 ) -> HttpResponseRedirect:
     """Run one service from a POST and go back: to a safe `next`, else `back`; what went wrong is a message."""
-    outcome = perform(request, service, form=form, success=success, **kwargs)
+    outcome = perform(request, service, form=form, data=data, success=success, **kwargs)
     if not outcome and form is not None:
         for message in form_errors(form):
             messages.error(request, message)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from berdaya.lib.scoping import ScopedQuerySet, region_q
+from berdaya.lib.scoping import ScopedQuerySet, region_ancestors, region_contains, region_q
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -79,7 +79,7 @@ class Region(models.Model):
 
     def code_within(self, code: str | None) -> bool:
         """Is this region the region `code` or below it?"""
-        return code is not None and (self.code == code or self.code.startswith(f"{code}."))
+        return code is not None and region_contains(code, self.code)
 
     def ancestors(self) -> Iterator[Region]:
         """Parents from the nearest up to the province (one query each; use on a single record only)."""
@@ -89,5 +89,4 @@ class Region(models.Model):
             region = region.parent
 
     def ancestor_codes(self) -> list[str]:
-        parts = self.code.split(".")
-        return [".".join(parts[:i]) for i in range(1, len(parts))]
+        return region_ancestors(self.code)
