@@ -15,3 +15,10 @@ def users_for_list(*, user: User, query: str = "", role: str = "") -> UserQueryS
     if role in User.Role.values:
         users = users.filter(role=role)
     return users
+
+
+def failed_logins(user: User) -> int:
+    """Wrong passwords counted against this username since its last successful login (django-axes)."""
+    from axes.models import AccessAttempt
+
+    return sum(AccessAttempt.objects.filter(username=user.username).values_list("failures_since_start", flat=True))

@@ -56,13 +56,6 @@ def update_user(*, by: User, user: User, role: str, region: Region | None, is_ac
     return user
 
 
-def failed_logins(user: User) -> int:
-    """Wrong passwords counted against this username since its last successful login (django-axes)."""
-    from axes.models import AccessAttempt
-
-    return sum(AccessAttempt.objects.filter(username=user.username).values_list("failures_since_start", flat=True))
-
-
 def unlock_user(*, by: User, user: User) -> int:
     """Lift a lockout after too many wrong passwords, before the cool-off ends."""
     from axes.utils import reset

@@ -19,7 +19,7 @@ from berdaya.lib.http import AuthedRequest
 from . import selectors
 from .forms import AdminSetPasswordForm, LoginForm, UserCreateForm, UserForm
 from .models import User
-from .services import create_user, failed_logins, set_user_password, unlock_user, update_user
+from .services import create_user, set_user_password, unlock_user, update_user
 
 
 class LoginView(auth_views.LoginView):
@@ -65,7 +65,7 @@ def user_export(request: AuthedRequest) -> StreamingHttpResponse:
 def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.visible_to(request.user).select_related("region"), pk=pk)
     history = record_history(account) if request.user.has_perm("accounts.view_history") else []
-    failures = failed_logins(account)
+    failures = selectors.failed_logins(account)
     context = {"account": account, "history": history, "failures": failures}
     context["locked"] = failures >= settings.AXES_FAILURE_LIMIT
     return render(request, "accounts/user_detail.html", context)
