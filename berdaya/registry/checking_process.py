@@ -1,6 +1,6 @@
 """The child process that reads and checks a large import file while its parent stores the rows (see importing).
 
-Kept apart from importing.py, which imports models: a spawned interpreter loads this module before Django is set up.
+Kept apart from the importing package, which imports models: a spawned interpreter loads this module before Django is set up.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from typing import Any
 def check_file(path: str, settings: dict[str, Any], sender: Connection, language: str) -> None:
     """Send each checked batch of the file through `sender`, then None; or the exception that stopped it.
 
-    `settings` are the keyword arguments of the parent's checker (importing._Checker).
+    `settings` are the keyword arguments of the parent's checker (`importing.Checker.settings`).
     """
     import django
 
     django.setup()
     from django.utils import translation
 
-    from .importing import ImportFileError, _Checker, checked_here, open_rows
+    from .importing import Checker, ImportFileError, checked_here, open_rows
 
-    checker = _Checker(**settings)
+    checker = Checker(**settings)
 
     try:
         with translation.override(language):

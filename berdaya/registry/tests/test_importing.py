@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from berdaya.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C
 from berdaya.registry import importing
-from berdaya.registry.importing import run_import
+from berdaya.registry.importing import checking, keys, run_import, running, writing
 from berdaya.registry.models import AssistanceRecord, Household, ImportJob, Person
 from berdaya.registry.synthetic import build_nik
 
@@ -102,7 +102,7 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path, users):
 
 
 def test_the_first_row_of_a_kk_decides_its_household_even_in_a_later_batch(tmp_path, users, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 1)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 1)
     rows = good_rows()
     rows[1] = rows[1].replace("Jl. Mawar 1", "Jl. Melati 9")  # the second member of KK_1, in the second batch
 
@@ -114,7 +114,7 @@ def test_the_first_row_of_a_kk_decides_its_household_even_in_a_later_batch(tmp_p
 
 
 def test_a_dry_run_counts_a_household_spread_over_batches_once(tmp_path, users, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 1)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 1)
 
     result = run(write_csv(tmp_path, [HEADER, *good_rows()]), users)
 
@@ -338,10 +338,10 @@ def test_accepted_only_stores_the_rest_and_reports_every_skipped_row(tmp_path, u
 
 
 def test_a_failure_midway_leaves_nothing_behind(tmp_path, users, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 1)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 1)
     path = write_csv(tmp_path, [HEADER, *good_rows()])
     calls = []
-    original = importing._Writer.__call__
+    original = writing.Writer.__call__
 
     def fail_on_third(self, rows):
         calls.append(rows)
@@ -349,7 +349,7 @@ def test_a_failure_midway_leaves_nothing_behind(tmp_path, users, monkeypatch):
             raise RuntimeError("disk full")
         return original(self, rows)
 
-    monkeypatch.setattr(importing._Writer, "__call__", fail_on_third)
+    monkeypatch.setattr(writing.Writer, "__call__", fail_on_third)
 
     with pytest.raises(RuntimeError):
         run(path, users, dry_run=False)
@@ -641,8 +641,8 @@ def test_a_monitor_cannot_import(client, users):
 @pytest.fixture
 def in_a_second_process(monkeypatch):
     """Every file counts as large, so it is read and checked by the child process."""
-    monkeypatch.setattr(importing, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(running, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
 
 
@@ -668,7 +668,7 @@ def test_the_second_process_reports_a_nik_repeated_in_a_later_batch(tmp_path, us
 def test_a_file_error_found_by_the_second_process_reaches_the_user_and_stores_nothing(
     tmp_path, users, in_a_second_process, monkeypatch
 ):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 200)
+    monkeypatch.setattr(checking, "BATCH_SIZE", 200)
     # Past the first 64 KB, which the parent itself reads to tell the encoding.
     good = [
         f"{nik(serial)},{KK_1},Budi Santoso {serial},{VILLAGE_A},L,1980-05-02,Jl. Mawar 1" for serial in range(1, 1001)
@@ -687,7 +687,7 @@ def test_a_file_error_found_by_the_second_process_reaches_the_user_and_stores_no
 def test_a_person_stored_by_someone_else_meanwhile_fails_the_import_cleanly(tmp_path, users, monkeypatch):
     PersonFactory(nik=nik(1), household__village_id=VILLAGE_A, birth_date=dt.date(1980, 5, 2))
     # As if the registry had been read before another import stored that person.
-    monkeypatch.setattr(importing._KeySet, "of_column", classmethod(lambda cls, table, column: cls([])))
+    monkeypatch.setattr(keys.KeySet, "of_column", classmethod(lambda cls, table, column: cls([])))
     path = write_csv(tmp_path, [HEADER, *good_rows()])
 
     result = run(path, users, dry_run=False)
