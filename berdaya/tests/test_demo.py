@@ -1,4 +1,6 @@
+from django.apps import apps
 from django.core.management import call_command
+from django.db.models import Model
 
 from berdaya.accounts.models import User
 from berdaya.regions.tests.factories import RegionFactory
@@ -46,3 +48,22 @@ def test_if_empty_leaves_an_existing_database_alone(db):
     call_command("demo", "--if-empty")
 
     assert User.objects.get(username="admin").first_name == "Tetap"
+
+
+def history_models() -> list[type[Model]]:
+    """Every django-simple-history table: the models with a `history_user` column."""
+    return [model for model in apps.get_models() if "history_user" in {f.name for f in model._meta.fields}]
+
+
+def test_every_history_row_the_demo_writes_names_a_user(regions):
+    call_command("demo", "--seed", "7")
+
+    written = {model._meta.db_table: model.objects.count() for model in history_models()}
+    unnamed = {
+        model._meta.db_table: count
+        for model in history_models()
+        if (count := model.objects.filter(history_user__isnull=True).count())
+    }
+    assert unnamed == {}
+    audited_apps = {table.split("_", 1)[0] for table, count in written.items() if count}
+    assert audited_apps >= {"accounts", "registry", "targeting", "groups", "mentoring", "training", "business"}

@@ -1,24 +1,16 @@
-"""`berdaya demo`: a deterministic demo scenario for Kabupaten Paser. Later capabilities add their steps here."""
+"""`berdaya demo`: a deterministic demo scenario for Kabupaten Paser, built by `berdaya.demo`."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django.test.utils import override_settings
-from faker import Faker
 
-from berdaya.accounts.demo import create_demo_users
 from berdaya.accounts.models import User
-from berdaya.business.demo import create_demo_business
-from berdaya.groups.demo import create_demo_groups
+from berdaya.demo.scenario import create_demo
 from berdaya.regions.models import Region
 from berdaya.regions.services import load_regions
-from berdaya.registry.demo import create_demo_registry
-from berdaya.targeting.demo import create_demo_targeting
 
 
 class Command(BaseCommand):
@@ -32,22 +24,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and User.objects.exists():
             self.stdout.write("The database already has data; demo data not created.")
-            self._print_accounts(None)
+            self._print_accounts()
             return
         if not Region.objects.filter(code=settings.BERDAYA_HOME_REGION).exists():
             load_regions()
         if not Region.objects.filter(code=settings.BERDAYA_HOME_REGION).exists():
             raise CommandError(f"Home region {settings.BERDAYA_HOME_REGION} is not in the region list.")
-        faker = Faker("id_ID")
-        faker.seed_instance(options["seed"])
-        random.seed(options["seed"])
-        # The demo's notifications would e-mail the demo accounts: keep those mails in memory, not on the console.
-        with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            accounts = create_demo_users(faker=faker, scale=options["scale"], password=settings.BERDAYA_DEMO_PASSWORD)
-            registry = create_demo_registry(faker=faker, scale=options["scale"])
-            targeting = create_demo_targeting(faker=faker, scale=options["scale"])
-            groups = create_demo_groups(faker=faker, scale=options["scale"])
-            business = create_demo_business(faker=faker, scale=options["scale"])
+        demo = create_demo(seed=options["seed"], scale=options["scale"])
+        registry, targeting, groups, business = demo.registry, demo.targeting, demo.groups, demo.business
         self.stdout.write(f"Registry: {registry.households} households, {registry.persons} persons.")
         self.stdout.write(
             f"Targeting: {targeting.cycle} with {targeting.lists} village lists, "
@@ -61,9 +45,9 @@ class Command(BaseCommand):
             f"Business: {business.groups} groups' books ({business.thriving} thriving, {business.stalled} stalled), "
             f"{business.entries} cash entries."
         )
-        self._print_accounts(accounts)
+        self._print_accounts()
 
-    def _print_accounts(self, accounts: list[Any] | None) -> None:
+    def _print_accounts(self) -> None:
         names = ["admin", "dinas", "camat.tanahgrogot", "desa.tanahperiuk", "pendamping1", "pemantau"]
         self.stdout.write("")
         self.stdout.write("Demo accounts (password: $BERDAYA_DEMO_PASSWORD, default 'berdaya-demo'):")

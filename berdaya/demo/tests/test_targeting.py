@@ -7,10 +7,10 @@ import random
 import pytest
 from faker import Faker
 
+from berdaya.demo.targeting import create_demo_targeting, misspell, transpose
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import AssistanceRecord
 from berdaya.registry.tests.factories import AssistanceRecordFactory, PersonFactory
-from berdaya.targeting.demo import create_demo_targeting, misspell, transpose
 from berdaya.targeting.models import Flag, Nominee
 
 pytestmark = pytest.mark.django_db

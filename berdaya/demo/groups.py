@@ -17,15 +17,14 @@ from django.utils import timezone
 from faker import Faker
 
 from berdaya.accounts.models import User
+from berdaya.groups import services
+from berdaya.groups.models import FacilitatorAssignment, Kube, Membership
 from berdaya.mentoring import services as mentoring
 from berdaya.mentoring.models import Problem
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 from berdaya.targeting.models import Cycle, NominationList, Nominee, Quota
 from berdaya.training import services as training
-
-from . import services
-from .models import FacilitatorAssignment, Kube, Membership
 
 GROUPS = {"small": 6, "regency": 40}
 FACILITATORS = [f"pendamping{n}" for n in range(1, 9)]

@@ -16,11 +16,10 @@ from django.utils import timezone
 from faker import Faker
 
 from berdaya.accounts.models import User
+from berdaya.business import services
+from berdaya.business.models import CashEntry, MarketEvent, month_end, month_start, next_month
 from berdaya.groups.models import Kube
 from berdaya.regions.models import Region
-
-from . import services
-from .models import CashEntry, MarketEvent, month_end, month_start, next_month
 
 PRODUCTS = {
     Kube.Sector.FISHERIES: [("Ikan nila segar", 35_000), ("Ikan asap", 60_000)],

@@ -4,13 +4,13 @@ import pytest
 from django.conf import settings
 from faker import Faker
 
-from berdaya.accounts.demo import create_demo_users
 from berdaya.business import selectors, services
-from berdaya.business.demo import create_demo_business
 from berdaya.business.models import CashMonth
-from berdaya.groups.demo import create_demo_groups
+from berdaya.demo.accounts import create_demo_users
+from berdaya.demo.business import create_demo_business
+from berdaya.demo.groups import create_demo_groups
+from berdaya.demo.registry import create_demo_registry
 from berdaya.groups.models import Kube
-from berdaya.registry.demo import create_demo_registry
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,9 @@ from faker import Faker
 from berdaya.accounts.models import User
 from berdaya.regions.models import Region
 from berdaya.registry.models import AssistanceRecord, Person
-
-from . import services
-from .checks import age_on
-from .models import Cycle, NominationList, Nominee
+from berdaya.targeting import services
+from berdaya.targeting.checks import age_on
+from berdaya.targeting.models import Cycle, NominationList, Nominee
 
 TANAH_GROGOT = "64.01.04"
 MINUTES = b"%PDF-1.4\n% demo berita acara musyawarah desa\n%%EOF\n"

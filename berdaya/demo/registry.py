@@ -12,10 +12,9 @@ from faker import Faker
 
 from berdaya.accounts.models import User
 from berdaya.regions.models import Region
-
-from .importing import insert_with_history
-from .models import AssistanceRecord, Household, Person
-from .synthetic import build_kk, build_nik
+from berdaya.registry.importing import insert_with_history
+from berdaya.registry.models import AssistanceRecord, Household, Person
+from berdaya.registry.synthetic import build_kk, build_nik
 
 SIZES = {"small": 300, "regency": 20_000}
 TANAH_PERIUK = "64.01.04.2004"

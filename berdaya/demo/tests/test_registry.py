@@ -4,8 +4,8 @@ import datetime as dt
 
 from faker import Faker
 
+from berdaya.demo.registry import create_demo_registry
 from berdaya.lib.nik import check_nik
-from berdaya.registry.demo import create_demo_registry
 from berdaya.registry.models import AssistanceRecord, Household, Person
 
 

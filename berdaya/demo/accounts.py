@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from faker import Faker
 
+from berdaya.accounts.models import User
+from berdaya.accounts.roles import Role
+from berdaya.lib.audit import acting_as
 from berdaya.regions.models import Region
-
-from .models import User
-from .roles import Role
 
 TANAH_GROGOT = "64.01.04"
 TANAH_PERIUK = "64.01.04.2004"
@@ -54,11 +54,15 @@ def create_demo_users(*, faker: Faker, scale: str, password: str) -> list[DemoAc
             specs.append((username, role, region.code))
         specs += [(f"pendamping{n}", User.Role.FACILITATOR, home) for n in range(2, 9)]
     regions = Region.objects.in_bulk([code for _, _, code in specs])
-    for username, role, code in specs:
-        user = User.objects.filter(username=username).first() or User(username=username)
-        user.first_name, user.last_name = faker.first_name(), faker.last_name()
-        user.role, user.region, user.is_active = role, regions[code], True
-        user.email = f"{username}@example.org"
-        user.set_password(password)
-        user.save()
+    existing = User.objects.in_bulk([username for username, _, _ in specs], field_name="username")
+    # The admin account is saved first: its history row names itself, and every other account's names it.
+    admin = existing.get("admin") or User(username="admin")
+    with acting_as(admin):
+        for username, role, code in specs:
+            user = admin if username == "admin" else existing.get(username) or User(username=username)
+            user.first_name, user.last_name = faker.first_name(), faker.last_name()
+            user.role, user.region, user.is_active = role, regions[code], True
+            user.email = f"{username}@example.org"
+            user.set_password(password)
+            user.save()
     return shown

@@ -4,12 +4,12 @@ import pytest
 from django.conf import settings
 from faker import Faker
 
-from berdaya.accounts.demo import create_demo_users
 from berdaya.accounts.models import User
-from berdaya.groups.demo import create_demo_groups
+from berdaya.demo.accounts import create_demo_users
+from berdaya.demo.groups import create_demo_groups
+from berdaya.demo.registry import create_demo_registry
 from berdaya.groups.models import Kube, Membership
 from berdaya.mentoring.models import MonthlyReport, Visit
-from berdaya.registry.demo import create_demo_registry
 from berdaya.training.models import Training
 
 pytestmark = pytest.mark.django_db
