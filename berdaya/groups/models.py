@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.lib import scoping
 from berdaya.lib.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -133,11 +134,42 @@ class Kube(models.Model):
 
     @property
     def kecamatan_code(self) -> str:
-        return self.village_id.rsplit(".", 1)[0]
+        return scoping.kecamatan_code(self.village_id)
 
     @property
     def has_bank_account(self) -> bool:
         return bool(self.bank_name and self.bank_account_number and self.bank_account_holder)
+
+    # The lifecycle's states, asked by the services (which enforce them) and by actions_for (which offers them).
+
+    @property
+    def is_forming(self) -> bool:
+        return self.status == self.Status.FORMING
+
+    @property
+    def is_ended(self) -> bool:
+        """Graduated or dissolved: the group's record is closed."""
+        return self.status in self.ENDED
+
+    @property
+    def is_mentored(self) -> bool:
+        return self.status in self.MENTORED
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        """The statuses the lifecycle allows this group to move to now."""
+        return TRANSITIONS[self.status]
+
+
+# The lifecycle, a state machine: forming → active ↔ inactive → graduated or dissolved (a group may also be dissolved
+# while forming or inactive). The moves it allows, from each status:
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Kube.Status.FORMING: (Kube.Status.ACTIVE, Kube.Status.DISSOLVED),
+    Kube.Status.ACTIVE: (Kube.Status.INACTIVE, Kube.Status.GRADUATED, Kube.Status.DISSOLVED),
+    Kube.Status.INACTIVE: (Kube.Status.ACTIVE, Kube.Status.DISSOLVED),
+    Kube.Status.GRADUATED: (),
+    Kube.Status.DISSOLVED: (),
+}
 
 
 class MembershipQuerySet(ScopedQuerySet["Membership"]):

@@ -1,14 +1,77 @@
-"""Reads that feed the group pages and documents."""
+"""Reads that feed the group pages and documents, and what a user may do to a group or a member now."""
 
 from __future__ import annotations
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.lib.scoping import region_q
 from berdaya.regions.models import Region
 from berdaya.targeting.models import Cycle, Nominee
 
-from .models import Kube, Membership
+from .models import FacilitatorAssignment, Kube, Membership
+
+# The action that moves a group to each status (as actions_for names it).
+STATUS_ACTIONS: dict[str, str] = {
+    Kube.Status.ACTIVE: "activate",
+    Kube.Status.INACTIVE: "deactivate",
+    Kube.Status.GRADUATED: "graduate",
+    Kube.Status.DISSOLVED: "dissolve",
+}
+
+
+def actions_for(user: User, obj: Kube | Membership) -> frozenset[str]:
+    """What the user may do to a group or a membership now: the role's permissions and the record's state.
+
+    A group: "edit" (profile, rules), "officers", "add_member", "assign" (its facilitator) while it is not ended,
+    and "change_status" with the lifecycle's moves ("activate", "deactivate", "graduate", "dissolve").
+    A membership: "leave" and "replace" while it is current.
+    """
+    if isinstance(obj, Membership):
+        if user.has_perm("groups.change_membership") and obj.is_current:
+            return frozenset({"leave", "replace"})
+        return frozenset()
+    actions: set[str] = set()
+    if obj.is_ended:
+        return frozenset()
+    if user.has_perm("groups.change_kube"):
+        actions |= {"edit", "officers", "assign"}
+        moves = {STATUS_ACTIONS[to] for to in obj.next_statuses}
+        if moves:
+            actions |= {"change_status", *moves}
+    if user.has_perm("groups.add_membership"):
+        actions.add("add_member")
+    return frozenset(actions)
+
+
+def status_choices(actions: frozenset[str], kube: Kube) -> tuple[str, ...]:
+    """The statuses the user may move this group to now (for the status form)."""
+    return tuple(to for to in kube.next_statuses if STATUS_ACTIONS[to] in actions)
+
+
+def readiness_problems(kube: Kube) -> list[str]:
+    """What still stops a forming group from starting: size, officers, bank account, formation meeting."""
+    problems = []
+    members = list(kube.memberships.current())
+    if not kube.cycle.group_min <= len(members) <= kube.cycle.group_max:
+        problems.append(
+            _("A group needs %(min)d to %(max)d members; it has %(count)d.")
+            % {"min": kube.cycle.group_min, "max": kube.cycle.group_max, "count": len(members)}
+        )
+    roles = [m.role for m in members]
+    if any(roles.count(office) != 1 for office in Membership.OFFICES):
+        problems.append(_("Elect exactly one ketua, one sekretaris and one bendahara."))
+    if not kube.has_bank_account:
+        problems.append(_("Record the bank account in the group's name."))
+    if kube.formed_on is None:
+        problems.append(_("Record the date of the formation meeting."))
+    return problems
+
+
+def kube_assignments(*, kube: Kube) -> QuerySet[FacilitatorAssignment]:
+    """The group's facilitators over time, the current one first."""
+    return FacilitatorAssignment.objects.filter(kube=kube).select_related("facilitator")
 
 
 def kube_list(*, user: User, status: str = "", query: str = "", kecamatan: str = "") -> QuerySet[Kube]:
@@ -21,7 +84,7 @@ def kube_list(*, user: User, status: str = "", query: str = "", kecamatan: str =
     if status:
         kubes = kubes.filter(status=status)
     if kecamatan:
-        kubes = kubes.filter(village__code__startswith=f"{kecamatan}.")
+        kubes = kubes.filter(region_q("village__code", kecamatan))
     if query.strip():
         kubes = kubes.filter(name__icontains=query.strip())
     return kubes.order_by("name", "pk")
@@ -33,10 +96,10 @@ def available_nominees(*, cycle: Cycle, kecamatan_code: str, user: User) -> Quer
     return (
         Nominee.objects.visible_to(user)
         .filter(
+            region_q("nomination_list__village__code", kecamatan_code),
             cycle=cycle,
             status=Nominee.Status.APPROVED,
             person__isnull=False,
-            nomination_list__village__code__startswith=f"{kecamatan_code}.",
         )
         .exclude(person__household_id__in=taken)
         .select_related("nomination_list__village", "person")

@@ -1,8 +1,8 @@
 """Every write a KUBE rule governs: formation, members and officers, rules, lifecycle, facilitator.
 
-The lifecycle is a state machine kept here: forming → active ↔ inactive → graduated or dissolved (a group may also
-be dissolved while forming or inactive). Each move checks its starting state under a row lock and records a reason
-and a date; django-simple-history keeps who and when.
+The lifecycle is the state machine of models.TRANSITIONS: forming → active ↔ inactive → graduated or dissolved. Each
+move checks its starting state under a row lock and records a reason and a date; django-simple-history keeps who
+and when (every write runs inside `acting_as(by)`).
 """
 
 from __future__ import annotations
@@ -13,17 +13,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
 from berdaya.lib.images import prepare_photo
 from berdaya.regions.models import Region
 from berdaya.targeting.models import Cycle, Nominee
 
 from .models import FacilitatorAssignment, Kube, Membership
+from .selectors import readiness_problems
 
 
 class KubeError(DomainError):
@@ -36,12 +37,6 @@ class MembershipError(KubeError):
 
 class LifecycleError(KubeError):
     pass
-
-
-def _audited(record: Any, by: User, reason: str = "") -> None:
-    record._history_user = by  # read by django-simple-history
-    if reason:
-        record._change_reason = reason
 
 
 def _locked(kube: Kube) -> Kube:
@@ -73,12 +68,9 @@ def check_eligible(*, kube: Kube, nominee: Nominee) -> None:
 def _join(kube: Kube, nominee: Nominee, by: User, *, on: dt.date) -> Membership:
     person = nominee.person
     assert person is not None  # check_eligible refused nominees without a person
-    membership = Membership(
+    return Membership.objects.create(
         kube=kube, person=person, household_id=person.household_id, nominee=nominee, joined_on=on, added_by=by
     )
-    _audited(membership, by)
-    membership.save()
-    return membership
 
 
 # Formation -------------------------------------------------------------------------------------------------------
@@ -111,8 +103,8 @@ def form_kube(
     households = [n.person.household_id for n in nominees if n.person is not None]
     if len(set(households)) != len(households):
         raise MembershipError(_("Two of the chosen nominees are from the same household."))
-    with transaction.atomic():
-        kube = Kube(
+    with acting_as(by):
+        kube = Kube.objects.create(
             name=name,
             cycle=cycle,
             village=village,
@@ -123,8 +115,6 @@ def form_kube(
             created_by=by,
             status_since=timezone.localdate(),
         )
-        _audited(kube, by)
-        kube.save()
         kube = _locked(kube)
         today = timezone.localdate()
         for nominee in nominees:
@@ -138,15 +128,14 @@ def form_kube(
 def update_kube(*, kube: Kube, by: User, signboard: UploadedFile[bytes] | None = None, **fields: Any) -> Kube:
     """Change the group's profile: name, business, address, bank account, stamp, formation minutes, signboard."""
     photo = prepare_photo(signboard) if signboard is not None else None  # refused before anything is written
-    with transaction.atomic():
+    with acting_as(by):
         kube = _locked(kube)
-        if kube.status in Kube.ENDED:
+        if kube.is_ended:
             raise KubeError(_("A graduated or dissolved group can no longer be changed."))
         for name, value in fields.items():
             setattr(kube, name, value)
         if photo is not None:
             kube.signboard_photo.save(photo.content.name or "signboard.jpg", photo.content, save=False)
-        _audited(kube, by)
         kube.save()
     return kube
 
@@ -161,11 +150,10 @@ def set_rules(
             _("The shares to capital, members and IKS must add up to 100%%; they add up to %(total)s%%.")
             % {"total": sum(shares)}
         )
-    with transaction.atomic():
+    with acting_as(by, "rules"):
         kube = _locked(kube)
         kube.rules_text = rules_text
         kube.share_capital, kube.share_members, kube.share_iks = shares
-        _audited(kube, by, "rules")
         kube.save()
     return kube
 
@@ -173,7 +161,7 @@ def set_rules(
 def set_officers(*, kube: Kube, chair: Membership, secretary: Membership, treasurer: Membership, by: User) -> Kube:
     """Elect the ketua, sekretaris and bendahara: three different current members of this group."""
     chosen = {Membership.Role.CHAIR: chair, Membership.Role.SECRETARY: secretary, Membership.Role.TREASURER: treasurer}
-    with transaction.atomic():
+    with acting_as(by, "officers"):
         kube = _locked(kube)
         current = {m.pk: m for m in kube.memberships.current().select_related("person")}
         for membership in chosen.values():
@@ -187,22 +175,20 @@ def set_officers(*, kube: Kube, chair: Membership, secretary: Membership, treasu
         for membership in current.values():
             if membership.role != Membership.Role.MEMBER:
                 membership.role = Membership.Role.MEMBER
-                _audited(membership, by, "officers")
                 membership.save(update_fields=["role"])
         for role, membership in chosen.items():
             elected = current[membership.pk]
             elected.role = role
-            _audited(elected, by, "officers")
             elected.save(update_fields=["role"])
     return kube
 
 
 def add_member(*, kube: Kube, nominee: Nominee, by: User) -> Membership:
     """Add an approved nominee to a group that is not yet graduated or dissolved."""
-    with transaction.atomic():
+    with acting_as(by):
         # Lock the group so that two operators taking the last free place at once cannot both succeed.
         kube = _locked(kube)
-        if kube.status in Kube.ENDED:
+        if kube.is_ended:
             raise MembershipError(_("A graduated or dissolved group takes no new members."))
         if kube.memberships.current().count() >= kube.cycle.group_max:
             raise MembershipError(_("The group already has %(max)d members.") % {"max": kube.cycle.group_max})
@@ -210,7 +196,7 @@ def add_member(*, kube: Kube, nominee: Nominee, by: User) -> Membership:
         return _join(kube, nominee, by, on=timezone.localdate())
 
 
-def _leave(membership: Membership, *, on: dt.date, reason: str, by: User) -> Membership:
+def _leave(membership: Membership, *, on: dt.date, reason: str) -> Membership:
     if not reason.strip():
         raise MembershipError(_("Say why the member leaves."))
     if membership.left_on is not None:
@@ -223,81 +209,53 @@ def _leave(membership: Membership, *, on: dt.date, reason: str, by: User) -> Mem
         raise MembershipError(_("The leaving date must be between joining and today."))
     membership.left_on = on
     membership.leave_reason = reason
-    _audited(membership, by, reason)
+    because(membership, reason)
     membership.save()
     return membership
 
 
 def remove_member(*, membership: Membership, on: dt.date, reason: str, by: User) -> Membership:
     """Record a member leaving; a group at its minimum size must replace the member instead."""
-    with transaction.atomic():
+    with acting_as(by):
         kube = _locked(membership.kube)
         membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
-        if kube.status not in Kube.ENDED and kube.memberships.current().count() <= kube.cycle.group_min:
+        if not kube.is_ended and kube.memberships.current().count() <= kube.cycle.group_min:
             raise MembershipError(
                 _("The group cannot have fewer than %(min)d members: replace the member instead.")
                 % {"min": kube.cycle.group_min}
             )
-        return _leave(membership, on=on, reason=reason, by=by)
+        return _leave(membership, on=on, reason=reason)
 
 
 def replace_member(*, membership: Membership, nominee: Nominee, on: dt.date, reason: str, by: User) -> Membership:
     """Replace a leaving member with another approved nominee, who must pass the same eligibility checks."""
-    with transaction.atomic():
+    with acting_as(by):
         kube = _locked(membership.kube)
-        if kube.status in Kube.ENDED:
+        if kube.is_ended:
             raise MembershipError(_("A graduated or dissolved group takes no new members."))
         membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
-        _leave(membership, on=on, reason=reason, by=by)
+        _leave(membership, on=on, reason=reason)
         check_eligible(kube=kube, nominee=nominee)
         newcomer = _join(kube, nominee, by, on=on)
         membership.replaced_by = newcomer
-        _audited(membership, by, reason)
+        because(membership, reason)
         membership.save(update_fields=["replaced_by"])
     return newcomer
 
 
 # Lifecycle -------------------------------------------------------------------------------------------------------
 
-# The moves the lifecycle allows, from each status.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Kube.Status.FORMING: (Kube.Status.ACTIVE, Kube.Status.DISSOLVED),
-    Kube.Status.ACTIVE: (Kube.Status.INACTIVE, Kube.Status.GRADUATED, Kube.Status.DISSOLVED),
-    Kube.Status.INACTIVE: (Kube.Status.ACTIVE, Kube.Status.DISSOLVED),
-    Kube.Status.GRADUATED: (),
-    Kube.Status.DISSOLVED: (),
-}
-
-
-def readiness_problems(kube: Kube) -> list[str]:
-    """What still stops a forming group from starting: size, officers, bank account, formation meeting."""
-    problems = []
-    members = list(kube.memberships.current())
-    if not kube.cycle.group_min <= len(members) <= kube.cycle.group_max:
-        problems.append(
-            _("A group needs %(min)d to %(max)d members; it has %(count)d.")
-            % {"min": kube.cycle.group_min, "max": kube.cycle.group_max, "count": len(members)}
-        )
-    roles = [m.role for m in members]
-    if any(roles.count(office) != 1 for office in Membership.OFFICES):
-        problems.append(_("Elect exactly one ketua, one sekretaris and one bendahara."))
-    if not kube.has_bank_account:
-        problems.append(_("Record the bank account in the group's name."))
-    if kube.formed_on is None:
-        problems.append(_("Record the date of the formation meeting."))
-    return problems
-
 
 def change_status(*, kube: Kube, to: str, on: dt.date, reason: str, by: User) -> Kube:
     """Move a group through its lifecycle, with the date and the reason for the move."""
-    with transaction.atomic():
+    with acting_as(by):
         kube = _locked(kube)
-        if to not in TRANSITIONS[kube.status]:
+        if to not in kube.next_statuses:
             raise LifecycleError(
                 _("A group that is %(status)s cannot become %(to)s.")
                 % {"status": kube.get_status_display(), "to": Kube.Status(to).label}
             )
-        starting = to == Kube.Status.ACTIVE and kube.status == Kube.Status.FORMING
+        starting = to == Kube.Status.ACTIVE and kube.is_forming
         # Starting a group is its own reason; every other move needs one.
         if not starting and not reason.strip():
             raise LifecycleError(_("Say why the group's status changes."))
@@ -310,7 +268,7 @@ def change_status(*, kube: Kube, to: str, on: dt.date, reason: str, by: User) ->
         kube.status = to
         kube.status_since = on
         kube.status_reason = reason
-        _audited(kube, by, reason or str(Kube.Status(to).label))
+        because(kube, reason or str(Kube.Status(to).label))
         kube.save()
     return kube
 
@@ -320,9 +278,9 @@ def change_status(*, kube: Kube, to: str, on: dt.date, reason: str, by: User) ->
 
 def assign_facilitator(*, kube: Kube, facilitator: User, by: User, note: str = "") -> Kube:
     """Give the group a facilitator; the previous assignment ends today and stays in the history."""
-    if facilitator.role != User.Role.FACILITATOR or not facilitator.is_active:
+    if not facilitator.is_facilitator or not facilitator.is_active:
         raise KubeError(_("%(name)s is not an active facilitator.") % {"name": facilitator})
-    with transaction.atomic():
+    with acting_as(by, note):
         kube = _locked(kube)
         if kube.facilitator_id == facilitator.pk:
             return kube
@@ -330,6 +288,5 @@ def assign_facilitator(*, kube: Kube, facilitator: User, by: User, note: str = "
         FacilitatorAssignment.objects.filter(kube=kube, ended_on__isnull=True).update(ended_on=today)
         FacilitatorAssignment.objects.create(kube=kube, facilitator=facilitator, started_on=today, note=note, by=by)
         kube.facilitator = facilitator
-        _audited(kube, by, note)
         kube.save()
     return kube

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from berdaya.lib.errors import DomainError
+from berdaya.lib.actions import act, perform
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.targeting.services import letterhead_for
@@ -28,7 +27,7 @@ from .forms import (
     ReplaceForm,
     StatusForm,
 )
-from .models import FacilitatorAssignment, Kube, Membership
+from .models import Kube, Membership
 
 
 def _kube(request: AuthedRequest, pk: int) -> Kube:
@@ -77,14 +76,16 @@ def kube_create(request: AuthedRequest) -> HttpResponse:
             nominees=selectors.available_nominees(cycle=cycle, kecamatan_code=kecamatan.code, user=request.user),
             facilitators=selectors.facilitators_for(user=request.user),
         )
-        if request.method == "POST" and form.is_valid():
-            try:
-                kube = services.form_kube(cycle=cycle, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The group was formed. Elect its officers next."))
-                return redirect(kube)
+        if request.method == "POST":
+            formed = perform(
+                request,
+                services.form_kube,
+                form=form,
+                cycle=cycle,
+                success=_("The group was formed. Elect its officers next."),
+            )
+            if formed:
+                return redirect(formed.value)
     context = {
         "cycles": cycles,
         "cycle": cycle,
@@ -98,19 +99,21 @@ def kube_create(request: AuthedRequest) -> HttpResponse:
 @permission_required("groups.view_kube", raise_exception=True)
 def kube_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
-    can_change = request.user.has_perm("groups.change_kube") and kube.status not in Kube.ENDED
+    actions = selectors.actions_for(request.user, kube)
     context: dict[str, Any] = {
         "kube": kube,
+        "actions": actions,
         "members": selectors.kube_members(kube=kube),
-        "assignments": FacilitatorAssignment.objects.filter(kube=kube).select_related("facilitator"),
-        "readiness": services.readiness_problems(kube) if kube.status == Kube.Status.FORMING else [],
-        "can_change": can_change,
-        "mentored": kube.status in Kube.MENTORED,
+        "assignments": selectors.kube_assignments(kube=kube),
+        "readiness": selectors.readiness_problems(kube) if kube.is_forming else [],
     }
-    if can_change:
+    if "officers" in actions:
         context["officers_form"] = OfficersForm(kube=kube)
+    if "add_member" in actions:
         context["add_form"] = MemberAddForm(nominees=_nominees_for(request, kube))
-        context["status_form"] = StatusForm(allowed=services.TRANSITIONS[kube.status])
+    if "change_status" in actions:
+        context["status_form"] = StatusForm(allowed=selectors.status_choices(actions, kube))
+    if "assign" in actions:
         context["assign_form"] = AssignForm(facilitators=selectors.facilitators_for(user=request.user))
     if request.user.has_perm("accounts.view_history"):
         context["history"] = record_history(kube)
@@ -120,15 +123,11 @@ def kube_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("groups.change_kube", raise_exception=True)
 def kube_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
+    # A copy to bind the form to: a form that does not validate must not change the group shown on the page.
     form = KubeProfileForm(request.POST or None, request.FILES or None, instance=Kube.objects.get(pk=kube.pk))
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in KubeProfileForm.Meta.fields}
-        try:
-            services.update_kube(kube=kube, by=request.user, signboard=form.cleaned_data["signboard"], **fields)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(kube)
+    # The form's fields (the profile's, and the signboard photo) are the service's arguments.
+    if request.method == "POST" and perform(request, services.update_kube, form=form, kube=kube):
+        return redirect(kube)
     return render(request, "groups/kube_form.html", {"kube": kube, "form": form, "title": _("Group profile")})
 
 
@@ -136,35 +135,16 @@ def kube_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def kube_rules(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = KubeRulesForm(request.POST or None, instance=Kube.objects.get(pk=kube.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_rules(kube=kube, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(kube)
+    if request.method == "POST" and perform(request, services.set_rules, form=form, kube=kube):
+        return redirect(kube)
     return render(request, "groups/kube_form.html", {"kube": kube, "form": form, "title": _("Group rules (AD/ART)")})
-
-
-def _done(request: AuthedRequest, back: Kube, form: Any, action: Any, **kwargs: Any) -> HttpResponse:
-    """Run a service from a posted form; its refusal or the form's errors become messages."""
-    if form.is_valid():
-        try:
-            action(by=request.user, **kwargs, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
-    else:
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                messages.error(request, message)
-    return redirect(back)
 
 
 @require_POST
 @permission_required("groups.change_kube", raise_exception=True)
 def kube_officers(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
-    return _done(request, kube, OfficersForm(request.POST, kube=kube), services.set_officers, kube=kube)
+    return act(request, services.set_officers, back=kube, form=OfficersForm(request.POST, kube=kube), kube=kube)
 
 
 @require_POST
@@ -172,20 +152,15 @@ def kube_officers(request: AuthedRequest, pk: int) -> HttpResponse:
 def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = MemberAddForm(request.POST, nominees=_nominees_for(request, kube))
-    return _done(request, kube, form, services.add_member, kube=kube)
+    return act(request, services.add_member, back=kube, form=form, kube=kube)
 
 
 @require_POST
 @permission_required("groups.change_kube", raise_exception=True)
 def kube_status(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
-    return _done(
-        request,
-        kube,
-        StatusForm(request.POST, allowed=services.TRANSITIONS[kube.status]),
-        services.change_status,
-        kube=kube,
-    )
+    form = StatusForm(request.POST, allowed=selectors.status_choices(selectors.actions_for(request.user, kube), kube))
+    return act(request, services.change_status, back=kube, form=form, kube=kube)
 
 
 @require_POST
@@ -193,15 +168,17 @@ def kube_status(request: AuthedRequest, pk: int) -> HttpResponse:
 def kube_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = AssignForm(request.POST, facilitators=selectors.facilitators_for(user=request.user))
-    return _done(request, kube, form, services.assign_facilitator, kube=kube)
+    return act(request, services.assign_facilitator, back=kube, form=form, kube=kube)
 
 
 @permission_required("groups.view_kube", raise_exception=True)
 def membership_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
-    context: dict[str, Any] = {"membership": membership, "kube": membership.kube}
-    if request.user.has_perm("groups.change_membership") and membership.is_current:
+    actions = selectors.actions_for(request.user, membership)
+    context: dict[str, Any] = {"membership": membership, "kube": membership.kube, "actions": actions}
+    if "leave" in actions:
         context["leave_form"] = LeaveForm()
+    if "replace" in actions:
         context["replace_form"] = ReplaceForm(nominees=_nominees_for(request, membership.kube))
     if request.user.has_perm("accounts.view_history"):
         context["history"] = record_history(membership)
@@ -212,7 +189,8 @@ def membership_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("groups.change_membership", raise_exception=True)
 def member_leave(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
-    return _done(request, membership.kube, LeaveForm(request.POST), services.remove_member, membership=membership)
+    form = LeaveForm(request.POST)
+    return act(request, services.remove_member, back=membership.kube, form=form, membership=membership)
 
 
 @require_POST
@@ -220,7 +198,7 @@ def member_leave(request: AuthedRequest, pk: int) -> HttpResponse:
 def member_replace(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     form = ReplaceForm(request.POST, nominees=_nominees_for(request, membership.kube))
-    return _done(request, membership.kube, form, services.replace_member, membership=membership)
+    return act(request, services.replace_member, back=membership.kube, form=form, membership=membership)
 
 
 @permission_required("groups.view_kube", raise_exception=True)
