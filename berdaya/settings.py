@@ -94,7 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "berdaya.accounts.context_processors.navigation",
+                "berdaya.navigation.navigation",
             ],
         },
     },

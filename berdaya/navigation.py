@@ -1,15 +1,17 @@
-"""The navigation a user sees, by what the role may do."""
+"""The site's menu, by what the role may do: a project-level module, since it names every app's pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from berdaya.accounts.models import User
+from berdaya.targeting.selectors import unread_count
 
 
 @dataclass(frozen=True)
@@ -18,16 +20,14 @@ class NavItem:
     url_name: str
     permission: str | None = None
     # A count shown beside the label (unread messages); one query per page that shows the menu.
-    count: Callable[[Any], int] | None = None
+    count: Callable[[User], int] | None = None
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-def _unread(user: Any) -> int:
-    from berdaya.targeting.selectors import unread_count  # the apps import accounts, not the other way round
-
+def _unread(user: User) -> int:
     return unread_count(user=user)
 
 
@@ -49,7 +49,7 @@ NAVIGATION: list[NavItem] = [
 ]
 
 
-def _label(item: NavItem, user: Any) -> str | Promise:
+def _label(item: NavItem, user: User) -> str | Promise:
     count = item.count(user) if item.count else 0
     return f"{item.label} ({count})" if count else item.label
 
