@@ -46,6 +46,7 @@ check: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy berdaya
+	$(BIN)/lint-imports
 	$(BIN)/berdaya check
 	$(BIN)/berdaya makemigrations --check --dry-run
 	$(BIN)/python -m berdaya.lib.i18n_check
