@@ -34,8 +34,9 @@ def create_demo(*, seed: int, scale: str) -> Demo:
     faker = Faker("id_ID")
     faker.seed_instance(seed)
     random.seed(seed)
-    # The demo's notifications would e-mail the demo accounts: keep those mails in memory, not on the console.
-    with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+    # The demo's notifications would e-mail the demo accounts: keep those mails in memory, not on the console. The
+    # mails go when the transaction commits, so the override must still hold then: it comes first.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
         accounts = create_demo_users(faker=faker, scale=scale, password=settings.BERDAYA_DEMO_PASSWORD)
         # Every history row names a user: the services name their own `by`; direct writes name the admin.
         with acting_as(User.objects.get(username="admin")):
