@@ -3,8 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from berdaya import pwa
 from berdaya.accounts.views import LoginView
-from berdaya.mentoring import views as mentoring_views
 from berdaya.monitoring.views import dashboard
 
 urlpatterns = [
@@ -23,8 +23,8 @@ urlpatterns = [
     path("training/", include("berdaya.training.urls")),
     path("business/", include("berdaya.business.urls")),
     # At the root, so that the service worker may serve every page of the site (a worker's scope is its folder).
-    path("sw.js", mentoring_views.service_worker, name="service-worker"),
-    path("offline/", mentoring_views.offline, name="offline"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
     # Switching language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -91,9 +91,14 @@ class VisitForm(SentOnceForm):
         self.fields["attendees"].queryset = _members(kube)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
+        """The service's arguments (services.record_visit): the photos, and the follow-up as a list of actions."""
         data = super().clean() or {}
         if data.get("follow_up") and not data.get("follow_up_due"):
             self.add_error("follow_up_due", _("When is the follow-up due?"))
+        action, due_on = data.pop("follow_up", ""), data.pop("follow_up_due", None)
+        data["follow_ups"] = [(action, due_on)] if action else []
+        data["photos"] = data.pop("photo", [])
+        data["attendees"] = list(data.get("attendees", []))
         return data
 
 

@@ -238,6 +238,16 @@ class Problem(models.Model):
         end = self.resolved_on or today or timezone.localdate()
         return (end - self.reported_on).days
 
+    # Its states, asked by the services (which enforce them) and by actions_for (which offers them).
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_on is not None
+
 
 class ReportQuerySet(ScopedQuerySet["MonthlyReport"]):
     region_path = "facilitator__region__code"
@@ -285,6 +295,14 @@ class MonthlyReport(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("mentoring:report-detail", args=[self.pk])
 
+    # Its states, asked by the services (which enforce them) and by actions_for (which offers them).
+
     @property
     def is_editable(self) -> bool:
+        """A draft, or returned by the Dinas: its facilitator may write it, refresh it and submit it."""
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def is_awaiting_review(self) -> bool:
+        """Submitted: the Dinas may acknowledge it or return it."""
+        return self.status == self.Status.SUBMITTED

@@ -1,9 +1,11 @@
-"""Reads that feed the mentoring pages: the caseload, a group's timeline, the problem register."""
+"""Reads that feed the mentoring pages (the caseload, a group's timeline, the problem register, the month's records
+of a report), and what a user may do to a problem or a monthly report now."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
@@ -146,7 +148,7 @@ def reports_for(*, user: User) -> QuerySet[MonthlyReport]:
 
 def facilitators_for(*, user: User) -> QuerySet[User]:
     """Facilitators the user may see, with how many running groups each has."""
-    if user.role == User.Role.FACILITATOR:
+    if user.is_facilitator:
         facilitators: QuerySet[User] = User.objects.filter(pk=user.pk)
     else:
         facilitators = User.objects.visible_to(user).filter(role=User.Role.FACILITATOR, is_active=True)
@@ -162,3 +164,92 @@ def visits_this_year(*, kube: Kube, today: dt.date) -> int:
 def last_visit_of(*, kube: Kube) -> dt.date | None:
     result: dt.date | None = Visit.objects.filter(kube=kube).aggregate(last=Max("visited_on"))["last"]
     return result
+
+
+def facilitator_kubes(*, facilitator: User, user: User) -> QuerySet[Kube]:
+    """The groups of a facilitator that the user may see."""
+    return Kube.objects.visible_to(user).filter(facilitator=facilitator).select_related("village")
+
+
+# The month's records of a monthly report -------------------------------------------------------------------------
+
+
+class GroupMonth(TypedDict):
+    name: str
+    status: str
+    visits: int
+    meetings: int
+
+
+class VisitLine(TypedDict):
+    date: str
+    kube: str
+    purpose: str
+
+
+class MonthSummary(TypedDict):
+    """The factual part of a monthly report, stored with it (JSON) as it was when last drafted."""
+
+    groups: list[GroupMonth]
+    visits: list[VisitLine]
+    meetings: int
+    problems_new: int
+    problems_resolved: int
+    problems_open: int
+
+
+def month_summary(*, facilitator: User, month: dt.date) -> MonthSummary:
+    """The month's records of a facilitator's groups, as the report's factual part."""
+    end = (month + dt.timedelta(days=32)).replace(day=1)
+    kubes = Kube.objects.filter(facilitator=facilitator)
+    visits = Visit.objects.filter(kube__in=kubes, visited_on__gte=month, visited_on__lt=end)
+    meetings = Meeting.objects.filter(kube__in=kubes, held_on__gte=month, held_on__lt=end)
+    problems = Problem.objects.filter(kube__in=kubes)
+    groups: list[GroupMonth] = []
+    for kube in kubes.order_by("name"):
+        groups.append(
+            {
+                "name": kube.name,
+                "status": str(kube.get_status_display()),
+                "visits": sum(1 for v in visits if v.kube_id == kube.pk),
+                "meetings": sum(1 for m in meetings if m.kube_id == kube.pk),
+            }
+        )
+    return {
+        "groups": groups,
+        "visits": [
+            {"date": v.visited_on.isoformat(), "kube": v.kube.name, "purpose": v.purpose}
+            for v in visits.select_related("kube").order_by("visited_on")
+        ],
+        "meetings": meetings.count(),
+        "problems_new": problems.filter(reported_on__gte=month, reported_on__lt=end).count(),
+        "problems_resolved": problems.filter(resolved_on__gte=month, resolved_on__lt=end).count(),
+        "problems_open": problems.filter(reported_on__lt=end).exclude(resolved_on__lt=end).count(),
+    }
+
+
+# What may happen now ---------------------------------------------------------------------------------------------
+
+
+def actions_for(user: User, obj: Problem | MonthlyReport) -> frozenset[str]:
+    """What the user may do to a problem or a monthly report now: the role's permissions and the record's state.
+
+    A problem: "update" and "resolve" while it is open, "escalate" (a facilitator, once) while it is open.
+    A monthly report: "edit" (write, save, submit) and "refresh" for its own facilitator while it is a draft or
+    returned; "acknowledge" and "return" for the Dinas while it awaits review.
+    """
+    actions: set[str] = set()
+    if isinstance(obj, Problem):
+        if user.has_perm("mentoring.change_problem") and obj.is_open:
+            actions |= {"update", "resolve"}
+            # The facilitator passes a problem up to the Dinas; the Dinas handles it.
+            if user.is_facilitator and not obj.is_escalated:
+                actions.add("escalate")
+        return frozenset(actions)
+    if obj.facilitator_id == user.pk and obj.is_editable:
+        actions.add("edit")
+        if user.has_perm("mentoring.add_monthlyreport"):
+            actions.add("refresh")
+    if user.has_perm("mentoring.review_monthlyreport") and obj.is_awaiting_review:
+        actions |= {"acknowledge", "return"}
+    return frozenset(actions)

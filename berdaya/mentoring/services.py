@@ -1,6 +1,7 @@
 """Every write of mentoring: visits, meetings, problems and the facilitator's monthly report.
 
 The monthly report is a small state machine: draft → submitted → acknowledged, or returned → submitted again.
+Every write runs inside `acting_as(by)`, so that its history names the user also outside a request.
 """
 
 from __future__ import annotations
@@ -12,26 +13,22 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube, Membership
+from berdaya.lib.audit import acting_as
 from berdaya.lib.errors import DomainError
 from berdaya.lib.images import prepare_photo
 
 from .models import FacilitatorProfile, FollowUp, Meeting, MonthlyReport, Problem, Visit, VisitPhoto
+from .selectors import month_summary
 
 
 class MentoringError(DomainError):
     pass
-
-
-def _audited(record: Any, by: User, reason: str = "") -> None:
-    record._history_user = by  # read by django-simple-history
-    if reason:
-        record._change_reason = reason
 
 
 def _check_date(day: dt.date, message: str) -> None:
@@ -40,7 +37,7 @@ def _check_date(day: dt.date, message: str) -> None:
 
 
 def _check_mentored(kube: Kube) -> None:
-    if kube.status not in Kube.MENTORED:
+    if not kube.is_mentored:
         raise MentoringError(_("%(kube)s is %(status)s.") % {"kube": kube, "status": kube.get_status_display()})
 
 
@@ -87,7 +84,7 @@ def record_visit(
             located = next((p for p in prepared if p.latitude is not None), None)
             if located is not None:
                 position = (located.latitude, located.longitude)
-        visit = Visit(
+        visit = Visit.objects.create(
             kube=kube,
             visited_on=visited_on,
             purpose=purpose,
@@ -98,8 +95,6 @@ def record_visit(
             by=by,
             client_key=client_key,
         )
-        _audited(visit, by)
-        visit.save()
         visit.attendees.set(attendees)
         for photo in prepared:
             stored = VisitPhoto(visit=visit, latitude=photo.latitude, longitude=photo.longitude)
@@ -125,7 +120,7 @@ def _sent_once(
     if client_key is not None and (sent := model._default_manager.filter(client_key=client_key).first()) is not None:
         return _sent_before(sent, kube=kube, by=by)
     try:
-        with transaction.atomic():
+        with acting_as(by):
             return store()
     except IntegrityError:
         sent = model._default_manager.filter(client_key=client_key).first() if client_key is not None else None
@@ -143,9 +138,9 @@ def _sent_before(record: _Sent, *, kube: Kube, by: User) -> _Sent:
 def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, by: User) -> FollowUp:
     """Mark a follow-up action as done."""
     _check_date(done_on, _("The completion date cannot be in the future."))
-    follow_up.done_on = done_on
-    _audited(follow_up, by)
-    follow_up.save()
+    with acting_as(by):
+        follow_up.done_on = done_on
+        follow_up.save()
     return follow_up
 
 
@@ -169,7 +164,7 @@ def record_meeting(
         _check_date(held_on, _("The meeting date cannot be in the future."))
         _check_mentored(kube)
         _check_attendees(kube, attendees)
-        meeting = Meeting(
+        meeting = Meeting.objects.create(
             kube=kube,
             held_on=held_on,
             agenda=agenda,
@@ -178,8 +173,6 @@ def record_meeting(
             by=by,
             client_key=client_key,
         )
-        _audited(meeting, by)
-        meeting.save()
         meeting.attendees.set(attendees)
         return meeting
 
@@ -216,7 +209,6 @@ def report_problem(
             by=by,
             client_key=client_key,
         )
-        _audited(problem, by)
         problem.full_clean(exclude=["client_key"])  # its uniqueness is _sent_once's to judge
         problem.save()
         return problem
@@ -226,41 +218,41 @@ def report_problem(
 
 def update_problem(*, problem: Problem, handler: str, steps: str, severity: int, by: User) -> Problem:
     """Record who handles an open problem and the steps taken so far."""
-    if problem.resolved_on is not None:
+    if not problem.is_open:
         raise MentoringError(_("This problem is already resolved."))
-    problem.handler, problem.steps, problem.severity = handler, steps, severity
-    _audited(problem, by)
-    problem.save()
+    with acting_as(by):
+        problem.handler, problem.steps, problem.severity = handler, steps, severity
+        problem.save()
     return problem
 
 
 def resolve_problem(*, problem: Problem, resolved_on: dt.date, steps: str, by: User) -> Problem:
     """Close a problem with the day it was solved and how."""
     _check_date(resolved_on, _("The resolution date cannot be in the future."))
-    if problem.resolved_on is not None:
+    if not problem.is_open:
         raise MentoringError(_("This problem is already resolved."))
     if resolved_on < problem.reported_on:
         raise MentoringError(_("A problem cannot be resolved before it was noticed."))
-    problem.resolved_on = resolved_on
-    if steps.strip():
-        problem.steps = steps
-    _audited(problem, by, "resolved")
-    problem.save()
+    with acting_as(by, "resolved"):
+        problem.resolved_on = resolved_on
+        if steps.strip():
+            problem.steps = steps
+        problem.save()
     return problem
 
 
 def escalate_problem(*, problem: Problem, note: str, by: User) -> Problem:
     """Pass a problem the group and facilitator cannot solve to the Dinas."""
-    if problem.resolved_on is not None:
+    if not problem.is_open:
         raise MentoringError(_("This problem is already resolved."))
-    if problem.escalated_on is not None:
+    if problem.is_escalated:
         raise MentoringError(_("This problem has already been escalated."))
     if not note.strip():
         raise MentoringError(_("Tell the Dinas what help is needed."))
-    problem.escalated_on = timezone.localdate()
-    problem.escalation_note = note
-    _audited(problem, by, "escalated")
-    problem.save()
+    with acting_as(by, "escalated"):
+        problem.escalated_on = timezone.localdate()
+        problem.escalation_note = note
+        problem.save()
     return problem
 
 
@@ -269,47 +261,17 @@ def escalate_problem(*, problem: Problem, note: str, by: User) -> Problem:
 
 def save_profile(*, facilitator: User, by: User, **fields: Any) -> FacilitatorProfile:
     """Create or change a facilitator's profile."""
-    if facilitator.role != User.Role.FACILITATOR:
+    if not facilitator.is_facilitator:
         raise MentoringError(_("%(name)s is not a facilitator.") % {"name": facilitator})
-    profile = FacilitatorProfile.objects.filter(user=facilitator).first() or FacilitatorProfile(user=facilitator)
-    for name, value in fields.items():
-        setattr(profile, name, value)
-    _audited(profile, by)
-    profile.save()
+    with acting_as(by):
+        profile = FacilitatorProfile.objects.filter(user=facilitator).first() or FacilitatorProfile(user=facilitator)
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.save()
     return profile
 
 
 # Monthly report --------------------------------------------------------------------------------------------------
-
-
-def month_summary(*, facilitator: User, month: dt.date) -> dict[str, Any]:
-    """The month's records of a facilitator's groups, as the report's factual part."""
-    end = (month + dt.timedelta(days=32)).replace(day=1)
-    kubes = Kube.objects.filter(facilitator=facilitator)
-    visits = Visit.objects.filter(kube__in=kubes, visited_on__gte=month, visited_on__lt=end)
-    meetings = Meeting.objects.filter(kube__in=kubes, held_on__gte=month, held_on__lt=end)
-    problems = Problem.objects.filter(kube__in=kubes)
-    groups = []
-    for kube in kubes.order_by("name"):
-        groups.append(
-            {
-                "name": kube.name,
-                "status": str(kube.get_status_display()),
-                "visits": sum(1 for v in visits if v.kube_id == kube.pk),
-                "meetings": sum(1 for m in meetings if m.kube_id == kube.pk),
-            }
-        )
-    return {
-        "groups": groups,
-        "visits": [
-            {"date": v.visited_on.isoformat(), "kube": v.kube.name, "purpose": v.purpose}
-            for v in visits.select_related("kube").order_by("visited_on")
-        ],
-        "meetings": meetings.count(),
-        "problems_new": problems.filter(reported_on__gte=month, reported_on__lt=end).count(),
-        "problems_resolved": problems.filter(resolved_on__gte=month, resolved_on__lt=end).count(),
-        "problems_open": problems.filter(reported_on__lt=end).exclude(resolved_on__lt=end).count(),
-    }
 
 
 def draft_monthly_report(*, facilitator: User, month: dt.date, by: User) -> MonthlyReport:
@@ -317,14 +279,13 @@ def draft_monthly_report(*, facilitator: User, month: dt.date, by: User) -> Mont
     month = month.replace(day=1)
     if month > timezone.localdate():
         raise MentoringError(_("A report cannot be written for a month that has not begun."))
-    with transaction.atomic():
+    with acting_as(by):
         report = MonthlyReport.objects.select_for_update().filter(
             facilitator=facilitator, month=month
         ).first() or MonthlyReport(facilitator=facilitator, month=month)
         if not report.is_editable:
             raise MentoringError(_("The report has been submitted and can no longer be changed."))
         report.summary = month_summary(facilitator=facilitator, month=month)
-        _audited(report, by)
         report.save()
     return report
 
@@ -333,16 +294,19 @@ def save_report_text(*, report: MonthlyReport, narrative: str, next_plan: str, b
     """Write the report's narrative and next month's plan while it is a draft or returned."""
     if not report.is_editable:
         raise MentoringError(_("The report has been submitted and can no longer be changed."))
-    report.narrative, report.next_plan = narrative, next_plan
-    _audited(report, by)
-    report.save()
+    with acting_as(by):
+        report.narrative, report.next_plan = narrative, next_plan
+        report.save()
     return report
 
 
-def _move_report(report: MonthlyReport, *, frm: tuple[str, ...], to: str, by: User, note: str = "") -> MonthlyReport:
-    with transaction.atomic():
+def _move_report(
+    report: MonthlyReport, *, allowed: Callable[[MonthlyReport], bool], to: str, by: User, note: str = ""
+) -> MonthlyReport:
+    """Move the report to `to` if `allowed` (a state of the model) holds for it under a row lock."""
+    with acting_as(by, note or to):
         report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-        if report.status not in frm:
+        if not allowed(report):
             raise MentoringError(
                 _("The report is %(status)s; it cannot become %(to)s.")
                 % {"status": report.get_status_display(), "to": MonthlyReport.Status(to).label}
@@ -352,7 +316,6 @@ def _move_report(report: MonthlyReport, *, frm: tuple[str, ...], to: str, by: Us
             report.submitted_at = timezone.now()
         else:
             report.reviewed_by, report.reviewed_at, report.review_note = by, timezone.now(), note
-        _audited(report, by, note or to)
         report.save()
     return report
 
@@ -361,14 +324,13 @@ def submit_report(*, report: MonthlyReport, by: User) -> MonthlyReport:
     """Send the report to the Dinas."""
     if not report.narrative.strip() or not report.next_plan.strip():
         raise MentoringError(_("Write the narrative and next month's plan before submitting."))
-    editable = (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED)
-    return _move_report(report, frm=editable, to=MonthlyReport.Status.SUBMITTED, by=by)
+    return _move_report(report, allowed=lambda r: r.is_editable, to=MonthlyReport.Status.SUBMITTED, by=by)
 
 
 def acknowledge_report(*, report: MonthlyReport, by: User, note: str = "") -> MonthlyReport:
     """The Dinas accepts a submitted report."""
     return _move_report(
-        report, frm=(MonthlyReport.Status.SUBMITTED,), to=MonthlyReport.Status.ACKNOWLEDGED, by=by, note=note
+        report, allowed=lambda r: r.is_awaiting_review, to=MonthlyReport.Status.ACKNOWLEDGED, by=by, note=note
     )
 
 
@@ -377,5 +339,5 @@ def return_report(*, report: MonthlyReport, note: str, by: User) -> MonthlyRepor
     if not note.strip():
         raise MentoringError(_("Say what the facilitator should change."))
     return _move_report(
-        report, frm=(MonthlyReport.Status.SUBMITTED,), to=MonthlyReport.Status.RETURNED, by=by, note=note
+        report, allowed=lambda r: r.is_awaiting_review, to=MonthlyReport.Status.RETURNED, by=by, note=note
     )

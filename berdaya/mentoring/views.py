@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, permission_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.decorators import permission_required
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
-from berdaya.lib.errors import DomainError
+from berdaya.lib.actions import act, perform
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest, form_errors, wants_json
 
@@ -78,28 +74,8 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """The visit form; a phone's outbox posts the same form with Accept: application/json and gets JSON back."""
     kube = _kube(request, pk)
     form = VisitForm(request.POST or None, request.FILES or None, kube=kube)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        follow_ups = [(data["follow_up"], data["follow_up_due"])] if data["follow_up"] else []
-        try:
-            visit = services.record_visit(
-                kube=kube,
-                visited_on=data["visited_on"],
-                purpose=data["purpose"],
-                topics=data["topics"],
-                notes=data["notes"],
-                attendees=list(data["attendees"]),
-                photos=data["photo"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                follow_ups=follow_ups,
-                client_key=data["client_key"],
-                by=request.user,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return _saved(request, visit, _("Visit recorded."))
+    if request.method == "POST" and (recorded := perform(request, services.record_visit, form=form, kube=kube)):
+        return _saved(request, recorded.value, _("Visit recorded."))
     return _form_again(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
 
 
@@ -138,11 +114,9 @@ def visit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("mentoring.add_visit", raise_exception=True)
 def follow_up_done(request: AuthedRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user).select_related("visit"), pk=pk)
-    try:
-        services.complete_follow_up(follow_up=follow_up, done_on=timezone.localdate(), by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect(follow_up.visit)
+    return act(
+        request, services.complete_follow_up, back=follow_up.visit, follow_up=follow_up, done_on=timezone.localdate()
+    )
 
 
 @permission_required("mentoring.view_visit", raise_exception=True)
@@ -158,16 +132,8 @@ def photo(request: AuthedRequest, pk: int) -> FileResponse:
 def meeting_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = MeetingForm(request.POST or None, kube=kube)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.record_meeting(
-                kube=kube, by=request.user, **{**data, "attendees": list(data["attendees"])}
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return _saved(request, meeting)
+    if request.method == "POST" and (recorded := perform(request, services.record_meeting, form=form, kube=kube)):
+        return _saved(request, recorded.value)
     return _form_again(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
 
 
@@ -205,13 +171,8 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
 def problem_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = ProblemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            problem = services.report_problem(kube=kube, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return _saved(request, problem, _("Problem logged."))
+    if request.method == "POST" and (logged := perform(request, services.report_problem, form=form, kube=kube)):
+        return _saved(request, logged.value, _("Problem logged."))
     return _form_again(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
 
 
@@ -222,14 +183,21 @@ def _problem(request: AuthedRequest, pk: int) -> Problem:
 @permission_required("mentoring.view_problem", raise_exception=True)
 def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     problem = _problem(request, pk)
-    context: dict[str, Any] = {"problem": problem, "kube": problem.kube, "history": _history(request, problem)}
-    if request.user.has_perm("mentoring.change_problem") and problem.resolved_on is None:
+    actions = selectors.actions_for(request.user, problem)
+    context: dict[str, Any] = {
+        "problem": problem,
+        "kube": problem.kube,
+        "actions": actions,
+        "history": _history(request, problem),
+    }
+    if "update" in actions:
         context["update_form"] = ProblemUpdateForm(
             initial={"handler": problem.handler, "severity": problem.severity, "steps": problem.steps}
         )
+    if "resolve" in actions:
         context["resolve_form"] = ResolveForm()
-        if problem.escalated_on is None and request.user.role == User.Role.FACILITATOR:
-            context["escalate_form"] = EscalateForm()
+    if "escalate" in actions:
+        context["escalate_form"] = EscalateForm()
     return render(request, "mentoring/problem_detail.html", context)
 
 
@@ -237,21 +205,13 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("mentoring.change_problem", raise_exception=True)
 def problem_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     problem = _problem(request, pk)
-    forms_and_services: dict[str, tuple[Any, Any]] = {
+    forms_and_services: dict[str, tuple[type[forms.Form], Callable[..., Problem]]] = {
         "update": (ProblemUpdateForm, services.update_problem),
         "resolve": (ResolveForm, services.resolve_problem),
         "escalate": (EscalateForm, services.escalate_problem),
     }
     form_class, service = forms_and_services[action]
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            service(problem=problem, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
-    else:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
-    return redirect(problem)
+    return act(request, service, back=problem, form=form_class(request.POST), problem=problem)
 
 
 # Monthly reports -------------------------------------------------------------------------------------------------
@@ -279,14 +239,8 @@ def report_draft(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a month."))
         return redirect("mentoring:report-list")
-    try:
-        report = services.draft_monthly_report(
-            facilitator=request.user, month=form.cleaned_data["month"], by=request.user
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("mentoring:report-list")
-    return redirect(report)
+    drafted = perform(request, services.draft_monthly_report, form=form, facilitator=request.user)
+    return redirect(drafted.value if drafted else "mentoring:report-list")
 
 
 def _report(request: AuthedRequest, pk: int) -> MonthlyReport:
@@ -296,23 +250,19 @@ def _report(request: AuthedRequest, pk: int) -> MonthlyReport:
 @permission_required("mentoring.view_monthlyreport", raise_exception=True)
 def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    mine = report.facilitator_id == request.user.pk
-    form = ReportTextForm(request.POST or None, instance=report) if mine and report.is_editable else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            services.save_report_text(report=report, by=request.user, **form.cleaned_data)
-            if "submit" in request.POST:
-                services.submit_report(report=report, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        return redirect(report)
+    actions = selectors.actions_for(request.user, report)
+    form = ReportTextForm(request.POST or None, instance=report) if "edit" in actions else None
+    if request.method == "POST" and form is not None:
+        saved = perform(request, services.save_report_text, form=form, report=report)
+        if saved and "submit" in request.POST:
+            perform(request, services.submit_report, report=report)
+        if saved:
+            return redirect(report)
     context = {
         "report": report,
+        "actions": actions,
         "form": form,
-        "mine": mine,
-        "review_form": ReviewForm()
-        if request.user.has_perm("mentoring.review_monthlyreport") and report.status == MonthlyReport.Status.SUBMITTED
-        else None,
+        "review_form": ReviewForm() if "acknowledge" in actions or "return" in actions else None,
         "history": _history(request, report),
     }
     return render(request, "mentoring/report_detail.html", context)
@@ -324,27 +274,18 @@ def report_refresh(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     if report.facilitator_id != request.user.pk:
         return HttpResponse(status=403)
-    try:
-        services.draft_monthly_report(facilitator=request.user, month=report.month, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect(report)
+    return act(request, services.draft_monthly_report, back=report, facilitator=request.user, month=report.month)
 
 
 @require_POST
 @permission_required("mentoring.review_monthlyreport", raise_exception=True)
 def report_review(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
     report = _report(request, pk)
-    form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        if decision == "acknowledge":
-            services.acknowledge_report(report=report, note=note, by=request.user)
-        else:
-            services.return_report(report=report, note=note, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect(report)
+    reviews: dict[str, Callable[..., MonthlyReport]] = {
+        "acknowledge": services.acknowledge_report,
+        "return": services.return_report,
+    }
+    return act(request, reviews[decision], back=report, form=ReviewForm(request.POST), report=report)
 
 
 @permission_required("mentoring.view_monthlyreport", raise_exception=True)
@@ -372,67 +313,16 @@ def facilitator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     profile = FacilitatorProfile.objects.filter(user=facilitator).first()
     can_edit = request.user.has_perm("mentoring.change_facilitatorprofile")
     form = ProfileForm(request.POST or None, instance=profile) if can_edit else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            services.save_profile(facilitator=facilitator, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
+    if (
+        request.method == "POST"
+        and form is not None
+        and perform(request, services.save_profile, form=form, facilitator=facilitator)
+    ):
         return redirect("mentoring:facilitator-detail", pk=facilitator.pk)
     context = {
         "facilitator": facilitator,
         "profile": profile,
         "form": form,
-        "kubes": Kube.objects.visible_to(request.user).filter(facilitator=facilitator).select_related("village"),
+        "kubes": selectors.facilitator_kubes(facilitator=facilitator, user=request.user),
     }
     return render(request, "mentoring/facilitator_detail.html", context)
-
-
-# Working without signal --------------------------------------------------------------------------------------------
-
-# Raise when sw.js changes in a way its static files do not show: browsers install a service worker again only when
-# its script changes, and the version names the cache of the files below.
-_SERVICE_WORKER_REVISION = "2"
-
-
-def _page_pattern(name: str, *args: int) -> str:
-    """A URL pattern as a JavaScript regular expression, any number standing for each argument."""
-    path = re.escape(reverse(name, args=[987654321 for _ in args]))
-    return "^" + path.replace("987654321", r"\d+") + "$"
-
-
-@login_not_required  # a script with no data in it; browsers fetch it again to look for updates
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker that keeps a facilitator's pages usable without signal (see offline/sw.js)."""
-    shell = [
-        static("berdaya/berdaya.css"),
-        static("vendor/htmx-2.0.11/htmx.min.js"),
-        static("berdaya/outbox.js"),
-        static("mentoring/position.js"),
-        static("berdaya/manifest.webmanifest"),
-        static("berdaya/icon-192.png"),
-    ]
-    version = hashlib.sha256("\n".join([_SERVICE_WORKER_REVISION, *shell]).encode()).hexdigest()[:12]
-    context = {
-        "version": version,
-        "shell_urls": json.dumps(shell),
-        "offline_url": reverse("offline"),
-        "static_prefix": settings.STATIC_URL,  # with the script prefix; static("") would look "" up in the manifest
-        "login_url": reverse("login"),
-        "logout_url": reverse("logout"),
-        "kept": [
-            _page_pattern("mentoring:caseload"),
-            *(
-                _page_pattern(name, 1)
-                for name in ("mentoring:visit-create", "mentoring:meeting-create", "mentoring:problem-create")
-            ),
-        ],
-    }
-    response = render(request, "mentoring/offline/sw.js", context, content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    return response
-
-
-@login_not_required
-def offline(request: HttpRequest) -> HttpResponse:
-    """What the service worker shows for a page it does not keep, when there is no signal."""
-    return render(request, "mentoring/offline/offline.html", {"caseload_url": reverse("mentoring:caseload")})
