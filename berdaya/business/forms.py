@@ -198,3 +198,7 @@ class ParticipationForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Cash book spreadsheet (XLSX)"))
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # The file is all there is to refuse here: a refusal (an unreadable file) is shown beside it.
+        super().add_error(field or "file", error)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from berdaya.accounts.tests.factories import UserFactory
-from berdaya.business import services
+from berdaya.business import selectors, services
 from berdaya.business.models import AidStage, Asset, CashEntry
 from berdaya.business.tests.factories import AidStageFactory, AssetFactory, kube_with_members
 
@@ -27,7 +27,7 @@ def _stage(kube, by, **kwargs):
 def test_the_group_aid_is_the_aid_per_member_times_the_members():
     kube = kube_with_members(3)
 
-    assert services.group_aid(kube) == 6_000_000
+    assert selectors.group_aid(kube) == 6_000_000
 
 
 def test_stages_by_share_add_up_to_the_aid_exactly(officer):

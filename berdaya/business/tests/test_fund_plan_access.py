@@ -56,7 +56,7 @@ def lend_from_a_fund_of_a_million(by):
 def test_a_loan_leaves_the_cash_book(by):
     kube = lend_from_a_fund_of_a_million(by)
 
-    assert services.cash_balance(kube=kube) == 700_000
+    assert selectors.cash_balance(kube=kube) == 700_000
 
 
 def test_the_books_line_of_a_loan_is_written_in_the_offices_language(by):
@@ -93,7 +93,7 @@ def test_a_budget_line_total_is_quantity_times_unit_price(by):
     line = services.add_budget_line(plan=plan, item="Tepung terigu", quantity=25, unit="kg", unit_price=12_500, by=by)
 
     assert line.total == 312_500
-    assert type(services.budget_total(plan)) is int
+    assert type(selectors.budget_total(plan)) is int
 
 
 def test_an_approved_plan_is_fixed(by):

@@ -1,0 +1,148 @@
+"""Pages of the cash book: the book and its entry form, reversals, monthly closing, receipts, export and import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from berdaya.groups.models import Kube
+from berdaya.lib.actions import act, perform
+from berdaya.lib.http import AuthedRequest
+
+from .. import excel, selectors, services
+from ..forms import CashEntryForm, ImportForm, MonthForm, ReasonForm
+from ..models import CashEntry, CashImport
+from .common import VIEW, child, group
+
+
+def _book_url(kube: Kube) -> str:
+    return reverse("business:cash-book", args=[kube.pk])
+
+
+def _cash_context(request: AuthedRequest, kube: Kube, form: CashEntryForm | None = None) -> dict[str, Any]:
+    book = selectors.cash_book(kube=kube, page_number=request.GET.get("page"))
+    return {
+        "kube": kube,
+        "tab": "cash",
+        "book": book,
+        "actions": selectors.actions_for(request.user, book),
+        "form": form or CashEntryForm(initial={"entry_date": timezone.localdate()}),
+    }
+
+
+@permission_required(VIEW, raise_exception=True)
+def cash_book(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    return render(request, "business/cash_book.html", _cash_context(request, kube))
+
+
+@require_POST
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    form = CashEntryForm(request.POST, request.FILES)
+    if perform(request, services.record_cash_entry, form=form, kube=kube):
+        if not request.htmx:
+            messages.success(request, _("Entry recorded."))
+            return redirect(_book_url(kube))
+        form = CashEntryForm(initial={"entry_date": timezone.localdate()})  # a fresh form after a saved entry
+    template = "business/_cash_book.html" if request.htmx else "business/cash_book.html"
+    return render(request, template, _cash_context(request, kube, form))
+
+
+@require_POST
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_reverse(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    entry = child(request, CashEntry, kube, entry_pk)
+    return act(
+        request,
+        services.reverse_cash_entry,
+        back=_book_url(kube),
+        form=ReasonForm(request.POST),
+        entry=entry,
+        success=_("The entry has been reversed."),
+    )
+
+
+@require_POST
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    return act(
+        request,
+        services.close_cash_month,
+        back=_book_url(kube),
+        form=MonthForm(request.POST),
+        kube=kube,
+        success=_("The month is closed."),
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def cash_receipt(request: AuthedRequest, pk: int, entry_pk: int) -> FileResponse:
+    entry = child(request, CashEntry, group(request, pk), entry_pk)
+    if not entry.receipt:
+        raise Http404
+    return FileResponse(entry.receipt.open("rb"), content_type="image/jpeg")
+
+
+# Excel -----------------------------------------------------------------------------------------------------------
+
+
+@permission_required(VIEW, raise_exception=True)
+def cash_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="buku-kas-{kube.pk}.xlsx"'
+    excel.write_cash_book(kube=kube, stream=response)  # type: ignore[arg-type]  # HttpResponse is file-like
+    return response
+
+
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_import(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        outcome = perform(request, services.check_cash_import, form=form, kube=kube)
+        if outcome:
+            return redirect("business:cashimport-detail", kube.pk, outcome.value.pk)
+    imports = CashImport.objects.visible_to(request.user).filter(kube=kube)[:10]
+    return render(request, "business/cash_import.html", {"kube": kube, "tab": "cash", "form": form, "imports": imports})
+
+
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_import_detail(request: AuthedRequest, pk: int, import_pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    job = child(request, CashImport, kube, import_pk)
+    report = excel.ImportReport.from_dict(job.report)
+    context = {
+        "kube": kube,
+        "tab": "cash",
+        "job": job,
+        "actions": selectors.actions_for(request.user, job),
+        "report": report,
+        "issues": [issue.text for issue in report.issues[:500]],
+        "balance_after": excel.balance_after(kube=kube, report=report),
+    }
+    return render(request, "business/cash_import_detail.html", context)
+
+
+@require_POST
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_import_commit(request: AuthedRequest, pk: int, import_pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    job = child(request, CashImport, kube, import_pk)
+    outcome = perform(request, services.commit_cash_import, job=job)
+    if not outcome:
+        return redirect("business:cashimport-detail", kube.pk, job.pk)
+    messages.success(request, _("%(count)s entries imported.") % {"count": outcome.value.accepted})
+    return redirect(_book_url(kube))
