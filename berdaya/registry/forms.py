@@ -59,9 +59,13 @@ class ImportMappingForm(forms.Form):
                 label=header, choices=choices, required=False, initial=initial_mapping.get(header, "")
             )
 
-    def mapping(self) -> dict[str, str]:
+    def clean(self) -> dict[str, Any]:
+        """The choices as one mapping, header -> field name (what the service takes)."""
+        cleaned = super().clean() or {}
         return {
-            header: self.cleaned_data[f"col_{index}"]
-            for index, header in enumerate(self.headers)
-            if self.cleaned_data.get(f"col_{index}")
+            "mapping": {
+                header: cleaned[f"col_{index}"]
+                for index, header in enumerate(self.headers)
+                if cleaned.get(f"col_{index}")
+            }
         }

@@ -239,3 +239,13 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
+
+    @property
+    def is_checked(self) -> bool:
+        """Checked and waiting for the uploader: to be imported, or checked again with a column mapping."""
+        return self.status == self.Status.CHECKED
+
+    @property
+    def wants_mapping(self) -> bool:
+        """Checked, with headers Berdaya did not know or a file it could not read as it was."""
+        return self.is_checked and bool(self.summary.get("unknown_headers") or self.summary.get("error"))

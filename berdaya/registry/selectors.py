@@ -11,7 +11,7 @@ from berdaya.lib.db import digits_prefix
 from berdaya.lib.scoping import region_q
 from berdaya.regions.models import Region, RegionQuerySet
 
-from .models import AssistanceRecord, Household, HouseholdQuerySet, Person, PersonQuerySet
+from .models import AssistanceRecord, Household, HouseholdQuerySet, ImportJob, Person, PersonQuerySet
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -68,3 +68,15 @@ def person_assistance(*, person: Person) -> list[AssistanceRecord]:
         .select_related("person")
         .order_by("-year", "programme")
     )
+
+
+def recent_imports(*, user: User, limit: int = 50) -> list[ImportJob]:
+    """The latest imports of the user's region, newest first."""
+    return list(ImportJob.objects.visible_to(user).select_related("created_by")[:limit])
+
+
+def actions_for(user: User, job: ImportJob) -> frozenset[str]:
+    """What the user may do to an import now: "commit" (store the checked rows), "map" (name unknown columns)."""
+    if not user.has_perm("registry.add_importjob") or not job.is_checked:
+        return frozenset()
+    return frozenset({"commit", "map"} if job.wants_mapping else {"commit"})

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
+from berdaya.lib.audit import acting_as
 from berdaya.lib.errors import DomainError
 from berdaya.regions.models import Region
 
-from .models import Household, NikReveal, Person
+from .models import Household, ImportJob, NikReveal, Person
+
+if TYPE_CHECKING:
+    from .importing import ImportResult
 
 
 class RegistryError(DomainError):
@@ -29,10 +36,9 @@ def update_household(*, household: Household, by: User, **fields: Any) -> Househ
     """Change a household's address, village, decile or register details."""
     if "village" in fields:
         _check_village(village=fields["village"], by=by)
-    with transaction.atomic():
+    with acting_as(by):
         for name, value in fields.items():
             setattr(household, name, value)
-        household._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
         household.full_clean()
         household.save()
     return household
@@ -42,10 +48,9 @@ def update_person(*, person: Person, by: User, **fields: Any) -> Person:
     """Change a person's details; the NIK and the household stay as registered."""
     if "nik" in fields or "household" in fields:
         raise RegistryError(_("The NIK and the household are changed by importing a corrected registry."))
-    with transaction.atomic():
+    with acting_as(by):
         for name, value in fields.items():
             setattr(person, name, value)
-        person._history_user = by  # type: ignore[attr-defined]
         person.full_clean()
         person.save()
     return person
@@ -55,5 +60,88 @@ def reveal_nik(*, person: Person, by: User) -> str:
     """Show a person's full NIK to a user who may see it, and log that they did."""
     if not by.has_perm("registry.reveal_nik"):
         raise RegistryError(_("You may not reveal NIKs."))
-    NikReveal.objects.create(person=person, by=by)
+    with acting_as(by):
+        NikReveal.objects.create(person=person, by=by)
     return person.nik
+
+
+# --- imports: an uploaded file from its dry run to its commit -----------------------------------------------------
+
+
+def upload_import(*, kind: str, file: UploadedFile[Any], by: User) -> ImportJob:
+    """Keep an uploaded registry or assistance-history file and check it (a dry run: nothing is stored)."""
+    if by.region is None:
+        raise RegistryError(_("Your account has no region."))
+    with acting_as(by):
+        job = ImportJob.objects.create(
+            kind=kind, file=file, original_name=(file.name or "")[:255], region=by.region, created_by=by
+        )
+    _start(job, commit=False)
+    return job
+
+
+def map_import_columns(*, job: ImportJob, mapping: dict[str, str], by: User) -> ImportJob:
+    """Say which field each column Berdaya did not know holds, and check the file again."""
+    with acting_as(by):
+        job = _checked(job)
+        job.mapping = mapping
+        job.status = ImportJob.Status.PENDING
+        job.save(update_fields=["mapping", "status"])
+    _start(job, commit=False)
+    return job
+
+
+def commit_import_job(*, job: ImportJob, accepted_only: bool, by: User) -> ImportJob:
+    """Store the rows of a checked file (all of them, or with `accepted_only` the accepted ones)."""
+    with acting_as(by):
+        job = _checked(job)
+        job.accepted_only = accepted_only
+        job.status = ImportJob.Status.PENDING
+        job.save(update_fields=["accepted_only", "status"])
+    _start(job, commit=True)
+    return job
+
+
+def _checked(job: ImportJob) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.is_checked:
+        raise RegistryError(_("Only a checked file can be imported or checked again."))
+    return job
+
+
+def _start(job: ImportJob, *, commit: bool) -> None:
+    """Check or commit the job's file: a small file at once, a large one in the queue (the page shows progress)."""
+    from . import tasks  # the tasks record their progress through the services below
+
+    task = tasks.commit_import if commit else tasks.check_import
+    if job.file.size <= settings.BERDAYA_IMPORT_INLINE_BYTES:
+        task.call(job.pk)
+    else:
+        task.enqueue(job.pk)
+
+
+def mark_import_started(*, job: ImportJob, commit: bool, by: User) -> None:
+    """The job's file is being checked (or, with `commit`, stored)."""
+    with acting_as(by):
+        job.status = ImportJob.Status.IMPORTING if commit else ImportJob.Status.CHECKING
+        job.save(update_fields=["status"])
+
+
+def mark_import_failed(*, job: ImportJob, by: User) -> None:
+    """The check or commit stopped on an error nobody could have foreseen (the task raises it on)."""
+    with acting_as(by):
+        job.status = ImportJob.Status.FAILED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+
+
+def record_import_result(*, job: ImportJob, result: ImportResult, report: bytes, by: User) -> None:
+    """Keep what a check or commit found, and its XLSX report; the job is checked, or done once committed."""
+    with acting_as(by):
+        if job.report:
+            job.report.delete(save=False)
+        job.report.save(f"report-{job.pk}.xlsx", ContentFile(report), save=False)
+        job.summary = result.summary.as_dict()
+        job.status = ImportJob.Status.DONE if result.summary.committed else ImportJob.Status.CHECKED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "summary", "report", "finished_at"])

@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.utils import timezone
 from django_tasks import task
 
-from . import hooks
+from . import hooks, services
 from .importing import run_import, write_report
 from .models import ImportJob
 
@@ -46,38 +44,30 @@ def _progress_writer(job: ImportJob) -> Any:
 
 
 def process_import(job_id: int, *, commit: bool) -> None:
-    """Check (and, with `commit`, store) the file of an import job; save its summary and XLSX report."""
+    """Check (and, with `commit`, store) the file of an import job; save its summary and XLSX report.
+
+    Every change is made as the user who uploaded the file, so the job's history and the rows it stores name them.
+    """
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    job.status = ImportJob.Status.IMPORTING if commit else ImportJob.Status.CHECKING
-    job.save(update_fields=["status"])
+    by = job.created_by
+    services.mark_import_started(job=job, commit=commit, by=by)
     _progress_writer(job)(0)
     try:
         result = run_import(
             Path(job.file.path),
             kind=job.kind,  # type: ignore[arg-type]
-            by=job.created_by,
+            by=by,
             mapping=job.mapping,
             dry_run=not commit,
             accepted_only=job.accepted_only,
             progress=_progress_writer(job),
         )
     except Exception:
-        job.status = ImportJob.Status.FAILED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+        services.mark_import_failed(job=job, by=by)
         raise
     buffer = io.BytesIO()
     write_report(result, buffer)
-    if job.report:
-        job.report.delete(save=False)
-    job.report.save(f"report-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    job.summary = result.summary.as_dict()
-    if result.summary.committed:
-        job.status = ImportJob.Status.DONE
-    else:
-        job.status = ImportJob.Status.CHECKED
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "summary", "report", "finished_at"])
+    services.record_import_result(job=job, result=result, report=buffer.getvalue(), by=by)
     progress_path(job).unlink(missing_ok=True)
     if job.status == ImportJob.Status.DONE:
         for hook in hooks.AFTER_IMPORT_COMMIT:

@@ -2,27 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tasks.base import Task
 
-from berdaya.lib.errors import DomainError
+from berdaya.lib.actions import act, perform
 from berdaya.lib.exports import csv_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 
-from . import selectors
+from . import selectors, services
 from .forms import HouseholdForm, ImportMappingForm, ImportUploadForm, PersonForm
 from .importing import issue_from_dict
 from .models import Household, ImportJob, Person
-from .services import RegistryError, reveal_nik, update_household, update_person
-from .tasks import check_import, commit_import, read_progress
+from .tasks import read_progress
 from .templatetags.registry import masked_nik
 
 PAGE_SIZE = 50
@@ -107,14 +103,10 @@ def _person_context(request: AuthedRequest, person: Person, **extra: Any) -> dic
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_person(person=person, by=request.user, **form.cleaned_data)
-        except RegistryError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect(person)
+    if request.method == "POST" and perform(
+        request, services.update_person, form=form, person=person, success=_("The changes were saved.")
+    ):
+        return redirect(person)
     return render(request, "registry/form.html", {"form": form, "record": person, "title": _("Edit person")})
 
 
@@ -123,7 +115,10 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_reveal_nik(request: AuthedRequest, pk: int) -> HttpResponse:
     """Show one full NIK; the reveal is logged."""
     person = get_object_or_404(Person.objects.visible_to(request.user).select_related("household__village"), pk=pk)
-    nik = reveal_nik(person=person, by=request.user)
+    outcome = perform(request, services.reveal_nik, person=person)
+    if not outcome:
+        return redirect(person)
+    nik = outcome.value
     if request.htmx:
         return render(request, "registry/_nik.html", {"person": person, "revealed_nik": nik})
     return render(request, "registry/person_detail.html", _person_context(request, person, revealed_nik=nik))
@@ -171,52 +166,33 @@ def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
     form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_household(household=household, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect(household)
+    if request.method == "POST" and perform(
+        request, services.update_household, form=form, household=household, success=_("The changes were saved.")
+    ):
+        return redirect(household)
     return render(request, "registry/form.html", {"form": form, "record": household, "title": _("Edit household")})
 
 
 # --- imports ----------------------------------------------------------------------------------------------------
 
 
-def _start(task: Task[[int], None], job: ImportJob) -> None:
-    # A small file is checked at once, in the request; a large one goes to the queue and the page shows progress.
-    if job.file.size <= settings.BERDAYA_IMPORT_INLINE_BYTES:
-        task.call(job.pk)
-    else:
-        task.enqueue(job.pk)
-
-
 @permission_required("registry.add_importjob", raise_exception=True)
 def import_list(request: AuthedRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         if request.user.region is None:
             raise Http404
-        upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            kind=form.cleaned_data["kind"],
-            file=upload,
-            original_name=upload.name[:255],
-            region=request.user.region,
-            created_by=request.user,
-        )
-        _start(check_import, job)
-        return redirect(job)
-    jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")[:50]
+        if outcome := perform(request, services.upload_import, form=form):
+            return redirect(outcome.value)
+    jobs = selectors.recent_imports(user=request.user)
     return render(request, "registry/import_list.html", {"form": form, "jobs": jobs})
 
 
-def _import_context(job: ImportJob) -> dict[str, Any]:
+def _import_context(request: AuthedRequest, job: ImportJob) -> dict[str, Any]:
     summary = job.summary or {}
     return {
         "job": job,
+        "actions": selectors.actions_for(request.user, job),
         "summary": summary,
         "issues": [issue_from_dict(data) for data in summary.get("issues", [])],
         "progress": read_progress(job) if job.is_running else summary.get("total", 0),
@@ -226,8 +202,8 @@ def _import_context(job: ImportJob) -> dict[str, Any]:
 @permission_required("registry.add_importjob", raise_exception=True)
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
-    context = _import_context(job)
-    if job.status == ImportJob.Status.CHECKED and (job.summary.get("unknown_headers") or job.summary.get("error")):
+    context = _import_context(request, job)
+    if "map" in context["actions"]:
         context["mapping_form"] = ImportMappingForm(
             headers=job.summary.get("headers", []), kind=job.kind, initial_mapping=job.mapping
         )
@@ -238,7 +214,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress fragment the import page polls every second while the job runs."""
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
-    response = render(request, "registry/_import_progress.html", _import_context(job))
+    response = render(request, "registry/_import_progress.html", _import_context(request, job))
     if not job.is_running and request.htmx:
         # Finished: reload the whole page once, to show the report and the next step.
         response["HX-Refresh"] = "true"
@@ -248,25 +224,17 @@ def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("registry.add_importjob", raise_exception=True)
 def import_map(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk, status=ImportJob.Status.CHECKED)
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
     form = ImportMappingForm(request.POST, headers=job.summary.get("headers", []), kind=job.kind, initial_mapping={})
-    if form.is_valid():
-        job.mapping = form.mapping()
-        job.status = ImportJob.Status.PENDING
-        job.save(update_fields=["mapping", "status"])
-        _start(check_import, job)
-    return redirect(job)
+    return act(request, services.map_import_columns, back=job, form=form, job=job)
 
 
 @require_POST
 @permission_required("registry.add_importjob", raise_exception=True)
 def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk, status=ImportJob.Status.CHECKED)
-    job.accepted_only = request.POST.get("accepted_only") == "on"
-    job.status = ImportJob.Status.PENDING
-    job.save(update_fields=["accepted_only", "status"])
-    _start(commit_import, job)
-    return redirect(job)
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    accepted_only = request.POST.get("accepted_only") == "on"
+    return act(request, services.commit_import_job, back=job, job=job, accepted_only=accepted_only)
 
 
 @permission_required("registry.add_importjob", raise_exception=True)

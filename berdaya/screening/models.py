@@ -53,6 +53,10 @@ class ScreeningRun(models.Model):
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
 
 class MatchCandidateQuerySet(ScopedQuerySet["MatchCandidate"]):
     region_path = "region__code"
@@ -114,6 +118,16 @@ class MatchCandidate(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("screening:candidate-detail", args=[self.pk])
+
+    @property
+    def can_be_reviewed(self) -> bool:
+        """A reviewer may decide (or change their decision) until the two records are merged."""
+        return self.status != self.Status.MERGED
+
+    @property
+    def can_be_merged(self) -> bool:
+        """Only a pair confirmed as one person, both of whose records still exist, can be merged."""
+        return self.status == self.Status.CONFIRMED and self.left_id is not None and self.right_id is not None
 
     @property
     def shown_reason(self) -> str:

@@ -35,3 +35,13 @@ def merged_records(*, user: User, query: str) -> list[MergedPerson]:
 
 def recent_runs(*, user: User, limit: int = 5) -> list[ScreeningRun]:
     return list(ScreeningRun.objects.visible_to(user).select_related("region", "started_by")[:limit])
+
+
+def actions_for(user: User, candidate: MatchCandidate) -> frozenset[str]:
+    """What the user may do to a pair now: "confirm" or "reject" it (same person or not), "merge" its records."""
+    actions = set()
+    if candidate.can_be_reviewed and user.has_perm("screening.change_matchcandidate"):
+        actions |= {"confirm", "reject"}
+    if candidate.can_be_merged and user.has_perm("screening.merge_persons"):
+        actions.add("merge")
+    return frozenset(actions)

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
+from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
-from berdaya.lib.scoping import region_q
+from berdaya.lib.scoping import region_contains, region_q
 from berdaya.lib.stored_text import in_office_language
 from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.screening import engine
@@ -91,7 +92,7 @@ def screen_registry(*, run: ScreeningRun, progress: Callable[[str], None] | None
     people = Person.objects.select_related("household").in_bulk(
         {f.left_id for f in fresh} | {f.right_id for f in fresh}
     )
-    with transaction.atomic():
+    with acting_as(run.started_by):
         MatchCandidate.objects.bulk_create(
             [
                 MatchCandidate(
@@ -116,11 +117,12 @@ def screen_registry(*, run: ScreeningRun, progress: Callable[[str], None] | None
 
 def start_screening(*, region_code: str, by: User, trigger: str) -> ScreeningRun:
     """Queue a screening run of the registry in the user's scope (or a region inside it)."""
-    if by.region_id is None or not (region_code == by.region_id or region_code.startswith(f"{by.region_id}.")):
+    if by.region_id is None or not region_contains(by.region_id, region_code):
         raise ScreeningError(_("You can only screen the registry of your own region."))
-    if ScreeningRun.objects.filter(region_id=region_code, status__in=["queued", "running"]).exists():
-        raise ScreeningError(_("A screening of this region is already running."))
-    return ScreeningRun.objects.create(region_id=region_code, started_by=by, trigger=trigger)
+    with acting_as(by):
+        if ScreeningRun.objects.filter(region_id=region_code, status__in=["queued", "running"]).exists():
+            raise ScreeningError(_("A screening of this region is already running."))
+        return ScreeningRun.objects.create(region_id=region_code, started_by=by, trigger=trigger)
 
 
 def screen_after_import(job: ImportJob) -> None:
@@ -128,28 +130,28 @@ def screen_after_import(job: ImportJob) -> None:
     from .tasks import run_screening
 
     home = settings.BERDAYA_HOME_REGION
-    region = home if job.region_id == home or job.region_id.startswith(f"{home}.") else job.region_id
-    if ScreeningRun.objects.filter(region_id=region, status__in=["queued", "running"]).exists():
-        return  # the run already queued will see these records too
-    run = ScreeningRun.objects.create(
-        region_id=region,
-        started_by=job.created_by,
-        trigger=in_office_language(N_("import of %(file)s"), file=job.original_name),
-    )
-    transaction.on_commit(lambda: run_screening.enqueue(run.pk))
+    region = home if region_contains(home, job.region_id) else job.region_id
+    with acting_as(job.created_by):
+        if ScreeningRun.objects.filter(region_id=region, status__in=["queued", "running"]).exists():
+            return  # the run already queued will see these records too
+        run = ScreeningRun.objects.create(
+            region_id=region,
+            started_by=job.created_by,
+            trigger=in_office_language(N_("import of %(file)s"), file=job.original_name),
+        )
+        transaction.on_commit(lambda: run_screening.enqueue(run.pk))
 
 
 def review_candidate(*, candidate: MatchCandidate, same_person: bool, note: str, by: User) -> MatchCandidate:
     """Record a reviewer's decision: the two records are one person, or two different people."""
-    with transaction.atomic():
+    with acting_as(by):
         candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status == MatchCandidate.Status.MERGED:
+        if not candidate.can_be_reviewed:
             raise ScreeningError(_("These records were already merged."))
         if not same_person and not note.strip():
             raise ScreeningError(_("Say why these are different people (e.g. twins, father and son)."))
         candidate.status = MatchCandidate.Status.CONFIRMED if same_person else MatchCandidate.Status.REJECTED
         candidate.note, candidate.reviewed_by, candidate.reviewed_at = note.strip(), by, timezone.now()
-        candidate._history_user = by  # type: ignore[attr-defined]
         candidate.save()
     return candidate
 
@@ -163,9 +165,9 @@ class MergeResult:
 
 def merge_persons(*, candidate: MatchCandidate, keep: Person, by: User) -> MergeResult:
     """Merge a confirmed duplicate into the record to keep: every reference moves, the old id stays findable."""
-    with transaction.atomic():
+    with acting_as(by):
         candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != MatchCandidate.Status.CONFIRMED:
+        if not candidate.can_be_merged:
             raise ScreeningError(_("Only a pair confirmed as one person can be merged."))
         if keep.pk not in (candidate.left_id, candidate.right_id):
             raise ScreeningError(_("Keep one of the two records of this pair."))
@@ -186,8 +188,7 @@ def merge_persons(*, candidate: MatchCandidate, keep: Person, by: User) -> Merge
         for name in FILLABLE:
             if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in ("", None):
                 setattr(keep, name, getattr(duplicate, name))
-        keep._history_user = by  # type: ignore[attr-defined]
-        keep._change_reason = f"merged with #{duplicate.pk}"  # type: ignore[attr-defined]
+        because(keep, f"merged with #{duplicate.pk}")
         keep.save()
         MergedPerson.objects.create(
             old_id=duplicate.pk,
@@ -200,11 +201,9 @@ def merge_persons(*, candidate: MatchCandidate, keep: Person, by: User) -> Merge
             merged_by=by,
         )
         candidate.status = MatchCandidate.Status.MERGED
-        candidate._history_user = by  # type: ignore[attr-defined]
         candidate.save()
         # Deleting keeps the duplicate's history: django-simple-history records the deletion with who did it.
-        duplicate._history_user = by  # type: ignore[attr-defined]
-        duplicate._change_reason = f"merged into #{keep.pk}"  # type: ignore[attr-defined]
+        because(duplicate, f"merged into #{keep.pk}")
         duplicate.delete()
     return MergeResult(kept=keep, moved=moved, dropped_duplicates=dropped)
 

@@ -9,14 +9,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_POST
 
+from berdaya.lib.actions import perform
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest
+from berdaya.lib.http import AuthedRequest, form_errors
 from berdaya.lib.stored_text import in_office_language
 from berdaya.registry.models import Person
 
 from . import selectors
+from .forms import ReviewForm
 from .models import MatchCandidate, MergedPerson
-from .services import ScreeningError, merge_persons, review_candidate, start_screening
+from .services import merge_persons, review_candidate, start_screening
 from .tasks import run_screening
 
 
@@ -41,15 +43,15 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @permission_required("screening.add_screeningrun", raise_exception=True)
 def run_start(request: AuthedRequest) -> HttpResponse:
-    try:
-        run = start_screening(
-            region_code=request.user.region_id or "", by=request.user, trigger=in_office_language(N_("on demand"))
-        )
-    except ScreeningError as error:
-        messages.error(request, error.message)
-    else:
-        run_screening.enqueue(run.pk)
-        messages.success(request, _("Screening started. New pairs appear here when it finishes."))
+    outcome = perform(
+        request,
+        start_screening,
+        region_code=request.user.region_id or "",
+        trigger=in_office_language(N_("on demand")),
+        success=_("Screening started. New pairs appear here when it finishes."),
+    )
+    if outcome:
+        run_screening.enqueue(outcome.value.pk)
     return redirect("screening:candidate-list")
 
 
@@ -65,29 +67,28 @@ def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         MatchCandidate.objects.visible_to(request.user).select_related("left__household", "right__household"), pk=pk
     )
     history = record_history(candidate) if request.user.has_perm("accounts.view_history") else []
-    return render(request, "screening/candidate_detail.html", {"candidate": candidate, "history": history})
+    context = {"candidate": candidate, "history": history, "actions": selectors.actions_for(request.user, candidate)}
+    return render(request, "screening/candidate_detail.html", context)
 
 
 @require_POST
 @permission_required("screening.change_matchcandidate", raise_exception=True)
 def candidate_review(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(MatchCandidate.objects.visible_to(request.user), pk=pk)
-    decision = request.POST.get("decision")
-    error = None
-    if decision not in ("same", "different"):
-        error = _("Choose: same person or different people.")
-    else:
-        try:
-            candidate = review_candidate(
-                candidate=candidate, same_person=decision == "same", note=request.POST.get("note", ""), by=request.user
-            )
-        except ScreeningError as refused:
-            error = refused.message
+    form = ReviewForm(request.POST)
+    if outcome := perform(request, review_candidate, form=form, candidate=candidate):
+        candidate = outcome.value
+    errors = form_errors(form)
     if not request.htmx:
-        if error:
+        for error in errors:
             messages.error(request, error)
         return redirect(candidate)
-    return render(request, "screening/_decision.html", {"candidate": candidate, "error": error})
+    context = {
+        "candidate": candidate,
+        "error": errors[0] if errors else None,
+        "actions": selectors.actions_for(request.user, candidate),
+    }
+    return render(request, "screening/_decision.html", context)
 
 
 @require_POST
@@ -95,11 +96,10 @@ def candidate_review(request: AuthedRequest, pk: int) -> HttpResponse:
 def candidate_merge(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(MatchCandidate.objects.visible_to(request.user), pk=pk)
     keep = get_object_or_404(Person.objects.visible_to(request.user), pk=request.POST.get("keep") or 0)
-    try:
-        result = merge_persons(candidate=candidate, keep=keep, by=request.user)
-    except ScreeningError as error:
-        messages.error(request, error.message)
+    outcome = perform(request, merge_persons, candidate=candidate, keep=keep)
+    if not outcome:
         return redirect(candidate)
+    result = outcome.value
     messages.success(
         request, _("Merged into %(name)s; %(moved)d linked records moved.") % {"name": keep, "moved": result.moved}
     )
