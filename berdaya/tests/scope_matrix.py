@@ -1,0 +1,321 @@
+"""The generated scope matrix: which record fills each named URL, and the check run over every role and place.
+
+Every named URL of the URLconf must have a declaration in `MATRIX`: the world's record kind behind each URL
+argument (a page with arguments), or none (a list, dashboard, form or site page). `check_page` then asks the page
+as each role, for the record of each place, and returns what went wrong: a record outside the role's scope that
+answers anything but 403 or 404, a record inside it that answers 404, any 500, or a list that shows a record
+it must not. `undeclared_names` lists the URL names without a declaration, so that a new page fails the suite
+until it is added here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .scope_world import FAR, IN, NO_REGION, PLACES, ROLES, World
+
+
+@dataclass(frozen=True)
+class Page:
+    """How to fill a URL's arguments: argument name -> (record kind, attribute of the record)."""
+
+    args: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Fields a POST-only view needs to reach its record, filled from the same place as the first argument.
+    post: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _parse(specs: dict[str, str]) -> dict[str, tuple[str, str]]:
+    parsed = {}
+    for name, spec in specs.items():
+        kind, _, attribute = spec.partition(".")
+        parsed[name] = (kind, attribute or "pk")
+    return parsed
+
+
+def page(*, post: dict[str, str] | None = None, **args: str) -> Page:
+    """`page(pk="kube", entry_pk="cash_entry")`; "region.code" takes the attribute `code` instead of `pk`."""
+    return Page(_parse(args), _parse(post or {}))
+
+
+LIST = page()  # no arguments: checked for what it shows
+
+MATRIX: dict[str, Page] = {
+    # Site pages.
+    "dashboard": LIST,
+    "login": LIST,
+    "logout": LIST,
+    "password_change": LIST,
+    "password_change_done": LIST,
+    "service-worker": LIST,
+    "offline": LIST,
+    "set_language": LIST,
+    # Accounts.
+    "accounts:user-list": LIST,
+    "accounts:user-export": LIST,
+    "accounts:user-create": LIST,
+    "accounts:user-detail": page(pk="user"),
+    "accounts:user-edit": page(pk="user"),
+    "accounts:user-password": page(pk="user"),
+    "accounts:user-unlock": page(pk="user"),
+    # Regions.
+    "regions:region-list": LIST,
+    "regions:region-export": LIST,
+    "regions:region-detail": page(code="region.code"),
+    # Registry.
+    "registry:person-list": LIST,
+    "registry:person-export": LIST,
+    "registry:person-detail": page(pk="person"),
+    "registry:person-edit": page(pk="person"),
+    "registry:person-reveal-nik": page(pk="person"),
+    "registry:household-list": LIST,
+    "registry:household-export": LIST,
+    "registry:household-detail": page(pk="household"),
+    "registry:household-edit": page(pk="household"),
+    "registry:import-list": LIST,
+    "registry:import-detail": page(pk="import_job"),
+    "registry:import-progress": page(pk="import_job"),
+    "registry:import-map": page(pk="import_job"),
+    "registry:import-commit": page(pk="import_job"),
+    "registry:import-report": page(pk="import_job"),
+    # Screening.
+    "screening:candidate-list": LIST,
+    "screening:run-status": LIST,
+    "screening:run-start": LIST,
+    "screening:candidate-detail": page(pk="candidate"),
+    "screening:candidate-review": page(pk="candidate"),
+    "screening:candidate-merge": page(pk="candidate", post={"keep": "person"}),
+    "screening:merged-person": page(old_id="merged.old_id"),
+    # Targeting.
+    "targeting:cycle-list": LIST,
+    "targeting:cycle-create": LIST,
+    "targeting:cycle-detail": page(pk="cycle"),
+    "targeting:cycle-edit": page(pk="cycle"),
+    "targeting:cycle-quota": page(pk="cycle"),
+    "targeting:cycle-open": page(pk="cycle"),
+    "targeting:cycle-relay": page(pk="cycle"),
+    "targeting:list-start": page(pk="cycle"),
+    "targeting:cycle-approve-clean": page(pk="cycle"),
+    "targeting:cycle-decree": page(pk="cycle"),
+    "targeting:cycle-sk": page(pk="cycle"),
+    "targeting:cycle-bnba": page(pk="cycle"),
+    "targeting:minutes-template": page(pk="cycle"),
+    "targeting:list-detail": page(pk="nomination_list"),
+    "targeting:list-person-search": page(pk="nomination_list"),
+    "targeting:list-pick": page(pk="nomination_list"),
+    "targeting:list-add-new": page(pk="nomination_list"),
+    "targeting:list-minutes": page(pk="nomination_list"),
+    "targeting:list-minutes-download": page(pk="nomination_list"),
+    "targeting:list-submit": page(pk="nomination_list"),
+    "targeting:list-endorse": page(pk="nomination_list"),
+    "targeting:list-return": page(pk="nomination_list"),
+    "targeting:nominee-detail": page(pk="nominee"),
+    "targeting:nominee-remove": page(pk="nominee"),
+    "targeting:nominee-override": page(pk="nominee"),
+    "targeting:nominee-verify": page(pk="nominee"),
+    "targeting:nominee-approve": page(pk="nominee"),
+    "targeting:nominee-reject": page(pk="nominee"),
+    "targeting:inbox": LIST,
+    "targeting:notification-read": page(pk="notification"),
+    "targeting:letterhead": LIST,
+    # Groups.
+    "groups:kube-list": LIST,
+    "groups:kube-create": LIST,
+    "groups:kube-detail": page(pk="kube"),
+    "groups:kube-edit": page(pk="kube"),
+    "groups:kube-rules": page(pk="kube"),
+    "groups:kube-officers": page(pk="kube"),
+    "groups:member-add": page(pk="kube"),
+    "groups:kube-status": page(pk="kube"),
+    "groups:kube-assign": page(pk="kube"),
+    "groups:kube-signboard": page(pk="kube"),
+    "groups:kube-minutes-pdf": page(pk="kube"),
+    "groups:kube-members-pdf": page(pk="kube"),
+    "groups:membership-detail": page(pk="membership"),
+    "groups:member-leave": page(pk="membership"),
+    "groups:member-replace": page(pk="membership"),
+    # Mentoring.
+    "mentoring:caseload": LIST,
+    "mentoring:kube-timeline": page(pk="kube"),
+    "mentoring:visit-create": page(pk="kube"),
+    "mentoring:meeting-create": page(pk="kube"),
+    "mentoring:problem-create": page(pk="kube"),
+    "mentoring:visit-detail": page(pk="visit"),
+    "mentoring:follow-up-done": page(pk="follow_up"),
+    "mentoring:photo": page(pk="photo"),
+    "mentoring:meeting-detail": page(pk="meeting"),
+    "mentoring:problem-list": LIST,
+    "mentoring:problem-detail": page(pk="problem"),
+    "mentoring:problem-update": page(pk="problem"),
+    "mentoring:problem-resolve": page(pk="problem"),
+    "mentoring:problem-escalate": page(pk="problem"),
+    "mentoring:report-list": LIST,
+    "mentoring:report-draft": LIST,
+    "mentoring:report-detail": page(pk="report"),
+    "mentoring:report-refresh": page(pk="report"),
+    "mentoring:report-acknowledge": page(pk="report"),
+    "mentoring:report-return": page(pk="report"),
+    "mentoring:report-pdf": page(pk="report"),
+    "mentoring:facilitator-list": LIST,
+    "mentoring:facilitator-detail": page(pk="facilitator"),
+    # Training.
+    "training:training-list": LIST,
+    "training:training-create": LIST,
+    "training:training-detail": page(pk="training"),
+    "training:training-invite": page(pk="training"),
+    "training:training-attendance": page(pk="training"),
+    "training:member-history": page(pk="membership"),
+    # Business.
+    "business:kube-list": LIST,
+    "business:event-list": LIST,
+    "business:kube-home": page(pk="kube"),
+    "business:plan": page(pk="kube"),
+    "business:plan-line-add": page(pk="kube"),
+    "business:plan-line-remove": page(pk="kube", line_pk="budget_line"),
+    "business:plan-submit": page(pk="kube"),
+    "business:plan-approve": page(pk="kube"),
+    "business:aid": page(pk="kube"),
+    "business:aidstage-add": page(pk="kube"),
+    "business:aidstage-met": page(pk="kube", stage_pk="aid_stage"),
+    "business:aidstage-pay": page(pk="kube", stage_pk="aid_stage"),
+    "business:aidstage-proof": page(pk="kube", stage_pk="aid_stage"),
+    "business:asset-add": page(pk="kube"),
+    "business:asset-check": page(pk="kube", asset_pk="asset"),
+    "business:cash-book": page(pk="kube"),
+    "business:cashentry-add": page(pk="kube"),
+    "business:cashmonth-close": page(pk="kube"),
+    "business:cashentry-reverse": page(pk="kube", entry_pk="cash_entry"),
+    "business:cashentry-receipt": page(pk="kube", entry_pk="cash_entry"),
+    "business:cash-export": page(pk="kube"),
+    "business:cash-import": page(pk="kube"),
+    "business:cashimport-detail": page(pk="kube", import_pk="cash_import"),
+    "business:cashimport-commit": page(pk="kube", import_pk="cash_import"),
+    "business:iks": page(pk="kube"),
+    "business:allocation-add": page(pk="kube"),
+    "business:iks-use": page(pk="kube"),
+    "business:iks-contribute": page(pk="kube"),
+    "business:fund": page(pk="kube"),
+    "business:loan-add": page(pk="kube"),
+    "business:loan-repay": page(pk="kube", loan_pk="loan"),
+    "business:access": page(pk="kube"),
+    "business:credit-add": page(pk="kube"),
+    "business:credit-decide": page(pk="kube", credit_pk="credit"),
+    "business:partnership-add": page(pk="kube"),
+    "business:participation-add": page(pk="kube"),
+    "business:dashboard": page(pk="kube"),
+}
+
+
+def _names(patterns: list[URLPattern | URLResolver], namespace: str | None) -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _names(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def url_names() -> list[str]:
+    """Every named URL of the current URLconf (`app:name`), each once."""
+    return sorted(set(_names(get_resolver().url_patterns, None)))
+
+
+def undeclared_names(matrix: dict[str, Page] = MATRIX) -> list[str]:
+    """Named URLs the matrix does not declare: pages that would go without a scope test."""
+    return [name for name in url_names() if name not in matrix]
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+
+
+def ask(world: World, role: str, url: str, data: dict[str, object] | None = None, *, post: bool = False) -> Answer:
+    """The page as `role` would get it: a GET, or a POST (of `data`, else empty) where `post` is set.
+
+    Whatever the view writes is rolled back, so every role asks the same world; an exception is a 500.
+    """
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+    world.restore_files()
+    with transaction.atomic():
+        try:
+            response = client.post(url, data or {}) if post else client.get(url)
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            answer = Answer(response.status_code, raw.decode("utf-8", errors="replace"))
+        except Exception as error:  # any exception is a 500 the matrix reports, with its cause
+            answer = Answer(500, f"{type(error).__name__}: {error}")
+        transaction.set_rollback(True)
+    return answer
+
+
+def _filled(world: World, specs: dict[str, tuple[str, str]], places: dict[str, str]) -> dict[str, object]:
+    return {name: getattr(world.records[kind][places[name]], attribute) for name, (kind, attribute) in specs.items()}
+
+
+def check_page(world: World, name: str, spec: Page) -> list[str]:
+    """Everything wrong with one named URL across the six roles (and an account without a region)."""
+    if not spec.args:
+        return _check_list(world, name)
+    problems: list[str] = []
+    kinds = [kind for kind, _ in spec.args.values()]
+    common = [place for place in PLACES if all(place in world.records.get(kind, {}) for kind in kinds)]
+    reached = []
+    cases: list[tuple[str, dict[str, str], list[str]]] = []
+    for place in common:
+        roles = [*ROLES, NO_REGION] if place == IN else list(ROLES)
+        cases.append((place, dict.fromkeys(spec.args, place), roles))
+    # A record of another group under a group the role may see (/business/<ours>/cash/<theirs>/): always hidden.
+    for inner in list(spec.args)[1:]:
+        places = {**dict.fromkeys(spec.args, IN), inner: FAR}
+        cases.append((f"{IN} with the {FAR} {spec.args[inner][0]}", places, list(ROLES)))
+    post = _post_only(world, reverse(name, kwargs=_filled(world, spec.args, dict.fromkeys(spec.args, IN))))
+    for label, places, roles in cases:
+        url = reverse(name, kwargs=_filled(world, spec.args, places))
+        first = places[next(iter(spec.args))]
+        data = _filled(world, spec.post, dict.fromkeys(spec.post, first))
+        for role in roles:
+            seen = all(world.sees(role, kind, places[arg]) for arg, (kind, _) in spec.args.items())
+            answer = ask(world, role, url, data, post=post)
+            where = f"{role} asking for the {label} record ({url})"
+            if answer.status >= 500:
+                problems.append(f"{where}: {answer.status} {answer.body[:300]}")
+            elif not seen and answer.status not in (403, 404):
+                leak = "LEAK: " if answer.status == 200 else ""
+                problems.append(f"{leak}{where}: {answer.status}, not 403/404")
+            elif seen and answer.status == 404:
+                problems.append(f"{where}: 404 for a record in scope")
+            elif seen and label == IN and answer.status != 403:
+                reached.append(role)
+    if IN in common and not reached:
+        problems.append("no role reached the in-scope record: the matrix tests nothing here (check the world)")
+    return problems
+
+
+def _post_only(world: World, url: str) -> bool:
+    """Whether the view takes only POST (a GET answers 405 before anything is looked up)."""
+    return ask(world, NO_REGION, url).status == 405
+
+
+def _check_list(world: World, name: str) -> list[str]:
+    problems = []
+    url = reverse(name)
+    post = _post_only(world, url)
+    for role in [*ROLES, NO_REGION]:
+        answer = ask(world, role, url, post=post)
+        if answer.status >= 500:
+            problems.append(f"{role} asking for {url}: {answer.status} {answer.body[:300]}")
+            continue
+        shown = answer.body.lower()
+        for kind, place, text in world.hidden_markers(role):
+            if text.lower() in shown:
+                problems.append(f"LEAK: {role} is shown the {place} {kind} ({text}) on {url}")
+    return problems

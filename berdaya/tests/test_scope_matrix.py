@@ -1,0 +1,91 @@
+"""Every named URL x the six roles x a record inside and outside the role's scope, generated from the URLconf.
+
+NetBox's constrained-user view tests are the model: one generic test asks every page as every role. A record
+outside the scope answers 404 (or 403 where the role may not use the page at all), never 200 and never 500; a
+record inside it never 404; a list never shows a record outside the scope; an account without a region sees
+nothing. A named URL without a declaration in `scope_matrix.MATRIX` fails the suite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.test import override_settings
+
+from .scope_matrix import MATRIX, check_page, page, undeclared_names, url_names
+from .scope_world import World, build_world
+
+TODAY = dt.datetime(2027, 9, 15, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+
+# A real leak found by the matrix: URL name -> what leaks. The case is expected to fail until it is fixed.
+KNOWN_LEAKS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world, built once for the module inside a transaction that is rolled back at the end.
+
+    Each test runs in its own savepoint inside it (pytest-django's `db`), and each request of the matrix in one more,
+    so an empty POST that does something leaves the world as it was for the next role.
+    """
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(TODAY, tick=False),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"leak: {KNOWN_LEAKS[name]}"))
+        if name in KNOWN_LEAKS
+        else name
+        for name in url_names()
+    ]
+
+
+@pytest.mark.parametrize("name", _params())
+def test_a_page_answers_only_inside_the_scope(db: None, world: World, name: str) -> None:
+    assert name in MATRIX, f"{name} has no declaration in berdaya/tests/scope_matrix.py MATRIX"
+
+    problems = check_page(world, name, MATRIX[name])
+
+    assert not problems, "\n".join(problems)
+
+
+def test_every_named_url_has_a_scope_declaration() -> None:
+    assert undeclared_names() == []
+
+
+def test_every_scope_declaration_names_a_url() -> None:
+    assert sorted(set(MATRIX) - set(url_names())) == []
+
+
+@override_settings(ROOT_URLCONF="berdaya.tests.scope_leak_urls")
+def test_the_matrix_reports_a_page_that_finds_a_record_without_its_scope(db: None, world: World) -> None:
+    problems = check_page(world, "leak-kube", page(pk="kube"))
+
+    leaks = [problem for problem in problems if problem.startswith("LEAK: ")]
+    assert any(problem.startswith("LEAK: desa asking for the far record") for problem in leaks)
+    assert any(problem.startswith("LEAK: facilitator asking for the sibling record") for problem in leaks)
+
+
+@override_settings(ROOT_URLCONF="berdaya.tests.scope_leak_urls")
+def test_the_matrix_reports_a_list_that_shows_records_outside_the_scope(db: None, world: World) -> None:
+    problems = check_page(world, "leak-kube-list", page())
+
+    assert "LEAK: admin is shown the far kube (ZqKubeFarQ) on /leak/" in problems
+
+
+@override_settings(ROOT_URLCONF="berdaya.tests.scope_leak_urls")
+def test_a_new_page_without_a_declaration_fails_the_completeness_check() -> None:
+    assert undeclared_names() == ["leak-kube", "leak-kube-list"]
