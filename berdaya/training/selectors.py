@@ -1,11 +1,13 @@
-"""Reads that feed the training pages."""
+"""Reads that feed the training pages, and what a user may do to a training."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
 from berdaya.accounts.models import User
-from berdaya.groups.models import Membership
+from berdaya.groups.models import Kube, Membership
+from berdaya.lib.scoping import region_q
+from berdaya.regions.models import Region
 
 from .models import Participant, Training
 
@@ -38,3 +40,26 @@ def member_training_history(*, membership: Membership) -> QuerySet[Participant]:
         .select_related("training", "membership__kube")
         .order_by("-training__starts_on")
     )
+
+
+def training_regions(*, user: User) -> QuerySet[Region]:
+    """The regions a user may organise a training for: its regency and kecamatan."""
+    return (
+        Region.objects.visible_to(user)
+        .filter(level__in=[Region.Level.REGENCY, Region.Level.KECAMATAN])
+        .order_by("code")
+    )
+
+
+def invitable_kubes(*, training: Training, user: User) -> QuerySet[Kube]:
+    """Running groups in the training's region that the user may see: the ones it can invite."""
+    return (
+        Kube.objects.visible_to(user).running().filter(region_q("village__code", training.region_id)).order_by("name")
+    )
+
+
+def actions_for(user: User, training: Training) -> frozenset[str]:
+    """What the user may do to a training: invite groups' members, record who came (a training has no states)."""
+    if user.has_perm("training.change_training"):
+        return frozenset({"invite", "record_attendance"})
+    return frozenset()

@@ -1,16 +1,18 @@
-"""Every write of trainings: the event, inviting groups' members, attendance and skills gained."""
+"""Every write of trainings: the event, inviting groups' members, attendance and skills gained.
+
+Every write runs inside `acting_as(by)`, so that its history names the user also outside a request.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube, Membership
+from berdaya.lib.audit import acting_as
 from berdaya.lib.errors import DomainError
 from berdaya.regions.models import Region
 
@@ -19,10 +21,6 @@ from .models import Participant, Training
 
 class TrainingError(DomainError):
     pass
-
-
-def _audited(record: Any, by: User) -> None:
-    record._history_user = by  # read by django-simple-history
 
 
 def create_training(
@@ -39,25 +37,23 @@ def create_training(
     """Plan a training event for KUBE members."""
     if ends_on < starts_on:
         raise TrainingError(_("A training cannot end before it starts."))
-    training = Training(
-        title=title,
-        kind=kind,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        trainer=trainer,
-        place=place,
-        region=region,
-        created_by=by,
-    )
-    _audited(training, by)
-    training.save()
-    return training
+    with acting_as(by):
+        return Training.objects.create(
+            title=title,
+            kind=kind,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            trainer=trainer,
+            place=place,
+            region=region,
+            created_by=by,
+        )
 
 
 def invite_groups(*, training: Training, kubes: Iterable[Kube], by: User) -> list[Participant]:
     """Invite the current members of groups inside the training's region; members already invited are skipped."""
     added = []
-    with transaction.atomic():
+    with acting_as(by):
         for kube in kubes:
             if not training.region.contains(kube.village):
                 raise TrainingError(
@@ -67,10 +63,7 @@ def invite_groups(*, training: Training, kubes: Iterable[Kube], by: User) -> lis
             for membership in kube.memberships.current():
                 if membership.pk in invited:
                     continue
-                participant = Participant(training=training, membership=membership)
-                _audited(participant, by)
-                participant.save()
-                added.append(participant)
+                added.append(Participant.objects.create(training=training, membership=membership))
     return added
 
 
@@ -83,10 +76,9 @@ def record_attendance(
     known = {p.membership_id for p in participants}
     if present - known:
         raise TrainingError(_("Only invited members can be marked present."))
-    with transaction.atomic():
+    with acting_as(by):
         for participant in participants:
             participant.attended = participant.membership_id in present
             participant.skills = skills.get(participant.membership_id, participant.skills).strip()
-            _audited(participant, by)
             participant.save()
     return participants

@@ -8,10 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from berdaya.groups.models import Kube, Membership
-from berdaya.lib.errors import DomainError
-from berdaya.lib.http import AuthedRequest
-from berdaya.regions.models import Region
+from berdaya.groups.models import Membership
+from berdaya.lib.actions import act, perform
+from berdaya.lib.http import AuthedRequest, form_errors
 
 from . import selectors, services
 from .forms import InviteForm, TrainingForm
@@ -35,36 +34,23 @@ def training_list(request: AuthedRequest) -> HttpResponse:
 
 @permission_required("training.add_training", raise_exception=True)
 def training_create(request: AuthedRequest) -> HttpResponse:
-    regions = Region.objects.visible_to(request.user).filter(level__in=[2, 3]).order_by("code")
-    form = TrainingForm(request.POST or None, regions=regions)
-    if request.method == "POST" and form.is_valid():
-        try:
-            training = services.create_training(by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(training)
+    form = TrainingForm(request.POST or None, regions=selectors.training_regions(user=request.user))
+    if request.method == "POST" and (created := perform(request, services.create_training, form=form)):
+        return redirect(created.value)
     return render(request, "training/training_form.html", {"form": form})
-
-
-def _invitable(request: AuthedRequest, training: Training) -> object:
-    return (
-        Kube.objects.visible_to(request.user)
-        .running()
-        .filter(village__code__startswith=f"{training.region_id}.")
-        .order_by("name")
-    )
 
 
 @permission_required("training.view_training", raise_exception=True)
 def training_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     training = _training(request, pk)
-    can_change = request.user.has_perm("training.change_training")
+    actions = selectors.actions_for(request.user, training)
     context = {
         "training": training,
+        "actions": actions,
         "participants": selectors.participants_of(training=training, user=request.user),
-        "can_change": can_change,
-        "invite_form": InviteForm(kubes=_invitable(request, training)) if can_change else None,  # type: ignore[arg-type]
+        "invite_form": InviteForm(kubes=selectors.invitable_kubes(training=training, user=request.user))
+        if "invite" in actions
+        else None,
     }
     return render(request, "training/training_detail.html", context)
 
@@ -72,32 +58,36 @@ def training_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("training.change_training", raise_exception=True)
 def training_invite(request: AuthedRequest, pk: int) -> HttpResponse:
     training = _training(request, pk)
-    form = InviteForm(request.POST or None, kubes=_invitable(request, training))  # type: ignore[arg-type]
-    if request.method == "POST" and form.is_valid():
-        try:
-            added = services.invite_groups(training=training, kubes=form.cleaned_data["kubes"], by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("%(count)d members invited.") % {"count": len(added)})
+    if request.method != "POST":
+        return redirect(training)
+    form = InviteForm(request.POST, kubes=selectors.invitable_kubes(training=training, user=request.user))
+    invited = perform(request, services.invite_groups, form=form, training=training)
+    if invited:
+        messages.success(request, _("%(count)d members invited.") % {"count": len(invited.value)})
+    for message in form_errors(form):
+        messages.error(request, message)
     return redirect(training)
 
 
 @permission_required("training.change_training", raise_exception=True)
 def training_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     training = _training(request, pk)
-    if request.method == "POST":
-        participants = list(selectors.participants_of(training=training, user=request.user))
-        present_ids = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
-        attended = [p.membership for p in participants if p.membership_id in present_ids]
-        skills = {p.membership_id: request.POST.get(f"skills-{p.membership_id}", p.skills) for p in participants}
-        try:
-            services.record_attendance(training=training, attended=attended, skills=skills, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Attendance saved."))
-    return redirect(training)
+    if request.method != "POST":
+        return redirect(training)
+    # One checkbox and one skills field per participant: the table is the form.
+    participants = list(selectors.participants_of(training=training, user=request.user))
+    present_ids = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+    attended = [p.membership for p in participants if p.membership_id in present_ids]
+    skills = {p.membership_id: request.POST.get(f"skills-{p.membership_id}", p.skills) for p in participants}
+    return act(
+        request,
+        services.record_attendance,
+        back=training,
+        success=_("Attendance saved."),
+        training=training,
+        attended=attended,
+        skills=skills,
+    )
 
 
 @permission_required("groups.view_kube", raise_exception=True)
