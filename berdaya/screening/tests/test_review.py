@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.apps import apps
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
@@ -236,3 +238,16 @@ def test_a_merged_record_is_found_by_its_old_nik(client, users, registry):
     response = client.get(reverse("screening:candidate-list"), {"q": old_nik})
 
     assert [m.kept for m in response.context["merged"]] == [registry["original"]]
+
+
+def test_every_history_row_of_a_review_and_a_merge_names_the_reviewer(users, registry):
+    run_for(users["officer"])
+    history_models = [model for model in apps.get_models() if model.__name__.startswith("Historical")]
+    marks = {model: model._default_manager.aggregate(last=Max("pk"))["last"] or 0 for model in history_models}
+
+    candidate = review_candidate(candidate=MatchCandidate.objects.get(), same_person=True, note="", by=users["officer"])
+    merge_persons(candidate=candidate, keep=registry["original"], by=users["officer"])
+
+    written = [row for model, last in marks.items() for row in model._default_manager.filter(pk__gt=last)]
+    assert {type(row).__name__ for row in written} == {"HistoricalMatchCandidate", "HistoricalPerson"}
+    assert {row.history_user_id for row in written} == {users["officer"].pk}
