@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from berdaya.lib.nik import check_nik
+from berdaya.lib.scoping import region_q
 from berdaya.registry.models import AssistanceRecord, Person
 from berdaya.screening import engine
 
@@ -149,7 +150,7 @@ HISTORY_FIELDS = (
 
 def history_rows(*, region_code: str) -> list[HistoryRow]:
     """The assistance history of the cycle's region, for screening."""
-    rows = AssistanceRecord.objects.filter(household__village__code__startswith=f"{region_code}.").order_by("pk")
+    rows = AssistanceRecord.objects.filter(region_q("household__village__code", region_code)).order_by("pk")
     return [HistoryRow(*values) for values in rows.values_list(*HISTORY_FIELDS)]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.lib import scoping
 from berdaya.lib.scoping import ScopedQuerySet, ScopeUser, region_ancestors
 from berdaya.lib.stored_text import show
 from berdaya.registry.models import AssistanceRecord
@@ -115,8 +117,19 @@ class Cycle(models.Model):
         return reverse("targeting:cycle-detail", args=[self.pk])
 
     @property
+    def has_opened(self) -> bool:
+        """Nominations have opened (and may since have been decided): the call and its documents exist."""
+        return self.status in self.OPENED
+
+    @property
     def is_frozen(self) -> bool:
-        return self.status != self.Status.DRAFT
+        """The rules and quotas can no longer change: they froze when nominations opened."""
+        return self.has_opened
+
+    @property
+    def is_open(self) -> bool:
+        """Taking the workflow's steps: the call is relayed, villages nominate, the Dinas decides until the SK."""
+        return self.status == self.Status.OPEN
 
     def nominations_closed(self, today: dt.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.nomination_deadline
@@ -238,6 +251,15 @@ class NominationList(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         ENDORSED = "endorsed", _("Endorsed")
 
+    # The workflow of a list: each step and the status it starts from (services.py moves, actions_for offers).
+    STEPS: ClassVar[dict[str, str]] = {
+        "edit": Status.DRAFT,
+        "submit": Status.DRAFT,
+        "endorse": Status.SUBMITTED,
+        "return_to_village": Status.SUBMITTED,
+        "return_to_kecamatan": Status.ENDORSED,
+    }
+
     cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="lists")
     village = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("village"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
@@ -263,7 +285,11 @@ class NominationList(models.Model):
 
     @property
     def kecamatan_code(self) -> str:
-        return self.village_id.rsplit(".", 1)[0]
+        return scoping.kecamatan_code(self.village_id)
+
+    def can(self, step: str) -> bool:
+        """The list is in the status this step starts from (see STEPS)."""
+        return self.status == self.STEPS[step]
 
 
 class NomineeQuerySet(ScopedQuerySet["Nominee"]):
@@ -288,6 +314,14 @@ class Nominee(models.Model):
         DISABILITY = "disability", _("Disability in the household")
         HAS_SKILL = "has_skill", _("Has a business skill but no capital")
         OTHER = "other", _("Other")
+
+    # The workflow of one nominee: each step and the status it starts from (services.py moves, actions_for offers).
+    STEPS: ClassVar[dict[str, str]] = {
+        "endorse": Status.SUBMITTED,
+        "verify": Status.ENDORSED,
+        "approve": Status.VERIFIED,
+        "reject": Status.VERIFIED,
+    }
 
     nomination_list = models.ForeignKey(NominationList, models.PROTECT, related_name="nominees")
     # Copied from the list so that "nominated twice in this cycle" is one indexed lookup across villages.
@@ -333,6 +367,14 @@ class Nominee(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("targeting:nominee-detail", args=[self.pk])
 
+    def can(self, step: str) -> bool:
+        """The nominee is in the status this step starts from (see STEPS)."""
+        return self.status == self.STEPS[step]
+
+
+class FlagQuerySet(ScopedQuerySet["Flag"]):
+    region_path = "nominee__nomination_list__village__code"
+
 
 class Flag(models.Model):
     """A finding of the automatic checks about one nominee; hard ones block submission unless justified."""
@@ -358,6 +400,8 @@ class Flag(models.Model):
     # An English msgid with named placeholders and their values, translated when shown (see `text`).
     message = models.CharField(max_length=255)
     params = models.JSONField(default=dict, blank=True)
+
+    objects = FlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["severity", "code", "pk"]  # "hard" sorts before "soft"
@@ -385,6 +429,10 @@ class Flag(models.Model):
         return self.severity == self.Severity.HARD
 
 
+class TransitionQuerySet(ScopedQuerySet["Transition"]):
+    region_path = "nomination_list__village__code"
+
+
 class Transition(models.Model):
     """One step of a nominee or a village list through the workflow: who, when, from what to what, and why."""
 
@@ -407,6 +455,8 @@ class Transition(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
+    objects = TransitionQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("transition")
@@ -426,6 +476,10 @@ class Transition(models.Model):
 
 def verval_photo_path(instance: Verval, filename: str) -> str:
     return f"targeting/verval/{instance.nominee.cycle_id}/{filename}"
+
+
+class VervalQuerySet(ScopedQuerySet["Verval"]):
+    region_path = "nominee__nomination_list__village__code"
 
 
 class Verval(models.Model):
@@ -450,6 +504,7 @@ class Verval(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
+    objects = VervalQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -465,6 +520,14 @@ class Verval(models.Model):
     @property
     def all_checked(self) -> bool:
         return all(self.checklist.get(key) for key in self.CHECKLIST)
+
+
+def validate_number_format(value: str) -> None:
+    """A decree number format may name only the running number {seq} and the year {year}."""
+    try:
+        value.format(seq=1, year=2000)
+    except (KeyError, ValueError, IndexError) as error:
+        raise ValidationError(_("The number format may only use {seq} and {year}.")) from error
 
 
 class LetterheadQuerySet(ScopedQuerySet["Letterhead"]):

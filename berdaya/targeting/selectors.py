@@ -10,10 +10,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from berdaya.accounts.models import User
+from berdaya.lib.scoping import kecamatan_code, region_ancestors
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
-from .models import Cycle, Flag, NominationList, Nominee, Notification, Quota
+from .models import Cycle, Flag, Letterhead, NominationList, Nominee, Notification, Quota
 
 
 def cycles_for_list(*, user: User) -> QuerySet[Cycle]:
@@ -60,8 +61,10 @@ def cycle_dashboard(*, cycle: Cycle, user: User, today: dt.date | None = None) -
     today = today or timezone.localdate()
     quotas = list(Quota.objects.visible_to(user).filter(cycle=cycle).select_related("kecamatan"))
     # A village operator's scope is below its kecamatan's quota row: show it its kecamatan's quota all the same.
-    if not quotas and user.region_id and user.region_id.count(".") == 3:
-        quotas = list(cycle.quotas.filter(kecamatan_id=user.region_id.rsplit(".", 1)[0]).select_related("kecamatan"))
+    if not quotas and user.region_id:
+        quotas = list(
+            cycle.quotas.filter(kecamatan_id__in=region_ancestors(user.region_id)).select_related("kecamatan")
+        )
     lists = {
         item.village_id: item
         for item in NominationList.objects.visible_to(user).filter(cycle=cycle).select_related("village")
@@ -93,7 +96,7 @@ def cycle_dashboard(*, cycle: Cycle, user: User, today: dt.date | None = None) -
         row = Counts(code=code, name=item.village.name, list_status=item.get_status_display(), list_pk=item.pk)
         for name, value in by_village.get(code, {}).items():
             setattr(row, name, value)
-        parent = kecamatan.get(code.rsplit(".", 1)[0])
+        parent = kecamatan.get(kecamatan_code(code))
         if parent is not None:
             parent.villages.append(row)
             parent.add(row)
@@ -149,9 +152,102 @@ def villages_of(*, kecamatan_code: str) -> QuerySet[Region]:
     return Region.objects.filter(parent_id=kecamatan_code, level=Region.Level.VILLAGE)
 
 
+def cycle_kecamatan(*, cycle: Cycle, user: User) -> QuerySet[Region]:
+    """The kecamatan of the cycle's region that the user may give a quota."""
+    return Region.objects.visible_to(user).kecamatan().within(cycle.region_id).order_by("code")
+
+
+def relay_kecamatan(*, cycle: Cycle, user: User) -> QuerySet[Region]:
+    """The kecamatan with a quota in this cycle whose call the user may relay to their villages."""
+    quotas = Quota.objects.visible_to(user).filter(cycle=cycle)
+    return Region.objects.filter(code__in=quotas.values("kecamatan_id")).order_by("code")
+
+
+def relayed_kecamatan(*, cycle: Cycle) -> set[str]:
+    """The codes of the kecamatan that have relayed the cycle's call."""
+    return set(cycle.relays.values_list("kecamatan_id", flat=True))
+
+
+def own_list(*, cycle: Cycle, user: User) -> NominationList | None:
+    """The village operator's own list in this cycle, if the village has started one."""
+    if user.region_id is None:
+        return None
+    return NominationList.objects.filter(cycle=cycle, village_id=user.region_id).first()
+
+
+def letterhead_for(cycle: Cycle) -> Letterhead:
+    """The letterhead of the cycle's Dinas (an unsaved default one until the admin configures it)."""
+    return Letterhead.objects.filter(region_id=cycle.region_id).first() or Letterhead(region_id=cycle.region_id)
+
+
 def inbox(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.for_user(user).select_related("cycle")
 
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.for_user(user).unread().count()
+
+
+# What a user may do now ------------------------------------------------------------------------------------------
+
+
+def actions_for(user: User, obj: Cycle | NominationList | Nominee) -> frozenset[str]:
+    """What the user may do to this cycle, village list or nominee now: the role's permissions and the record's state.
+
+    The state rules are the models' (`Cycle.is_open`, `NominationList.can`, `Nominee.can`), which the services
+    check too; a page asks this rather than comparing statuses, so a button shows only when its step would be taken.
+    """
+    if isinstance(obj, Cycle):
+        return _cycle_actions(user, obj)
+    if isinstance(obj, NominationList):
+        return _list_actions(user, obj)
+    return _nominee_actions(user, obj)
+
+
+def _offered(user: User, candidates: dict[str, tuple[str, bool]]) -> frozenset[str]:
+    """The actions whose permission the user holds and whose state rule the record meets."""
+    return frozenset(name for name, (permission, now) in candidates.items() if now and user.has_perm(permission))
+
+
+def _cycle_actions(user: User, cycle: Cycle) -> frozenset[str]:
+    return _offered(
+        user,
+        {
+            "edit": ("targeting.change_cycle", True),
+            "set_quota": ("targeting.change_cycle", not cycle.is_frozen),
+            "open": ("targeting.open_cycle", not cycle.is_frozen),
+            "relay": ("targeting.relay_call", cycle.is_open),
+            "start_list": ("targeting.nominate", cycle.is_open),
+            "approve_clean": ("targeting.decide", cycle.is_open),
+            "issue_decree": ("targeting.decide", cycle.is_open),
+            "download": ("targeting.view_cycle", cycle.has_opened),
+        },
+    )
+
+
+def _list_actions(user: User, nomination_list: NominationList) -> frozenset[str]:
+    return _offered(
+        user,
+        {
+            "edit": ("targeting.nominate", nomination_list.can("edit")),
+            "submit": ("targeting.nominate", nomination_list.can("submit")),
+            "endorse": ("targeting.endorse", nomination_list.can("endorse")),
+            "return_to_village": ("targeting.endorse", nomination_list.can("return_to_village")),
+            "return_to_kecamatan": ("targeting.decide", nomination_list.can("return_to_kecamatan")),
+        },
+    )
+
+
+def _nominee_actions(user: User, nominee: Nominee) -> frozenset[str]:
+    return _offered(
+        user,
+        {
+            # A nominee is justified or removed while its village's list can still change.
+            "justify": ("targeting.nominate", nominee.nomination_list.can("edit")),
+            "remove": ("targeting.nominate", nominee.nomination_list.can("edit")),
+            "endorse": ("targeting.endorse", nominee.can("endorse")),
+            "verify": ("targeting.verify", nominee.can("verify")),
+            "approve": ("targeting.decide", nominee.can("approve")),
+            "reject": ("targeting.decide", nominee.can("reject")),
+        },
+    )

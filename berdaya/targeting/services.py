@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -24,8 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
+from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
 from berdaya.lib.nik import check_kk, check_nik
+from berdaya.lib.scoping import can_see_region, region_q
 from berdaya.lib.stored_text import keep, show
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
@@ -42,7 +45,9 @@ from .models import (
     Quota,
     Transition,
     Verval,
+    validate_number_format,
 )
+from .selectors import letterhead_for
 
 MAX_MINUTES_BYTES = 10 * 1024 * 1024
 # What a minutes file may be, by extension and by its first bytes (the extension alone is easy to fake).
@@ -72,14 +77,8 @@ class TransitionError(TargetingError):
 
 def _check_scope(code: str, by: User) -> None:
     """The acting user's region holds the record's: the views already ask visible_to, tasks and commands too."""
-    if by.region_id is None or not (code == by.region_id or code.startswith(f"{by.region_id}.")):
+    if not can_see_region(by, code):
         raise TargetingError(_("This record is outside your region."))
-
-
-def _audited(record: Any, by: User, reason: str = "") -> None:
-    record._history_user = by  # read by django-simple-history
-    if reason:
-        record._change_reason = reason
 
 
 # Cycles and the call ---------------------------------------------------------------------------------------------
@@ -89,23 +88,22 @@ def create_cycle(*, by: User, **fields: Any) -> Cycle:
     """Create a draft cycle in the Dinas's region; its rules can be edited until nominations open."""
     if by.region is None:
         raise CycleError(_("Your account has no region."))
-    cycle = Cycle(region=by.region, created_by=by, **fields)
-    _audited(cycle, by)
-    cycle.full_clean()
-    cycle.save()
+    with acting_as(by):
+        cycle = Cycle(region=by.region, created_by=by, **fields)
+        cycle.full_clean()
+        cycle.save()
     return cycle
 
 
 def update_cycle(*, cycle: Cycle, by: User, **fields: Any) -> Cycle:
     """Change a cycle; its rules are frozen once nominations open."""
-    with transaction.atomic():
+    with acting_as(by):
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
         changed_rules = [name for name in fields if name in Cycle.RULE_FIELDS and getattr(cycle, name) != fields[name]]
         if cycle.is_frozen and changed_rules:
             raise CycleError(_("Nominations are open: the rules of this cycle can no longer change."))
         for name, value in fields.items():
             setattr(cycle, name, value)
-        _audited(cycle, by)
         cycle.full_clean()
         cycle.save()
     return cycle
@@ -117,9 +115,10 @@ def set_quota(*, cycle: Cycle, kecamatan: Region, households: int, by: User) -> 
         raise CycleError(_("Nominations are open: the quotas of this cycle can no longer change."))
     if kecamatan.level != Region.Level.KECAMATAN or not kecamatan.code_within(cycle.region_id):
         raise CycleError(_("Choose a kecamatan of %(region)s.") % {"region": cycle.region})
-    quota, _created = Quota.objects.update_or_create(
-        cycle=cycle, kecamatan=kecamatan, defaults={"households": households}
-    )
+    with acting_as(by):
+        quota, _created = Quota.objects.update_or_create(
+            cycle=cycle, kecamatan=kecamatan, defaults={"households": households}
+        )
     return quota
 
 
@@ -151,16 +150,16 @@ def _notify(
 
 def open_cycle(*, cycle: Cycle, by: User) -> Cycle:
     """Open nominations: the rules freeze and every kecamatan with a quota gets the call in its inbox."""
-    with transaction.atomic():
+    with acting_as(by):
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if cycle.status != Cycle.Status.DRAFT:
+        if cycle.is_frozen:
             raise CycleError(_("This cycle is already open."))
         quotas = list(cycle.quotas.select_related("kecamatan"))
         if not quotas:
             raise CycleError(_("Set a quota for at least one kecamatan before opening the cycle."))
         cycle.status = Cycle.Status.OPEN
         cycle.opened_at = timezone.now()
-        _audited(cycle, by, "opened")
+        because(cycle, "opened")
         cycle.save()
         url = cycle.get_absolute_url()
         for quota in quotas:
@@ -182,9 +181,9 @@ def open_cycle(*, cycle: Cycle, by: User) -> Cycle:
 
 def relay_call(*, cycle: Cycle, kecamatan: Region, note: str, by: User) -> CallRelay:
     """Pass the cycle's call on to every village of the kecamatan, with a note (the Dinas may do it directly)."""
-    with transaction.atomic():
+    with acting_as(by):
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if cycle.status != Cycle.Status.OPEN:
+        if not cycle.is_open:
             raise CycleError(_("Only an open cycle's call can be relayed."))
         if not cycle.quotas.filter(kecamatan=kecamatan).exists():
             raise CycleError(_("%(kecamatan)s has no quota in this cycle.") % {"kecamatan": kecamatan.name})
@@ -194,9 +193,7 @@ def relay_call(*, cycle: Cycle, kecamatan: Region, note: str, by: User) -> CallR
             raise CycleError(
                 _("The call has already been relayed to the villages of %(kecamatan)s.") % {"kecamatan": kecamatan.name}
             )
-        relay = CallRelay(cycle=cycle, kecamatan=kecamatan, note=note, by=by)
-        _audited(relay, by)
-        relay.save()
+        relay = CallRelay.objects.create(cycle=cycle, kecamatan=kecamatan, note=note, by=by)
         for village in Region.objects.filter(parent=kecamatan, level=Region.Level.VILLAGE):
             _notify(
                 region=village,
@@ -212,8 +209,9 @@ def relay_call(*, cycle: Cycle, kecamatan: Region, note: str, by: User) -> CallR
 def mark_read(*, notification: Notification, by: User) -> Notification:
     """Mark a message in the user's inbox as read."""
     if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+        with acting_as(by):
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
     return notification
 
 
@@ -222,20 +220,21 @@ def mark_read(*, notification: Notification, by: User) -> Notification:
 
 def start_list(*, cycle: Cycle, village: Region, by: User) -> NominationList:
     """The village's list for this cycle, made on first use once the call has reached the village."""
-    if cycle.status != Cycle.Status.OPEN:
+    if not cycle.is_open:
         raise NominationError(_("This cycle is not open for nominations."))
     if village.level != Region.Level.VILLAGE or not village.code_within(by.region_id):
         raise NominationError(_("Choose a village in your region."))
     if not CallRelay.objects.filter(cycle=cycle, kecamatan_id=village.parent_id).exists():
         raise NominationError(_("The kecamatan has not relayed the call to its villages yet."))
-    nomination_list, _created = NominationList.objects.get_or_create(
-        cycle=cycle, village=village, defaults={"created_by": by}
-    )
+    with acting_as(by):
+        nomination_list, _created = NominationList.objects.get_or_create(
+            cycle=cycle, village=village, defaults={"created_by": by}
+        )
     return nomination_list
 
 
 def _check_editable(nomination_list: NominationList, *, today: dt.date | None = None) -> None:
-    if nomination_list.status != NominationList.Status.DRAFT:
+    if not nomination_list.can("edit"):
         raise NominationError(_("The list has been submitted: it can no longer be changed."))
     if nomination_list.cycle.nominations_closed(today):
         raise NominationError(
@@ -245,7 +244,7 @@ def _check_editable(nomination_list: NominationList, *, today: dt.date | None = 
 
 
 def _add(nomination_list: NominationList, nominee: Nominee, by: User) -> Nominee:
-    with transaction.atomic():
+    with acting_as(by):
         nomination_list = NominationList.objects.select_for_update().select_related("cycle").get(pk=nomination_list.pk)
         _check_scope(nomination_list.village_id, by)
         _check_editable(nomination_list)
@@ -254,7 +253,6 @@ def _add(nomination_list: NominationList, nominee: Nominee, by: User) -> Nominee
         nominee.nomination_list = nomination_list
         nominee.cycle = nomination_list.cycle
         nominee.created_by = by
-        _audited(nominee, by)
         nominee.save()
         Transition.objects.create(
             nomination_list=nomination_list,
@@ -344,7 +342,7 @@ def nominate_new(
 
 def remove_nominee(*, nominee: Nominee, by: User) -> None:
     """Take a nominee off a draft list."""
-    with transaction.atomic():
+    with acting_as(by):
         nomination_list = (
             NominationList.objects.select_for_update().select_related("cycle").get(pk=nominee.nomination_list_id)
         )
@@ -356,7 +354,7 @@ def remove_nominee(*, nominee: Nominee, by: User) -> None:
             .exclude(pk=nominee.pk)
             .select_related("nomination_list__village")
         )
-        _audited(nominee, by, "removed")
+        because(nominee, "removed")
         nominee.delete()
         refresh_flags(nominees=others)
 
@@ -379,13 +377,13 @@ def attach_minutes(
     file.seek(0)
     if not head.startswith(MINUTES_SIGNATURES[extension]):
         raise NominationError(_("The file's content is not a %(kind)s file.") % {"kind": extension[1:].upper()})
-    with transaction.atomic():
+    with acting_as(by):
         nomination_list = NominationList.objects.select_for_update().select_related("cycle").get(pk=nomination_list.pk)
         _check_scope(nomination_list.village_id, by)
         _check_editable(nomination_list)
         nomination_list.minutes = file
         nomination_list.meeting_date = meeting_date
-        _audited(nomination_list, by, "minutes attached")
+        because(nomination_list, "minutes attached")
         nomination_list.save()
     return nomination_list
 
@@ -417,12 +415,12 @@ def override_flags(*, nominee: Nominee, justification: str, by: User) -> Nominee
     justification = justification.strip()
     if len(justification) < 10:
         raise NominationError(_("Write why the flags should be overridden (at least 10 characters)."))
-    with transaction.atomic():
+    with acting_as(by):
         nominee = Nominee.objects.select_for_update().select_related("nomination_list__cycle").get(pk=nominee.pk)
         _check_scope(nominee.nomination_list.village_id, by)
         _check_editable(nominee.nomination_list)
         nominee.override_justification = justification
-        _audited(nominee, by, "flags overridden")
+        because(nominee, "flags overridden")
         nominee.save()
         Transition.objects.create(
             nomination_list=nominee.nomination_list,
@@ -451,7 +449,7 @@ def _move_nominee(nominee: Nominee, *, to: str, action: str, by: User, reason: s
         by=by,
     )
     nominee.status = to
-    _audited(nominee, by, action)
+    because(nominee, action)
     nominee.save()
     return nominee
 
@@ -466,25 +464,25 @@ def _move_list(nomination_list: NominationList, *, to: str, action: str, by: Use
         by=by,
     )
     nomination_list.status = to
-    _audited(nomination_list, by, action)
+    because(nomination_list, action)
     nomination_list.save()
 
 
-def _locked_list(nomination_list: NominationList, expected: str, by: User) -> NominationList:
+def _locked_list(nomination_list: NominationList, step: str, by: User) -> NominationList:
     locked = NominationList.objects.select_for_update().select_related("cycle", "village").get(pk=nomination_list.pk)
     _check_scope(locked.village_id, by)
-    if locked.status != expected:
+    if not locked.can(step):
         raise TransitionError(
             _("The list is %(status)s; this step needs it %(expected)s.")
-            % {"status": locked.get_status_display(), "expected": NominationList.Status(expected).label}
+            % {"status": locked.get_status_display(), "expected": NominationList.Status(locked.STEPS[step]).label}
         )
     return locked
 
 
 def submit_list(*, nomination_list: NominationList, by: User) -> NominationList:
     """Send the village's list to the kecamatan: before the deadline, with minutes, and no unjustified hard flag."""
-    with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.DRAFT, by)
+    with acting_as(by):
+        nomination_list = _locked_list(nomination_list, "submit", by)
         _check_editable(nomination_list)
         if not nomination_list.minutes:
             raise NominationError(_("Attach the minutes of the village meeting before submitting."))
@@ -512,8 +510,8 @@ def return_to_village(*, nomination_list: NominationList, reason: str, by: User)
     """The kecamatan sends a submitted list back to the village to correct, saying why."""
     if not reason.strip():
         raise TransitionError(_("Say why the list goes back."))
-    with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED, by)
+    with acting_as(by):
+        nomination_list = _locked_list(nomination_list, "return_to_village", by)
         for nominee in nomination_list.nominees.select_for_update().filter(status=Nominee.Status.SUBMITTED):
             _move_nominee(nominee, to=Nominee.Status.DRAFT, action="return", by=by, reason=reason)
         _move_list(nomination_list, to=NominationList.Status.DRAFT, action="return", by=by, reason=reason)
@@ -530,8 +528,8 @@ def return_to_village(*, nomination_list: NominationList, reason: str, by: User)
 
 def endorse_list(*, nomination_list: NominationList, note: str = "", by: User) -> NominationList:
     """The kecamatan endorses a submitted village list: every nominee on it moves on, under the same rule."""
-    with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.SUBMITTED, by)
+    with acting_as(by):
+        nomination_list = _locked_list(nomination_list, "endorse", by)
         for nominee in nomination_list.nominees.select_for_update():
             endorse_nominee(nominee=nominee, by=by, note=note)
         _move_list(nomination_list, to=NominationList.Status.ENDORSED, action="endorse", by=by, reason=note)
@@ -540,8 +538,8 @@ def endorse_list(*, nomination_list: NominationList, note: str = "", by: User) -
 
 def endorse_nominee(*, nominee: Nominee, by: User, note: str = "") -> Nominee:
     """One nominee endorsed by the kecamatan (the list endorsement applies this to each)."""
-    with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.SUBMITTED, by)
+    with acting_as(by):
+        nominee = _locked_nominee(nominee, "endorse", by)
         return _move_nominee(nominee, to=Nominee.Status.ENDORSED, action="endorse", by=by, reason=note)
 
 
@@ -549,8 +547,8 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
     """The Dinas sends an endorsed list back to the kecamatan, before anyone on it is decided."""
     if not reason.strip():
         raise TransitionError(_("Say why the list goes back."))
-    with transaction.atomic():
-        nomination_list = _locked_list(nomination_list, NominationList.Status.ENDORSED, by)
+    with acting_as(by):
+        nomination_list = _locked_list(nomination_list, "return_to_kecamatan", by)
         nominees = list(nomination_list.nominees.select_for_update())
         if any(n.status in (Nominee.Status.APPROVED, Nominee.Status.REJECTED) for n in nominees):
             raise TransitionError(_("Nominees on this list are already decided: it can no longer go back."))
@@ -570,13 +568,17 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
     return nomination_list
 
 
-def _locked_nominee(nominee: Nominee, expected: str, by: User) -> Nominee:
+def _locked_nominee(nominee: Nominee, step: str, by: User) -> Nominee:
     locked = Nominee.objects.select_for_update().select_related("nomination_list").get(pk=nominee.pk)
     _check_scope(locked.nomination_list.village_id, by)
-    if locked.status != expected:
+    if not locked.can(step):
         raise TransitionError(
             _("%(name)s is %(status)s; this step needs %(expected)s.")
-            % {"name": locked.name, "status": locked.get_status_display(), "expected": Nominee.Status(expected).label}
+            % {
+                "name": locked.name,
+                "status": locked.get_status_display(),
+                "expected": Nominee.Status(locked.STEPS[step]).label,
+            }
         )
     return locked
 
@@ -595,8 +597,8 @@ def verify_nominee(
     """Record the Dinas's field visit to an endorsed nominee."""
     if visit_date > timezone.localdate():
         raise TransitionError(_("The visit date cannot be in the future."))
-    with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.ENDORSED, by)
+    with acting_as(by):
+        nominee = _locked_nominee(nominee, "verify", by)
         verval = Verval(
             nominee=nominee,
             visit_date=visit_date,
@@ -608,7 +610,6 @@ def verify_nominee(
         )
         if photo is not None:
             verval.photo = photo
-        _audited(verval, by)
         verval.save()
         _move_nominee(nominee, to=Nominee.Status.VERIFIED, action="verify", by=by, reason=notes)
     return verval
@@ -616,17 +617,20 @@ def verify_nominee(
 
 def approve_nominee(*, nominee: Nominee, by: User, reason: str = "") -> Nominee:
     """Approve a verified nominee, within the kecamatan's quota."""
-    with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED, by)
+    with acting_as(by):
+        nominee = _locked_nominee(nominee, "approve", by)
         nomination_list = NominationList.objects.select_related("cycle").get(pk=nominee.nomination_list_id)
         kecamatan = nomination_list.kecamatan_code
         # Lock the quota row: two officers approving the last places in one kecamatan at once queue here.
         quota = Quota.objects.select_for_update().filter(cycle_id=nominee.cycle_id, kecamatan_id=kecamatan).first()
-        approved = Nominee.objects.filter(
-            cycle_id=nominee.cycle_id,
-            status=Nominee.Status.APPROVED,
-            nomination_list__village__code__startswith=f"{kecamatan}.",
-        ).count()
+        approved = (
+            Nominee.objects.filter(
+                cycle_id=nominee.cycle_id,
+                status=Nominee.Status.APPROVED,
+            )
+            .filter(region_q("nomination_list__village__code", kecamatan))
+            .count()
+        )
         if quota is None or approved >= quota.households:
             raise TransitionError(
                 _("The quota of %(quota)d households for this kecamatan is used up.")
@@ -640,15 +644,18 @@ def reject_nominee(*, nominee: Nominee, reason: str, by: User) -> Nominee:
     """Reject a verified nominee, saying why."""
     if not reason.strip():
         raise TransitionError(_("Say why the nominee is rejected."))
-    with transaction.atomic():
-        nominee = _locked_nominee(nominee, Nominee.Status.VERIFIED, by)
+    with acting_as(by):
+        nominee = _locked_nominee(nominee, "reject", by)
         nominee.decision_reason = reason
         return _move_nominee(nominee, to=Nominee.Status.REJECTED, action="reject", by=by, reason=reason)
 
 
 def approve_verified_clean(*, cycle: Cycle, by: User, nominees: Iterable[Nominee] | None = None) -> list[Nominee]:
-    """Approve every verified nominee without flags and with a full verval checklist; the rest wait for a person."""
-    candidates = nominees if nominees is not None else Nominee.objects.filter(cycle=cycle)
+    """Approve every verified nominee without flags and with a full verval checklist; the rest wait for a person.
+
+    The candidates are `nominees` when given, else every nominee of the cycle the acting user may see.
+    """
+    candidates = nominees if nominees is not None else Nominee.objects.visible_to(by).filter(cycle=cycle)
     pks = [
         n.pk
         for n in Nominee.objects.filter(pk__in=[c.pk for c in candidates], status=Nominee.Status.VERIFIED)
@@ -675,25 +682,20 @@ def save_letterhead(*, region: Region, by: User, **fields: Any) -> Letterhead:
     for name, value in fields.items():
         setattr(letterhead, name, value)
     try:
-        letterhead.number_format.format(seq=1, year=2000)
-    except (KeyError, ValueError, IndexError) as error:
-        raise TargetingError(_("The number format may only use {seq} and {year}.")) from error
-    _audited(letterhead, by)
-    letterhead.full_clean()
-    letterhead.save()
+        validate_number_format(letterhead.number_format)
+    except ValidationError as error:
+        raise TargetingError(error.messages[0]) from error
+    with acting_as(by):
+        letterhead.full_clean()
+        letterhead.save()
     return letterhead
-
-
-def letterhead_for(cycle: Cycle) -> Letterhead:
-    """The letterhead of the cycle's Dinas (an unsaved default one until the admin configures it)."""
-    return Letterhead.objects.filter(region_id=cycle.region_id).first() or Letterhead(region_id=cycle.region_id)
 
 
 def issue_decree(*, cycle: Cycle, sk_date: dt.date | None = None, by: User) -> Cycle:
     """Fix the approved list by decree: number it, date it, and close the cycle to further decisions."""
-    with transaction.atomic():
+    with acting_as(by):
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if cycle.status != Cycle.Status.OPEN:
+        if not cycle.is_open:
             raise CycleError(_("The decree can only be issued once for an open cycle."))
         if not cycle.nominees.filter(status=Nominee.Status.APPROVED).exists():
             raise CycleError(_("No nominee is approved yet."))
@@ -706,6 +708,6 @@ def issue_decree(*, cycle: Cycle, sk_date: dt.date | None = None, by: User) -> C
         cycle.sk_number = letterhead_for(cycle).number_format.format(seq=seq, year=sk_date.year)
         cycle.sk_date = sk_date
         cycle.status = Cycle.Status.DECIDED
-        _audited(cycle, by, "decree issued")
+        because(cycle, "decree issued")
         cycle.save()
     return cycle
