@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
-from .models import Cycle, Letterhead, Nominee, Verval
+from .models import Cycle, Letterhead, Nominee, Verval, validate_number_format
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,22 +49,32 @@ class CycleForm(forms.ModelForm[Cycle]):
                 self.fields[name].disabled = True
 
 
+class KecamatanField(forms.ModelChoiceField[Region]):
+    """A kecamatan picked by name from the ones offered (no empty choice)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Region.objects.none(), empty_label=None, **kwargs)
+
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.name
+
+
 class QuotaForm(forms.Form):
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
+    kecamatan = KecamatanField(label=_("Kecamatan"))
     households = forms.IntegerField(label=_("Quota (households)"), min_value=1)
 
-    def __init__(self, *args: Any, kecamatan_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kecamatan: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kecamatan"].choices = kecamatan_choices  # type: ignore[attr-defined]
+        self.fields["kecamatan"].queryset = kecamatan  # type: ignore[attr-defined]
 
 
 class RelayForm(forms.Form):
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
+    kecamatan = KecamatanField(label=_("Kecamatan"))
     note = forms.CharField(label=_("Note to the villages"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args: Any, kecamatan_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kecamatan: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kecamatan"].choices = kecamatan_choices  # type: ignore[attr-defined]
+        self.fields["kecamatan"].queryset = kecamatan  # type: ignore[attr-defined]
 
 
 class PickPersonForm(forms.Form):
@@ -95,6 +107,22 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class EndorseForm(ReasonForm):
+    """The kecamatan's note on endorsing: the reason field of the review form, whose other button returns the list."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return {"note": self.cleaned_data.get("reason", "")}  # named as endorse_list takes it
+
+
+class JustifyForm(ReasonForm):
+    """The village's written reason for keeping a flagged nominee."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return {"justification": self.cleaned_data.get("reason", "")}  # named as override_flags takes it
+
+
 class VervalForm(forms.Form):
     visit_date = forms.DateField(label=_("Visit date"), widget=DATE)
     photo = forms.ImageField(label=_("Photo"), required=False)
@@ -107,8 +135,12 @@ class VervalForm(forms.Form):
         for key, label in Verval.CHECKLIST.items():
             self.fields[f"check_{key}"] = forms.BooleanField(label=label, required=False)
 
-    def checklist(self) -> dict[str, bool]:
-        return {key: bool(self.cleaned_data.get(f"check_{key}")) for key in Verval.CHECKLIST}
+    def clean(self) -> dict[str, Any]:
+        """The visit as verify_nominee takes it: the ticked boxes gathered into one checklist."""
+        super().clean()
+        data = dict(self.cleaned_data)
+        checklist = {key: bool(data.pop(f"check_{key}", False)) for key in Verval.CHECKLIST}
+        return {**data, "checklist": checklist}
 
 
 class LetterheadForm(forms.ModelForm[Letterhead]):
@@ -125,3 +157,13 @@ class LetterheadForm(forms.ModelForm[Letterhead]):
             "signatory_nip",
             "number_format",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["number_format"].validators.append(validate_number_format)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.cleaned_data.get("logo") is None:
+            self.cleaned_data.pop("logo", None)  # no new logo: keep the one there is
+        return self.cleaned_data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from berdaya.lib.errors import DomainError
+from berdaya.lib.actions import act, perform
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
@@ -20,6 +21,8 @@ from berdaya.registry.models import Person
 from . import documents, selectors, services
 from .forms import (
     CycleForm,
+    EndorseForm,
+    JustifyForm,
     LetterheadForm,
     MinutesForm,
     NewNomineeForm,
@@ -46,22 +49,6 @@ def _nominee(request: AuthedRequest, pk: int) -> Nominee:
     )
 
 
-def _kecamatan_choices(request: AuthedRequest, cycle: Cycle) -> list[tuple[str, str]]:
-    return [
-        (q.kecamatan_id, q.kecamatan.name) for q in cycle.quotas.visible_to(request.user).select_related("kecamatan")
-    ]
-
-
-def _run(request: AuthedRequest, action: Any, **kwargs: Any) -> bool:
-    """Call a service; a refusal becomes an error message for the user."""
-    try:
-        action(by=request.user, **kwargs)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False
-    return True
-
-
 # Cycles ----------------------------------------------------------------------------------------------------------
 
 
@@ -73,13 +60,8 @@ def cycle_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("targeting.add_cycle", raise_exception=True)
 def cycle_create(request: AuthedRequest) -> HttpResponse:
     form = CycleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cycle = services.create_cycle(by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(cycle)
+    if request.method == "POST" and (done := perform(request, services.create_cycle, form=form)):
+        return redirect(done.value)
     return render(request, "targeting/cycle_form.html", {"form": form})
 
 
@@ -87,14 +69,8 @@ def cycle_create(request: AuthedRequest) -> HttpResponse:
 def cycle_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     form = CycleForm(request.POST or None, instance=cycle)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.update_cycle(cycle=Cycle.objects.get(pk=cycle.pk), by=request.user, **fields)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(cycle)
+    if request.method == "POST" and perform(request, services.update_cycle, form=form, cycle=cycle):
+        return redirect(cycle)
     return render(request, "targeting/cycle_form.html", {"form": form, "cycle": cycle})
 
 
@@ -104,22 +80,17 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     dashboard = selectors.cycle_dashboard(cycle=cycle, user=request.user)
     if request.htmx:
         return render(request, "targeting/_dashboard.html", {"dashboard": dashboard, "cycle": cycle})
-    kecamatan = Region.objects.visible_to(request.user).filter(
-        level=Region.Level.KECAMATAN, code__startswith=f"{cycle.region_id}."
-    )
-    own_list = None
-    if request.user.region_id and request.user.region_id.count(".") == 3:
-        own_list = NominationList.objects.filter(cycle=cycle, village_id=request.user.region_id).first()
     return render(
         request,
         "targeting/cycle_detail.html",
         {
             "cycle": cycle,
+            "actions": selectors.actions_for(request.user, cycle),
             "dashboard": dashboard,
-            "own_list": own_list,
-            "quota_form": QuotaForm(kecamatan_choices=[(k.code, k.name) for k in kecamatan]),
-            "relay_form": RelayForm(kecamatan_choices=_kecamatan_choices(request, cycle)),
-            "relayed": set(cycle.relays.values_list("kecamatan_id", flat=True)),
+            "own_list": selectors.own_list(cycle=cycle, user=request.user),
+            "quota_form": QuotaForm(kecamatan=selectors.cycle_kecamatan(cycle=cycle, user=request.user)),
+            "relay_form": RelayForm(kecamatan=selectors.relay_kecamatan(cycle=cycle, user=request.user)),
+            "relayed": selectors.relayed_kecamatan(cycle=cycle),
             "history": record_history(cycle),
         },
     )
@@ -129,35 +100,30 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("targeting.change_cycle", raise_exception=True)
 def quota_set(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    kecamatan = Region.objects.visible_to(request.user).filter(level=Region.Level.KECAMATAN)
-    form = QuotaForm(request.POST, kecamatan_choices=[(k.code, k.name) for k in kecamatan])
-    if form.is_valid():
-        region = kecamatan.get(code=form.cleaned_data["kecamatan"])
-        _run(request, services.set_quota, cycle=cycle, kecamatan=region, households=form.cleaned_data["households"])
-    else:
+    form = QuotaForm(request.POST, kecamatan=Region.objects.visible_to(request.user).kecamatan())
+    if not form.is_valid():
         messages.error(request, _("Choose a kecamatan and a quota of at least 1."))
-    return redirect(cycle)
+        return redirect(cycle)
+    return act(request, services.set_quota, back=cycle, form=form, cycle=cycle)
 
 
 @require_POST
 @permission_required("targeting.open_cycle", raise_exception=True)
 def cycle_open(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    if _run(request, services.open_cycle, cycle=cycle):
-        messages.success(request, _("Nominations are open; the kecamatan have the call in their inbox."))
-    return redirect(cycle)
+    success = _("Nominations are open; the kecamatan have the call in their inbox.")
+    return act(request, services.open_cycle, back=cycle, success=success, cycle=cycle)
 
 
 @require_POST
 @permission_required("targeting.relay_call", raise_exception=True)
 def cycle_relay(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    form = RelayForm(request.POST, kecamatan_choices=_kecamatan_choices(request, cycle))
+    form = RelayForm(request.POST, kecamatan=selectors.relay_kecamatan(cycle=cycle, user=request.user))
+    success = None
     if form.is_valid():
-        kecamatan = get_object_or_404(Region.objects.visible_to(request.user), pk=form.cleaned_data["kecamatan"])
-        if _run(request, services.relay_call, cycle=cycle, kecamatan=kecamatan, note=form.cleaned_data["note"]):
-            messages.success(request, _("The call went to the villages of %(kecamatan)s.") % {"kecamatan": kecamatan})
-    return redirect(cycle)
+        success = _("The call went to the villages of %(kecamatan)s.") % {"kecamatan": form.cleaned_data["kecamatan"]}
+    return act(request, services.relay_call, back=cycle, form=form, success=success, cycle=cycle)
 
 
 @require_POST
@@ -167,21 +133,17 @@ def list_start(request: AuthedRequest, pk: int) -> HttpResponse:
     village = request.user.region
     if village is None:
         raise Http404
-    try:
-        nomination_list = services.start_list(cycle=cycle, village=village, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(cycle)
-    return redirect(nomination_list)
+    started = perform(request, services.start_list, cycle=cycle, village=village)
+    return redirect(started.value if started else cycle)
 
 
 @require_POST
 @permission_required("targeting.decide", raise_exception=True)
 def cycle_approve_clean(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    nominees = Nominee.objects.visible_to(request.user).filter(cycle=cycle)
-    approved = services.approve_verified_clean(cycle=cycle, nominees=nominees, by=request.user)
-    messages.success(request, _("%(count)d verified nominees without flags approved.") % {"count": len(approved)})
+    if approved := perform(request, services.approve_verified_clean, cycle=cycle):
+        count = len(approved.value)
+        messages.success(request, _("%(count)d verified nominees without flags approved.") % {"count": count})
     return redirect(cycle)
 
 
@@ -189,16 +151,14 @@ def cycle_approve_clean(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("targeting.decide", raise_exception=True)
 def cycle_decree(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    if _run(request, services.issue_decree, cycle=cycle):
-        messages.success(request, _("The decree is issued."))
-    return redirect(cycle)
+    return act(request, services.issue_decree, back=cycle, success=_("The decree is issued."), cycle=cycle)
 
 
 @permission_required("targeting.view_cycle", raise_exception=True)
 def cycle_sk_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     nominees = list(selectors.approved_nominees(cycle=cycle, user=request.user))
-    pdf = documents.decree_pdf(cycle=cycle, nominees=nominees, letterhead=services.letterhead_for(cycle))
+    pdf = documents.decree_pdf(cycle=cycle, nominees=nominees, letterhead=selectors.letterhead_for(cycle))
     return _download(pdf, "application/pdf", f"sk-{cycle.pk}.pdf")
 
 
@@ -213,8 +173,9 @@ def cycle_bnba_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("targeting.view_cycle", raise_exception=True)
 def minutes_template_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    village = request.user.region if request.user.region and request.user.region.level == 4 else None
-    pdf = documents.minutes_template_pdf(cycle=cycle, village=village, letterhead=services.letterhead_for(cycle))
+    region = request.user.region
+    village = region if region is not None and region.level == Region.Level.VILLAGE else None
+    pdf = documents.minutes_template_pdf(cycle=cycle, village=village, letterhead=selectors.letterhead_for(cycle))
     return _download(pdf, "application/pdf", "berita-acara-musyawarah-desa.pdf")
 
 
@@ -232,6 +193,7 @@ def _list_context(request: AuthedRequest, nomination_list: NominationList, **ext
     return {
         "list": nomination_list,
         "cycle": nomination_list.cycle,
+        "actions": selectors.actions_for(request.user, nomination_list),
         "nominees": selectors.list_nominees(nomination_list=nomination_list),
         "pick_form": PickPersonForm(persons=persons),
         "persons": persons,
@@ -239,7 +201,6 @@ def _list_context(request: AuthedRequest, nomination_list: NominationList, **ext
         "new_form": NewNomineeForm(auto_id="new_%s"),
         "minutes_form": MinutesForm(),
         "reason_form": ReasonForm(),
-        "editable": nomination_list.status == NominationList.Status.DRAFT,
         **extra,
     }
 
@@ -252,11 +213,18 @@ def list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "targeting/list_detail.html", context)
 
 
-def _nominees_response(request: AuthedRequest, nomination_list: NominationList, **extra: Any) -> HttpResponse:
+def _nominees_response(
+    request: AuthedRequest, nomination_list: NominationList, form: forms.Form, *, invalid: str = ""
+) -> HttpResponse:
+    """After a change to the rows: the rows again for htmx (with what went wrong), else the list's page."""
+    refusals = form.non_field_errors()
+    error = str(refusals[0]) if refusals else (invalid if form.errors else "")
     if not request.htmx:
+        if error:
+            messages.error(request, error)
         return redirect(nomination_list)
     nomination_list.refresh_from_db()
-    return render(request, "targeting/_nominees.html", _list_context(request, nomination_list, **extra))
+    return render(request, "targeting/_nominees.html", _list_context(request, nomination_list, error=error))
 
 
 @permission_required("targeting.nominate", raise_exception=True)
@@ -274,17 +242,10 @@ def list_pick(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
     persons = Person.objects.visible_to(request.user).filter(household__village=nomination_list.village)
     form = PickPersonForm(request.POST, persons=persons)
-    error = ""
-    if form.is_valid():
-        try:
-            services.nominate_person(nomination_list=nomination_list, by=request.user, **form.cleaned_data)
-        except DomainError as refused:
-            error = refused.message
-    else:
-        error = _("Choose a person of this village and a reason.")
-    if error and not request.htmx:
-        messages.error(request, error)
-    return _nominees_response(request, nomination_list, error=error)
+    perform(request, services.nominate_person, form=form, nomination_list=nomination_list)
+    return _nominees_response(
+        request, nomination_list, form, invalid=_("Choose a person of this village and a reason.")
+    )
 
 
 @require_POST
@@ -292,17 +253,8 @@ def list_pick(request: AuthedRequest, pk: int) -> HttpResponse:
 def list_add_new(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
     form = NewNomineeForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            services.nominate_new(nomination_list=nomination_list, by=request.user, **form.cleaned_data)
-        except DomainError as refused:
-            error = refused.message
-    else:
-        error = _("Fill in the NIK, name, KK number and reason.")
-    if error and not request.htmx:
-        messages.error(request, error)
-    return _nominees_response(request, nomination_list, error=error)
+    perform(request, services.nominate_new, form=form, nomination_list=nomination_list)
+    return _nominees_response(request, nomination_list, form, invalid=_("Fill in the NIK, name, KK number and reason."))
 
 
 @require_POST
@@ -310,13 +262,11 @@ def list_add_new(request: AuthedRequest, pk: int) -> HttpResponse:
 def nominee_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     nominee = _nominee(request, pk)
     nomination_list = nominee.nomination_list
-    error = ""
-    try:
-        services.remove_nominee(nominee=nominee, by=request.user)
-    except DomainError as refused:
-        error = refused.message
-        messages.error(request, error)
-    return _nominees_response(request, nomination_list, error=error)
+    form = forms.Form({})  # no input: it carries a refusal to the rows
+    if not perform(request, services.remove_nominee, form=form, nominee=nominee) and request.htmx:
+        # As a full page would: the refusal also waits as a message, beside the one shown in the rows.
+        messages.error(request, str(form.non_field_errors()[0]))
+    return _nominees_response(request, nomination_list, form)
 
 
 @require_POST
@@ -324,18 +274,17 @@ def nominee_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 def list_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
     form = MinutesForm(request.POST, request.FILES)
-    if form.is_valid():
-        if _run(
-            request,
-            services.attach_minutes,
-            nomination_list=nomination_list,
-            file=form.cleaned_data["file"],
-            meeting_date=form.cleaned_data["meeting_date"],
-        ):
-            messages.success(request, _("Minutes attached."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose the minutes file."))
-    return redirect(nomination_list)
+        return redirect(nomination_list)
+    return act(
+        request,
+        services.attach_minutes,
+        back=nomination_list,
+        form=form,
+        success=_("Minutes attached."),
+        nomination_list=nomination_list,
+    )
 
 
 @permission_required("targeting.view_nominationlist", raise_exception=True)
@@ -350,40 +299,52 @@ def list_minutes_download(request: AuthedRequest, pk: int) -> FileResponse:
 @permission_required("targeting.nominate", raise_exception=True)
 def list_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
-    if _run(request, services.submit_list, nomination_list=nomination_list):
-        messages.success(request, _("The list is submitted to the kecamatan."))
-    return redirect(nomination_list)
+    success = _("The list is submitted to the kecamatan.")
+    return act(request, services.submit_list, back=nomination_list, success=success, nomination_list=nomination_list)
 
 
 @require_POST
 @permission_required("targeting.endorse", raise_exception=True)
 def list_endorse(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    if _run(request, services.endorse_list, nomination_list=nomination_list, note=form.cleaned_data.get("reason", "")):
-        messages.success(request, _("The list is endorsed and goes to the Dinas for verval."))
-    return redirect(nomination_list)
+    return act(
+        request,
+        services.endorse_list,
+        back=nomination_list,
+        form=EndorseForm(request.POST),
+        success=_("The list is endorsed and goes to the Dinas for verval."),
+        nomination_list=nomination_list,
+    )
 
 
 @require_POST
-@permission_required("targeting.view_nominationlist", raise_exception=True)
+@permission_required("targeting.endorse", raise_exception=True)
 def list_return(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Return a list one step: the kecamatan to the village, the Dinas to the kecamatan."""
+    """The kecamatan returns a submitted list to its village."""
     nomination_list = _list(request, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("reason", "")
-    if nomination_list.status == NominationList.Status.SUBMITTED and request.user.has_perm("targeting.endorse"):
-        action: Any = services.return_to_village
-    elif nomination_list.status == NominationList.Status.ENDORSED and request.user.has_perm("targeting.decide"):
-        action = services.return_to_kecamatan
-    else:
-        messages.error(request, _("You cannot return this list now."))
-        return redirect(nomination_list)
-    if _run(request, action, nomination_list=nomination_list, reason=reason):
-        messages.success(request, _("The list was returned."))
-    return redirect(nomination_list)
+    return act(
+        request,
+        services.return_to_village,
+        back=nomination_list,
+        form=ReasonForm(request.POST),
+        success=_("The list was returned."),
+        nomination_list=nomination_list,
+    )
+
+
+@require_POST
+@permission_required("targeting.decide", raise_exception=True)
+def list_return_to_kecamatan(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The Dinas returns an endorsed list to its kecamatan."""
+    nomination_list = _list(request, pk)
+    return act(
+        request,
+        services.return_to_kecamatan,
+        back=nomination_list,
+        form=ReasonForm(request.POST),
+        success=_("The list was returned."),
+        nomination_list=nomination_list,
+    )
 
 
 # Nominees --------------------------------------------------------------------------------------------------------
@@ -397,6 +358,7 @@ def nominee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "targeting/nominee_detail.html",
         {
             "nominee": nominee,
+            "actions": selectors.actions_for(request.user, nominee),
             "flags": nominee.flags.all(),
             "verval": getattr(nominee, "verval", None),
             "verval_form": VervalForm(),
@@ -411,11 +373,10 @@ def nominee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("targeting.nominate", raise_exception=True)
 def nominee_override(request: AuthedRequest, pk: int) -> HttpResponse:
     nominee = _nominee(request, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    if _run(request, services.override_flags, nominee=nominee, justification=form.cleaned_data.get("reason", "")):
-        messages.success(request, _("Justification recorded."))
-    return redirect(nominee)
+    form = JustifyForm(request.POST)
+    return act(
+        request, services.override_flags, back=nominee, form=form, success=_("Justification recorded."), nominee=nominee
+    )
 
 
 @require_POST
@@ -423,37 +384,26 @@ def nominee_override(request: AuthedRequest, pk: int) -> HttpResponse:
 def nominee_verify(request: AuthedRequest, pk: int) -> HttpResponse:
     nominee = _nominee(request, pk)
     form = VervalForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        if _run(
-            request,
-            services.verify_nominee,
-            nominee=nominee,
-            visit_date=data["visit_date"],
-            checklist=form.checklist(),
-            photo=data.get("photo"),
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-            notes=data.get("notes", ""),
-        ):
-            messages.success(request, _("Verval recorded."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Enter the visit date."))
-    return redirect(nominee)
+        return redirect(nominee)
+    return act(
+        request, services.verify_nominee, back=nominee, form=form, success=_("Verval recorded."), nominee=nominee
+    )
 
 
 @require_POST
 @permission_required("targeting.decide", raise_exception=True)
-def nominee_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+def nominee_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     nominee = _nominee(request, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("reason", "")
-    if decision == "approve":
-        _run(request, services.approve_nominee, nominee=nominee, reason=reason)
-    else:
-        _run(request, services.reject_nominee, nominee=nominee, reason=reason)
-    return redirect(request.POST.get("next") or nominee.get_absolute_url())
+    return act(request, services.approve_nominee, back=nominee, form=ReasonForm(request.POST), nominee=nominee)
+
+
+@require_POST
+@permission_required("targeting.decide", raise_exception=True)
+def nominee_reject(request: AuthedRequest, pk: int) -> HttpResponse:
+    nominee = _nominee(request, pk)
+    return act(request, services.reject_nominee, back=nominee, form=ReasonForm(request.POST), nominee=nominee)
 
 
 # Inbox and settings ----------------------------------------------------------------------------------------------
@@ -466,7 +416,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: AuthedRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    services.mark_read(notification=notification, by=request.user)
+    perform(request, services.mark_read, notification=notification)
     return redirect(notification.url or "targeting:inbox")
 
 
@@ -477,15 +427,8 @@ def letterhead_edit(request: AuthedRequest) -> HttpResponse:
         raise Http404
     instance = Letterhead.objects.filter(region=region).first() or Letterhead(region=region)
     form = LetterheadForm(request.POST or None, request.FILES or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.fields}
-        if fields.get("logo") is None:
-            fields.pop("logo")
-        try:
-            services.save_letterhead(region=region, by=request.user, **fields)
-        except DomainError as error:
-            form.add_error("number_format", error.message)
-        else:
-            messages.success(request, _("Letterhead saved."))
-            return redirect("targeting:letterhead")
+    if request.method == "POST" and perform(
+        request, services.save_letterhead, form=form, success=_("Letterhead saved."), region=region
+    ):
+        return redirect("targeting:letterhead")
     return render(request, "targeting/letterhead_form.html", {"form": form})

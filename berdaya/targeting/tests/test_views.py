@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -12,7 +13,7 @@ from PIL import Image
 
 from berdaya.registry.tests.factories import PersonFactory
 from berdaya.targeting import services
-from berdaya.targeting.models import NominationList, Nominee, Notification
+from berdaya.targeting.models import Flag, NominationList, Nominee, Notification, Transition, Verval
 from berdaya.targeting.tests.conftest import minutes_pdf
 from berdaya.targeting.tests.factories import CycleFactory, NomineeFactory
 
@@ -335,3 +336,95 @@ def test_the_verval_photo_is_kept(client, users, nominee):
 
     nominee.refresh_from_db()
     assert nominee.verval.photo.name.endswith(".jpg")
+
+
+@pytest.fixture
+def verified_nominee(nominee, users):
+    services.submit_list(nomination_list=nominee.nomination_list, by=users["desa_a"])
+    services.endorse_list(nomination_list=nominee.nomination_list, by=users["camat"])
+    services.verify_nominee(nominee=nominee, visit_date=dt.date(2027, 3, 1), checklist={}, by=users["officer"])
+    return nominee
+
+
+@pytest.mark.parametrize("outside", ["https://evil.example/", "//evil.example/", "https:///evil.example/"])
+def test_a_decision_ignores_a_next_url_on_another_site(client, users, verified_nominee, outside):
+    client.force_login(users["officer"])
+
+    response = client.post(reverse("targeting:nominee-approve", args=[verified_nominee.pk]), {"next": outside})
+
+    assert response.url == verified_nominee.get_absolute_url()
+    assert Nominee.objects.get(pk=verified_nominee.pk).status == "approved"
+
+
+def test_a_decision_follows_a_next_url_on_this_site(client, users, verified_nominee):
+    client.force_login(users["officer"])
+    back = verified_nominee.nomination_list.get_absolute_url()
+
+    response = client.post(
+        reverse("targeting:nominee-reject", args=[verified_nominee.pk]), {"next": back, "reason": "PNS"}
+    )
+
+    assert response.url == back
+    assert Nominee.objects.get(pk=verified_nominee.pk).status == "rejected"
+
+
+def test_the_dinas_returns_an_endorsed_list_to_the_kecamatan_from_its_page(client, users, nominee):
+    services.submit_list(nomination_list=nominee.nomination_list, by=users["desa_a"])
+    services.endorse_list(nomination_list=nominee.nomination_list, by=users["camat"])
+    client.force_login(users["officer"])
+
+    client.post(reverse("targeting:list-return-kecamatan", args=[nominee.nomination_list_id]), {"reason": "Kuota"})
+
+    assert NominationList.objects.get(pk=nominee.nomination_list_id).status == "submitted"
+
+
+def test_the_kecamatan_cannot_return_a_list_to_itself(client, users, nominee):
+    services.submit_list(nomination_list=nominee.nomination_list, by=users["desa_a"])
+    services.endorse_list(nomination_list=nominee.nomination_list, by=users["camat"])
+    client.force_login(users["camat"])
+
+    response = client.post(
+        reverse("targeting:list-return-kecamatan", args=[nominee.nomination_list_id]), {"reason": "Kuota"}
+    )
+
+    assert response.status_code == 403
+    assert NominationList.objects.get(pk=nominee.nomination_list_id).status == "endorsed"
+
+
+def test_a_refused_step_is_shown_as_a_message(client, settings, users, nominee):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["camat"])
+
+    response = client.post(
+        reverse("targeting:list-return", args=[nominee.nomination_list_id]), {"reason": "Lengkapi"}, follow=True
+    )
+
+    assert "this step needs it Submitted" in response.content.decode()
+    assert NominationList.objects.get(pk=nominee.nomination_list_id).status == "draft"
+
+
+def test_a_bad_decree_number_format_is_shown_beside_its_field(client, settings, users):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["admin"])
+    data = {"office_name": "Dinas Sosial", "signatory_title": "Kepala Dinas", "number_format": "{nomor}/SK"}
+
+    response = client.post(reverse("targeting:letterhead"), data)
+
+    assert response.context["form"].errors["number_format"] == ["The number format may only use {seq} and {year}."]
+
+
+@pytest.mark.parametrize(
+    ("username", "seen"),
+    [("officer", 1), ("camat", 1), ("desa_a", 1), ("camat_c", 0), ("desa_b", 0), ("facilitator", 0), ("no_region", 0)],
+)
+def test_flags_transitions_and_vervals_are_seen_only_inside_their_scope(users, verified_nominee, username, seen):
+    verified_nominee.flags.create(code="age", severity="soft", message="x")
+    user = users[username]
+
+    counts = (
+        Flag.objects.visible_to(user).count(),
+        Transition.objects.visible_to(user).filter(action="verify").count(),
+        Verval.objects.visible_to(user).count(),
+    )
+
+    assert counts == (seen, seen, seen)
