@@ -16,7 +16,7 @@ from django.utils import timezone
 from faker import Faker
 
 from berdaya.accounts.models import User
-from berdaya.business import services
+from berdaya.business import selectors, services
 from berdaya.business.models import CashEntry, MarketEvent, month_end, month_start, next_month
 from berdaya.groups.models import Kube
 from berdaya.regions.models import Region
@@ -69,7 +69,7 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
     thriving = stalled = 0
     entries_before = CashEntry.objects.count()
     for index, kube in enumerate(kubes):
-        if services.group_aid(kube) == 0 or kube.aid_stages.exists():
+        if selectors.group_aid(kube) == 0 or kube.aid_stages.exists():
             continue
         assert kube.formed_on is not None and kube.facilitator is not None
         treasurer = kube.facilitator
@@ -166,7 +166,7 @@ def _month_of_trade(
             entry_date=month,
             kind="expense",
             category="equipment",
-            amount=services.group_aid(kube) // 2 // 1_000 * 1_000,
+            amount=selectors.group_aid(kube) // 2 // 1_000 * 1_000,
             description="Pembelian peralatan",
             by=by,
         )
@@ -208,7 +208,7 @@ def _month_of_trade(
 
 
 def _iks_and_fund(kube: Kube, by: User, today: dt.date, rng: random.Random, faker: Faker, *, thriving: bool) -> None:
-    balance = services.iks_balance(kube=kube)
+    balance = selectors.iks_balance(kube=kube)
     if balance > 50_000:
         services.use_iks(
             kube=kube,
@@ -219,7 +219,7 @@ def _iks_and_fund(kube: Kube, by: User, today: dt.date, rng: random.Random, fake
             description="Bantuan sembako",
             by=by,
         )
-    if thriving and kube.pk % 2 == 0 and services.cash_balance(kube=kube) > 2_000_000:
+    if thriving and kube.pk % 2 == 0 and selectors.cash_balance(kube=kube) > 2_000_000:
         issued = month_start(today) + dt.timedelta(days=1) if today.day > 2 else today
         loan = services.lend(
             kube=kube,
