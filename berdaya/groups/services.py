@@ -173,7 +173,7 @@ def set_officers(*, kube: Kube, chair: Membership, secretary: Membership, treasu
             raise MembershipError(_("The ketua, sekretaris and bendahara must be three different members."))
         # Step everyone down first so that the one-per-office constraint never sees two chairs at once.
         for membership in current.values():
-            if membership.role != Membership.Role.MEMBER:
+            if membership.is_officer:
                 membership.role = Membership.Role.MEMBER
                 membership.save(update_fields=["role"])
         for role, membership in chosen.items():
