@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from berdaya.lib.actions import act, perform
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
-from berdaya.targeting.services import letterhead_for
+from berdaya.targeting.selectors import letterhead_for
 
 from . import documents, selectors, services
 from .forms import (
