@@ -11,6 +11,7 @@ from django.utils import translation
 from berdaya.registry.models import AssistanceRecord, ImportJob, Person
 from berdaya.registry.tests.factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
 from berdaya.screening.models import MatchCandidate, MergedPerson, ScreeningRun
+from berdaya.screening.selectors import actions_for
 from berdaya.screening.services import (
     ScreeningError,
     merge_persons,
@@ -251,3 +252,21 @@ def test_every_history_row_of_a_review_and_a_merge_names_the_reviewer(users, reg
     written = [row for model, last in marks.items() for row in model._default_manager.filter(pk__gt=last)]
     assert {type(row).__name__ for row in written} == {"HistoricalMatchCandidate", "HistoricalPerson"}
     assert {row.history_user_id for row in written} == {users["officer"].pk}
+
+
+def test_a_pair_offers_a_decision_until_merged_and_a_merge_only_once_confirmed(users, registry):
+    run_for(users["officer"])
+    officer = users["officer"]
+    assert actions_for(officer, MatchCandidate.objects.get()) == {"confirm", "reject"}
+
+    candidate = review_candidate(candidate=MatchCandidate.objects.get(), same_person=True, note="", by=officer)
+    assert actions_for(officer, candidate) == {"confirm", "reject", "merge"}
+
+    merge_persons(candidate=candidate, keep=registry["original"], by=officer)
+    assert actions_for(officer, MatchCandidate.objects.get()) == frozenset()
+
+
+def test_a_monitor_may_do_nothing_to_a_pair(users, registry):
+    run_for(users["officer"])
+
+    assert actions_for(users["monitor"], MatchCandidate.objects.get()) == frozenset()
