@@ -29,10 +29,14 @@ _Cleaner = Callable[[Row, dict[str, Any], str], Any]
 
 
 class Checker(CellRules):
-    """Turns the cells of one row into clean values and issues. Holds what the file has shown so far.
+    """Turns the rows of one file, batch by batch (`check_batch`), into clean values and issues.
+
+    Holds what the file has shown so far (NIKs and KK numbers already met, cells already cleaned), so one checker
+    reads one file from its start. `settings` are the keyword arguments it was made with, as plain values: another
+    process makes the same checker from them (see checking_process).
 
     The common cell (a 16-digit NIK of a known kecamatan that agrees with the row, a date already seen) takes a short
-    path; anything else goes through the full rules in berdaya.lib.nik and parse_date, which write the messages.
+    path; anything else goes through the full rules (cells.py, berdaya.lib.nik), which write the messages.
     """
 
     def __init__(
