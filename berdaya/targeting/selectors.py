@@ -14,7 +14,7 @@ from berdaya.lib.scoping import kecamatan_code, region_ancestors
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
-from .models import Cycle, Flag, Letterhead, NominationList, Nominee, Notification, Quota
+from .models import Cycle, Flag, Letterhead, NominationList, Nominee, Notification, Quota, Transition
 
 
 def cycles_for_list(*, user: User) -> QuerySet[Cycle]:
@@ -175,9 +175,29 @@ def own_list(*, cycle: Cycle, user: User) -> NominationList | None:
     return NominationList.objects.filter(cycle=cycle, village_id=user.region_id).first()
 
 
+def letterhead_of(*, region_id: str) -> Letterhead:
+    """The letterhead of the Dinas of this region (an unsaved default one until the admin configures it)."""
+    return Letterhead.objects.filter(region_id=region_id).first() or Letterhead(region_id=region_id)
+
+
 def letterhead_for(cycle: Cycle) -> Letterhead:
-    """The letterhead of the cycle's Dinas (an unsaved default one until the admin configures it)."""
-    return Letterhead.objects.filter(region_id=cycle.region_id).first() or Letterhead(region_id=cycle.region_id)
+    """The letterhead of the cycle's Dinas, printed on its decree and forms."""
+    return letterhead_of(region_id=cycle.region_id)
+
+
+def village_persons(*, nomination_list: NominationList, user: User) -> QuerySet[Person]:
+    """Every registered person of the list's village the user may see: the choices a pick is checked against."""
+    return Person.objects.visible_to(user).filter(household__village=nomination_list.village)
+
+
+def list_steps(*, nomination_list: NominationList) -> QuerySet[Transition]:
+    """The steps of the list itself (not of its nominees), oldest first."""
+    return nomination_list.transitions.filter(nominee=None).select_related("by")
+
+
+def nominee_steps(*, nominee: Nominee) -> QuerySet[Transition]:
+    """The steps of one nominee, oldest first."""
+    return nominee.transitions.select_related("by")
 
 
 def inbox(*, user: User) -> QuerySet[Notification]:

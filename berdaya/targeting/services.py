@@ -47,7 +47,7 @@ from .models import (
     Verval,
     validate_number_format,
 )
-from .selectors import letterhead_for
+from .selectors import letterhead_for, letterhead_of
 
 MAX_MINUTES_BYTES = 10 * 1024 * 1024
 # What a minutes file may be, by extension and by its first bytes (the extension alone is easy to fake).
@@ -678,7 +678,7 @@ def approve_verified_clean(*, cycle: Cycle, by: User, nominees: Iterable[Nominee
 
 def save_letterhead(*, region: Region, by: User, **fields: Any) -> Letterhead:
     """Change the Dinas's letterhead, signatory and decree numbering."""
-    letterhead = Letterhead.objects.filter(region=region).first() or Letterhead(region=region)
+    letterhead = letterhead_of(region_id=region.code)
     for name, value in fields.items():
         setattr(letterhead, name, value)
     try:

@@ -16,7 +16,6 @@ from berdaya.lib.actions import act, perform
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
-from berdaya.registry.models import Person
 
 from . import documents, selectors, services
 from .forms import (
@@ -32,7 +31,7 @@ from .forms import (
     RelayForm,
     VervalForm,
 )
-from .models import Cycle, Letterhead, NominationList, Nominee, Notification
+from .models import Cycle, NominationList, Nominee, Notification
 
 
 def _cycle(request: AuthedRequest, pk: int) -> Cycle:
@@ -209,7 +208,7 @@ def _list_context(request: AuthedRequest, nomination_list: NominationList, **ext
 def list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
     context = _list_context(request, nomination_list)
-    context["transitions"] = nomination_list.transitions.filter(nominee=None).select_related("by")
+    context["transitions"] = selectors.list_steps(nomination_list=nomination_list)
     return render(request, "targeting/list_detail.html", context)
 
 
@@ -240,8 +239,9 @@ def list_person_search(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("targeting.nominate", raise_exception=True)
 def list_pick(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
-    persons = Person.objects.visible_to(request.user).filter(household__village=nomination_list.village)
-    form = PickPersonForm(request.POST, persons=persons)
+    form = PickPersonForm(
+        request.POST, persons=selectors.village_persons(nomination_list=nomination_list, user=request.user)
+    )
     perform(request, services.nominate_person, form=form, nomination_list=nomination_list)
     return _nominees_response(
         request, nomination_list, form, invalid=_("Choose a person of this village and a reason.")
@@ -363,7 +363,7 @@ def nominee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "verval": getattr(nominee, "verval", None),
             "verval_form": VervalForm(),
             "reason_form": ReasonForm(),
-            "transitions": nominee.transitions.select_related("by"),
+            "transitions": selectors.nominee_steps(nominee=nominee),
             "history": record_history(nominee),
         },
     )
@@ -425,7 +425,7 @@ def letterhead_edit(request: AuthedRequest) -> HttpResponse:
     region = request.user.region
     if region is None:
         raise Http404
-    instance = Letterhead.objects.filter(region=region).first() or Letterhead(region=region)
+    instance = selectors.letterhead_of(region_id=region.code)
     form = LetterheadForm(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST" and perform(
         request, services.save_letterhead, form=form, success=_("Letterhead saved."), region=region
