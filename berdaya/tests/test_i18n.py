@@ -17,7 +17,7 @@ SAMPLE_ARGS = {
     "accounts:user-password": lambda users: [users["desa_a"].pk],
 }
 # URL names that are not pages: POST-only actions, downloads, the language switch and the login/logout flow, the
-# service worker's script and its no-signal page (a page without the menu; mentoring/tests/test_offline.py).
+# service worker's script and its no-signal page (a page without the menu; tests/test_pwa.py).
 NOT_PAGES = {"logout", "set_language", "login", "password_change_done", "service-worker", "offline"}
 NOT_PAGES_SUFFIXES = ("-export",)
 

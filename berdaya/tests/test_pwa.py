@@ -1,5 +1,5 @@
-"""The service worker and pages that keep a facilitator working without signal (the browser side is in
-test_browser_offline.py)."""
+"""The site-wide service worker (berdaya/pwa.py) and pages that keep a facilitator working without signal (the
+browser side is in mentoring/tests/test_browser_offline.py)."""
 
 from __future__ import annotations
 
