@@ -100,6 +100,13 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     "event": {IN: frozenset(ROLES), FAR: frozenset()},
 }
 
+# Names a page may show beyond the records' own pages: a group's page names its facilitator and its cycle to
+# everyone who sees the group, though not all of them may open the facilitator's profile or the cycle.
+NAME_SHOWN_TO: dict[str, dict[str, frozenset[str]]] = {
+    "facilitator": {IN: frozenset(ROLES)},
+    "cycle": {IN: frozenset(ROLES)},
+}
+
 
 def marker(kind: str, place: str) -> str:
     """A word no page shows unless it shows this record (case-insensitive; no character HTML escapes)."""
@@ -171,6 +178,7 @@ class World:
             for kind, by_place in self.markers.items()
             for place, text in by_place.items()
             if not self.sees(role, kind, place)
+            and (role == NO_REGION or role not in NAME_SHOWN_TO.get(kind, {}).get(place, frozenset()))
         ]
 
 
@@ -181,7 +189,7 @@ def _users() -> dict[str, User]:
         OFFICER: (User.Role.OFFICER, paser),
         MONITOR: (User.Role.MONITOR, paser),
         CAMAT: (User.Role.KECAMATAN_OPERATOR, RegionFactory(code="64.01.04", name="Tanah Grogot")),
-        DESA: (User.Role.VILLAGE_OPERATOR, RegionFactory(code=VILLAGES[IN], name="Tanah Periuk")),
+        DESA: (User.Role.VILLAGE_OPERATOR, RegionFactory(code=VILLAGES[IN], name=marker("region", IN))),
         FACILITATOR: (User.Role.FACILITATOR, paser),
         "facilitator_b": (User.Role.FACILITATOR, paser),
         "facilitator_c": (User.Role.FACILITATOR, RegionFactory(code="64.02", name="Kabupaten Lain")),
@@ -190,8 +198,9 @@ def _users() -> dict[str, User]:
         key: UserFactory(username=f"scope_{key}", role=role, region=region, first_name=key.title(), last_name="")
         for key, (role, region) in specs.items()
     }
-    users["facilitator_c"].first_name = marker("facilitator", FAR)
-    users["facilitator_c"].save(update_fields=["first_name"])
+    for key, place in [(FACILITATOR, IN), ("facilitator_c", FAR)]:
+        users[key].first_name = marker("facilitator", place)
+        users[key].save(update_fields=["first_name"])
     users[NO_REGION] = UserFactory(username="scope_no_region", role=User.Role.ADMIN, region=None)
     return users
 
@@ -202,7 +211,12 @@ def build_world() -> World:
     world = World(users=users)
     admin = users[ADMIN]
     cycles = {
-        "64.01": CycleFactory(region=RegionFactory(code="64.01"), status=Cycle.Status.DECIDED, created_by=admin),
+        "64.01": CycleFactory(
+            region=RegionFactory(code="64.01"),
+            status=Cycle.Status.DECIDED,
+            created_by=admin,
+            name=marker("cycle", IN),
+        ),
         "64.02": CycleFactory(
             region=RegionFactory(code="64.02"),
             status=Cycle.Status.DECIDED,
@@ -210,20 +224,20 @@ def build_world() -> World:
             name=marker("cycle", FAR),
         ),
     }
-    world.add("cycle", IN, cycles["64.01"])
+    world.add("cycle", IN, cycles["64.01"], marked=True)
     world.add("cycle", FAR, cycles["64.02"], marked=True)
-    world.add("facilitator", IN, users[FACILITATOR])
+    world.add("facilitator", IN, users[FACILITATOR], marked=True)
     world.add("facilitator", NEAR, users["facilitator_b"])
     world.add("facilitator", FAR, users["facilitator_c"], marked=True)
 
     for number, place in enumerate(PLACES, start=1):
-        village: Region = RegionFactory(code=VILLAGES[place])
+        village: Region = RegionFactory(code=VILLAGES[place], name=marker("region", place))
         kecamatan = village.parent
         assert kecamatan is not None
         regency = cycles[village.code[:5]].region
         facilitator = users[FACILITATORS[place]]
         cycle = cycles[village.code[:5]]
-        world.add("region", place, village)
+        world.add("region", place, village, marked=True)
         operator = UserFactory(
             username=f"scope_operator_{place}",
             role=User.Role.VILLAGE_OPERATOR,
@@ -355,7 +369,7 @@ def build_world() -> World:
             event = MarketEvent.objects.create(
                 region=regency, name=marker("event", place), held_on=dt.date(2027, 8, 17), by=admin
             )
-            world.add("event", place, event, marked=place == FAR)
+            world.add("event", place, event, marked=True)
 
     world.keep_files()
     # Log every user in once: each request of the matrix then only sets the session cookie.
