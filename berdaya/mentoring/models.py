@@ -174,8 +174,17 @@ class ProblemQuerySet(ScopedQuerySet["Problem"]):
     region_path = "kube__village__code"
     facilitator_path = "kube__facilitator"
 
+    # The querysets' form of Problem.is_open and Problem.is_escalated.
+
     def open(self) -> ProblemQuerySet:
         return self.filter(resolved_on__isnull=True)
+
+    def escalated(self) -> ProblemQuerySet:
+        """Open problems passed up to the Dinas."""
+        return self.open().filter(escalated_on__isnull=False)
+
+    def resolved(self) -> ProblemQuerySet:
+        return self.filter(resolved_on__isnull=False)
 
 
 class Problem(models.Model):
@@ -252,6 +261,10 @@ class Problem(models.Model):
 class ReportQuerySet(ScopedQuerySet["MonthlyReport"]):
     region_path = "facilitator__region__code"
     facilitator_path = "facilitator"
+
+    def sent(self) -> ReportQuerySet:
+        """Reports their facilitator has submitted (whatever the Dinas made of them since): no longer drafts."""
+        return self.exclude(status=MonthlyReport.Status.DRAFT)
 
 
 class MonthlyReport(models.Model):

@@ -40,7 +40,7 @@ class CaseloadRow:
 def facilitator_caseload(*, user: User, today: dt.date) -> list[CaseloadRow]:
     """The groups a user follows, those that need attention first: no recent visit, open problems, no report."""
     overdue_days = settings.BERDAYA_VISIT_OVERDUE_DAYS
-    open_problems = Problem.objects.filter(kube=OuterRef("pk"), resolved_on__isnull=True)
+    open_problems = Problem.objects.open().filter(kube=OuterRef("pk"))
     kubes = (
         Kube.objects.visible_to(user)
         .running()
@@ -51,16 +51,12 @@ def facilitator_caseload(*, user: User, today: dt.date) -> list[CaseloadRow]:
             ),
             open_problems=Subquery(open_problems.values("kube").annotate(n=Count("pk")).values("n")[:1]),
             escalated_problems=Subquery(
-                open_problems.filter(escalated_on__isnull=False).values("kube").annotate(n=Count("pk")).values("n")[:1]
+                open_problems.escalated().values("kube").annotate(n=Count("pk")).values("n")[:1]
             ),
         )
     )
     month = previous_month(today)
-    reported = set(
-        MonthlyReport.objects.filter(month=month)
-        .exclude(status=MonthlyReport.Status.DRAFT)
-        .values_list("facilitator_id", flat=True)
-    )
+    reported = set(MonthlyReport.objects.sent().filter(month=month).values_list("facilitator_id", flat=True))
     rows = []
     for kube in kubes:
         last_visit: dt.date | None = kube.last_visit  # type: ignore[attr-defined]
@@ -131,11 +127,11 @@ def problem_register(*, user: User, state: str = "open", category: str = "") -> 
     """Problems of the groups a user may see, the oldest open and most severe first."""
     problems = Problem.objects.visible_to(user).select_related("kube__village")
     if state == "open":
-        problems = problems.filter(resolved_on__isnull=True)
+        problems = problems.open()
     elif state == "escalated":
-        problems = problems.filter(resolved_on__isnull=True, escalated_on__isnull=False)
+        problems = problems.escalated()
     elif state == "resolved":
-        problems = problems.filter(resolved_on__isnull=False)
+        problems = problems.resolved()
     if category:
         problems = problems.filter(category=category)
     # Open problems (no resolved date) first on every database: PostgreSQL would sort the nulls last.
