@@ -30,6 +30,17 @@ from .reading import MAX_ROWS, CashImportError, _amount, _choice_table, _key, _o
 
 # A rule's message (shared with the form) with the line it is about; the reading's own messages name the line.
 LINE = N_("Line %(line)s: %(message)s")
+# What the import said of a rule before it shared the form's rules: still in reports stored then, so kept in the
+# catalogue for them to be read in the reader's language.
+STORED_BEFORE = (
+    N_("Line %(line)s: the description is missing."),
+    N_("Line %(line)s: the amount must be more than zero."),
+    N_("Line %(line)s: Rp %(amount)s is more than the limit of Rp %(limit)s."),
+    N_("Line %(line)s: the date is in the future."),
+    N_("Line %(line)s: %(month)s is closed."),
+    N_("Line %(line)s: category %(value)s cannot be imported on this side."),
+    N_("Line %(line)s: a sale needs the product."),
+)
 
 
 @dataclass

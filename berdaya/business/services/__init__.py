@@ -5,7 +5,7 @@ acting on the same group's books at once queue instead of both passing a check t
 Every action runs inside `acting_as(by)`, so its history rows name the user also outside a request.
 """
 
-# Reads kept importable from here for berdaya/business/demo.py; they live in selectors.
+# Reads kept importable from here for the demo (berdaya/demo/business.py); they live in selectors.
 from ..selectors import cash_balance, group_aid, iks_balance
 from .cashbook import (
     close_cash_month,

@@ -209,3 +209,12 @@ def test_a_malformed_upload_is_shown_beside_the_field(client, users):
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not CashImport.objects.exists()
+
+
+def test_a_report_stored_before_the_shared_rules_still_reads_in_indonesian():
+    stored = {"rows": 1, "rejected": 1, "issues": [{"line": 3, "msgid": "Line %(line)s: the date is missing."}]}
+
+    report = excel.ImportReport.from_dict(stored)
+
+    with translation.override("id"):
+        assert report.issues[0].text.startswith("Baris 3")
