@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from berdaya.groups.models import Kube
 from berdaya.regions.models import Region
 
-from .models import Training
+from .models import Participant, Training
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,3 +39,37 @@ class InviteForm(forms.Form):
     def __init__(self, *args: Any, kubes: QuerySet[Kube], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kubes"].queryset = kubes  # type: ignore[attr-defined]
+
+
+class AttendanceForm(forms.Form):
+    """Who came and the skills each gained: a checkbox and a skills field per participant (the page's table).
+
+    Its cleaned data are services.record_attendance's arguments; a skills field left out keeps what was recorded.
+    """
+
+    def __init__(self, *args: Any, participants: Sequence[Participant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.participants = participants
+        self.fields["attended"] = forms.TypedMultipleChoiceField(
+            choices=[(p.membership_id, str(p.membership_id)) for p in participants], coerce=int, required=False
+        )
+        for participant in participants:
+            self.fields[self.skills_name(participant)] = forms.CharField(
+                label=_("Skills gained"), max_length=255, required=False
+            )
+
+    @staticmethod
+    def skills_name(participant: Participant) -> str:
+        return f"skills-{participant.membership_id}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        present = set(data.get("attended", []))
+        return {
+            "attended": [p.membership for p in self.participants if p.membership_id in present],
+            "skills": {
+                p.membership_id: data[self.skills_name(p)]
+                for p in self.participants
+                if self.skills_name(p) in self.data and self.skills_name(p) in data
+            },
+        }

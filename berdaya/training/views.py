@@ -13,7 +13,7 @@ from berdaya.lib.actions import act, perform
 from berdaya.lib.http import AuthedRequest, form_errors
 
 from . import selectors, services
-from .forms import InviteForm, TrainingForm
+from .forms import AttendanceForm, InviteForm, TrainingForm
 from .models import Training
 
 
@@ -74,19 +74,10 @@ def training_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     training = _training(request, pk)
     if request.method != "POST":
         return redirect(training)
-    # One checkbox and one skills field per participant: the table is the form.
     participants = list(selectors.participants_of(training=training, user=request.user))
-    present_ids = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
-    attended = [p.membership for p in participants if p.membership_id in present_ids]
-    skills = {p.membership_id: request.POST.get(f"skills-{p.membership_id}", p.skills) for p in participants}
+    form = AttendanceForm(request.POST, participants=participants)
     return act(
-        request,
-        services.record_attendance,
-        back=training,
-        success=_("Attendance saved."),
-        training=training,
-        attended=attended,
-        skills=skills,
+        request, services.record_attendance, back=training, form=form, success=_("Attendance saved."), training=training
     )
 
 

@@ -71,3 +71,19 @@ def test_saving_attendance_marks_who_came(client, settings, users, regions, trai
     assert list(training.participants.filter(attended=True).values_list("membership", "skills")) == [
         (came.pk, "Mencatat kas")
     ]
+
+
+def test_skills_longer_than_the_field_are_refused_and_nothing_is_saved(client, settings, users, regions, training):
+    came = MembershipFactory(kube=KubeFactory(village=regions["village_a"]))
+    training.participants.create(membership=came)
+    client.force_login(users["officer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(
+        reverse("training:training-attendance", args=[training.pk]),
+        {"attended": [came.pk], f"skills-{came.pk}": "x" * 256},
+        follow=True,
+    )
+
+    assert messages_of(response) == ["Skills gained: Ensure this value has at most 255 characters (it has 256)."]
+    assert not training.participants.filter(attended=True).exists()
