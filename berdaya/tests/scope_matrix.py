@@ -1,12 +1,13 @@
 """The generated scope matrix: which record fills each named URL, and the check run over every role and place.
 
 Every named URL of the URLconf must have a declaration in `MATRIX`: the world's record kind behind each URL
-argument (a page with arguments), or none (a list, dashboard, form or site page). `check_page` then asks the page
-as each role, for the record of each place, and returns what went wrong: a record outside the role's scope that
-answers anything but 403 or 404, a record inside it that answers 404, any 500, or a list that shows a record
-it must not. `undeclared_names` lists the URL names without a declaration, so that a new page fails the suite
-until it is added here.
-"""
+argument (a page with arguments), or none (a list, dashboard, form or site page). `check_page` asks the page as
+each role, for the record of each place (GET, or an empty POST where the view takes only POST), and returns what
+went wrong: a record outside the role's scope that answers anything but 404 (403 only where the role may not use
+the page at all), a record inside it that answers 404, any 500, a page that shows the marker of a record the role
+must not see (lists, exports, form choices and detail pages alike), or a list that shows no one its in-scope
+record. `undeclared_names` lists the URL names without a declaration, so that a new page fails the suite until
+it is added here."""
 
 from __future__ import annotations
 
@@ -122,6 +123,7 @@ MATRIX: dict[str, Page] = {
     "targeting:list-submit": page(pk="nomination_list"),
     "targeting:list-endorse": page(pk="nomination_list"),
     "targeting:list-return": page(pk="nomination_list"),
+    "targeting:list-return-kecamatan": page(pk="nomination_list"),
     "targeting:nominee-detail": page(pk="nominee"),
     "targeting:nominee-remove": page(pk="nominee"),
     "targeting:nominee-override": page(pk="nominee"),
@@ -298,6 +300,8 @@ def check_page(world: World, name: str, spec: Page) -> list[str]:
         places = {**dict.fromkeys(spec.args, IN), inner: FAR}
         cases.append((f"{IN} with the {FAR} {spec.args[inner][0]}", places, list(ROLES)))
     post = _post_only(world, reverse(name, kwargs=_filled(world, spec.args, dict.fromkeys(spec.args, IN))))
+    # Roles the page refuses (403) whatever the record: for them a 403 says nothing about scope.
+    refused: set[str] = set()
     for label, places, roles in cases:
         url = reverse(name, kwargs=_filled(world, spec.args, places))
         first = places[next(iter(spec.args))]
@@ -306,11 +310,16 @@ def check_page(world: World, name: str, spec: Page) -> list[str]:
             seen = all(world.sees(role, kind, places[arg]) for arg, (kind, _) in spec.args.items())
             answer = ask(world, role, url, data, post=post)
             where = f"{role} asking for the {label} record ({url})"
+            if label == IN and answer.status == 403:
+                refused.add(role)
             if answer.status >= 500:
                 problems.append(f"{where}: {answer.status} {answer.body[:300]}")
             elif not seen and answer.status not in (403, 404):
                 leak = "LEAK: " if answer.status == 200 else ""
                 problems.append(f"{leak}{where}: {answer.status}, not 403/404")
+            elif not seen and answer.status == 403 and label != IN and role not in refused:
+                # The role may use the page (its own record is no 403): a record outside its scope is a 404.
+                problems.append(f"{where}: 403 where a record out of scope is a 404")
             elif seen and answer.status == 404:
                 problems.append(f"{where}: 404 for a record in scope")
             elif seen and label == IN and answer.status != 403:
