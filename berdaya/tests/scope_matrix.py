@@ -11,15 +11,20 @@ it is added here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .scope_world import FAR, IN, NO_REGION, PLACES, ROLES, World
+from berdaya.business.models import MarketParticipation
+from berdaya.groups.models import Kube, Membership
+from berdaya.training.models import Participant
+
+from .scope_world import ADMIN, FACILITATOR, FAR, IN, NEAR, NO_REGION, PLACES, ROLES, SIBLING, World
 
 
 @dataclass(frozen=True)
@@ -246,9 +251,19 @@ def undeclared_names(matrix: dict[str, Page] = MATRIX) -> list[str]:
 class Answer:
     status: int
     body: str
+    # What `probe` found in the database after the request, before its writes were rolled back.
+    probed: bool = False
 
 
-def ask(world: World, role: str, url: str, data: dict[str, object] | None = None, *, post: bool = False) -> Answer:
+def ask(
+    world: World,
+    role: str,
+    url: str,
+    data: dict[str, object] | None = None,
+    *,
+    post: bool = False,
+    probe: Callable[[], bool] | None = None,
+) -> Answer:
     """The page as `role` would get it: a GET, or a POST (of `data`, else empty) where `post` is set.
 
     Whatever the view writes is rolled back, so every role asks the same world; an exception is a 500.
@@ -261,6 +276,7 @@ def ask(world: World, role: str, url: str, data: dict[str, object] | None = None
             response = client.post(url, data or {}) if post else client.get(url)
             raw = b"".join(response.streaming_content) if response.streaming else response.content
             answer = Answer(response.status_code, raw.decode("utf-8", errors="replace"))
+            answer.probed = probe() if probe else False
         except Exception as error:  # any exception is a 500 the matrix reports, with its cause
             answer = Answer(500, f"{type(error).__name__}: {error}")
         transaction.set_rollback(True)
@@ -350,4 +366,100 @@ def _check_list(world: World, name: str, spec: Page) -> list[str]:
     if spec.shows and not shown_to:
         # Otherwise the search for what must not be shown proves nothing: the page may show no names at all.
         problems.append(f"no role was shown the in-scope {spec.shows} ({world.markers[spec.shows][IN]}) on {url}")
+    return problems
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A form field that names another record: the form takes one in scope and refuses one outside it.
+
+    The page's record is the `in` one; `field` names the `kind` record of `allowed` (which the form must take,
+    or the check proves nothing) or of `far`. `taken(page_record, chosen)` says whether the form took it.
+    """
+
+    url: str
+    record: str
+    field: str
+    kind: str
+    allowed: str
+    role: str
+    taken: Callable[[Any, Any], bool]
+    data: dict[str, object] = field(default_factory=dict)
+
+
+CHOICES: list[Choice] = [
+    Choice(
+        "groups:kube-assign",
+        "kube",
+        "facilitator",
+        "facilitator",
+        NEAR,
+        ADMIN,
+        lambda kube, chosen: Kube.objects.filter(pk=kube.pk, facilitator=chosen).exists(),
+    ),
+    Choice(
+        "groups:member-add",
+        "kube",
+        "nominee",
+        "spare_nominee",
+        IN,
+        ADMIN,
+        lambda kube, chosen: Membership.objects.filter(kube=kube, nominee=chosen).exists(),
+    ),
+    Choice(
+        "groups:member-replace",
+        "membership",
+        "nominee",
+        "spare_nominee",
+        IN,
+        ADMIN,
+        lambda member, chosen: Membership.objects.filter(kube=member.kube, nominee=chosen).exists(),
+        {"on": "2027-09-01", "reason": "Pindah"},
+    ),
+    Choice(
+        "training:training-invite",
+        "training",
+        "kubes",
+        "kube",
+        SIBLING,
+        ADMIN,
+        lambda training, chosen: Participant.objects.filter(training=training, membership__kube=chosen).exists(),
+    ),
+    Choice(
+        "business:participation-add",
+        "kube",
+        "event",
+        "event",
+        IN,
+        FACILITATOR,
+        lambda kube, chosen: MarketParticipation.objects.filter(kube=kube, event=chosen).exists(),
+        {"sales": "150000"},
+    ),
+]
+
+
+def check_choice(world: World, choice: Choice) -> list[str]:
+    """Post the form once with a record in scope (taken) and once with one outside it (refused, never taken)."""
+    record = world.records[choice.record][IN]
+    url = reverse(choice.url, kwargs={"pk": record.pk})
+    problems = []
+    for place in (choice.allowed, FAR):
+        chosen = world.records[choice.kind][place]
+        answer = ask(
+            world,
+            choice.role,
+            url,
+            {**choice.data, choice.field: chosen.pk},
+            post=True,
+            probe=lambda chosen=chosen: choice.taken(record, chosen),
+        )
+        if answer.status >= 500:
+            problems.append(f"{choice.role} posting the {place} {choice.kind} to {url}: {answer.body[:300]}")
+        elif place == FAR and answer.probed:
+            problems.append(f"LEAK: {choice.role} posting the {FAR} {choice.kind} to {url}: the form took it")
+        elif place != FAR and not answer.probed:
+            problems.append(
+                f"{choice.role} posting the {place} {choice.kind} to {url} ({answer.status}): not taken, so the "
+                "refusal of the far one proves nothing (check the world or the other fields)"
+            )
     return problems

@@ -38,7 +38,7 @@ from berdaya.business.tests.factories import (
     LoanFactory,
 )
 from berdaya.groups.models import Kube
-from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
+from berdaya.groups.tests.factories import ApprovedNomineeFactory, KubeFactory, MembershipFactory
 from berdaya.mentoring.models import FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
 from berdaya.regions.models import Region
@@ -85,6 +85,7 @@ FACILITATOR_REACH: dict[str, str] = {
     "cycle": NEVER,
     "nomination_list": NEVER,
     "nominee": NEVER,
+    "spare_nominee": NEVER,
 }
 # Kinds whose visibility is not a plain region rule: who sees each place's record.
 SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
@@ -311,6 +312,9 @@ def build_world() -> World:
         world.add("kube", place, kube, marked=True)
         membership = MembershipFactory(kube=kube, added_by=admin)
         world.add("membership", place, membership)
+        # An approved nominee of the group's village who is not a member yet: one a form could add.
+        spare = ApprovedNomineeFactory(nomination_list=membership.nominee.nomination_list, created_by=operator)
+        world.add("spare_nominee", place, spare)
         visit = VisitFactory(kube=kube, by=facilitator, purpose=marker("visit", place))
         world.add("visit", place, visit, marked=True)
         photo = VisitPhoto(visit=visit)

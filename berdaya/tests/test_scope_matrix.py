@@ -18,7 +18,7 @@ import time_machine
 from django.db import transaction
 from django.test import override_settings
 
-from .scope_matrix import MATRIX, check_page, page, undeclared_names, url_names
+from .scope_matrix import CHOICES, MATRIX, Choice, check_choice, check_page, page, undeclared_names, url_names
 from .scope_world import World, build_world
 
 TODAY = dt.datetime(2027, 9, 15, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
@@ -58,6 +58,13 @@ def test_a_page_answers_only_inside_the_scope(db: None, world: World, name: str)
     assert name in MATRIX, f"{name} has no declaration in berdaya/tests/scope_matrix.py MATRIX"
 
     problems = check_page(world, name, MATRIX[name])
+
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("choice", CHOICES, ids=[choice.url for choice in CHOICES])
+def test_a_form_takes_no_record_from_outside_the_scope(db: None, world: World, choice: Choice) -> None:
+    problems = check_choice(world, choice)
 
     assert not problems, "\n".join(problems)
 
