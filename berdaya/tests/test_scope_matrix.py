@@ -2,8 +2,10 @@
 
 NetBox's constrained-user view tests are the model: one generic test asks every page as every role. A record
 outside the scope answers 404 (or 403 where the role may not use the page at all), never 200 and never 500; a
-record inside it never 404; a list never shows a record outside the scope; an account without a region sees
-nothing. A named URL without a declaration in `scope_matrix.MATRIX` fails the suite.
+record inside it never 404; no page (list, export, form or detail) shows a record outside the scope; a form
+that names another record refuses one outside the scope; an account without a region sees nothing. A named URL
+without a declaration in `scope_matrix.MATRIX` fails the suite, and a throwaway unscoped view proves the check
+reports a leak.
 """
 
 from __future__ import annotations
