@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from berdaya.accounts.models import User
+from berdaya.lib.scoping import ScopeUser
 
 from .models import Region, RegionQuerySet
 
@@ -16,7 +16,7 @@ class RegionRow:
     kelurahan: int
 
 
-def regions_for_list(*, user: User, parent_code: str | None = None, query: str = "") -> RegionQuerySet:
+def regions_for_list(*, user: ScopeUser, parent_code: str | None = None, query: str = "") -> RegionQuerySet:
     """The regions a user may see, below a parent region (default: the user's own scope)."""
     regions = Region.objects.visible_to(user)
     if query:
