@@ -243,6 +243,8 @@ def resolve_problem(*, problem: Problem, resolved_on: dt.date, steps: str, by: U
 
 def escalate_problem(*, problem: Problem, note: str, by: User) -> Problem:
     """Pass a problem the group and facilitator cannot solve to the Dinas."""
+    if not by.is_facilitator:
+        raise MentoringError(_("Only the group's facilitator passes a problem up to the Dinas."))
     if not problem.is_open:
         raise MentoringError(_("This problem is already resolved."))
     if problem.is_escalated:

@@ -158,6 +158,8 @@ def mark_condition_met(*, stage: AidStage, met_on: dt.date, by: User) -> AidStag
     """Record that a stage's condition (monitoring passed, ...) has been met."""
     with acting_as(by):
         stage = AidStage.objects.select_for_update().get(pk=stage.pk)
+        if not stage.awaits_condition or stage.is_paid:
+            raise AidError(_("This stage has no condition waiting to be met."))
         stage.condition_met_on = met_on
         stage.save()
         return stage

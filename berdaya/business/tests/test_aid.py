@@ -150,3 +150,15 @@ def test_an_older_check_does_not_overwrite_a_newer_condition(officer):
 
     asset.refresh_from_db()
     assert asset.condition == Asset.Condition.FAIR
+
+
+def test_a_stage_without_a_condition_has_none_to_meet(officer):
+    stage = services.add_aid_stage(
+        kube=kube_with_members(2), planned_on=dt.date(2027, 9, 1), condition="none", amount=2_000_000, by=officer
+    )
+
+    with pytest.raises(services.AidError, match="no condition waiting"):
+        services.mark_condition_met(stage=stage, met_on=dt.date(2027, 9, 1), by=officer)
+
+    stage.refresh_from_db()
+    assert stage.condition_met_on is None

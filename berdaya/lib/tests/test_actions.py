@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
+from django.utils import translation
 
 from berdaya.lib.actions import act, perform, safe_next
 from berdaya.lib.errors import DomainError
@@ -92,7 +93,8 @@ def test_an_invalid_form_runs_nothing():
 def test_act_turns_form_errors_into_messages_and_goes_back():
     request = _post({"amount": "lima", "next": "https://evil.example/"})
 
-    response = act(request, _record, back="/kube/1/", form=AmountForm(request.POST))
+    with translation.override("en"):
+        response = act(request, _record, back="/kube/1/", form=AmountForm(request.POST))
 
     assert response.url == "/kube/1/"
     assert [str(m) for m in get_messages(request)] == ["Amount: Enter a whole number."]

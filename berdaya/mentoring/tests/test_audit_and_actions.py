@@ -46,7 +46,8 @@ def test_a_visit_recorded_outside_a_request_names_the_facilitator_in_its_history
 
 def test_escalating_and_resolving_a_problem_keep_their_reasons_and_who():
     problem = ProblemFactory()
-    facilitator, officer = UserFactory(username="pendamping1"), UserFactory(username="officer1")
+    facilitator = UserFactory(username="pendamping1", role="facilitator")
+    officer = UserFactory(username="officer1", role="officer")
 
     escalate_problem(problem=problem, note="Mohon bantuan modal.", by=facilitator)
     resolve_problem(problem=problem, resolved_on=dt.date(2027, 8, 1), steps="Modal dibantu", by=officer)

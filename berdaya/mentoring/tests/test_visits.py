@@ -114,7 +114,7 @@ def test_a_meeting_in_the_future_is_refused():
 
 def test_a_problem_is_logged_escalated_and_resolved():
     kube = KubeFactory(status=Kube.Status.ACTIVE)
-    by = UserFactory()
+    by = UserFactory(role="facilitator")
     problem = report_problem(
         kube=kube,
         reported_on=dt.date(2027, 7, 1),
@@ -226,3 +226,13 @@ def test_reports_without_a_key_are_each_stored():
     visit(kube)
 
     assert Visit.objects.count() == 2
+
+
+def test_only_a_facilitator_passes_a_problem_up_to_the_dinas():
+    problem = ProblemFactory(reported_on=dt.date(2027, 7, 1))
+
+    with pytest.raises(MentoringError, match="Only the group's facilitator"):
+        escalate_problem(problem=problem, note="Mohon bantuan", by=UserFactory(role="officer"))
+
+    problem.refresh_from_db()
+    assert not problem.is_escalated
