@@ -5,8 +5,6 @@ acting on the same group's books at once queue instead of both passing a check t
 Every action runs inside `acting_as(by)`, so its history rows name the user also outside a request.
 """
 
-# Reads kept importable from here for the demo (berdaya/demo/business.py); they live in selectors.
-from ..selectors import cash_balance, group_aid, iks_balance
 from .cashbook import (
     close_cash_month,
     ensure_open,
@@ -52,7 +50,6 @@ __all__ = [
     "allocate_profit",
     "apply_for_credit",
     "approve_business_plan",
-    "cash_balance",
     "check_amount",
     "check_asset",
     "check_cash_import",
@@ -61,8 +58,6 @@ __all__ = [
     "create_market_event",
     "decide_credit",
     "ensure_open",
-    "group_aid",
-    "iks_balance",
     "lend",
     "lock_kube",
     "mark_condition_met",

@@ -55,12 +55,11 @@ def test_a_refused_commit_from_the_page_says_why_and_goes_back_to_the_import(cli
     done = job(regions, users, status="done")
     client.force_login(users["officer"])
 
-    with translation.override("en"):
-        response = client.post(reverse("registry:import-commit", args=[done.pk]))
+    response = client.post(reverse("registry:import-commit", args=[done.pk]))
 
     assert response.url == done.get_absolute_url()
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Only a checked file can be imported or checked again."
+        "Hanya berkas yang sudah diperiksa yang dapat diimpor atau diperiksa ulang."
     ]
 
 
