@@ -96,6 +96,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "berdaya.navigation.navigation",
             ],
+            # |rupiah, |number, |day, |day_time, |month in every template (berdaya/lib/formats.py).
+            "builtins": ["berdaya.templatetags.formats"],
         },
     },
 ]
@@ -154,6 +156,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Makassar")  # WITA, Kabupaten Paser's time
 USE_TZ = True
+# The office's formats in each language: 3 Des 2026, Rp 2.000.000 (berdaya/formats/).
+FORMAT_MODULE_PATH = ["berdaya.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

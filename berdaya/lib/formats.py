@@ -1,0 +1,64 @@
+"""Numbers, Rupiah, dates and times as the reader's language writes them; the one place that formats them.
+
+    rupiah(2_000_000)   # "Rp 2.000.000" in Indonesian, "Rp 2,000,000" in English
+    day(cycle.sk_date)  # "3 Des 2026" / "3 Dec 2026"
+    day_time(note.created_at)  # "3 Des 2026 09:14", in the office's zone (settings.TIME_ZONE, WITA), no seconds
+
+The styles are berdaya/formats/<language>/formats.py (settings.FORMAT_MODULE_PATH). Templates use the same
+functions as filters (berdaya/templatetags/formats.py, a builtin: no {% load %}). Machine formats (CSV, XLSX, form
+input values, ISO attributes) stay ISO and do not come here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+
+Number = int | float | Decimal
+
+
+def number(value: Number) -> str:
+    """Digits grouped by thousands in the active language: 2.000.000 (Indonesian), 2,000,000 (English)."""
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+def rupiah(amount: Number) -> str:
+    return f"Rp {number(amount)}"
+
+
+def office_time(moment: dt.datetime) -> dt.datetime:
+    """An aware moment in the office's zone (settings.TIME_ZONE); a naive one as it is."""
+    if timezone.is_naive(moment):
+        return moment
+    return timezone.localtime(moment, timezone.get_default_timezone())
+
+
+def day(value: dt.date) -> str:
+    """The date in the one readable style (DATE_FORMAT): 3 Des 2026; a moment by its day in the office."""
+    if isinstance(value, dt.datetime):
+        value = office_time(value)
+    return date_format(value, "DATE_FORMAT")
+
+
+def day_time(moment: dt.datetime) -> str:
+    """The moment in the office's zone, to the minute (DATETIME_FORMAT): 3 Des 2026 09:14."""
+    return date_format(office_time(moment), "DATETIME_FORMAT")
+
+
+def month(value: dt.date) -> str:
+    """A month (YEAR_MONTH_FORMAT): Des 2026."""
+    if isinstance(value, dt.datetime):
+        value = office_time(value)
+    return date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def grouped(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's values with every whole number grouped, for `message % grouped(params)` at display."""
+    return {
+        name: number(value) if isinstance(value, int | Decimal) and not isinstance(value, bool) else value
+        for name, value in params.items()
+    }
