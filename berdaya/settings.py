@@ -199,6 +199,9 @@ BERDAYA_PHOTO_MAX_SIDE = int(os.environ.get("BERDAYA_PHOTO_MAX_SIDE", 1600))
 BERDAYA_CASH_ENTRY_MAX = int(os.environ.get("BERDAYA_CASH_ENTRY_MAX", 1_000_000_000))
 # Import files up to this size are checked at once in the request; larger ones go to the task worker.
 BERDAYA_IMPORT_INLINE_BYTES = int(os.environ.get("BERDAYA_IMPORT_INLINE_BYTES", 512 * 1024))
+# Uploaded files are served only by views that check scope (berdaya/lib/files.py); nothing serves MEDIA_URL. Set to
+# an nginx `internal` location over MEDIA_ROOT (e.g. "/protected-media/") to let nginx send them (X-Accel-Redirect).
+BERDAYA_MEDIA_ACCEL_PREFIX = os.environ.get("BERDAYA_MEDIA_ACCEL_PREFIX", "")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
