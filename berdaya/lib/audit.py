@@ -21,7 +21,7 @@ from simple_history.signals import pre_create_historical_record
 
 @dataclass(frozen=True)
 class _Acting:
-    user: Any
+    user: models.Model  # the User model; lib does not import accounts
     reason: str
 
 
@@ -29,7 +29,7 @@ _acting: ContextVar[_Acting | None] = ContextVar("berdaya_acting", default=None)
 
 
 @contextmanager
-def acting_as(by: Any, reason: str = "") -> Iterator[None]:
+def acting_as(by: models.Model, reason: str = "") -> Iterator[None]:
     """Run the enclosed writes in one transaction, as `by`, each history row naming `by` (and `reason`).
 
     Nested contexts name the innermost user and reason; the transaction nests as a savepoint.
@@ -42,7 +42,7 @@ def acting_as(by: Any, reason: str = "") -> Iterator[None]:
         _acting.reset(token)
 
 
-def acting_user() -> Any:
+def acting_user() -> models.Model | None:
     """The user named by the innermost `acting_as`, or None (for writes that bypass the ORM, e.g. bulk copies)."""
     acting = _acting.get()
     return None if acting is None else acting.user
@@ -58,7 +58,7 @@ def _name_the_actor(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     acting = _acting.get()
     if acting is None:
         return
-    if acting.user is not None and getattr(acting.user, "pk", None) is not None:
+    if acting.user.pk is not None:
         history_instance.history_user_id = acting.user.pk
     if acting.reason and not history_instance.history_change_reason:
         history_instance.history_change_reason = acting.reason
