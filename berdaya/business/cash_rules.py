@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from berdaya.lib.formats import grouped
+
 from .models import CashEntry
 
 Kind = CashEntry.Kind
@@ -25,7 +27,8 @@ Category = CashEntry.Category
 
 @dataclass(frozen=True)
 class RowError:
-    """Why a row cannot enter the book: the field it concerns and its message (a msgid and its values)."""
+    """Why a row cannot enter the book: the field it concerns and its message (a msgid and its values; an amount
+    stays a number, grouped in the reader's language when shown)."""
 
     field: str
     msgid: str
@@ -33,7 +36,7 @@ class RowError:
 
     @property
     def text(self) -> str:
-        return _(self.msgid) % self.params if self.params else _(self.msgid)
+        return _(self.msgid) % grouped(self.params) if self.params else _(self.msgid)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def amount_error(amount: object, *, field: str = "amount", ceiling: int | None =
         return RowError(
             field,
             N_("Rp %(amount)s is more than the limit of Rp %(limit)s for one entry: check for extra zeros."),
-            {"amount": f"{amount:,}", "limit": f"{ceiling:,}"},
+            {"amount": amount, "limit": ceiling},
         )
     return None
 
@@ -144,9 +147,9 @@ def check_cash_row(
                         N_("%(quantity)s × Rp %(price)s is Rp %(total)s, not Rp %(amount)s."),
                         {
                             "quantity": quantity,
-                            "price": f"{unit_price:,}",
-                            "total": f"{total:,}",
-                            "amount": f"{amount:,}",
+                            "price": unit_price,
+                            "total": total,
+                            "amount": amount,
                         },
                     )
                 )

@@ -12,6 +12,7 @@ input values, ISO attributes) stay ISO and do not come here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +55,22 @@ def month(value: dt.date) -> str:
     if isinstance(value, dt.datetime):
         value = office_time(value)
     return date_format(value, "YEAR_MONTH_FORMAT")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def shown_value(value: Any) -> Any:
+    """A kept message's value as the reader reads it: a date (or one kept as ISO text) in the readable style;
+    anything else as it is (a number too: a year must not become 2.027; use grouped() for amounts)."""
+    if isinstance(value, dt.date):
+        return day(value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return day(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 def grouped(params: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
@@ -51,6 +52,11 @@ def _gps(image: Image.Image) -> tuple[Decimal | None, Decimal | None]:
     return latitude, longitude
 
 
+def _megabytes(size: int) -> str:
+    """10,0 in Indonesian, 10.0 in English."""
+    return number_format(round(size / 1024 / 1024, 1), decimal_pos=1, use_l10n=True)
+
+
 def prepare_photo(upload: UploadedFile[bytes]) -> Photo:
     """Refuse a file that is too big or not an image; otherwise a JPEG at most BERDAYA_PHOTO_MAX_SIDE wide."""
     limit = settings.BERDAYA_MAX_PHOTO_BYTES
@@ -58,7 +64,7 @@ def prepare_photo(upload: UploadedFile[bytes]) -> Photo:
     if upload.size is None or upload.size > limit:
         raise PhotoError(
             _("The photo is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round((upload.size or 0) / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)}
+            % {"size": _megabytes(upload.size or 0), "limit": _megabytes(limit)}
         )
     try:
         upload.seek(0)

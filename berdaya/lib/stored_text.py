@@ -9,7 +9,8 @@ A record kept as written (a cash-book line, what started a screening run) is wri
 
     entry.description = in_office_language(N_("Loan to %(borrower)s"), borrower=name)
 
-Mark the message with gettext_noop (imported as N_) so that makemessages finds it. Values are stored as text.
+Mark the message with gettext_noop (imported as N_) so that makemessages finds it. Values are stored as text; a date
+kept as ISO text (date.isoformat()) is shown in the readable style of the reader's language (berdaya/lib/formats.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
+
+from berdaya.lib.formats import shown_value
 
 
 def keep(message: str, **params: Any) -> dict[str, Any]:
@@ -34,6 +37,7 @@ def show(kept: dict[str, Any] | None) -> str:
     text = gettext(message)
     if not params:
         return text
+    params = {name: shown_value(value) for name, value in params.items()}  # a date kept as ISO: 3 Des 2026
     try:
         return text % params
     except (KeyError, ValueError, TypeError):  # a translation that names other values: the message as written
@@ -41,7 +45,8 @@ def show(kept: dict[str, Any] | None) -> str:
 
 
 def in_office_language(message: str, **params: Any) -> str:
-    """The message in the office's language (settings.LANGUAGE_CODE, Indonesian), whatever language is active."""
+    """The message in the office's language (settings.LANGUAGE_CODE, Indonesian), whatever language is active; its
+    values too (a date as 3 Des 2026)."""
     with translation.override(settings.LANGUAGE_CODE):
         text = gettext(message)
-        return text % params if params else text
+        return text % {name: shown_value(value) for name, value in params.items()} if params else text

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from berdaya.lib.db import IsDigits
+from berdaya.lib.formats import day_time
 from berdaya.lib.scoping import ScopedQuerySet
 
 
@@ -182,7 +183,7 @@ class NikReveal(models.Model):
         verbose_name_plural = _("NIK reveals")
 
     def __str__(self) -> str:
-        return f"{self.by} → {self.person} @ {self.revealed_at:%Y-%m-%d %H:%M}"
+        return f"{self.by} → {self.person} @ {day_time(self.revealed_at)}"
 
 
 class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.lib.formats import day_time
 from berdaya.lib.scoping import ScopedQuerySet
 
 from .reasons import translated_reason
@@ -47,7 +48,7 @@ class ScreeningRun(models.Model):
         verbose_name_plural = _("screening runs")
 
     def __str__(self) -> str:
-        return f"{self.region} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.region} {day_time(self.created_at)}"
 
     @property
     def is_running(self) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop as N_
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
 from berdaya.lib.audit import acting_as
+from berdaya.lib.formats import grouped, number
 from berdaya.registry.importing import parse_date
 
 from .. import selectors
@@ -52,8 +53,8 @@ class ImportIssue:
     @property
     def text(self) -> str:
         if "%(line)s" in self.msgid:  # a reading problem, whose message names the line itself
-            return _(self.msgid) % {"line": self.line, **self.params}
-        message = _(self.msgid) % self.params if self.params else _(self.msgid)
+            return _(self.msgid) % {"line": self.line, **grouped(self.params)}
+        message = _(self.msgid) % grouped(self.params) if self.params else _(self.msgid)
         return _(LINE) % {"line": self.line, "message": message}
 
 
@@ -178,7 +179,7 @@ def check_cash_book_file(*, kube: Kube, path: Any, by: User, commit: bool = Fals
             for line, cells in rows:
                 report.rows += 1
                 if report.rows > MAX_ROWS:
-                    raise CashImportError(_("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"})
+                    raise CashImportError(_("The file has more than %(max)s rows.") % {"max": number(MAX_ROWS)})
                 if reader.is_summary(cells, summaries):
                     report.rows -= 1
                     continue

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.lib.formats import rupiah
 from berdaya.lib.scoping import ScopedQuerySet
 
 from .cashbook import CashEntry
@@ -138,7 +139,7 @@ class Loan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.borrower} · Rp {self.principal:,}"
+        return f"{self.borrower} · {rupiah(self.principal)}"
 
 
 class RepaymentQuerySet(ScopedQuerySet["Repayment"]):

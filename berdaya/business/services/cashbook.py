@@ -150,7 +150,7 @@ def reverse_cash_entry(*, entry: CashEntry, reason: str, by: User, on: dt.date |
             amount=entry.amount,
             description=in_office_language(
                 N_("Reversal of %(date)s %(description)s: %(reason)s"),
-                date=f"{entry.entry_date:%d/%m/%Y}",
+                date=entry.entry_date,
                 description=entry.description,
                 reason=reason.strip(),
             ),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop as N_
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
 from berdaya.lib.audit import acting_as
+from berdaya.lib.formats import number
 from berdaya.lib.stored_text import in_office_language
 
 from .. import selectors
@@ -43,7 +44,7 @@ def allocate_profit(*, kube: Kube, period_start: dt.date, period_end: dt.date, b
         if profit <= 0:
             raise IksError(
                 _("The period made no profit (Rp %(profit)s): there is nothing to allocate.")
-                % {"profit": f"{profit:,}"}
+                % {"profit": number(profit)}
             )
         to_capital, to_members, to_iks = allocate(profit, [kube.share_capital, kube.share_members, kube.share_iks])
         allocation = ProfitAllocation.objects.create(
@@ -119,7 +120,7 @@ def use_iks(
         if amount > balance:
             raise IksError(
                 _("The IKS fund holds Rp %(balance)s; it cannot give Rp %(amount)s.")
-                % {"balance": f"{balance:,}", "amount": f"{amount:,}"}
+                % {"balance": number(balance), "amount": number(amount)}
             )
         return IksEntry.objects.create(
             kube=kube,
@@ -160,7 +161,7 @@ def lend(
         if principal > balance:
             raise LoanError(
                 _("The cash book holds Rp %(balance)s; it cannot lend Rp %(amount)s.")
-                % {"balance": f"{balance:,}", "amount": f"{principal:,}"}
+                % {"balance": number(balance), "amount": number(principal)}
             )
         entry = CashEntry(
             entry_date=issued_on,
@@ -192,7 +193,7 @@ def repay(*, loan: Loan, paid_on: dt.date, amount: int, by: User) -> Repayment:
         if amount > outstanding:
             raise LoanError(
                 _("%(borrower)s owes Rp %(outstanding)s; Rp %(amount)s is too much.")
-                % {"borrower": loan.borrower, "outstanding": f"{outstanding:,}", "amount": f"{amount:,}"}
+                % {"borrower": loan.borrower, "outstanding": number(outstanding), "amount": number(amount)}
             )
         entry = CashEntry(
             entry_date=paid_on,

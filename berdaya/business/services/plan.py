@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop as N_
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
 from berdaya.lib.audit import acting_as, because
+from berdaya.lib.formats import day, number
 from berdaya.lib.images import prepare_photo
 from berdaya.lib.stored_text import in_office_language
 
@@ -141,7 +142,7 @@ def add_aid_stage(
         if planned.amount + amount > aid:
             raise AidError(
                 _("The stages would total Rp %(total)s, more than the group's aid of Rp %(aid)s.")
-                % {"total": f"{planned.amount + amount:,}", "aid": f"{aid:,}"}
+                % {"total": number(planned.amount + amount), "aid": number(aid)}
             )
         return AidStage.objects.create(
             kube=kube,
@@ -193,7 +194,7 @@ def pay_aid_stage(
         if paid + stage.amount > aid:
             raise AidError(
                 _("Paying Rp %(amount)s would bring the aid paid to Rp %(total)s, more than the Rp %(aid)s allowed.")
-                % {"amount": f"{stage.amount:,}", "total": f"{paid + stage.amount:,}", "aid": f"{aid:,}"}
+                % {"amount": number(stage.amount), "total": number(paid + stage.amount), "aid": number(aid)}
             )
         ensure_open(kube, paid_on)
         stage.paid_on = paid_on
@@ -275,6 +276,6 @@ def check_asset(
         latest = asset.checks.order_by("-checked_on", "-pk").first()
         if latest is not None and latest.condition != asset.condition:
             asset.condition = latest.condition
-            because(asset, _("Condition check on %(date)s") % {"date": f"{checked_on:%d/%m/%Y}"})
+            because(asset, _("Condition check on %(date)s") % {"date": day(checked_on)})
             asset.save()
         return check

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from berdaya.lib.errors import DomainError
+from berdaya.lib.formats import shown_value
 
 from .vocabulary import Level
 
@@ -32,7 +33,9 @@ class Issue:
 
     def text(self) -> str:
         translated = _(self.message)
-        return translated % self.params if self.params else translated
+        if not self.params:
+            return translated
+        return translated % {name: shown_value(value) for name, value in self.params.items()}  # ISO dates readable
 
 
 @dataclass
