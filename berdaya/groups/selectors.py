@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.lib.scoping import region_q
 from berdaya.regions.models import Region
+from berdaya.targeting.checks import join_obstacles
 from berdaya.targeting.models import Cycle, Nominee
 
 from .models import FacilitatorAssignment, Kube, Membership
@@ -90,21 +93,39 @@ def kube_list(*, user: User, status: str = "", query: str = "", kecamatan: str =
     return kubes.order_by("name", "pk")
 
 
-def available_nominees(*, cycle: Cycle, kecamatan_code: str, user: User) -> QuerySet[Nominee]:
-    """Approved nominees of a cycle in one kecamatan, linked to the registry, whose household is in no group."""
-    taken = Membership.objects.current().values("household_id")
+def _approved_in(*, cycle: Cycle, kecamatan_code: str, user: User) -> QuerySet[Nominee]:
     return (
         Nominee.objects.visible_to(user)
         .filter(
             region_q("nomination_list__village__code", kecamatan_code),
             cycle=cycle,
             status=Nominee.Status.APPROVED,
-            person__isnull=False,
         )
-        .exclude(person__household_id__in=taken)
         .select_related("nomination_list__village", "person")
         .order_by("name", "pk")
     )
+
+
+def available_nominees(*, cycle: Cycle, kecamatan_code: str, user: User) -> QuerySet[Nominee]:
+    """Approved nominees of a cycle in one kecamatan who may join a group now (check_eligible's rules)."""
+    approved = _approved_in(cycle=cycle, kecamatan_code=kecamatan_code, user=user)
+    blocked = join_obstacles(list(approved))
+    return approved.exclude(pk__in=list(blocked))
+
+
+@dataclass(frozen=True)
+class NotOffered:
+    """An approved nominee the formation page does not offer, and why."""
+
+    nominee: Nominee
+    reason: str
+
+
+def unavailable_nominees(*, cycle: Cycle, kecamatan_code: str, user: User) -> list[NotOffered]:
+    """Approved nominees of a cycle in one kecamatan who cannot join a group now, each with the reason."""
+    approved = list(_approved_in(cycle=cycle, kecamatan_code=kecamatan_code, user=user))
+    blocked = join_obstacles(approved)
+    return [NotOffered(nominee, blocked[nominee.pk].message) for nominee in approved if nominee.pk in blocked]
 
 
 def cycles_with_approvals(*, user: User) -> QuerySet[Cycle]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
-from berdaya.lib.audit import acting_as
+from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
+from berdaya.lib.nik import Problem, check_kk, check_nik
 from berdaya.regions.models import Region
 
 from .models import Household, ImportJob, NikReveal, Person
@@ -53,6 +56,62 @@ def update_person(*, person: Person, by: User, **fields: Any) -> Person:
             setattr(person, name, value)
         person.full_clean()
         person.save()
+    return person
+
+
+def _refusal(problem: Problem) -> RegistryError:
+    return RegistryError(_(problem.message) % problem.params)
+
+
+def register_person(
+    *,
+    nik: str,
+    name: str,
+    kk_number: str,
+    village: Region,
+    by: User,
+    birth_date: dt.date | None = None,
+    sex: str = "",
+    address: str = "",
+    reason: str = "entered by hand",
+) -> Person:
+    """The registry's person with this NIK, entered by hand when there is none yet (with a nomination, say).
+
+    The NIK and KK number pass the same checks as an import's; the household is the one with this KK number, made in
+    the village when the registry has none. Nothing of the register (decile, DTSEN id) is invented: the eligibility
+    checks still see that this person did not come from the register.
+    """
+    nik_check = check_nik(nik, today=timezone.localdate(), birth_date=birth_date, sex=sex or None)
+    if not nik_check.ok:
+        raise _refusal(nik_check.errors[0])
+    kk_check = check_kk(kk_number)
+    if not kk_check.ok:
+        raise _refusal(kk_check.errors[0])
+    found = Person.objects.filter(nik=nik_check.nik).select_related("household").first()
+    if found is not None:
+        return found
+    _check_village(village=village, by=by)
+    with acting_as(by):
+        household = Household.objects.filter(kk_number=kk_check.kk_number).first()
+        if household is None:
+            household = Household(kk_number=kk_check.kk_number, village=village, address=address)
+            because(household, reason)
+            household.full_clean()
+            household.save()
+        person = Person(
+            nik=nik_check.nik,
+            name=name.strip(),
+            household=household,
+            birth_date=birth_date,
+            sex=sex if sex in Person.Sex.values else "",
+        )
+        because(person, reason)
+        person.full_clean()
+        try:
+            with transaction.atomic():  # a savepoint: someone else may register the same NIK at this moment
+                person.save()
+        except IntegrityError:
+            return Person.objects.select_related("household").get(nik=nik_check.nik)
     return person
 
 

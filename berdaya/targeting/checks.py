@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from berdaya.lib.nik import check_nik
 from berdaya.lib.scoping import region_q
+from berdaya.regions.models import Region
 from berdaya.registry.models import AssistanceRecord, Person
 from berdaya.screening import engine
 
@@ -48,9 +50,19 @@ def _birth_date(nominee: Nominee, *, today: dt.date) -> dt.date | None:
     return facts.birth_date if facts else None
 
 
+def from_register(person: Person) -> bool:
+    """The person's household carries something of the register (DTSEN): a decile, an id or a verification date.
+
+    A person entered by hand with a nomination is kept in the registry (so that the nominee can join a group) but
+    carries none of these: for the eligibility rules they are still not in the register.
+    """
+    household = person.household
+    return household.decile is not None or bool(household.register_id) or household.register_verified_on is not None
+
+
 def register_findings(nominee: Nominee, person: Person | None, cycle: Cycle) -> list[Finding]:
     """Listed in the register with a decile at or below the cycle's cut-off."""
-    if person is None:
+    if person is None or not from_register(person):
         return [
             Finding(
                 Flag.Code.NOT_IN_REGISTER,
@@ -240,6 +252,79 @@ def household_findings(nominee: Nominee, others: Iterable[Nominee], kube_kks: se
     return findings
 
 
+@dataclass(frozen=True)
+class KubeMember:
+    """A current or past KUBE membership of a person, read through the registry (targeting sits below groups)."""
+
+    person_id: int
+    nik: str
+    name: str
+    kk_number: str  # the household the member joined from, as the membership recorded it
+    kube: str
+    joined_on: dt.date
+    left_on: dt.date | None
+
+
+# Membership (groups) points at the registry's Person with related_name "memberships", and copies the member's
+# household: these lookups follow that relation by name, so targeting reads memberships without importing groups.
+MEMBER_FIELDS = (
+    "pk",
+    "nik",
+    "name",
+    "memberships__household__kk_number",
+    "memberships__kube__name",
+    "memberships__joined_on",
+    "memberships__left_on",
+)
+
+
+def kube_members(
+    *, kks: Iterable[str] = (), niks: Iterable[str] = (), person_ids: Iterable[int] = ()
+) -> list[KubeMember]:
+    """Every KUBE membership, current or past, of these households (by KK number) or these persons."""
+    query = Q(memberships__household__kk_number__in=list(kks)) | Q(
+        Q(nik__in=list(niks)) | Q(pk__in=list(person_ids)), memberships__isnull=False
+    )
+    rows = Person.objects.filter(query).values_list(*MEMBER_FIELDS).order_by("memberships__joined_on", "pk")
+    return [KubeMember(*row) for row in rows]
+
+
+def _is_nominee(member: KubeMember, nominee: Nominee) -> bool:
+    return member.nik == nominee.nik or (nominee.person_id is not None and member.person_id == nominee.person_id)
+
+
+def membership_findings(nominee: Nominee, members: Iterable[KubeMember]) -> list[Finding]:
+    """Never a KUBE member before, and no one of the household in a KUBE now or earlier (the membership says so even
+    where the assistance history does not)."""
+    findings = []
+    for member in members:
+        own = _is_nominee(member, nominee)
+        if not own and member.kk_number != nominee.kk_number:
+            continue
+        params: dict[str, str | int] = {"kube": member.kube, "start": member.joined_on.year}
+        if own:
+            code = Flag.Code.PRIOR_KUBE
+            message = (
+                gettext_noop("A KUBE member (%(kube)s) since %(start)d.")
+                if member.left_on is None
+                else gettext_noop("Was a KUBE member (%(kube)s) from %(start)d to %(end)d.")
+            )
+        else:
+            code = Flag.Code.SAME_KK
+            params |= {"name": member.name, "kk": member.kk_number}
+            message = (
+                gettext_noop("%(name)s from the same KK %(kk)s has been a KUBE member (%(kube)s) since %(start)d.")
+                if member.left_on is None
+                else gettext_noop(
+                    "%(name)s from the same KK %(kk)s was a KUBE member (%(kube)s) from %(start)d to %(end)d."
+                )
+            )
+        if member.left_on is not None:
+            params["end"] = member.left_on.year
+        findings.append(Finding(code, HARD, message, params))
+    return findings
+
+
 def duplicate_findings(nominee: Nominee, others: Iterable[Nominee], villages: dict[int, str]) -> list[Finding]:
     """The same NIK (or registered person) nominated again in this cycle, in any village."""
     twins = [
@@ -290,6 +375,7 @@ def check_nominees(
             household__kk_number__in=kks, programme=AssistanceRecord.Programme.KUBE
         ).values_list("household__kk_number", flat=True)
     )
+    members = kube_members(kks=kks, niks=niks, person_ids=person_ids)
     history = history_rows(region_code=cycle.region_id)
     screened = screening_findings(nominees, history, villages=village_codes, today=today)
 
@@ -302,8 +388,98 @@ def check_nominees(
             *age_findings(nominee, cycle, today=today),
             *nik_findings(nominee, today=today),
             *household_findings(nominee, others, kube_kks),
+            *membership_findings(nominee, members),
             *screened.get(nominee.pk, []),
             *outside_findings(nominee, person, kecamatan),
             *duplicate_findings(nominee, others, villages),
         ]
     return results
+
+
+# Joining a group ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Obstacle:
+    """Why an approved nominee could not join a KUBE now, in the reader's language."""
+
+    code: str
+    message: str
+
+
+def join_obstacles(nominees: Sequence[Nominee]) -> dict[int, Obstacle]:
+    """What stops each nominee from joining a KUBE of their kecamatan now; a nominee free to join is absent.
+
+    The rules of groups' `check_eligible` (linked to a registry person, living in the list's kecamatan, no current
+    member in the household), read here because targeting sits below groups: the decree and the approvals ask them
+    before anyone is printed in an SK, the formation page to say why someone is not offered.
+    """
+    linked = [n for n in nominees if n.person_id is not None]
+    persons = Person.objects.select_related("household__village").in_bulk([n.person_id for n in linked])
+    households = {p.household_id for p in persons.values()}
+    # A current membership of the household, reached from the registry by the relation's name (see MEMBER_FIELDS).
+    current = {
+        household: (pk, name, kube)
+        for pk, name, household, kube in Person.objects.filter(
+            memberships__household_id__in=households, memberships__left_on__isnull=True
+        ).values_list("pk", "name", "memberships__household_id", "memberships__kube__name")
+    }
+    kecamatans = {
+        region.code: region.name
+        for region in Region.objects.filter(code__in={n.nomination_list.kecamatan_code for n in nominees})
+    }
+    found: dict[int, Obstacle] = {}
+    for nominee in nominees:
+        person = persons.get(nominee.person_id) if nominee.person_id else None
+        if person is None:
+            found[nominee.pk] = Obstacle("not_linked", _("Not linked to a person in the registry."))
+            continue
+        kecamatan = nominee.nomination_list.kecamatan_code
+        if not person.household.village.code_within(kecamatan):
+            found[nominee.pk] = Obstacle(
+                "outside",
+                _("Lives in %(village)s, outside kecamatan %(kecamatan)s.")
+                % {"village": person.household.village.name, "kecamatan": kecamatans.get(kecamatan, kecamatan)},
+            )
+            continue
+        member = current.get(person.household_id)
+        if member is None:
+            continue
+        member_pk, member_name, kube = member
+        if member_pk == person.pk:
+            found[nominee.pk] = Obstacle("member", _("Already a KUBE member (%(kube)s).") % {"kube": kube})
+        else:
+            found[nominee.pk] = Obstacle(
+                "household",
+                _("%(name)s of the same household is already a KUBE member (%(kube)s).")
+                % {"name": member_name, "kube": kube},
+            )
+    return found
+
+
+def decision_obstacles(nominees: Sequence[Nominee], *, cycle: Cycle) -> dict[int, Obstacle]:
+    """Why each of these nominees, approved (or about to be), could not join a group: `join_obstacles`, and another
+    approved nominee of the cycle from the same household (only one of them could ever join)."""
+    found = join_obstacles(nominees)
+    approved = (
+        Nominee.objects.filter(cycle=cycle, status=Nominee.Status.APPROVED, person__isnull=False)
+        .values_list("pk", "name", "person__household_id")
+        .order_by("pk")
+    )
+    by_household: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pk, name, household in approved:
+        by_household[household].append((pk, name))
+    households = dict(
+        Person.objects.filter(pk__in=[n.person_id for n in nominees if n.person_id]).values_list("pk", "household_id")
+    )
+    for nominee in nominees:
+        if nominee.pk in found or nominee.person_id is None:
+            continue
+        others = [name for pk, name in by_household.get(households[nominee.person_id], []) if pk != nominee.pk]
+        if others:
+            found[nominee.pk] = Obstacle(
+                "same_household",
+                _("%(name)s of the same household is also approved: only one member per household joins a group.")
+                % {"name": others[0]},
+            )
+    return found

@@ -32,8 +32,9 @@ from berdaya.lib.scoping import can_see_region, region_q
 from berdaya.lib.stored_text import keep, show
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
+from berdaya.registry.services import RegistryError, register_person
 
-from .checks import check_nominees
+from .checks import check_nominees, decision_obstacles
 from .models import (
     CallRelay,
     Cycle,
@@ -316,7 +317,10 @@ def nominate_new(
 ) -> Nominee:
     """Put someone on the list by NIK and KK as the village typed them; a NIK that is not a NIK at all is refused.
 
-    The registry (DTSEN) is not edited from here: a nominee missing from it is flagged, not added to it.
+    Someone the registry does not know yet becomes a registry person of the village (the household found or made by
+    the KK number), so that an approved nominee can always join a group. Nothing of the register is invented: the
+    checks still flag a nominee whose household did not come from the register (DTSEN), and the screening compares
+    what the village typed, as for every nominee.
     """
     today = timezone.localdate()
     nik_check = check_nik(nik, today=today, birth_date=birth_date, sex=sex or None)
@@ -325,9 +329,7 @@ def nominate_new(
     kk_check = check_kk(kk_number)
     if not kk_check.ok:
         raise NominationError(str(_(kk_check.errors[0].message)) % kk_check.errors[0].params)
-    person = Person.objects.filter(nik=nik_check.nik).select_related("household").first()
     nominee = Nominee(
-        person=person,
         nik=nik_check.nik,
         name=name.strip(),
         kk_number=kk_check.kk_number,
@@ -337,7 +339,38 @@ def nominate_new(
         reason=reason,
         reason_note=reason_note,
     )
-    return _add(nomination_list, nominee, by)
+    # One transaction: a nomination the list refuses (deadline, the same NIK twice) leaves no person behind.
+    with acting_as(by):
+        _check_scope(nomination_list.village_id, by)
+        nominee.person = _registry_person(nominee, village=nomination_list.village, by=by)
+        return _add(nomination_list, nominee, by)
+
+
+def _registry_person(nominee: Nominee, *, village: Region, by: User) -> Person:
+    """The registry person of a nominee typed in by hand: found by NIK, or entered now (see registry's service)."""
+    try:
+        return register_person(
+            nik=nominee.nik,
+            name=nominee.name,
+            kk_number=nominee.kk_number,
+            village=village,
+            birth_date=nominee.birth_date,
+            sex=nominee.sex,
+            address=nominee.address,
+            reason="entered with a nomination",
+            by=by,
+        )
+    except RegistryError as error:
+        raise NominationError(error.message) from error
+
+
+def _link_to_registry(nominees: Iterable[Nominee], *, by: User) -> None:
+    """Give each nominee still without a registry person one (nominees typed in before nominations made them)."""
+    for nominee in nominees:
+        if nominee.person_id is None:
+            village = Region.objects.get(pk=nominee.nomination_list.village_id)
+            nominee.person = _registry_person(nominee, village=village, by=by)
+            nominee.save(update_fields=["person"])
 
 
 def remove_nominee(*, nominee: Nominee, by: User) -> None:
@@ -636,6 +669,14 @@ def approve_nominee(*, nominee: Nominee, by: User, reason: str = "") -> Nominee:
                 _("The quota of %(quota)d households for this kecamatan is used up.")
                 % {"quota": quota.households if quota else 0}
             )
+        _link_to_registry([nominee], by=by)
+        # Whoever is approved is printed in the SK and must be able to join a group: refuse now, not at formation.
+        obstacle = decision_obstacles([nominee], cycle=nomination_list.cycle).get(nominee.pk)
+        if obstacle is not None:
+            raise TransitionError(
+                _("%(name)s could not join a group: %(reason)s Reject the nominee instead, saying why.")
+                % {"name": nominee.name, "reason": obstacle.message}
+            )
         nominee.decision_reason = reason
         return _move_nominee(nominee, to=Nominee.Status.APPROVED, action="approve", by=by, reason=reason)
 
@@ -667,8 +708,9 @@ def approve_verified_clean(*, cycle: Cycle, by: User, nominees: Iterable[Nominee
     for nominee in Nominee.objects.filter(pk__in=pks).order_by("pk"):
         try:
             approved.append(approve_nominee(nominee=nominee, by=by))
-        except TransitionError:
-            # Quota used up or someone else decided it first: the same rule per item, the rest still go.
+        except TargetingError:
+            # Quota used up, someone else decided it first, or the nominee could not join a group: the same rule
+            # per item, the rest still go.
             continue
     return approved
 
@@ -702,6 +744,17 @@ def issue_decree(*, cycle: Cycle, sk_date: dt.date | None = None, by: User) -> C
         undecided = cycle.nominees.exclude(status__in=[Nominee.Status.APPROVED, Nominee.Status.REJECTED]).count()
         if undecided and cycle.nominees.filter(status=Nominee.Status.VERIFIED).exists():
             raise CycleError(_("Decide every verified nominee before issuing the decree."))
+        # The decree names only families who can form a group (approval checked it; things may have changed since).
+        approved = list(
+            cycle.nominees.filter(status=Nominee.Status.APPROVED).select_related("nomination_list").order_by("name")
+        )
+        _link_to_registry(approved, by=by)
+        obstacles = decision_obstacles(approved, cycle=cycle)
+        if obstacles:
+            raise CycleError(
+                _("The decree would name families who cannot join a group: %(names)s.")
+                % {"names": "; ".join(f"{n.name}: {obstacles[n.pk].message}" for n in approved if n.pk in obstacles)}
+            )
         sk_date = sk_date or timezone.localdate()
         issued = Cycle.objects.filter(region_id=cycle.region_id, sk_date__year=sk_date.year).exclude(sk_number="")
         seq = issued.count() + 1
