@@ -68,8 +68,9 @@ def kube_create(request: AuthedRequest) -> HttpResponse:
     kecamatan_options = selectors.kecamatan_for(user=request.user)
     cycle = cycles.filter(pk=request.GET.get("cycle") or 0).first()
     kecamatan = kecamatan_options.filter(code=request.GET.get("kecamatan", "")).first()
-    form = None
+    form, not_offered = None, []
     if cycle is not None and kecamatan is not None:
+        not_offered = selectors.unavailable_nominees(cycle=cycle, kecamatan_code=kecamatan.code, user=request.user)
         form = KubeCreateForm(
             request.POST or None,
             villages=kecamatan.children.order_by("name"),
@@ -92,6 +93,7 @@ def kube_create(request: AuthedRequest) -> HttpResponse:
         "kecamatan_options": kecamatan_options,
         "kecamatan": kecamatan,
         "form": form,
+        "not_offered": not_offered,
     }
     return render(request, "groups/kube_create.html", context)
 
