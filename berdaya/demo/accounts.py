@@ -17,11 +17,24 @@ TANAH_GROGOT = "64.01.04"
 TANAH_PERIUK = "64.01.04.2004"
 
 
+# The accounts the README lists, with the name each shows in the header and on the records it makes. The names are
+# fixed (not drawn from the seed) so that the README can say who is who: "pendamping1" is Yuliana Sari on every page.
+SHOWN_NAMES = {
+    "admin": ("Rahmat", "Hidayat"),
+    "dinas": ("Dewi", "Lestari"),
+    "camat.tanahgrogot": ("Andi", "Saputra"),
+    "desa.tanahperiuk": ("Nurhayati", ""),
+    "pendamping1": ("Yuliana", "Sari"),
+    "pemantau": ("Bambang", "Irawan"),
+}
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
     role: str
     region: str
+    name: str
 
 
 def _slug(name: str) -> str:
@@ -39,7 +52,10 @@ def create_demo_users(*, faker: Faker, scale: str, password: str) -> list[DemoAc
         ("pendamping1", User.Role.FACILITATOR, home),
         ("pemantau", User.Role.MONITOR, home),
     ]
-    shown = [DemoAccount(username, str(User.Role(role).label), region) for username, role, region in specs]
+    shown = [
+        DemoAccount(username, str(User.Role(role).label), region, " ".join(filter(None, SHOWN_NAMES[username])))
+        for username, role, region in specs
+    ]
     if scale == "regency":
         taken = {username for username, _, _ in specs}
         for region in Region.objects.within(home).filter(level__gte=3).order_by("code"):
@@ -60,7 +76,8 @@ def create_demo_users(*, faker: Faker, scale: str, password: str) -> list[DemoAc
     with acting_as(admin):
         for username, role, code in specs:
             user = admin if username == "admin" else existing.get(username) or User(username=username)
-            user.first_name, user.last_name = faker.first_name(), faker.last_name()
+            # Drawn for every account, so that the other accounts' names stay what the seed gave them.
+            user.first_name, user.last_name = SHOWN_NAMES.get(username, (faker.first_name(), faker.last_name()))
             user.role, user.region, user.is_active = role, regions[code], True
             user.email = f"{username}@example.org"
             user.set_password(password)

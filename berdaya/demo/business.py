@@ -2,6 +2,11 @@
 
 Everything goes through the services (plan, aid stages, assets, cash entries, closings, allocations, IKS, loans),
 so the demo books obey the same rules as real ones. Does nothing when the groups step has made no groups.
+
+The amounts are a real KUBE's: the aid is the cycle's aid per member (Rp 2.000.000) for each member, about
+Rp 20 juta for ten; a group sells Rp 300.000 a month per member at first (single-digit millions a month), and a
+thriving one grows by half in a year; materials take most of the sales, so a year's books end around the aid
+plus a modest profit. A stalled group spent part of its first stage on equipment and sells at a small loss.
 """
 
 from __future__ import annotations
@@ -29,11 +34,13 @@ PRODUCTS = {
     Kube.Sector.FARMING: [("Sayur hidroponik", 8_000), ("Lada", 120_000)],
     Kube.Sector.TRADE: [("Beras", 14_000), ("Minyak goreng", 18_000), ("Gula", 16_000)],
 }
+# A month's sales per member at the start, in Rupiah; a thriving group grows by half of it a year.
+SALES_PER_MEMBER = 300_000
+# The costs besides materials, in thousands of Rupiah a month: (category, description, low, high, stalled too).
 COSTS = [
-    (CashEntry.Category.MATERIALS, "Bahan baku", (150, 900)),
-    (CashEntry.Category.TRANSPORT, "Ongkos angkut ke pasar", (20, 80)),
-    (CashEntry.Category.RENT, "Listrik dan air", (30, 90)),
-    (CashEntry.Category.WAGES, "Upah tetangga yang membantu", (100, 300)),
+    (CashEntry.Category.TRANSPORT, "Ongkos angkut ke pasar", 20, 80, True),
+    (CashEntry.Category.RENT, "Listrik dan air", 30, 90, True),
+    (CashEntry.Category.WAGES, "Upah tetangga yang membantu", 100, 250, False),
 ]
 
 
@@ -73,12 +80,17 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
             continue
         assert kube.formed_on is not None and kube.facilitator is not None
         treasurer = kube.facilitator
-        stalls = kube.status in (Kube.Status.INACTIVE, Kube.Status.DISSOLVED) or index % 3 == 2
+        stalls = kube.status in (Kube.Status.INACTIVE, Kube.Status.DISSOLVED) or (
+            kube.status == Kube.Status.ACTIVE and index % 3 == 2
+        )
         # A book of 12 to 24 months: the thriving groups started earlier.
         start = max(kube.formed_on, today - dt.timedelta(days=365 * 2)) if not stalls else kube.formed_on
         start = min(start, month_start(today) - dt.timedelta(days=365))
         products = PRODUCTS[Kube.Sector(kube.sector)]
-        _plan(kube, products, officer, treasurer)
+        aid = selectors.group_aid(kube)
+        # Sales in proportion to the group: a month's sales start at Rp 300.000 a member.
+        sales = SALES_PER_MEMBER * selectors.current_members(kube)
+        _plan(kube, products, aid, sales, officer, treasurer)
         first, second = (
             services.add_aid_stage(
                 kube=kube, planned_on=start, condition="plan_approved", share=Decimal(50), by=officer
@@ -93,11 +105,12 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
         )
         services.mark_condition_met(stage=first, met_on=start, by=officer)
         services.pay_aid_stage(stage=first, paid_on=start, transfer_reference=f"SP2D-{kube.pk:04d}-1", by=officer)
+        # Equipment the Dinas delivered in kind besides the aid (sarana), worth about a tenth of it.
         services.add_asset(
             kube=kube,
             item=rng.choice(["Etalase kaca", "Freezer", "Gerobak dagang", "Timbangan digital"]),
             quantity=1,
-            value=rng.choice([2_500_000, 3_500_000, 4_000_000]),
+            value=aid // 10 // 100_000 * 100_000,
             received_on=start + dt.timedelta(days=7),
             location="Rumah ketua",
             by=officer,
@@ -111,7 +124,7 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
                     stage=second, paid_on=month, transfer_reference=f"SP2D-{kube.pk:04d}-2", by=officer
                 )
             if number < active_months:
-                _month_of_trade(kube, month, today, number, products, treasurer, rng, stalls=stalls)
+                _month_of_trade(kube, month, today, number, products, sales, treasurer, rng, stalls=stalls)
             if month_end(month) < today:
                 services.close_cash_month(kube=kube, month=month, by=treasurer)
             if not stalls and number % 3 == 2 and month_end(month) < today:
@@ -123,23 +136,26 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
             stalled += 1
         else:
             thriving += 1
-            _market(kube, officer, treasurer, today, rng)
+            _market(kube, officer, treasurer, today, sales, rng)
     return DemoBusiness(thriving + stalled, CashEntry.objects.count() - entries_before, thriving, stalled)
 
 
-def _plan(kube: Kube, products: list[tuple[str, int]], officer: User, facilitator: User) -> None:
+def _plan(kube: Kube, products: list[tuple[str, int]], aid: int, sales: int, officer: User, facilitator: User) -> None:
+    """The plan expects the first months' sales; its budget (RAB) spends exactly the aid."""
     plan = services.save_business_plan(
         kube=kube,
         summary=f"{kube.business_type}: produksi dan penjualan ke pasar desa dan kecamatan.",
         products=", ".join(name for name, _ in products),
-        expected_monthly_revenue=3_000_000,
+        expected_monthly_revenue=sales,
         revolving_fund=kube.pk % 2 == 0,
         by=facilitator,
     )
+    equipment, materials, packaging = aid * 4 // 10 // 100_000 * 100_000, aid * 4 // 10 // 350_000, 500
     for item, quantity, unit, price in [
-        ("Peralatan produksi", 1, "paket", 4_000_000),
-        ("Bahan baku awal", 10, "karung", 350_000),
-        ("Kemasan dan label", 500, "lembar", 1_000),
+        ("Peralatan produksi", 1, "paket", equipment),
+        ("Bahan baku awal", materials, "karung", 350_000),
+        ("Kemasan dan label", packaging, "lembar", 1_000),
+        ("Modal kerja", 1, "paket", aid - equipment - materials * 350_000 - packaging * 1_000),
     ]:
         services.add_budget_line(plan=plan, item=item, quantity=quantity, unit=unit, unit_price=price, by=facilitator)
     services.submit_business_plan(plan=plan, by=facilitator)
@@ -152,30 +168,35 @@ def _month_of_trade(
     today: dt.date,
     number: int,
     products: list[tuple[str, int]],
+    sales: int,
     by: User,
     rng: random.Random,
     *,
     stalls: bool,
 ) -> None:
-    # Sales grow by a twelfth a month in a thriving group (integer arithmetic: no float near money).
-    growth = 12 + (0 if stalls else number)
     if stalls and number == 0:
-        # Most of the aid went on equipment that the group then hardly used.
+        # A quarter of the first stage went on equipment that the group then hardly used.
         services.record_cash_entry(
             kube=kube,
             entry_date=month,
             kind="expense",
             category="equipment",
-            amount=selectors.group_aid(kube) // 2 // 1_000 * 1_000,
+            amount=selectors.aid_paid(kube) // 4 // 1_000 * 1_000,
             description="Pembelian peralatan",
             by=by,
         )
-    for _ in range(rng.randint(1, 4) if stalls else rng.randint(6, 12)):
+    # A thriving group's sales grow by half in a year (integer arithmetic: no float near money); a stalled one sells
+    # a third of what it planned, in a few sales a month.
+    target = sales // 3 if stalls else sales * (24 + number) // 24
+    count = rng.randint(1, 3) if stalls else rng.randint(6, 12)
+    sold = 0
+    for _ in range(count):
         day = month + dt.timedelta(days=rng.randint(0, 27))
         if day > today:
             continue
         product, price = rng.choice(products)
-        quantity = max(1, (rng.randint(2, 8) if stalls else rng.randint(5, 40)) * growth // 12)
+        quantity = max(1, target * rng.randint(70, 130) // 100 // count // price)
+        sold += quantity * price
         services.record_cash_entry(
             kube=kube,
             entry_date=day,
@@ -190,20 +211,20 @@ def _month_of_trade(
             channel=rng.choice(["local_market", "local_market", "village_shop", "collector", "online", "e_warong"]),
             by=by,
         )
-    for category, text, (low, high) in COSTS:
+    # Materials take 55-62 % of a thriving group's sales; a stalled group buys more than it sells.
+    share = rng.randint(100, 110) if stalls else rng.randint(55, 62)
+    costs = [(CashEntry.Category.MATERIALS, "Bahan baku", sold * share // 100 // 1_000 * 1_000)]
+    costs += [
+        (category, text, rng.randint(low, high) * 1_000)
+        for category, text, low, high, both in COSTS
+        if both or not stalls
+    ]
+    for category, text, amount in costs:
         day = month + dt.timedelta(days=rng.randint(0, 27))
-        if day > today:
+        if day > today or amount <= 0:
             continue
-        # A stalled group's costs run three times higher and eat its sales.
-        tenths = 30 if stalls else 10
         services.record_cash_entry(
-            kube=kube,
-            entry_date=day,
-            kind="expense",
-            category=category,
-            amount=rng.randint(low, high) * tenths // 10 * 1_000,
-            description=text,
-            by=by,
+            kube=kube, entry_date=day, kind="expense", category=category, amount=amount, description=text, by=by
         )
 
 
@@ -234,7 +255,7 @@ def _iks_and_fund(kube: Kube, by: User, today: dt.date, rng: random.Random, fake
         services.repay(loan=loan, paid_on=today, amount=200_000, by=by)
 
 
-def _market(kube: Kube, officer: User, by: User, today: dt.date, rng: random.Random) -> None:
+def _market(kube: Kube, officer: User, by: User, today: dt.date, sales: int, rng: random.Random) -> None:
     regency = Region.objects.filter(code=kube.village_id[:5]).first()
     if regency is None:
         return
@@ -245,13 +266,16 @@ def _market(kube: Kube, officer: User, by: User, today: dt.date, rng: random.Ran
         location="Tanah Grogot",
         by=officer,
     )
-    services.record_market_participation(event=event, kube=kube, sales=rng.randint(5, 30) * 100_000, by=by)
+    # A day at the bazaar sells about a fifth to a half of a month's sales.
+    services.record_market_participation(
+        event=event, kube=kube, sales=sales * rng.randint(20, 50) // 100 // 1_000 * 1_000, by=by
+    )
     if rng.random() < 0.5:
         services.apply_for_credit(
             kube=kube,
             scheme="kur",
             lender="BRI Unit Tanah Grogot",
-            amount_requested=25_000_000,
+            amount_requested=10_000_000,  # a KUR mikro loan about half the aid
             applied_on=today - dt.timedelta(days=30),
             by=by,
         )

@@ -1,4 +1,8 @@
-"""Demo households and persons across Paser villages, with some assistance history. Synthetic people only."""
+"""Demo households and persons across Paser villages, with some assistance history. Synthetic people only.
+
+A few people are recorded twice, the way real registries hold them (DOMAIN.md §6): an old and a new spelling, an
+abbreviated first name, a title dropped, two NIK digits swapped. The screening demo finds them for review.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,18 @@ from berdaya.registry.synthetic import build_kk, build_nik
 
 SIZES = {"small": 300, "regency": 20_000}
 TANAH_PERIUK = "64.01.04.2004"
+# People recorded twice: the name on the first record (a parent living with a Tanah Periuk family), the name on
+# the second (the same person counted again in a neighbouring village's family), sex and birth date. The second
+# NIK has two serial digits swapped: a NIK is unique in the registry, so a second record of one person is a typo.
+RECORDED_TWICE = [
+    ("Soekarno", "Sukarno", "L", dt.date(1961, 8, 17)),
+    ("Muhammad Yusuf", "M. Yusuf", "L", dt.date(1966, 3, 12)),
+    ("Siti Aminah", "St. Aminah", "P", dt.date(1964, 11, 5)),
+    ("Hj. Nurul Hidayah", "Nur Hidayah", "P", dt.date(1959, 2, 21)),
+    ("Djoko Susilo", "Joko Susilo", "L", dt.date(1963, 6, 30)),
+]
+# Serial of the first planted NIK: its first two digits differ, so that swapping them makes another valid NIK.
+TWICE_SERIAL = 7310
 PROGRAMMES = [
     ("pkh", 3_000_000, "APBN"),
     ("bpnt", 2_400_000, "APBN"),
@@ -95,6 +111,7 @@ def create_demo_registry(*, faker: Faker, scale: str) -> DemoRegistry:
                     "disability": "fisik" if rng.random() < 0.02 else "",
                 }
             )
+    persons += _recorded_twice(households, taken)
     when = dt.datetime.now(tz=dt.UTC)
     by = by or User.objects.order_by("pk").first()
     household_ids = insert_with_history(Household, households, by=by, when=when)
@@ -117,3 +134,45 @@ def create_demo_registry(*, faker: Faker, scale: str) -> DemoRegistry:
             )
     AssistanceRecord.objects.bulk_create(records)
     return DemoRegistry(len(households), len(persons), len(records))
+
+
+def _recorded_twice(households: list[dict[str, Any]], taken: set[str]) -> list[dict[str, Any]]:
+    """The planted duplicates: each person of RECORDED_TWICE on a Tanah Periuk KK and again on a neighbour's KK.
+
+    Neither record is the head of its household, so the targeting and groups demos (which take heads) leave
+    them alone. Drawn without the seed's random numbers, so every other person is what the seed gives.
+    """
+    first_kks = [h for h in households if h["village_id"] == TANAH_PERIUK] or households
+    kecamatan = first_kks[0]["village_id"][:8]
+    # A neighbouring village of the same kecamatan: a NIK keeps the kecamatan where it was first registered.
+    village = first_kks[0]["village_id"]
+    second_kks = [h for h in households if h["village_id"][:8] == kecamatan and h["village_id"] != village]
+    second_kks = second_kks or first_kks
+    planted: list[dict[str, Any]] = []
+    for index, (first_name, second_name, sex, born) in enumerate(RECORDED_TWICE):
+        serial = TWICE_SERIAL + index * 1001  # 7310, 8311, 9312, 0313, 1314: no two digits alike next to each other
+        nik = build_nik(kecamatan=kecamatan, birth_date=born, sex=sex, serial=serial)
+        again = nik[:12] + nik[13] + nik[12] + nik[14:]
+        if nik in taken or again in taken:
+            continue
+        taken |= {nik, again}
+        for name, nik_typed, household, relation in (
+            (first_name, nik, first_kks[index * 7 % len(first_kks)], "parent"),
+            (second_name, again, second_kks[index * 5 % len(second_kks)], "other"),
+        ):
+            planted.append(
+                {
+                    "nik": nik_typed,
+                    "name": name,
+                    "kk": household["kk_number"],
+                    "relation": relation,
+                    "sex": sex,
+                    "birth_place": "Tanah Grogot",
+                    "birth_date": born,
+                    "marital_status": "widowed",
+                    "education": "SD",
+                    "occupation": "Tidak bekerja",
+                    "disability": "",
+                }
+            )
+    return planted

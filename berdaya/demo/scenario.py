@@ -1,4 +1,4 @@
-"""The whole demo in order: accounts, registry, targeting, groups with their mentoring and training, business."""
+"""The whole demo in order: accounts, registry, targeting, screening, groups with mentoring and training, business."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .accounts import DemoAccount, create_demo_users
 from .business import DemoBusiness, create_demo_business
 from .groups import DemoGroups, create_demo_groups
 from .registry import DemoRegistry, create_demo_registry
+from .screening import DemoScreening, create_demo_screening
 from .targeting import DemoTargeting, create_demo_targeting
 
 
@@ -25,6 +26,7 @@ class Demo:
     accounts: list[DemoAccount]
     registry: DemoRegistry
     targeting: DemoTargeting
+    screening: DemoScreening
     groups: DemoGroups
     business: DemoBusiness
 
@@ -44,6 +46,8 @@ def create_demo(*, seed: int, scale: str) -> Demo:
                 accounts=accounts,
                 registry=create_demo_registry(faker=faker, scale=scale),
                 targeting=create_demo_targeting(faker=faker, scale=scale),
+                # After targeting: the prior recipients a village typed in again are in the registry now, as well.
+                screening=create_demo_screening(scale=scale),
                 groups=create_demo_groups(faker=faker, scale=scale),
                 business=create_demo_business(faker=faker, scale=scale),
             )

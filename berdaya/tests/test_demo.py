@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Model
@@ -48,6 +51,21 @@ def test_if_empty_leaves_an_existing_database_alone(db):
     call_command("demo", "--if-empty")
 
     assert User.objects.get(username="admin").first_name == "Tetap"
+
+
+def readme_accounts() -> dict[str, str]:
+    """The README's demo accounts table: each username and the name it says the account shows."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Demo accounts", 1)[1].split("\n## ", 1)[0]
+    return dict(re.findall(r"^\| `([^`]+)` \| ([^|]+?) \|", section, flags=re.MULTILINE))
+
+
+def test_each_demo_account_shows_the_name_the_readme_gives_it(db):
+    paser(db)
+
+    call_command("demo", "--seed", "7")
+
+    assert readme_accounts() == {u.username: str(u) for u in User.objects.filter(username__in=EXPECTED)}
 
 
 def history_models() -> list[type[Model]]:

@@ -38,6 +38,9 @@ class Command(BaseCommand):
             f"{targeting.nominees} nominees ({targeting.flagged} flagged)."
         )
         self.stdout.write(
+            f"Screening: {demo.screening.persons} persons compared, {demo.screening.pending} pairs waiting for review."
+        )
+        self.stdout.write(
             f"Groups: {groups.groups} KUBE, {groups.members} members, {groups.visits} visits, "
             f"{groups.problems} problems, {groups.trainings} trainings."
         )
@@ -52,5 +55,5 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Demo accounts (password: $BERDAYA_DEMO_PASSWORD, default 'berdaya-demo'):")
         for user in User.objects.filter(username__in=names).select_related("region").order_by("pk"):
-            self.stdout.write(f"  {user.username:<20} {user.get_role_display():<20} {user.region}")
+            self.stdout.write(f"  {user.username:<20} {user!s:<16} {user.get_role_display():<20} {user.region}")
         self.stdout.write("")
