@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
 from berdaya.targeting.models import Letterhead
 
 from .models import Kube, Membership
+
+if TYPE_CHECKING:
+    from berdaya.accounts.models import User
 
 
 def _pdf(template: str, context: dict[str, object]) -> bytes:
@@ -41,6 +45,9 @@ def formation_minutes_pdf(*, kube: Kube, members: Sequence[Membership], letterhe
     return _pdf("groups/documents/formation_minutes.html", _context(kube, members, letterhead))
 
 
-def member_list_pdf(*, kube: Kube, members: Sequence[Membership], letterhead: Letterhead) -> bytes:
-    """The current members with their office, NIK, household and village."""
-    return _pdf("groups/documents/member_list.html", _context(kube, members, letterhead))
+def member_list_pdf(
+    *, kube: Kube, members: Sequence[Membership], letterhead: Letterhead, viewer: User | None = None
+) -> bytes:
+    """The current members with their office, NIK, household and village; NIK and KK numbers in full only for a
+    viewer who may reveal NIKs."""
+    return _pdf("groups/documents/member_list.html", {**_context(kube, members, letterhead), "viewer": viewer})

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.actions import act, perform
+from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.targeting.selectors import letterhead_for
@@ -204,11 +206,8 @@ def member_replace(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("groups.view_kube", raise_exception=True)
-def kube_signboard(request: AuthedRequest, pk: int) -> FileResponse:
-    kube = _kube(request, pk)
-    if not kube.signboard_photo:
-        raise Http404
-    return FileResponse(kube.signboard_photo.open("rb"), content_type="image/jpeg")
+def kube_signboard(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return protected_file_response(_kube(request, pk).signboard_photo)
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -235,5 +234,6 @@ def kube_members_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         kube=kube,
         members=list(selectors.kube_members(kube=kube).filter(left_on__isnull=True)),
         letterhead=letterhead_for(kube.cycle),
+        viewer=request.user,
     )
     return _pdf_response(content, f"anggota-kube-{kube.pk}.pdf")

@@ -16,12 +16,13 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 
 def protected_file_response(
     fieldfile: FieldFile, *, filename: str | None = None, as_attachment: bool = False
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The stored file of a record the caller has scoped: shown in the browser, or downloaded with `as_attachment`."""
     if not fieldfile:
         raise Http404

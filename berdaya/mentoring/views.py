@@ -9,7 +9,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.groups.models import Kube
 from berdaya.lib.actions import act, perform
+from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest, form_errors, wants_json
 
@@ -120,9 +122,9 @@ def follow_up_done(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("mentoring.view_visit", raise_exception=True)
-def photo(request: AuthedRequest, pk: int) -> FileResponse:
+def photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     stored = get_object_or_404(VisitPhoto.objects.visible_to(request.user), pk=pk)
-    return FileResponse(stored.image.open("rb"), content_type="image/jpeg")
+    return protected_file_response(stored.image)
 
 
 # Meetings --------------------------------------------------------------------------------------------------------

@@ -4,13 +4,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.actions import act, perform
 from berdaya.lib.exports import csv_response
+from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 
@@ -238,8 +240,6 @@ def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("registry.add_importjob", raise_exception=True)
-def import_report(request: AuthedRequest, pk: int) -> FileResponse:
+def import_report(request: AuthedRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
-    if not job.report:
-        raise Http404
-    return FileResponse(job.report.open("rb"), as_attachment=True, filename=f"berdaya-import-{job.pk}-report.xlsx")
+    return protected_file_response(job.report, as_attachment=True, filename=f"berdaya-import-{job.pk}-report.xlsx")

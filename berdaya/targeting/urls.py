@@ -34,6 +34,7 @@ urlpatterns = [
     path("nominees/<int:pk>/verify/", views.nominee_verify, name="nominee-verify"),
     path("nominees/<int:pk>/approve/", views.nominee_approve, name="nominee-approve"),
     path("nominees/<int:pk>/reject/", views.nominee_reject, name="nominee-reject"),
+    path("vervals/<int:pk>/photo/", views.verval_photo, name="verval-photo"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("letterhead/", views.letterhead_edit, name="letterhead"),

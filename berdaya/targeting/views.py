@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.actions import act, perform
+from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
@@ -31,7 +33,7 @@ from .forms import (
     RelayForm,
     VervalForm,
 )
-from .models import Cycle, NominationList, Nominee, Notification
+from .models import Cycle, NominationList, Nominee, Notification, Verval
 
 
 def _cycle(request: AuthedRequest, pk: int) -> Cycle:
@@ -288,11 +290,8 @@ def list_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("targeting.view_nominationlist", raise_exception=True)
-def list_minutes_download(request: AuthedRequest, pk: int) -> FileResponse:
-    nomination_list = _list(request, pk)
-    if not nomination_list.minutes:
-        raise Http404
-    return FileResponse(nomination_list.minutes.open("rb"), as_attachment=True)
+def list_minutes_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return protected_file_response(_list(request, pk).minutes, as_attachment=True)
 
 
 @require_POST
@@ -367,6 +366,13 @@ def nominee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "history": record_history(nominee),
         },
     )
+
+
+@permission_required("targeting.view_nominee", raise_exception=True)
+def verval_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    """The photo of a verval visit, for a user whose scope holds the nominee (a 404 otherwise)."""
+    verval = get_object_or_404(Verval.objects.visible_to(request.user), pk=pk)
+    return protected_file_response(verval.photo)
 
 
 @require_POST

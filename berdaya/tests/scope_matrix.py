@@ -138,6 +138,7 @@ MATRIX: dict[str, Page] = {
     "targeting:nominee-override": page(pk="nominee"),
     "targeting:nominee-verify": page(pk="nominee"),
     "targeting:nominee-approve": page(pk="nominee"),
+    "targeting:verval-photo": page(pk="verval"),
     "targeting:nominee-reject": page(pk="nominee"),
     "targeting:inbox": listing("notification"),
     "targeting:notification-read": page(pk="notification"),

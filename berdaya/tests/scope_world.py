@@ -46,7 +46,7 @@ from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
 from berdaya.registry.tests.factories import HouseholdFactory, PersonFactory
 from berdaya.screening.models import MatchCandidate, MergedPerson
-from berdaya.targeting.models import Cycle, Notification
+from berdaya.targeting.models import Cycle, Notification, Verval
 from berdaya.targeting.tests.factories import CycleFactory, NominationListFactory, NomineeFactory
 from berdaya.training.models import Participant, Training
 
@@ -86,6 +86,7 @@ FACILITATOR_REACH: dict[str, str] = {
     "nomination_list": NEVER,
     "nominee": NEVER,
     "spare_nominee": NEVER,
+    "verval": NEVER,
 }
 # Kinds whose visibility is not a plain region rule: who sees each place's record.
 SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
@@ -293,6 +294,9 @@ def build_world() -> World:
         world.add("nomination_list", place, nomination_list)
         nominee = NomineeFactory(nomination_list=nomination_list, name=marker("nominee", place), created_by=operator)
         world.add("nominee", place, nominee, marked=True)
+        verval = Verval(nominee=nominee, visit_date=dt.date(2027, 8, 2), by=admin)
+        verval.photo.save("rumah.jpg", _jpeg(), save=True)
+        world.add("verval", place, verval)
         if place in (IN, FAR):
             notification = Notification.objects.create(
                 recipient_region=village, cycle=cycle, subject=marker("notification", place)

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.groups.models import Kube
 from berdaya.lib.actions import act, perform
+from berdaya.lib.files import protected_file_response
 from berdaya.lib.http import AuthedRequest
 
 from .. import excel, selectors, services
@@ -88,11 +90,9 @@ def cash_close(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW, raise_exception=True)
-def cash_receipt(request: AuthedRequest, pk: int, entry_pk: int) -> FileResponse:
+def cash_receipt(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponseBase:
     entry = child(request, CashEntry, group(request, pk), entry_pk)
-    if not entry.receipt:
-        raise Http404
-    return FileResponse(entry.receipt.open("rb"), content_type="image/jpeg")
+    return protected_file_response(entry.receipt)
 
 
 # Excel -----------------------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from berdaya.groups.models import Kube
 from berdaya.lib.actions import act
+from berdaya.lib.files import protected_file_response
 from berdaya.lib.http import AuthedRequest
 
 from .. import selectors, services
@@ -188,13 +190,9 @@ def aid_stage_pay(request: AuthedRequest, pk: int, stage_pk: int) -> HttpRespons
 
 
 @permission_required(VIEW, raise_exception=True)
-def aid_stage_proof(request: AuthedRequest, pk: int, stage_pk: int) -> FileResponse:
+def aid_stage_proof(request: AuthedRequest, pk: int, stage_pk: int) -> HttpResponseBase:
     stage = child(request, AidStage, group(request, pk), stage_pk)
-    if not stage.proof:
-        raise Http404
-    return FileResponse(
-        stage.proof.open("rb"), as_attachment=True, filename=(stage.proof.name or "proof").rsplit("/", 1)[-1]
-    )
+    return protected_file_response(stage.proof, as_attachment=True)
 
 
 @require_POST

@@ -1,10 +1,28 @@
+"""How a page shows NIK and KK numbers: masked for every role, the full NIK only on a logged reveal.
+
+Pages show a NIK with `{% nik number person %}` (nominee tables, group members, the registry): masked, with a
+"Show NIK" button for a user with `registry.reveal_nik` that reveals it through the registry's reveal view, which logs
+who saw whose number. Documents and KK numbers use `{{ number|masked_for:user }}`: in full only for a user who may
+reveal NIKs.
+"""
+
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING, Any
+
 from django import template
+
+if TYPE_CHECKING:
+    from berdaya.accounts.models import User
+    from berdaya.registry.models import Person
 
 register = template.Library()
 
 MASK = "••••••"
+REVEAL_PERMISSION = "registry.reveal_nik"
+# A NIK or KK number inside a sentence: sixteen digits that are not part of a longer number.
+_NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
 @register.filter
@@ -15,3 +33,33 @@ def masked_nik(nik: str | None) -> str:
     if len(nik) < 10:
         return MASK
     return f"{nik[:6]}{MASK}{nik[-4:]}"
+
+
+def may_reveal(user: User | None) -> bool:
+    return user is not None and user.has_perm(REVEAL_PERMISSION)
+
+
+@register.filter
+def masked_for(number: str | None, user: User | None) -> str:
+    """A NIK or KK number in full for a user who may reveal NIKs, masked for everyone else (and for no user)."""
+    return (number or "") if may_reveal(user) else masked_nik(number)
+
+
+@register.filter
+def masked_numbers(text: str | None) -> str:
+    """A sentence (a check's finding) with every NIK or KK number in it masked, for every role: the page shows the
+    number itself beside it, where a user who may reveals it."""
+    return _NUMBER.sub(lambda match: masked_nik(match.group()), text or "")
+
+
+@register.inclusion_tag("registry/_nik.html", takes_context=True)
+def nik(
+    context: template.Context, number: str | None, person: Person | None = None, revealed: str | None = None
+) -> dict[str, Any]:
+    """A NIK masked, with a button that reveals it (logged) when the user may and the number has a registry person."""
+    return {
+        "number": number or (person.nik if person is not None else ""),
+        "person": person,
+        "revealed_nik": revealed,
+        "can_reveal": person is not None and may_reveal(context.get("user")),
+    }

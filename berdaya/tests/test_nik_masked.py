@@ -1,0 +1,129 @@
+"""NIK and KK numbers on every page that shows a nominee or a member: masked for roles that may not reveal them.
+
+The registry's rule carried to targeting and groups: a page shows a NIK masked (`{% nik %}`), a user with
+`registry.reveal_nik` reveals it through the registry's logged reveal, and a KK number or a sentence of a check
+(which may quote either number) is masked too for everyone else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from berdaya.groups import documents
+from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
+from berdaya.registry.models import NikReveal
+from berdaya.targeting.models import Cycle, Flag
+from berdaya.targeting.tests.factories import CycleFactory, NomineeFactory
+
+pytestmark = pytest.mark.django_db
+
+FULL_NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+@pytest.fixture
+def world(regions: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
+    """A group of Tanah Periuk with one member, and in the same village's list a nominee typed in by hand whose
+    check quotes her NIK."""
+    cycle = CycleFactory(region=regions["regency"], status=Cycle.Status.DECIDED, created_by=users["admin"])
+    kube = KubeFactory(cycle=cycle, village=regions["village_a"], created_by=users["admin"])
+    member = MembershipFactory(kube=kube, added_by=users["admin"])
+    nominee = member.nominee
+    typed = NomineeFactory(nomination_list=nominee.nomination_list, created_by=users["desa_a"])
+    typed.flags.create(
+        code=Flag.Code.NOT_IN_REGISTER,
+        severity=Flag.Severity.HARD,
+        message="NIK %(nik)s is not in the register (DTSEN).",
+        params={"nik": typed.nik},
+    )
+    return {"kube": kube, "member": member, "nominee": nominee, "typed": typed}
+
+
+def _pages(world: dict[str, Any]) -> list[str]:
+    nominee, kube = world["nominee"], world["kube"]
+    return [
+        nominee.nomination_list.get_absolute_url(),
+        nominee.get_absolute_url(),
+        world["typed"].get_absolute_url(),
+        nominee.cycle.get_absolute_url(),
+        kube.get_absolute_url(),
+        reverse("groups:membership-detail", args=[world["member"].pk]),
+    ]
+
+
+@pytest.mark.parametrize("username", ["monitor", "desa_a", "camat"])
+def test_no_page_shows_a_full_nik_or_kk_number_to_a_role_that_may_not_reveal(client, users, world, username):
+    client.force_login(users[username])
+
+    for url in _pages(world):
+        response = client.get(url)
+        page = response.content.decode()
+
+        assert response.status_code == 200, url
+        assert FULL_NUMBER.findall(page) == [], url
+
+
+@pytest.mark.parametrize("username", ["monitor", "desa_a"])
+def test_a_role_that_may_not_reveal_is_offered_no_reveal(client, users, world, username):
+    client.force_login(users[username])
+
+    page = client.get(world["nominee"].get_absolute_url()).content.decode()
+
+    assert reverse("registry:person-reveal-nik", args=[world["nominee"].person_id]) not in page
+
+
+def test_the_officer_sees_the_nominee_masked_with_a_logged_reveal(client, users, world):
+    nominee = world["nominee"]
+    reveal_url = reverse("registry:person-reveal-nik", args=[nominee.person_id])
+    client.force_login(users["officer"])
+
+    page = client.get(nominee.get_absolute_url()).content.decode()
+    revealed = client.post(reveal_url, headers={"HX-Request": "true"}).content.decode()
+
+    assert nominee.nik not in page
+    assert reveal_url in page
+    assert nominee.nik in revealed
+    assert NikReveal.objects.get().by == users["officer"]
+
+
+def test_the_officer_is_offered_the_reveal_in_the_nominee_table(client, users, world):
+    nominee = world["nominee"]
+    client.force_login(users["officer"])
+
+    page = client.get(nominee.nomination_list.get_absolute_url()).content.decode()
+
+    assert nominee.nik not in page
+    assert reverse("registry:person-reveal-nik", args=[nominee.person_id]) in page
+
+
+@pytest.fixture
+def member_list_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The member list as the HTML the PDF is made from, so that a test can read what it prints."""
+    monkeypatch.setattr(documents, "_pdf", lambda template, context: render_to_string(template, context).encode())
+
+
+@pytest.mark.parametrize("username", ["monitor", "desa_a", "facilitator"])
+def test_the_member_list_prints_masked_numbers_for_a_role_that_may_not_reveal(
+    client, users, world, member_list_html, username
+):
+    kube = world["kube"]
+    kube.facilitator = users["facilitator"]
+    kube.save()
+    client.force_login(users[username])
+
+    document = client.get(reverse("groups:kube-members-pdf", args=[kube.pk])).content.decode()
+
+    assert FULL_NUMBER.findall(document) == []
+    assert world["nominee"].person.name in document
+
+
+def test_the_member_list_prints_full_numbers_for_the_dinas(client, users, world, member_list_html):
+    client.force_login(users["officer"])
+
+    document = client.get(reverse("groups:kube-members-pdf", args=[world["kube"].pk])).content.decode()
+
+    assert world["nominee"].nik in document
