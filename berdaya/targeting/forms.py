@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
-from .models import Cycle, Letterhead, Nominee, Verval, validate_number_format
+from .models import (
+    DEFAULT_CONSIDERATIONS,
+    DEFAULT_LEGAL_BASIS,
+    Cycle,
+    Letterhead,
+    Nominee,
+    Verval,
+    validate_number_format,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -156,14 +164,31 @@ class LetterheadForm(forms.ModelForm[Letterhead]):
             "signatory_title",
             "signatory_nip",
             "number_format",
+            "considerations",
+            "legal_basis",
         ]
+        widgets = {
+            "considerations": forms.Textarea(attrs={"rows": 6}),
+            "legal_basis": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    # An empty box restores the template: a decree always has its considerations and legal basis.
+    TEMPLATES: ClassVar[dict[str, str]] = {
+        "considerations": DEFAULT_CONSIDERATIONS,
+        "legal_basis": DEFAULT_LEGAL_BASIS,
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["number_format"].validators.append(validate_number_format)
+        for name in self.TEMPLATES:
+            self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         if self.cleaned_data.get("logo") is None:
             self.cleaned_data.pop("logo", None)  # no new logo: keep the one there is
+        for name, template in self.TEMPLATES.items():
+            if not (self.cleaned_data.get(name) or "").strip():
+                self.cleaned_data[name] = template
         return self.cleaned_data

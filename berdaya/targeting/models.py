@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
@@ -530,6 +531,38 @@ def validate_number_format(value: str) -> None:
         raise ValidationError(_("The number format may only use {seq} and {year}.")) from error
 
 
+# The decree's considerations (Menimbang) and legal basis (Mengingat) as a new office starts with them: templates the
+# office must check against the regulations it applies and edit on the letterhead page. Indonesian, like the decree
+# itself (an official document is written in Indonesian, whatever language its reader's screens use). One item per
+# line; the decree letters the considerations (a., b., ...) and numbers the legal basis (1., 2., ...).
+DEFAULT_CONSIDERATIONS = "\n".join(
+    [
+        "bahwa dalam rangka penanganan fakir miskin, keluarga miskin perlu diberdayakan melalui bantuan usaha ekonomi "
+        "produktif dalam Kelompok Usaha Bersama (KUBE);",
+        "bahwa keluarga yang namanya tercantum dalam Lampiran Keputusan ini telah diusulkan oleh desa/kelurahan, "
+        "diperiksa oleh kecamatan, serta diverifikasi dan divalidasi oleh Dinas Sosial, dan memenuhi kriteria "
+        "penerima bantuan KUBE;",
+        "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a dan huruf b, perlu menetapkan Keputusan "
+        "tentang Penetapan Penerima Bantuan Kelompok Usaha Bersama;",
+    ]
+)
+DEFAULT_LEGAL_BASIS = "\n".join(
+    [
+        "Undang-Undang Nomor 11 Tahun 2009 tentang Kesejahteraan Sosial;",
+        "Undang-Undang Nomor 13 Tahun 2011 tentang Penanganan Fakir Miskin;",
+        "Peraturan Menteri Sosial Nomor 2 Tahun 2019 tentang Bantuan Sosial Usaha Ekonomi Produktif kepada Kelompok "
+        "Usaha Bersama untuk Penanganan Fakir Miskin;",
+    ]
+)
+# A label the office may have typed itself at the start of an item ("a.", "b)", "1.", "2)"): the decree adds its own.
+_ITEM_LABEL = re.compile(r"^\s*(?:[a-z]|\d{1,2})[.)]\s+")
+
+
+def decree_items(text: str) -> list[str]:
+    """The items of a considerations or legal-basis text: one per non-empty line, without a typed label."""
+    return [_ITEM_LABEL.sub("", line).strip() for line in text.splitlines() if line.strip()]
+
+
 class LetterheadQuerySet(ScopedQuerySet["Letterhead"]):
     region_path = "region__code"
 
@@ -550,6 +583,22 @@ class Letterhead(models.Model):
         _("decree number format"), max_length=100, default="{seq:03d}/SK-KUBE/DINSOS/{year}"
     )
     place = models.CharField(_("place of signing"), max_length=100, blank=True)
+    considerations = models.TextField(
+        _("considerations (Menimbang)"),
+        default=DEFAULT_CONSIDERATIONS,
+        help_text=_(
+            "One consideration per line; the decree letters them a., b., c. Start from the template given and check it "
+            "against the regulations your office applies; an empty box restores the template."
+        ),
+    )
+    legal_basis = models.TextField(
+        _("legal basis (Mengingat)"),
+        default=DEFAULT_LEGAL_BASIS,
+        help_text=_(
+            "One regulation per line; the decree numbers them 1., 2., 3. Start from the template given and check it "
+            "against the regulations your office applies; an empty box restores the template."
+        ),
+    )
 
     objects = LetterheadQuerySet.as_manager()
     history = HistoricalRecords()
@@ -560,3 +609,17 @@ class Letterhead(models.Model):
 
     def __str__(self) -> str:
         return self.office_name
+
+    @property
+    def issuer(self) -> str:
+        """Who decrees, as the title names them: the signatory's office and, unless it already says so, the region."""
+        region = self.region.name
+        if region.lower() in self.signatory_title.lower():
+            return self.signatory_title
+        return f"{self.signatory_title} {region}"
+
+    def consideration_items(self) -> list[str]:
+        return decree_items(self.considerations)
+
+    def legal_basis_items(self) -> list[str]:
+        return decree_items(self.legal_basis)

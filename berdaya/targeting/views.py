@@ -159,7 +159,9 @@ def cycle_decree(request: AuthedRequest, pk: int) -> HttpResponse:
 def cycle_sk_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     nominees = list(selectors.approved_nominees(cycle=cycle, user=request.user))
-    pdf = documents.decree_pdf(cycle=cycle, nominees=nominees, letterhead=selectors.letterhead_for(cycle))
+    pdf = documents.decree_pdf(
+        cycle=cycle, nominees=nominees, letterhead=selectors.letterhead_for(cycle), user=request.user
+    )
     return _download(pdf, "application/pdf", f"sk-{cycle.pk}.pdf")
 
 
@@ -167,7 +169,7 @@ def cycle_sk_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
 def cycle_bnba_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     nominees = list(selectors.approved_nominees(cycle=cycle, user=request.user))
-    data = documents.bnba_xlsx(cycle=cycle, nominees=nominees)
+    data = documents.bnba_xlsx(cycle=cycle, nominees=nominees, user=request.user)
     return _download(data, documents.XLSX, f"bnba-{cycle.pk}.xlsx")
 
 
