@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
-from berdaya.targeting.selectors import unread_count
+from berdaya.inbox.selectors import unread_count
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Registry"), "registry:person-list", "registry.view_person"),
     NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate"),
     NavItem(_("Targeting"), "targeting:cycle-list", "targeting.view_cycle"),
-    NavItem(_("Inbox"), "targeting:inbox", "targeting.view_cycle", count=_unread),
+    NavItem(_("Inbox"), "inbox:inbox", count=_unread),
     NavItem(_("My groups"), "mentoring:caseload", "groups.view_caseload"),
     NavItem(_("KUBE"), "groups:kube-list", "groups.view_kube"),
     NavItem(_("Problems"), "mentoring:problem-list", "mentoring.view_problem"),

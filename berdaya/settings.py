@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "berdaya.regions",
     "berdaya.accounts",
     "berdaya.registry",
+    "berdaya.inbox",
     "berdaya.screening",
     "berdaya.targeting",
     "berdaya.groups",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside MessageMiddleware: after an action that told people, a message says whom (berdaya/inbox).
+    "berdaya.inbox.middleware.ToldMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -190,6 +193,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "berdaya@localhost")
 # The regency the UI centres on (Kemendagri code). Kabupaten Paser by default.
 BERDAYA_HOME_REGION = os.environ.get("BERDAYA_HOME_REGION", "64.01")
 BERDAYA_DEMO_PASSWORD = os.environ.get("BERDAYA_DEMO_PASSWORD", "berdaya-demo")
+# This site's address as people reach it: the links in e-mails and WhatsApp messages start with it.
+BERDAYA_SITE_URL = os.environ.get("BERDAYA_SITE_URL", "http://127.0.0.1:8000")
 # Groups and mentoring: a group without a facilitator's visit for this many days needs attention; field photos
 # larger than the limit are refused, the rest shrunk to at most this many pixels on their longer side.
 BERDAYA_VISIT_OVERDUE_DAYS = int(os.environ.get("BERDAYA_VISIT_OVERDUE_DAYS", 30))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("berdaya.accounts.urls")),
     path("regions/", include("berdaya.regions.urls")),
     path("registry/", include("berdaya.registry.urls")),
+    path("inbox/", include("berdaya.inbox.urls")),
     path("targeting/", include("berdaya.targeting.urls")),
     path("screening/", include("berdaya.screening.urls")),
     path("groups/", include("berdaya.groups.urls")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,12 +18,11 @@ from simple_history.models import HistoricalRecords
 
 from berdaya.lib import scoping
 from berdaya.lib.scoping import ScopedQuerySet, ScopeUser, region_ancestors
-from berdaya.lib.stored_text import show
 from berdaya.registry.models import AssistanceRecord
 from berdaya.screening.reasons import translated_reason
 
 if TYPE_CHECKING:
-    from berdaya.accounts.models import User
+    pass
 
 
 class CycleQuerySet(ScopedQuerySet["Cycle"]):
@@ -188,56 +187,6 @@ class CallRelay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} → {self.kecamatan_id}"
-
-
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_user(self, user: User) -> Self:
-        """A user's inbox: addressed to them, or to their region when no one there was named."""
-        if not user.is_active:
-            return self.none()
-        mine = Q(recipient_user=user)
-        if user.region_id is not None:
-            mine |= Q(recipient_user__isnull=True, recipient_region_id=user.region_id)
-        return self.filter(mine)
-
-    def unread(self) -> Self:
-        return self.filter(read_at__isnull=True)
-
-
-class Notification(models.Model):
-    """A message in a user's (or an office's) inbox: a cycle's call, a returned list."""
-
-    recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    recipient_region = models.ForeignKey("regions.Region", models.CASCADE, related_name="+")
-    cycle = models.ForeignKey(Cycle, models.CASCADE, null=True, blank=True, related_name="notifications")
-    # In the office's language (Indonesian), as e-mailed; `message` keeps what the system wrote so that each reader
-    # sees it in their own language. A body someone typed (a reason, a note) is shown as typed.
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
-    message = models.JSONField(default=dict, blank=True, editable=False)
-    url = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-
-    def __str__(self) -> str:
-        return self.shown_subject
-
-    @property
-    def shown_subject(self) -> str:
-        return show(self.message.get("subject")) or self.subject
-
-    @property
-    def shown_body(self) -> str:
-        return show(self.message.get("body")) or self.body
 
 
 class NominationListQuerySet(ScopedQuerySet["NominationList"]):

@@ -14,7 +14,7 @@ from berdaya.lib.scoping import kecamatan_code, region_ancestors
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
-from .models import Cycle, Flag, Letterhead, NominationList, Nominee, Notification, Quota, Transition
+from .models import Cycle, Flag, Letterhead, NominationList, Nominee, Quota, Transition
 
 
 def cycles_for_list(*, user: User) -> QuerySet[Cycle]:
@@ -198,14 +198,6 @@ def list_steps(*, nomination_list: NominationList) -> QuerySet[Transition]:
 def nominee_steps(*, nominee: Nominee) -> QuerySet[Transition]:
     """The steps of one nominee, oldest first."""
     return nominee.transitions.select_related("by")
-
-
-def inbox(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.for_user(user).select_related("cycle")
-
-
-def unread_count(*, user: User) -> int:
-    return Notification.objects.for_user(user).unread().count()
 
 
 # What a user may do now ------------------------------------------------------------------------------------------

@@ -11,25 +11,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
+from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
 from berdaya.lib.nik import check_kk, check_nik
-from berdaya.lib.scoping import can_see_region, region_q
-from berdaya.lib.stored_text import keep, show
+from berdaya.lib.scoping import can_see_region, kecamatan_code, region_q
+from berdaya.lib.stored_text import keep
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 from berdaya.registry.services import RegistryError, register_person
@@ -42,7 +40,6 @@ from .models import (
     Letterhead,
     NominationList,
     Nominee,
-    Notification,
     Quota,
     Transition,
     Verval,
@@ -123,32 +120,6 @@ def set_quota(*, cycle: Cycle, kecamatan: Region, households: int, by: User) -> 
     return quota
 
 
-def _notify(
-    *, region: Region, roles: Iterable[str], cycle: Cycle, subject: dict[str, Any], body: dict[str, Any] | str, url: str
-) -> list[Notification]:
-    """One notification per active user of these roles in the region, or one for the region if it has none.
-
-    `subject` (and `body`, unless someone typed it) come from stored_text.keep: each reader sees them in their own
-    language; the stored text and the e-mail are in the office's.
-    """
-    message = {"subject": subject, **({"body": body} if isinstance(body, dict) else {})}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject_text, body_text = show(subject), show(body) if isinstance(body, dict) else body
-    fields = {"cycle": cycle, "subject": subject_text, "body": body_text, "message": message, "url": url}
-    users = list(User.objects.filter(region=region, role__in=list(roles), is_active=True))
-    made = [Notification(recipient_user=u, recipient_region=region, **fields) for u in users] or [
-        Notification(recipient_region=region, **fields)
-    ]
-    Notification.objects.bulk_create(made)
-    for user in users:
-        if user.email:
-            # After commit: a rolled-back opening must not have told anyone.
-            transaction.on_commit(
-                partial(send_mail, subject_text, f"{body_text}\n\n{url}", None, [user.email], fail_silently=True)
-            )
-    return made
-
-
 def open_cycle(*, cycle: Cycle, by: User) -> Cycle:
     """Open nominations: the rules freeze and every kecamatan with a quota gets the call in its inbox."""
     with acting_as(by):
@@ -164,10 +135,10 @@ def open_cycle(*, cycle: Cycle, by: User) -> Cycle:
         cycle.save()
         url = cycle.get_absolute_url()
         for quota in quotas:
-            _notify(
+            notify(
+                kind="cycle.opened",
                 region=quota.kecamatan,
                 roles=[User.Role.KECAMATAN_OPERATOR],
-                cycle=cycle,
                 subject=keep(N_("Call for KUBE nominations: %(cycle)s"), cycle=cycle.name),
                 body=keep(
                     N_("Quota for %(kecamatan)s: %(quota)s households. Villages submit their lists by %(deadline)s."),
@@ -176,6 +147,7 @@ def open_cycle(*, cycle: Cycle, by: User) -> Cycle:
                     deadline=cycle.nomination_deadline.isoformat(),
                 ),
                 url=url,
+                by=by,
             )
     return cycle
 
@@ -196,24 +168,16 @@ def relay_call(*, cycle: Cycle, kecamatan: Region, note: str, by: User) -> CallR
             )
         relay = CallRelay.objects.create(cycle=cycle, kecamatan=kecamatan, note=note, by=by)
         for village in Region.objects.filter(parent=kecamatan, level=Region.Level.VILLAGE):
-            _notify(
+            notify(
+                kind="cycle.relayed",
                 region=village,
                 roles=[User.Role.VILLAGE_OPERATOR],
-                cycle=cycle,
                 subject=keep(N_("Call for KUBE nominations: %(cycle)s"), cycle=cycle.name),
                 body=note,
                 url=cycle.get_absolute_url(),
+                by=by,
             )
     return relay
-
-
-def mark_read(*, notification: Notification, by: User) -> Notification:
-    """Mark a message in the user's inbox as read."""
-    if notification.read_at is None:
-        with acting_as(by):
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
-    return notification
 
 
 # Nomination by the village ---------------------------------------------------------------------------------------
@@ -536,6 +500,22 @@ def submit_list(*, nomination_list: NominationList, by: User) -> NominationList:
             _move_nominee(nominee, to=Nominee.Status.SUBMITTED, action="submit", by=by)
         nomination_list.submitted_at = timezone.now()
         _move_list(nomination_list, to=NominationList.Status.SUBMITTED, action="submit", by=by)
+        notify(
+            kind="list.submitted",
+            region=nomination_list.village,
+            roles=[User.Role.KECAMATAN_OPERATOR],
+            subject=keep(
+                N_("%(village)s submitted its list for %(cycle)s"),
+                village=nomination_list.village.name,
+                cycle=nomination_list.cycle.name,
+            ),
+            body=keep(
+                N_("%(count)s households proposed. Endorse the list, or return it to the village saying why."),
+                count=len(nominees),
+            ),
+            url=nomination_list.get_absolute_url(),
+            by=by,
+        )
     return nomination_list
 
 
@@ -548,13 +528,14 @@ def return_to_village(*, nomination_list: NominationList, reason: str, by: User)
         for nominee in nomination_list.nominees.select_for_update().filter(status=Nominee.Status.SUBMITTED):
             _move_nominee(nominee, to=Nominee.Status.DRAFT, action="return", by=by, reason=reason)
         _move_list(nomination_list, to=NominationList.Status.DRAFT, action="return", by=by, reason=reason)
-        _notify(
+        notify(
+            kind="list.returned_to_village",
             region=nomination_list.village,
             roles=[User.Role.VILLAGE_OPERATOR],
-            cycle=nomination_list.cycle,
             subject=keep(N_("Your list for %(cycle)s was returned"), cycle=nomination_list.cycle.name),
             body=reason,
             url=nomination_list.get_absolute_url(),
+            by=by,
         )
     return nomination_list
 
@@ -566,6 +547,19 @@ def endorse_list(*, nomination_list: NominationList, note: str = "", by: User) -
         for nominee in nomination_list.nominees.select_for_update():
             endorse_nominee(nominee=nominee, by=by, note=note)
         _move_list(nomination_list, to=NominationList.Status.ENDORSED, action="endorse", by=by, reason=note)
+        notify(
+            kind="list.endorsed",
+            region=nomination_list.village,
+            roles=[User.Role.OFFICER, User.Role.ADMIN],
+            subject=keep(
+                N_("The kecamatan endorsed the list of %(village)s for %(cycle)s"),
+                village=nomination_list.village.name,
+                cycle=nomination_list.cycle.name,
+            ),
+            body=note or keep(N_("Its households await the field verification (verval).")),
+            url=nomination_list.get_absolute_url(),
+            by=by,
+        )
     return nomination_list
 
 
@@ -590,13 +584,14 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
                 nominee.verval.delete()
             _move_nominee(nominee, to=Nominee.Status.SUBMITTED, action="return", by=by, reason=reason)
         _move_list(nomination_list, to=NominationList.Status.SUBMITTED, action="return", by=by, reason=reason)
-        _notify(
-            region=Region.objects.get(pk=nomination_list.kecamatan_code),
+        notify(
+            kind="list.returned_to_kecamatan",
+            region=nomination_list.kecamatan_code,
             roles=[User.Role.KECAMATAN_OPERATOR],
-            cycle=nomination_list.cycle,
             subject=keep(N_("The list of %(village)s was returned"), village=nomination_list.village.name),
             body=reason,
             url=nomination_list.get_absolute_url(),
+            by=by,
         )
     return nomination_list
 
@@ -614,6 +609,22 @@ def _locked_nominee(nominee: Nominee, step: str, by: User) -> Nominee:
             }
         )
     return locked
+
+
+def _tell_about(nominee: Nominee, *, kind: str, roles: list[str], subject: str, body: str, by: User) -> None:
+    """Notify the roles over the nominee's village of a step; `subject` names %(name)s, %(village)s, %(cycle)s."""
+    nomination_list = NominationList.objects.select_related("village", "cycle").get(pk=nominee.nomination_list_id)
+    notify(
+        kind=kind,
+        region=nomination_list.village,
+        roles=roles,
+        subject=keep(
+            subject, name=nominee.name, village=nomination_list.village.name, cycle=nomination_list.cycle.name
+        ),
+        body=body,
+        url=nominee.get_absolute_url(),
+        by=by,
+    )
 
 
 def verify_nominee(
@@ -645,6 +656,14 @@ def verify_nominee(
             verval.photo = photo
         verval.save()
         _move_nominee(nominee, to=Nominee.Status.VERIFIED, action="verify", by=by, reason=notes)
+        _tell_about(
+            nominee,
+            kind="nominee.verified",
+            roles=[User.Role.OFFICER, User.Role.ADMIN],
+            subject=N_("Verval of %(name)s (%(village)s) recorded: ready for a decision"),
+            body=notes,
+            by=by,
+        )
     return verval
 
 
@@ -678,7 +697,16 @@ def approve_nominee(*, nominee: Nominee, by: User, reason: str = "") -> Nominee:
                 % {"name": nominee.name, "reason": obstacle.message}
             )
         nominee.decision_reason = reason
-        return _move_nominee(nominee, to=Nominee.Status.APPROVED, action="approve", by=by, reason=reason)
+        _move_nominee(nominee, to=Nominee.Status.APPROVED, action="approve", by=by, reason=reason)
+        _tell_about(
+            nominee,
+            kind="nominee.approved",
+            roles=[User.Role.VILLAGE_OPERATOR, User.Role.KECAMATAN_OPERATOR],
+            subject=N_("%(name)s (%(village)s) was approved for %(cycle)s"),
+            body=reason,
+            by=by,
+        )
+        return nominee
 
 
 def reject_nominee(*, nominee: Nominee, reason: str, by: User) -> Nominee:
@@ -688,7 +716,16 @@ def reject_nominee(*, nominee: Nominee, reason: str, by: User) -> Nominee:
     with acting_as(by):
         nominee = _locked_nominee(nominee, "reject", by)
         nominee.decision_reason = reason
-        return _move_nominee(nominee, to=Nominee.Status.REJECTED, action="reject", by=by, reason=reason)
+        _move_nominee(nominee, to=Nominee.Status.REJECTED, action="reject", by=by, reason=reason)
+        _tell_about(
+            nominee,
+            kind="nominee.rejected",
+            roles=[User.Role.VILLAGE_OPERATOR, User.Role.KECAMATAN_OPERATOR],
+            subject=N_("%(name)s (%(village)s) was rejected for %(cycle)s"),
+            body=reason,
+            by=by,
+        )
+        return nominee
 
 
 def approve_verified_clean(*, cycle: Cycle, by: User, nominees: Iterable[Nominee] | None = None) -> list[Nominee]:
@@ -763,4 +800,37 @@ def issue_decree(*, cycle: Cycle, sk_date: dt.date | None = None, by: User) -> C
         cycle.status = Cycle.Status.DECIDED
         because(cycle, "decree issued")
         cycle.save()
+        _tell_decree(cycle, approved, by=by)
     return cycle
+
+
+def _tell_decree(cycle: Cycle, approved: list[Nominee], *, by: User) -> None:
+    """The village and kecamatan operators of the villages the decree names: how many of theirs are in it."""
+    villages: dict[str, int] = {}
+    kecamatans: dict[str, int] = {}
+    for nominee in approved:
+        village = nominee.nomination_list.village_id
+        villages[village] = villages.get(village, 0) + 1
+        kecamatans[kecamatan_code(village)] = kecamatans.get(kecamatan_code(village), 0) + 1
+    names = dict(Region.objects.filter(code__in=[*villages, *kecamatans]).values_list("code", "name"))
+    subject = keep(N_("The decree for %(cycle)s was issued: %(number)s"), cycle=cycle.name, number=cycle.sk_number)
+    for code, count in sorted(kecamatans.items()):
+        notify(
+            kind="cycle.decree",
+            region=code,
+            roles=[User.Role.KECAMATAN_OPERATOR],
+            subject=subject,
+            body=keep(N_("It names %(count)s households of %(region)s."), count=count, region=names.get(code, code)),
+            url=cycle.get_absolute_url(),
+            by=by,
+        )
+    for code, count in sorted(villages.items()):
+        notify(
+            kind="cycle.decree",
+            region=code,
+            roles=[User.Role.VILLAGE_OPERATOR],
+            subject=subject,
+            body=keep(N_("It names %(count)s households of %(region)s."), count=count, region=names.get(code, code)),
+            url=cycle.get_absolute_url(),
+            by=by,
+        )

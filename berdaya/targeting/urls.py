@@ -35,7 +35,5 @@ urlpatterns = [
     path("nominees/<int:pk>/approve/", views.nominee_approve, name="nominee-approve"),
     path("nominees/<int:pk>/reject/", views.nominee_reject, name="nominee-reject"),
     path("vervals/<int:pk>/photo/", views.verval_photo, name="verval-photo"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("letterhead/", views.letterhead_edit, name="letterhead"),
 ]

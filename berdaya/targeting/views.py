@@ -33,7 +33,7 @@ from .forms import (
     RelayForm,
     VervalForm,
 )
-from .models import Cycle, NominationList, Nominee, Notification, Verval
+from .models import Cycle, NominationList, Nominee, Verval
 
 
 def _cycle(request: AuthedRequest, pk: int) -> Cycle:
@@ -414,18 +414,7 @@ def nominee_reject(request: AuthedRequest, pk: int) -> HttpResponse:
     return act(request, services.reject_nominee, back=nominee, form=ReasonForm(request.POST), nominee=nominee)
 
 
-# Inbox and settings ----------------------------------------------------------------------------------------------
-
-
-def inbox(request: AuthedRequest) -> HttpResponse:
-    return render(request, "targeting/inbox.html", {"notifications": selectors.inbox(user=request.user)[:100]})
-
-
-@require_POST
-def notification_read(request: AuthedRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    perform(request, services.mark_read, notification=notification)
-    return redirect(notification.url or "targeting:inbox")
+# Settings --------------------------------------------------------------------------------------------------------
 
 
 @permission_required("targeting.change_letterhead", raise_exception=True)

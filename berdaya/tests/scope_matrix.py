@@ -140,8 +140,9 @@ MATRIX: dict[str, Page] = {
     "targeting:nominee-approve": page(pk="nominee"),
     "targeting:verval-photo": page(pk="verval"),
     "targeting:nominee-reject": page(pk="nominee"),
-    "targeting:inbox": listing("notification"),
-    "targeting:notification-read": page(pk="notification"),
+    "inbox:inbox": listing("notification"),
+    "inbox:read": page(pk="notification"),
+    "inbox:sent": LIST,
     "targeting:letterhead": LIST,
     # Groups.
     "groups:kube-list": listing("kube"),

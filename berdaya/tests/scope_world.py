@@ -39,6 +39,7 @@ from berdaya.business.tests.factories import (
 )
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import ApprovedNomineeFactory, KubeFactory, MembershipFactory
+from berdaya.inbox.models import Notification
 from berdaya.mentoring.models import FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
 from berdaya.regions.models import Region
@@ -46,7 +47,7 @@ from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
 from berdaya.registry.tests.factories import HouseholdFactory, PersonFactory
 from berdaya.screening.models import MatchCandidate, MergedPerson
-from berdaya.targeting.models import Cycle, Notification, Verval
+from berdaya.targeting.models import Cycle, Verval
 from berdaya.targeting.tests.factories import CycleFactory, NominationListFactory, NomineeFactory
 from berdaya.training.models import Participant, Training
 
@@ -298,9 +299,7 @@ def build_world() -> World:
         verval.photo.save("rumah.jpg", _jpeg(), save=True)
         world.add("verval", place, verval)
         if place in (IN, FAR):
-            notification = Notification.objects.create(
-                recipient_region=village, cycle=cycle, subject=marker("notification", place)
-            )
+            notification = Notification.objects.create(recipient_region=village, subject=marker("notification", place))
             world.add("notification", place, notification, marked=True)
 
         # Groups and mentoring.

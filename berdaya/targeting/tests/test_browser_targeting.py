@@ -60,7 +60,7 @@ def test_a_cycle_from_the_call_to_the_decree(page, users, regions):
 
     # The kecamatan relays it to its villages with a note.
     as_user(page, "camat")
-    page.goto("/targeting/inbox/")
+    page.goto("/inbox/")
     expect(page.locator("#inbox li.unread")).to_have_count(1)
     page.goto(cycle.get_absolute_url())
     page.locator("#relay-form [name=note]").fill("Musyawarah desa minggu ini, usulan paling lambat Jumat.")

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from berdaya.inbox.models import Notification
 from berdaya.targeting import services
-from berdaya.targeting.models import Notification
 from berdaya.targeting.services import CycleError
 from berdaya.targeting.tests.factories import CycleFactory, QuotaFactory
 

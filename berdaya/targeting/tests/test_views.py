@@ -11,9 +11,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
+from berdaya.inbox.models import Notification
 from berdaya.registry.tests.factories import PersonFactory
 from berdaya.targeting import services
-from berdaya.targeting.models import Flag, NominationList, Nominee, Notification, Transition, Verval
+from berdaya.targeting.models import Flag, NominationList, Nominee, Transition, Verval
 from berdaya.targeting.tests.conftest import minutes_pdf
 from berdaya.targeting.tests.factories import CycleFactory, NomineeFactory
 
@@ -172,9 +173,9 @@ def test_a_refused_nomination_shows_its_message_in_the_fragment(client, users, v
 def test_the_inbox_shows_the_call_and_opening_marks_it_read(client, users, cycle):
     note = Notification.objects.create(recipient_user=users["camat"], recipient_region_id="64.01.04", subject="Call")
     client.force_login(users["camat"])
-    assert "Call" in client.get(reverse("targeting:inbox")).content.decode()
+    assert "Call" in client.get(reverse("inbox:inbox")).content.decode()
 
-    client.post(reverse("targeting:notification-read", args=[note.pk]))
+    client.post(reverse("inbox:read", args=[note.pk]))
 
     note.refresh_from_db()
     assert note.read_at is not None
@@ -184,7 +185,7 @@ def test_another_users_notification_cannot_be_opened(client, users):
     note = Notification.objects.create(recipient_user=users["camat"], recipient_region_id="64.01.04", subject="x")
     client.force_login(users["camat_c"])
 
-    assert client.post(reverse("targeting:notification-read", args=[note.pk])).status_code == 404
+    assert client.post(reverse("inbox:read", args=[note.pk])).status_code == 404
 
 
 def test_the_admin_creates_a_cycle(client, users):
@@ -260,7 +261,7 @@ def test_the_blank_minutes_form_is_a_pdf(client, users, cycle):
 def test_every_page_renders_for_its_role(client, users, nominee, cycle):
     pages = {
         "admin": [reverse("targeting:cycle-list"), reverse("targeting:cycle-edit", args=[cycle.pk])],
-        "desa_a": [nominee.nomination_list.get_absolute_url(), reverse("targeting:inbox")],
+        "desa_a": [nominee.nomination_list.get_absolute_url(), reverse("inbox:inbox")],
     }
     for username, urls in pages.items():
         client.force_login(users[username])
@@ -301,7 +302,7 @@ def test_every_targeting_page_renders_in_both_languages(client, settings, users,
             reverse("targeting:letterhead"),
             nominee.get_absolute_url(),
         ],
-        "desa_a": [nominee.nomination_list.get_absolute_url(), reverse("targeting:inbox")],
+        "desa_a": [nominee.nomination_list.get_absolute_url(), reverse("inbox:inbox")],
     }
     for username, urls in pages.items():
         client.force_login(users[username])
