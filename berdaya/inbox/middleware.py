@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from .models import Notification
 from .services import collect_told
 
 
 class ToldMiddleware:
-    """Collects the notifications a POST's action committed and adds one message naming their recipients.
+    """Collects the notifications a POST's action made and kept, and adds one message naming their recipients.
 
     It sits after MessageMiddleware (inside it), so that a message added here reaches the page the action
     redirects to.
@@ -26,8 +27,18 @@ class ToldMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return self.get_response(request)
-        with collect_told() as told:
+        with collect_told() as made:
             response = self.get_response(request)
+        # What was rolled back (a refused action, a savepoint) is no longer there: it told no one.
+        told = (
+            list(
+                Notification.objects.filter(pk__in=[n.pk for n in made]).select_related(
+                    "recipient_user", "recipient_region"
+                )
+            )
+            if made
+            else []
+        )
         if told:
             names = ", ".join(dict.fromkeys(note.recipient_label for note in told))
             messages.info(

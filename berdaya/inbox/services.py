@@ -39,13 +39,14 @@ from berdaya.regions.models import Region
 
 from .models import Notification, roles_field, site_url
 
-# The notifications committed while `collect_told` runs (a request's action), for the message that says who was told.
+# The notifications made while `collect_told` runs (a request's action), for the message that says who was told.
 _told: ContextVar[list[Notification] | None] = ContextVar("berdaya_told", default=None)
 
 
 @contextmanager
 def collect_told() -> Iterator[list[Notification]]:
-    """Collect the notifications that the enclosed code made and committed (a rolled-back action told no one)."""
+    """Collect the notifications that the enclosed code made (the caller keeps those still in the database: a
+    rolled-back action told no one)."""
     told: list[Notification] = []
     token = _told.set(told)
     try:
@@ -121,7 +122,7 @@ def notify(
             )
     told = _told.get()
     if told is not None:
-        transaction.on_commit(partial(told.extend, made))
+        told.extend(made)
     return made
 
 

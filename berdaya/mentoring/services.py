@@ -16,12 +16,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube, Membership
+from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as
 from berdaya.lib.errors import DomainError
 from berdaya.lib.images import prepare_photo
+from berdaya.lib.stored_text import keep
 
 from .models import FacilitatorProfile, FollowUp, Meeting, MonthlyReport, Problem, Visit, VisitPhoto
 from .selectors import month_summary
@@ -238,6 +241,15 @@ def resolve_problem(*, problem: Problem, resolved_on: dt.date, steps: str, by: U
         if steps.strip():
             problem.steps = steps
         problem.save()
+        notify(
+            kind="problem.resolved",
+            region=problem.kube.village_id,
+            users=[problem.kube.facilitator],
+            subject=keep(N_("A problem of %(kube)s was resolved"), kube=problem.kube.name),
+            body=steps,
+            url=problem.get_absolute_url(),
+            by=by,
+        )
     return problem
 
 
@@ -255,6 +267,19 @@ def escalate_problem(*, problem: Problem, note: str, by: User) -> Problem:
         problem.escalated_on = timezone.localdate()
         problem.escalation_note = note
         problem.save()
+        notify(
+            kind="problem.escalated",
+            region=problem.kube.village_id,
+            roles=[User.Role.OFFICER, User.Role.ADMIN],
+            subject=keep(
+                N_("A problem of %(kube)s (%(village)s) was passed up to the Dinas"),
+                kube=problem.kube.name,
+                village=problem.kube.village.name,
+            ),
+            body=note,
+            url=problem.get_absolute_url(),
+            by=by,
+        )
     return problem
 
 
@@ -319,7 +344,42 @@ def _move_report(
         else:
             report.reviewed_by, report.reviewed_at, report.review_note = by, timezone.now(), note
         report.save()
+        _tell(report, to, note=note, by=by)
     return report
+
+
+def _tell(report: MonthlyReport, to: str, *, note: str, by: User) -> None:
+    """A submitted report to the Dinas over the facilitator's region; a reviewed one back to the facilitator."""
+    facilitator = report.facilitator
+    month = f"{report.month:%m/%Y}"
+    if facilitator.region_id is None:  # an account without a region is over no one's inbox
+        return
+    if to == MonthlyReport.Status.SUBMITTED:
+        notify(
+            kind="report.submitted",
+            region=facilitator.region_id,
+            roles=[User.Role.OFFICER, User.Role.ADMIN],
+            subject=keep(
+                N_("Monthly report %(month)s of %(facilitator)s to review"), month=month, facilitator=facilitator
+            ),
+            url=report.get_absolute_url(),
+            by=by,
+        )
+        return
+    notify(
+        kind="report.returned" if to == MonthlyReport.Status.RETURNED else "report.acknowledged",
+        region=facilitator.region_id,
+        users=[facilitator],
+        subject=keep(
+            N_("Your monthly report %(month)s was returned")
+            if to == MonthlyReport.Status.RETURNED
+            else N_("Your monthly report %(month)s was accepted"),
+            month=month,
+        ),
+        body=note,
+        url=report.get_absolute_url(),
+        by=by,
+    )
 
 
 def submit_report(*, report: MonthlyReport, by: User) -> MonthlyReport:

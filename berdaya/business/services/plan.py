@@ -6,16 +6,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
+from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as, because
 from berdaya.lib.formats import day, number
 from berdaya.lib.images import prepare_photo
-from berdaya.lib.stored_text import in_office_language
+from berdaya.lib.stored_text import in_office_language, keep
 
 from .. import selectors
 from ..models import AidStage, Asset, AssetCheck, BudgetLine, BusinessPlan, CashEntry
@@ -96,6 +98,19 @@ def submit_business_plan(*, plan: BusinessPlan, by: User) -> BusinessPlan:
             raise PlanError(_("Add at least one budget line before submitting the plan."))
         plan.status = BusinessPlan.Status.SUBMITTED
         plan.save()
+        kube = plan.kube
+        notify(
+            kind="plan.submitted",
+            region=kube.village_id,
+            roles=[User.Role.OFFICER, User.Role.ADMIN],
+            subject=keep(
+                N_("Business plan of %(kube)s (%(village)s) submitted for approval"),
+                kube=kube.name,
+                village=kube.village.name,
+            ),
+            url=reverse("business:plan", args=[kube.pk]),
+            by=by,
+        )
         return plan
 
 
@@ -109,6 +124,15 @@ def approve_business_plan(*, plan: BusinessPlan, by: User) -> BusinessPlan:
         plan.approved_by = by
         plan.approved_at = timezone.now()
         plan.save()
+        kube = plan.kube
+        notify(
+            kind="plan.approved",
+            region=kube.village_id,
+            users=[kube.facilitator],
+            subject=keep(N_("The business plan of %(kube)s was approved"), kube=kube.name),
+            url=reverse("business:plan", args=[kube.pk]),
+            by=by,
+        )
         return plan
 
 
@@ -144,7 +168,7 @@ def add_aid_stage(
                 _("The stages would total Rp %(total)s, more than the group's aid of Rp %(aid)s.")
                 % {"total": number(planned.amount + amount), "aid": number(aid)}
             )
-        return AidStage.objects.create(
+        stage = AidStage.objects.create(
             kube=kube,
             number=planned.count + 1,
             amount=amount,
@@ -153,6 +177,21 @@ def add_aid_stage(
             condition=condition,
             created_by=by,
         )
+        notify(
+            kind="aid.planned",
+            region=kube.village_id,
+            users=[kube.facilitator],
+            subject=keep(N_("Aid stage %(number)s of %(kube)s planned"), number=stage.number, kube=kube.name),
+            body=keep(
+                N_("Planned for %(date)s; it is paid once its condition is met.")
+                if stage.awaits_condition
+                else N_("Planned for %(date)s."),
+                date=planned_on.isoformat(),
+            ),
+            url=reverse("business:aid", args=[kube.pk]),
+            by=by,
+        )
+        return stage
 
 
 def mark_condition_met(*, stage: AidStage, met_on: dt.date, by: User) -> AidStage:
@@ -163,6 +202,20 @@ def mark_condition_met(*, stage: AidStage, met_on: dt.date, by: User) -> AidStag
             raise AidError(_("This stage has no condition waiting to be met."))
         stage.condition_met_on = met_on
         stage.save()
+        kube = stage.kube
+        notify(
+            kind="aid.condition_met",
+            region=kube.village_id,
+            roles=[User.Role.OFFICER, User.Role.ADMIN],
+            subject=keep(
+                N_("Aid stage %(number)s of %(kube)s (%(village)s) may be paid: its condition is met"),
+                number=stage.number,
+                kube=kube.name,
+                village=kube.village.name,
+            ),
+            url=reverse("business:aid", args=[kube.pk]),
+            by=by,
+        )
         return stage
 
 
@@ -218,6 +271,19 @@ def pay_aid_stage(
             because(stage, _("Paid before its condition was met: %(reason)s") % {"reason": stage.override_reason})
         stage.save()
         write_cash_entries(kube=kube, entries=[entry], by=by)
+        notify(
+            kind="aid.paid",
+            region=kube.village_id,
+            users=[kube.facilitator],
+            subject=keep(N_("Aid stage %(number)s of %(kube)s was paid"), number=stage.number, kube=kube.name),
+            body=keep(
+                N_("Transferred on %(date)s (%(reference)s). Check with the group that it reached its account."),
+                date=paid_on.isoformat(),
+                reference=stage.transfer_reference,
+            ),
+            url=reverse("business:aid", args=[kube.pk]),
+            by=by,
+        )
         return stage
 
 
