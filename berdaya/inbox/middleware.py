@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from berdaya.lib.http import wants_json
+
 from .models import Notification
 from .services import collect_told
 
@@ -25,7 +27,7 @@ class ToldMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
+        if request.method != "POST" or wants_json(request):  # a phone's outbox reads no messages
             return self.get_response(request)
         with collect_told() as made:
             response = self.get_response(request)
