@@ -669,6 +669,11 @@ def verify_nominee(
 
 def approve_nominee(*, nominee: Nominee, by: User, reason: str = "") -> Nominee:
     """Approve a verified nominee, within the kecamatan's quota."""
+    return _approve(nominee, by=by, reason=reason, tell=True)
+
+
+def _approve(nominee: Nominee, *, by: User, reason: str, tell: bool) -> Nominee:
+    """approve_nominee; `tell=False` leaves telling the village to the caller (one message for a batch)."""
     with acting_as(by):
         nominee = _locked_nominee(nominee, "approve", by)
         nomination_list = NominationList.objects.select_related("cycle").get(pk=nominee.nomination_list_id)
@@ -698,6 +703,8 @@ def approve_nominee(*, nominee: Nominee, by: User, reason: str = "") -> Nominee:
             )
         nominee.decision_reason = reason
         _move_nominee(nominee, to=Nominee.Status.APPROVED, action="approve", by=by, reason=reason)
+        if not tell:
+            return nominee
         _tell_about(
             nominee,
             kind="nominee.approved",
@@ -744,12 +751,37 @@ def approve_verified_clean(*, cycle: Cycle, by: User, nominees: Iterable[Nominee
     approved = []
     for nominee in Nominee.objects.filter(pk__in=pks).order_by("pk"):
         try:
-            approved.append(approve_nominee(nominee=nominee, by=by))
+            approved.append(_approve(nominee, by=by, reason="", tell=False))
         except TargetingError:
             # Quota used up, someone else decided it first, or the nominee could not join a group: the same rule
             # per item, the rest still go.
             continue
+    _tell_approved(cycle, approved, by=by)
     return approved
+
+
+def _tell_approved(cycle: Cycle, approved: list[Nominee], *, by: User) -> None:
+    """One message per village for a batch of approvals, to its village and kecamatan operators."""
+    lists = NominationList.objects.select_related("village").in_bulk({n.nomination_list_id for n in approved})
+    by_list: dict[int, list[str]] = {}
+    for nominee in approved:
+        by_list.setdefault(nominee.nomination_list_id, []).append(nominee.name)
+    for pk, names in sorted(by_list.items()):
+        nomination_list = lists[pk]
+        notify(
+            kind="nominee.approved",
+            region=nomination_list.village,
+            roles=[User.Role.VILLAGE_OPERATOR, User.Role.KECAMATAN_OPERATOR],
+            subject=keep(
+                N_("%(count)s households of %(village)s were approved for %(cycle)s"),
+                count=len(names),
+                village=nomination_list.village.name,
+                cycle=cycle.name,
+            ),
+            body=", ".join(names),
+            url=nomination_list.get_absolute_url(),
+            by=by,
+        )
 
 
 # The decree ------------------------------------------------------------------------------------------------------

@@ -96,6 +96,19 @@ def test_an_approval_goes_to_the_village_and_the_kecamatan(users, village_list, 
     )
 
 
+def test_approving_the_clean_ones_at_once_tells_each_village_once(users, village_list, cycle):
+    verified(village_list, users, 2)
+
+    approved = targeting.approve_verified_clean(cycle=cycle, by=users["officer"])
+
+    assert len(approved) == 2
+    assert told("nominee.approved") == (
+        {"desa_a", "camat"},
+        {f"2 households of Tanah Periuk were approved for {cycle.name}"},
+    )
+    assert Notification.objects.filter(kind="nominee.approved", recipient_user=users["camat"]).count() == 1
+
+
 def test_a_rejection_goes_to_the_village_and_the_kecamatan_with_its_reason(users, village_list, cycle):
     nominee = verified(village_list, users, 1)[0]
 
