@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
+from berdaya.lib.waiting import Effort, Waiting, link, one_or_list
 
 from .models import Meeting, MonthlyReport, Problem, Visit
 
@@ -249,3 +252,131 @@ def actions_for(user: User, obj: Problem | MonthlyReport) -> frozenset[str]:
     if user.has_perm("mentoring.review_monthlyreport") and obj.is_awaiting_review:
         actions |= {"acknowledge", "return"}
     return frozenset(actions)
+
+
+# What waits for the user ----------------------------------------------------------------------------------------
+
+
+def waiting_for(user: User, *, today: dt.date | None = None) -> list[Waiting]:
+    """Mentoring work waiting for the user (see berdaya/worklist.py).
+
+    The Dinas: submitted monthly reports to acknowledge or return, open problems escalated to it. A facilitator:
+    last month's report not yet submitted, reports returned to it, open problems of the groups in its care.
+    """
+    today = today or timezone.localdate()
+    found: list[Waiting] = []
+    if user.has_perm("mentoring.review_monthlyreport"):
+        found += _reports_to_review(user)
+    if user.has_perm("mentoring.add_monthlyreport"):
+        found += _own_reports(user, today)
+    if user.has_perm("mentoring.change_problem"):
+        found += _problems(user)
+    return found
+
+
+def _reports_to_review(user: User) -> list[Waiting]:
+    awaiting = MonthlyReport.Status.SUBMITTED  # the queryset form of MonthlyReport.is_awaiting_review
+    row = MonthlyReport.objects.visible_to(user).filter(status=awaiting).aggregate(n=Count("pk"), pk=Min("pk"))
+    if not row["n"]:
+        return []
+    listing = link("mentoring:report-list", query=f"status={awaiting}")
+    return [
+        Waiting(
+            label=ngettext_lazy(
+                "%(count)s monthly report to acknowledge or return",
+                "%(count)s monthly reports to acknowledge or return",
+                "count",
+            ),
+            count=row["n"],
+            url=one_or_list(row["n"], row["pk"], "mentoring:report-detail", listing),
+            effort=Effort.INSTITUTION,
+            kind="mentoring.review",
+        )
+    ]
+
+
+def _own_reports(user: User, today: dt.date) -> list[Waiting]:
+    """One query: whether the facilitator mentors a group, has sent last month's report, and its returned ones."""
+    month = previous_month(today)
+    mine = MonthlyReport.objects.visible_to(user).filter(facilitator_id=user.pk)
+    returned = mine.filter(status=MonthlyReport.Status.RETURNED).order_by()
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            mentors=Exists(Kube.objects.visible_to(user).running()),
+            sent=Exists(mine.sent().filter(month=month)),
+            draft_pk=Subquery(mine.filter(month=month).values("pk")[:1]),
+            returned_n=Subquery(returned.values("facilitator").annotate(n=Count("pk")).values("n")[:1]),
+            returned_pk=Subquery(returned.order_by("pk").values("pk")[:1]),
+        )
+        .values("mentors", "sent", "draft_pk", "returned_n", "returned_pk")
+        .first()
+    )
+    if row is None:
+        return []
+    found = []
+    listing = link("mentoring:report-list")
+    if row["returned_n"]:
+        found.append(
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s monthly report returned to you for correction",
+                    "%(count)s monthly reports returned to you for correction",
+                    "count",
+                ),
+                count=row["returned_n"],
+                url=one_or_list(row["returned_n"], row["returned_pk"], "mentoring:report-detail", listing),
+                effort=Effort.INSTITUTION,
+                kind="mentoring.returned",
+                urgent=True,
+            )
+        )
+    if row["mentors"] and not row["sent"]:
+        found.append(
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s monthly report to submit: %(month)s",
+                    "%(count)s monthly reports to submit: %(month)s",
+                    "count",
+                ),
+                count=1,
+                url=one_or_list(1, row["draft_pk"], "mentoring:report-detail", listing),
+                effort=Effort.INSTITUTION,
+                kind="mentoring.report",
+                params=(("month", f"{month:%m/%Y}"),),
+            )
+        )
+    return found
+
+
+def _problems(user: User) -> list[Waiting]:
+    """A facilitator: the open problems of its groups. The Dinas: the open problems escalated to it."""
+    problems = Problem.objects.visible_to(user)
+    if user.is_facilitator:
+        problems, state = problems.open(), "open"
+        label = ngettext_lazy(
+            "%(count)s open problem in your groups",
+            "%(count)s open problems in your groups",
+            "count",
+        )
+    else:
+        problems, state = problems.escalated(), "escalated"
+        label = ngettext_lazy(
+            "%(count)s open problem escalated to the Dinas",
+            "%(count)s open problems escalated to the Dinas",
+            "count",
+        )
+    row = problems.aggregate(n=Count("pk"), pk=Min("pk"), severe=Count("pk", filter=Q(severity=Problem.Severity.HIGH)))
+    if not row["n"]:
+        return []
+    listing = link("mentoring:problem-list", query=f"state={state}")
+    return [
+        Waiting(
+            label=label,
+            count=row["n"],
+            url=one_or_list(row["n"], row["pk"], "mentoring:problem-detail", listing),
+            effort=Effort.INSTITUTION,
+            kind=f"mentoring.{state}",
+            urgent=bool(row["severe"]),
+        )
+    ]

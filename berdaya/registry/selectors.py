@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.db import digits_prefix
 from berdaya.lib.scoping import region_q
+from berdaya.lib.waiting import Effort, Waiting, link, one_or_list
 from berdaya.regions.models import Region, RegionQuerySet
 
 from .models import AssistanceRecord, Household, HouseholdQuerySet, ImportJob, Person, PersonQuerySet
@@ -80,3 +82,29 @@ def actions_for(user: User, job: ImportJob) -> frozenset[str]:
     if not user.has_perm("registry.add_importjob") or not job.is_checked:
         return frozenset()
     return frozenset({"commit", "map"} if job.wants_mapping else {"commit"})
+
+
+def waiting_for(user: User) -> list[Waiting]:
+    """The user's own imports that are checked and wait for them: to be imported, or mapped and checked again."""
+    if not user.has_perm("registry.add_importjob"):
+        return []
+    row = (
+        ImportJob.objects.visible_to(user)
+        .filter(created_by=user, status=ImportJob.Status.CHECKED)  # the queryset form of ImportJob.is_checked
+        .aggregate(n=Count("pk"), pk=Min("pk"))
+    )
+    if not row["n"]:
+        return []
+    return [
+        Waiting(
+            label=ngettext_lazy(
+                "%(count)s checked import waits to be committed",
+                "%(count)s checked imports wait to be committed",
+                "count",
+            ),
+            count=row["n"],
+            url=one_or_list(row["n"], row["pk"], "registry:import-detail", link("registry:import-list")),
+            effort=Effort.HUMAN,
+            kind="registry.import",
+        )
+    ]

@@ -6,15 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.scoping import kecamatan_code, region_ancestors
+from berdaya.lib.waiting import Effort, Waiting, is_urgent, link, one_or_list
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
-from .models import Cycle, Flag, Letterhead, NominationList, Nominee, Notification, Quota, Transition
+from .models import CallRelay, Cycle, Flag, Letterhead, NominationList, Nominee, Notification, Quota, Transition
 
 
 def cycles_for_list(*, user: User) -> QuerySet[Cycle]:
@@ -271,3 +273,264 @@ def _nominee_actions(user: User, nominee: Nominee) -> frozenset[str]:
             "reject": ("targeting.decide", nominee.can("reject")),
         },
     )
+
+
+# What waits for the user ----------------------------------------------------------------------------------------
+
+
+def waiting_for(user: User, *, today: dt.date | None = None) -> list[Waiting]:
+    """The targeting steps waiting for the user, one line per kind of step (see berdaya/worklist.py).
+
+    A village: open calls without its list, draft lists to submit, lists returned for correction. A kecamatan:
+    calls to relay to its villages, village lists to endorse or return. The Dinas: nominees to verify in the field,
+    verified nominees to decide, cycles whose nominees are all decided but whose decree (SK) is not issued.
+    A fixed number of queries, one per kind at most; each kind behind the permission of its step.
+    """
+    today = today or timezone.localdate()
+    found: list[Waiting] = []
+    if user.has_perm("targeting.nominate"):
+        found += _village_work(user, today)
+    # The Dinas may relay a call on a kecamatan's behalf, but relaying is the kecamatan's work.
+    if user.has_perm("targeting.relay_call") and not user.has_perm("targeting.open_cycle"):
+        found += _calls_to_relay(user, today)
+    if user.has_perm("targeting.endorse"):
+        found += _lists_to_endorse(user, today)
+    found += _nominees_waiting(user, today)
+    if user.has_perm("targeting.decide"):
+        found += _decrees_to_issue(user, today)
+    return found
+
+
+def _cycle_url(count: int, first: int | None, last: int | None) -> str:
+    """The cycle's page when every record counted lies in one cycle, else the list of cycles."""
+    if count and first is not None and first == last:
+        return link("targeting:cycle-detail", first)
+    return link("targeting:cycle-list")
+
+
+def _village_work(user: User, today: dt.date) -> list[Waiting]:
+    """One query: the open cycles whose call reached the user's village, with the village's list and its state."""
+    village = user.region_id
+    if village is None:
+        return []
+    own = NominationList.objects.filter(cycle=OuterRef("pk"), village_id=village)
+    returned = Transition.objects.filter(
+        nomination_list__cycle=OuterRef("pk"),
+        nomination_list__village_id=village,
+        nominee=None,
+        action=Transition.Action.RETURN,
+    )
+    cycles = (
+        Cycle.objects.visible_to(user)
+        .filter(status=Cycle.Status.OPEN, nomination_deadline__gte=today)
+        .filter(Exists(CallRelay.objects.filter(cycle=OuterRef("pk"), kecamatan_id=kecamatan_code(village))))
+        .annotate(
+            list_pk=Subquery(own.values("pk")[:1]),
+            list_status=Subquery(own.values("status")[:1]),
+            was_returned=Exists(returned),
+        )
+        .values("pk", "nomination_deadline", "list_pk", "list_status", "was_returned")
+    )
+    # kind -> (its cycles, its lists (none for a list not started), their nomination deadlines)
+    kinds: dict[str, tuple[list[int], list[int], list[dt.date]]] = {}
+    for row in cycles:
+        if row["list_pk"] is None:
+            kind = "start"
+        elif row["list_status"] == NominationList.STEPS["submit"]:
+            kind = "returned" if row["was_returned"] else "submit"
+        else:
+            continue
+        cycle_pks, list_pks, dues = kinds.setdefault(kind, ([], [], []))
+        cycle_pks.append(row["pk"])
+        if row["list_pk"] is not None:
+            list_pks.append(row["list_pk"])
+        dues.append(row["nomination_deadline"])
+    labels = {
+        "start": ngettext_lazy(
+            "%(count)s call for nominations waits for your village's list",
+            "%(count)s calls for nominations wait for your village's lists",
+            "count",
+        ),
+        "submit": ngettext_lazy(
+            "%(count)s draft village list to complete and submit",
+            "%(count)s draft village lists to complete and submit",
+            "count",
+        ),
+        "returned": ngettext_lazy(
+            "%(count)s village list returned for correction",
+            "%(count)s village lists returned for correction",
+            "count",
+        ),
+    }
+    found = []
+    for kind in ("returned", "submit", "start"):
+        if kind not in kinds:
+            continue
+        cycle_pks, list_pks, dues = kinds[kind]
+        count = len(cycle_pks)
+        if list_pks:
+            url = one_or_list(count, list_pks[0], "targeting:list-detail", link("targeting:cycle-list"))
+        else:
+            url = _cycle_url(count, min(cycle_pks), max(cycle_pks))
+        due = min(dues)
+        found.append(
+            Waiting(
+                label=labels[kind],
+                count=count,
+                url=url,
+                effort=Effort.HUMAN,
+                kind=f"targeting.{kind}",
+                urgent=kind == "returned" or is_urgent(due, today),
+                due=due,
+            )
+        )
+    return found
+
+
+def _calls_to_relay(user: User, today: dt.date) -> list[Waiting]:
+    """Quotas of open cycles in the user's kecamatan whose call has not been relayed to the villages."""
+    relayed = CallRelay.objects.filter(cycle=OuterRef("cycle"), kecamatan=OuterRef("kecamatan"))
+    row = (
+        Quota.objects.visible_to(user)
+        .filter(cycle__status=Cycle.Status.OPEN)
+        .exclude(Exists(relayed))
+        .aggregate(n=Count("pk"), due=Min("cycle__nomination_deadline"), first=Min("cycle_id"), last=Max("cycle_id"))
+    )
+    if not row["n"]:
+        return []
+    return [
+        Waiting(
+            label=ngettext_lazy(
+                "%(count)s call for nominations to relay to the villages",
+                "%(count)s calls for nominations to relay to the villages",
+                "count",
+            ),
+            count=row["n"],
+            url=_cycle_url(row["n"], row["first"], row["last"]),
+            effort=Effort.HUMAN,
+            kind="targeting.relay",
+            urgent=is_urgent(row["due"], today),
+            due=row["due"],
+        )
+    ]
+
+
+def _lists_to_endorse(user: User, today: dt.date) -> list[Waiting]:
+    """Submitted village lists of open cycles: the kecamatan endorses them or returns them to the village."""
+    row = (
+        NominationList.objects.visible_to(user)
+        .filter(status=NominationList.STEPS["endorse"], cycle__status=Cycle.Status.OPEN)
+        .aggregate(
+            n=Count("pk"),
+            due=Min("cycle__endorsement_deadline"),
+            pk=Min("pk"),
+            first=Min("cycle_id"),
+            last=Max("cycle_id"),
+        )
+    )
+    if not row["n"]:
+        return []
+    return [
+        Waiting(
+            label=ngettext_lazy(
+                "%(count)s village list to endorse or return",
+                "%(count)s village lists to endorse or return",
+                "count",
+            ),
+            count=row["n"],
+            url=one_or_list(
+                row["n"], row["pk"], "targeting:list-detail", _cycle_url(row["n"], row["first"], row["last"])
+            ),
+            effort=Effort.HUMAN,
+            kind="targeting.endorse",
+            urgent=is_urgent(row["due"], today),
+            due=row["due"],
+        )
+    ]
+
+
+def _nominees_waiting(user: User, today: dt.date) -> list[Waiting]:
+    """One query for the Dinas's nominee steps: endorsed nominees to verify, verified ones to approve or reject."""
+    steps = {
+        # kind: (permission, status the step starts from, the deadline that applies, label)
+        "verify": (
+            "targeting.verify",
+            Nominee.STEPS["verify"],
+            "cycle__verval_deadline",
+            ngettext_lazy(
+                "%(count)s endorsed nominee awaits verval",
+                "%(count)s endorsed nominees await verval",
+                "count",
+            ),
+        ),
+        "decide": (
+            "targeting.decide",
+            Nominee.STEPS["approve"],
+            "cycle__decision_deadline",
+            ngettext_lazy(
+                "%(count)s verified nominee awaits a decision",
+                "%(count)s verified nominees await a decision",
+                "count",
+            ),
+        ),
+    }
+    mine = {kind: spec for kind, spec in steps.items() if user.has_perm(spec[0])}
+    if not mine:
+        return []
+    aggregates: dict[str, Any] = {}
+    for kind, (_permission, status, deadline, _label) in mine.items():
+        at = Q(status=status)
+        aggregates[f"{kind}_n"] = Count("pk", filter=at)
+        aggregates[f"{kind}_due"] = Min(deadline, filter=at)
+        aggregates[f"{kind}_pk"] = Min("pk", filter=at)
+        aggregates[f"{kind}_first"] = Min("cycle_id", filter=at)
+        aggregates[f"{kind}_last"] = Max("cycle_id", filter=at)
+    row = Nominee.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN).aggregate(**aggregates)
+    found = []
+    for kind, (_permission, _status, _deadline, label) in mine.items():
+        count = row[f"{kind}_n"]
+        if not count:
+            continue
+        cycle_url = _cycle_url(count, row[f"{kind}_first"], row[f"{kind}_last"])
+        found.append(
+            Waiting(
+                label=label,
+                count=count,
+                url=one_or_list(count, row[f"{kind}_pk"], "targeting:nominee-detail", cycle_url),
+                effort=Effort.HUMAN,
+                kind=f"targeting.{kind}",
+                urgent=is_urgent(row[f"{kind}_due"], today),
+                due=row[f"{kind}_due"],
+            )
+        )
+    return found
+
+
+def _decrees_to_issue(user: User, today: dt.date) -> list[Waiting]:
+    """Open cycles with approved nominees and none still on the way to a decision: the decree (SK) can be issued."""
+    nominees = Nominee.objects.filter(cycle=OuterRef("pk"))
+    undecided = (Nominee.STEPS["endorse"], Nominee.STEPS["verify"], Nominee.STEPS["approve"])
+    row = (
+        Cycle.objects.visible_to(user)
+        .filter(status=Cycle.Status.OPEN)
+        .filter(Exists(nominees.filter(status=Nominee.Status.APPROVED)))
+        .exclude(Exists(nominees.filter(status__in=undecided)))
+        .aggregate(n=Count("pk"), due=Min("decision_deadline"), first=Min("pk"), last=Max("pk"))
+    )
+    if not row["n"]:
+        return []
+    return [
+        Waiting(
+            label=ngettext_lazy(
+                "%(count)s cycle decided: issue its decree (SK)",
+                "%(count)s cycles decided: issue their decrees (SK)",
+                "count",
+            ),
+            count=row["n"],
+            url=_cycle_url(row["n"], row["first"], row["last"]),
+            effort=Effort.HUMAN,
+            kind="targeting.decree",
+            urgent=is_urgent(row["due"], today),
+            due=row["due"],
+        )
+    ]

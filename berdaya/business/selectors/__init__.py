@@ -46,6 +46,7 @@ from .plan import (
     stages_planned,
 )
 from .rules import actions_for
+from .waiting import waiting_for
 
 __all__ = [
     "NOT_CAPITAL",
@@ -92,4 +93,5 @@ __all__ = [
     "runs_revolving_fund",
     "signed_sum",
     "stages_planned",
+    "waiting_for",
 ]
