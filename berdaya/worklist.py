@@ -15,13 +15,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from berdaya.accounts.models import User
-from berdaya.business.selectors import waiting_for as business_waiting
+from berdaya.business import selectors as business
 from berdaya.lib.http import AuthedRequest
-from berdaya.lib.waiting import Effort, Waiting
-from berdaya.mentoring.selectors import waiting_for as mentoring_waiting
-from berdaya.registry.selectors import waiting_for as registry_waiting
-from berdaya.screening.selectors import waiting_for as screening_waiting
-from berdaya.targeting.selectors import waiting_for as targeting_waiting
+from berdaya.lib.waiting import Effort, Tally, Waiting
+from berdaya.mentoring import selectors as mentoring
+from berdaya.registry import selectors as registry
+from berdaya.screening import selectors as screening
+from berdaya.targeting import selectors as targeting
 
 _CACHE = "_berdaya_waiting"
 
@@ -51,17 +51,23 @@ def can_have_tasks(user: User) -> bool:
 
 
 def gather(user: User, *, today: dt.date | None = None) -> list[Waiting]:
-    """Everything waiting for the user, urgent first, then by effort, then the nearest deadline."""
+    """Everything waiting for the user, urgent first, then by effort, then the nearest deadline.
+
+    Every app's figures in one query (a village's open cycles take one more): see `berdaya.lib.waiting.Tally`.
+    """
     if not can_have_tasks(user):
         return []
     today = today or timezone.localdate()
-    found = [
-        *targeting_waiting(user, today=today),
-        *screening_waiting(user),
-        *registry_waiting(user),
-        *business_waiting(user, today=today),
-        *mentoring_waiting(user, today=today),
+    tally = Tally()
+    reads = [
+        targeting.plan_waiting(user, tally, today=today),
+        screening.plan_waiting(user, tally),
+        registry.plan_waiting(user, tally),
+        business.plan_waiting(user, tally, today=today),
+        mentoring.plan_waiting(user, tally, today=today),
     ]
+    tally.run(user)
+    found = [item for read in reads for item in read()]
     return sorted(
         (item for item in found if item.count > 0),
         key=lambda w: (not w.urgent, Effort.ORDER.index(w.effort), w.due or dt.date.max, w.kind),

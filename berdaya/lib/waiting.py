@@ -7,8 +7,11 @@ predicates, behind the permission that lets the user take the step); the project
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
+from django.db.models import Exists, F, Func, Model, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -80,3 +83,76 @@ def link(name: str, *args: object, query: str = "") -> str:
     """A URL by name, with an optional query string ("status=submitted")."""
     url = reverse(name, args=args)
     return f"{url}?{query}" if query else url
+
+
+# Counting many kinds of work in one query --------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The figures one app asked of one queryset; readable once the tally has run."""
+
+    tally: Tally
+    names: dict[str, str]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.tally.value(self.names[name])
+
+
+@dataclass
+class Tally:
+    """Figures about many querysets (how many rows, the least or greatest of a field, whether any), worked out in
+    one query: each becomes a scalar subquery of a single SELECT, so that the menu's count of what waits costs one
+    query on every page, however many kinds of work the apps report.
+
+    An app adds what it needs (`count`, `figures`, `exists`) and returns a function that reads the figures and
+    builds its lines once `run` has been called.
+    """
+
+    _expressions: dict[str, Any] = field(default_factory=dict)
+    _values: dict[str, Any] | None = None
+
+    def _name(self) -> str:
+        return f"f{len(self._expressions)}"
+
+    def figures(self, queryset: QuerySet[Any], **wanted: tuple[str, str]) -> Figures:
+        """`figures(qs, n=("COUNT", "pk"), due=("MIN", "cycle__verval_deadline"))`: SQL aggregates of the rows.
+
+        The aggregate is a plain function to Django (no GROUP BY), so each is one number over all the rows.
+        """
+        names = {}
+        for label, (function, path) in wanted.items():
+            name = names[label] = self._name()
+            rows = queryset.order_by().annotate(_figure=Func(F(path), function=function)).values("_figure")
+            self._expressions[name] = Subquery(rows[:1])
+        return Figures(self, names)
+
+    def exists(self, queryset: QuerySet[Any]) -> Figures:
+        name = self._name()
+        self._expressions[name] = Exists(queryset.order_by())
+        return Figures(self, {"any": name})
+
+    def run(self, user: Model) -> None:
+        """One query, anchored on the user's own row, whatever was asked; none when nothing was."""
+        if not self._expressions:
+            self._values = {}
+            return
+        manager = user.__class__._default_manager  # the model class, also behind a request's lazy user
+        self._values = manager.filter(pk=user.pk).annotate(**self._expressions).values(*self._expressions).get()
+
+    def value(self, name: str) -> Any:
+        if self._values is None:
+            raise RuntimeError("Read a tally's figures after it has run.")
+        return self._values[name]
+
+
+# What an app gives the worklist: it adds its figures to the tally and returns how to read them into lines.
+Plan = Callable[[], list[Waiting]]
+
+
+def run_plan(user: Model, plan: Callable[[Tally], Plan]) -> list[Waiting]:
+    """One app's `waiting_for` on its own: its figures in one query, then its lines."""
+    tally = Tally()
+    read = plan(tally)
+    tally.run(user)
+    return read()

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.scoping import kecamatan_code, region_ancestors
-from berdaya.lib.waiting import Effort, Waiting, is_urgent, link, one_or_list
+from berdaya.lib.waiting import Effort, Figures, Plan, Tally, Waiting, is_urgent, link, one_or_list, run_plan
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
@@ -279,26 +279,41 @@ def _nominee_actions(user: User, nominee: Nominee) -> frozenset[str]:
 
 
 def waiting_for(user: User, *, today: dt.date | None = None) -> list[Waiting]:
-    """The targeting steps waiting for the user, one line per kind of step (see berdaya/worklist.py).
+    """The targeting steps waiting for the user, one line per kind of step (see `plan_waiting`)."""
+    return run_plan(user, lambda tally: plan_waiting(user, tally, today=today))
 
-    A village: open calls without its list, draft lists to submit, lists returned for correction. A kecamatan:
-    calls to relay to its villages, village lists to endorse or return. The Dinas: nominees to verify in the field,
-    verified nominees to decide, cycles whose nominees are all decided but whose decree (SK) is not issued.
-    A fixed number of queries, one per kind at most; each kind behind the permission of its step.
+
+def plan_waiting(user: User, tally: Tally, *, today: dt.date | None = None) -> Plan:
+    """Add to the tally the figures of the targeting steps waiting for the user; read them into lines.
+
+    A village: open calls without its list, draft lists to submit, lists returned for correction (one query of its
+    own: a row per open cycle). A kecamatan: calls to relay to its villages, village lists to endorse or return.
+    The Dinas: nominees to verify in the field, verified nominees to decide, cycles whose nominees are all decided
+    but whose decree (SK) is not issued. Each kind behind the permission of its step.
     """
     today = today or timezone.localdate()
-    found: list[Waiting] = []
+    reads: list[Plan] = []
     if user.has_perm("targeting.nominate"):
-        found += _village_work(user, today)
+        reads.append(lambda: _village_work(user, today))
     # The Dinas may relay a call on a kecamatan's behalf, but relaying is the kecamatan's work.
     if user.has_perm("targeting.relay_call") and not user.has_perm("targeting.open_cycle"):
-        found += _calls_to_relay(user, today)
+        reads.append(_calls_to_relay(user, tally, today))
     if user.has_perm("targeting.endorse"):
-        found += _lists_to_endorse(user, today)
-    found += _nominees_waiting(user, today)
+        reads.append(_lists_to_endorse(user, tally, today))
+    if user.has_perm("targeting.verify"):
+        reads.append(_nominees_at(user, tally, today, "verify"))
     if user.has_perm("targeting.decide"):
-        found += _decrees_to_issue(user, today)
-    return found
+        reads.append(_nominees_at(user, tally, today, "approve"))
+        reads.append(_decrees_to_issue(user, tally, today))
+    return lambda: [item for read in reads for item in read()]
+
+
+def _spread(tally: Tally, rows: QuerySet[Any], *, cycle: str = "cycle_id", due: str = "") -> Figures:
+    """How many rows, the first of them, the cycles they lie in, and their nearest deadline."""
+    wanted = {"n": ("COUNT", "pk"), "one": ("MIN", "pk"), "first": ("MIN", cycle), "last": ("MAX", cycle)}
+    if due:
+        wanted["due"] = ("MIN", due)
+    return tally.figures(rows, **wanted)
 
 
 def _cycle_url(count: int, first: int | None, last: int | None) -> str:
@@ -387,150 +402,141 @@ def _village_work(user: User, today: dt.date) -> list[Waiting]:
     return found
 
 
-def _calls_to_relay(user: User, today: dt.date) -> list[Waiting]:
+def _calls_to_relay(user: User, tally: Tally, today: dt.date) -> Plan:
     """Quotas of open cycles in the user's kecamatan whose call has not been relayed to the villages."""
     relayed = CallRelay.objects.filter(cycle=OuterRef("cycle"), kecamatan=OuterRef("kecamatan"))
-    row = (
-        Quota.objects.visible_to(user)
-        .filter(cycle__status=Cycle.Status.OPEN)
-        .exclude(Exists(relayed))
-        .aggregate(n=Count("pk"), due=Min("cycle__nomination_deadline"), first=Min("cycle_id"), last=Max("cycle_id"))
-    )
-    if not row["n"]:
-        return []
-    return [
-        Waiting(
-            label=ngettext_lazy(
-                "%(count)s call for nominations to relay to the villages",
-                "%(count)s calls for nominations to relay to the villages",
-                "count",
-            ),
-            count=row["n"],
-            url=_cycle_url(row["n"], row["first"], row["last"]),
-            effort=Effort.HUMAN,
-            kind="targeting.relay",
-            urgent=is_urgent(row["due"], today),
-            due=row["due"],
-        )
-    ]
+    quotas = Quota.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN).exclude(Exists(relayed))
+    row = _spread(tally, quotas, due="cycle__nomination_deadline")
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s call for nominations to relay to the villages",
+                    "%(count)s calls for nominations to relay to the villages",
+                    "count",
+                ),
+                count=row["n"],
+                url=_cycle_url(row["n"], row["first"], row["last"]),
+                effort=Effort.HUMAN,
+                kind="targeting.relay",
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
+            )
+        ]
+
+    return read
 
 
-def _lists_to_endorse(user: User, today: dt.date) -> list[Waiting]:
+def _lists_to_endorse(user: User, tally: Tally, today: dt.date) -> Plan:
     """Submitted village lists of open cycles: the kecamatan endorses them or returns them to the village."""
-    row = (
-        NominationList.objects.visible_to(user)
-        .filter(status=NominationList.STEPS["endorse"], cycle__status=Cycle.Status.OPEN)
-        .aggregate(
-            n=Count("pk"),
-            due=Min("cycle__endorsement_deadline"),
-            pk=Min("pk"),
-            first=Min("cycle_id"),
-            last=Max("cycle_id"),
-        )
+    lists = NominationList.objects.visible_to(user).filter(
+        status=NominationList.STEPS["endorse"], cycle__status=Cycle.Status.OPEN
     )
-    if not row["n"]:
-        return []
-    return [
-        Waiting(
-            label=ngettext_lazy(
-                "%(count)s village list to endorse or return",
-                "%(count)s village lists to endorse or return",
-                "count",
-            ),
-            count=row["n"],
-            url=one_or_list(
-                row["n"], row["pk"], "targeting:list-detail", _cycle_url(row["n"], row["first"], row["last"])
-            ),
-            effort=Effort.HUMAN,
-            kind="targeting.endorse",
-            urgent=is_urgent(row["due"], today),
-            due=row["due"],
-        )
-    ]
+    row = _spread(tally, lists, due="cycle__endorsement_deadline")
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        cycle_url = _cycle_url(row["n"], row["first"], row["last"])
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s village list to endorse or return",
+                    "%(count)s village lists to endorse or return",
+                    "count",
+                ),
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "targeting:list-detail", cycle_url),
+                effort=Effort.HUMAN,
+                kind="targeting.endorse",
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
+            )
+        ]
+
+    return read
 
 
-def _nominees_waiting(user: User, today: dt.date) -> list[Waiting]:
-    """One query for the Dinas's nominee steps: endorsed nominees to verify, verified ones to approve or reject."""
-    steps = {
-        # kind: (permission, status the step starts from, the deadline that applies, label)
-        "verify": (
-            "targeting.verify",
-            Nominee.STEPS["verify"],
-            "cycle__verval_deadline",
-            ngettext_lazy(
-                "%(count)s endorsed nominee awaits verval",
-                "%(count)s endorsed nominees await verval",
-                "count",
-            ),
+# The Dinas's nominee steps: the step's name in Nominee.STEPS -> (kind, deadline, label).
+_NOMINEE_STEPS = {
+    "verify": (
+        "targeting.verify",
+        "cycle__verval_deadline",
+        ngettext_lazy(
+            "%(count)s endorsed nominee awaits verval",
+            "%(count)s endorsed nominees await verval",
+            "count",
         ),
-        "decide": (
-            "targeting.decide",
-            Nominee.STEPS["approve"],
-            "cycle__decision_deadline",
-            ngettext_lazy(
-                "%(count)s verified nominee awaits a decision",
-                "%(count)s verified nominees await a decision",
-                "count",
-            ),
+    ),
+    "approve": (
+        "targeting.decide",
+        "cycle__decision_deadline",
+        ngettext_lazy(
+            "%(count)s verified nominee awaits a decision",
+            "%(count)s verified nominees await a decision",
+            "count",
         ),
-    }
-    mine = {kind: spec for kind, spec in steps.items() if user.has_perm(spec[0])}
-    if not mine:
-        return []
-    aggregates: dict[str, Any] = {}
-    for kind, (_permission, status, deadline, _label) in mine.items():
-        at = Q(status=status)
-        aggregates[f"{kind}_n"] = Count("pk", filter=at)
-        aggregates[f"{kind}_due"] = Min(deadline, filter=at)
-        aggregates[f"{kind}_pk"] = Min("pk", filter=at)
-        aggregates[f"{kind}_first"] = Min("cycle_id", filter=at)
-        aggregates[f"{kind}_last"] = Max("cycle_id", filter=at)
-    row = Nominee.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN).aggregate(**aggregates)
-    found = []
-    for kind, (_permission, _status, _deadline, label) in mine.items():
-        count = row[f"{kind}_n"]
-        if not count:
-            continue
-        cycle_url = _cycle_url(count, row[f"{kind}_first"], row[f"{kind}_last"])
-        found.append(
+    ),
+}
+
+
+def _nominees_at(user: User, tally: Tally, today: dt.date, step: str) -> Plan:
+    """Nominees of open cycles in the status the step starts from: endorsed ones to verify, verified ones to decide."""
+    kind, deadline, label = _NOMINEE_STEPS[step]
+    nominees = Nominee.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN, status=Nominee.STEPS[step])
+    row = _spread(tally, nominees, due=deadline)
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        cycle_url = _cycle_url(row["n"], row["first"], row["last"])
+        return [
             Waiting(
                 label=label,
-                count=count,
-                url=one_or_list(count, row[f"{kind}_pk"], "targeting:nominee-detail", cycle_url),
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "targeting:nominee-detail", cycle_url),
                 effort=Effort.HUMAN,
-                kind=f"targeting.{kind}",
-                urgent=is_urgent(row[f"{kind}_due"], today),
-                due=row[f"{kind}_due"],
+                kind=kind,
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
             )
-        )
-    return found
+        ]
+
+    return read
 
 
-def _decrees_to_issue(user: User, today: dt.date) -> list[Waiting]:
+def _decrees_to_issue(user: User, tally: Tally, today: dt.date) -> Plan:
     """Open cycles with approved nominees and none still on the way to a decision: the decree (SK) can be issued."""
     nominees = Nominee.objects.filter(cycle=OuterRef("pk"))
     undecided = (Nominee.STEPS["endorse"], Nominee.STEPS["verify"], Nominee.STEPS["approve"])
-    row = (
+    cycles = (
         Cycle.objects.visible_to(user)
         .filter(status=Cycle.Status.OPEN)
         .filter(Exists(nominees.filter(status=Nominee.Status.APPROVED)))
         .exclude(Exists(nominees.filter(status__in=undecided)))
-        .aggregate(n=Count("pk"), due=Min("decision_deadline"), first=Min("pk"), last=Max("pk"))
     )
-    if not row["n"]:
-        return []
-    return [
-        Waiting(
-            label=ngettext_lazy(
-                "%(count)s cycle decided: issue its decree (SK)",
-                "%(count)s cycles decided: issue their decrees (SK)",
-                "count",
-            ),
-            count=row["n"],
-            url=_cycle_url(row["n"], row["first"], row["last"]),
-            effort=Effort.HUMAN,
-            kind="targeting.decree",
-            urgent=is_urgent(row["due"], today),
-            due=row["due"],
-        )
-    ]
+    row = _spread(tally, cycles, cycle="pk", due="decision_deadline")
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s cycle decided: issue its decree (SK)",
+                    "%(count)s cycles decided: issue their decrees (SK)",
+                    "count",
+                ),
+                count=row["n"],
+                url=_cycle_url(row["n"], row["first"], row["last"]),
+                effort=Effort.HUMAN,
+                kind="targeting.decree",
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
+            )
+        ]
+
+    return read

@@ -46,7 +46,7 @@ from .plan import (
     stages_planned,
 )
 from .rules import actions_for
-from .waiting import waiting_for
+from .waiting import plan_waiting, waiting_for
 
 __all__ = [
     "NOT_CAPITAL",
@@ -89,6 +89,7 @@ __all__ = [
     "next_month_to_close",
     "period_allocated",
     "period_profit",
+    "plan_waiting",
     "revolving_fund",
     "runs_revolving_fund",
     "signed_sum",
