@@ -13,7 +13,7 @@ from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
-from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, is_urgent, link, one_or_list, run_plan
+from berdaya.lib.waiting import Effort, Figures, Plan, Tally, Waiting, is_urgent, link, one_or_list, run_plan
 
 from ..models import AidStage, BusinessPlan, CashImport
 
@@ -43,16 +43,21 @@ def plan_waiting(user: User, tally: Tally, *, today: dt.date | None = None) -> P
 def _per_group(
     tally: Tally, rows: QuerySet[Any], *, kind: str, label: Promise, page: str, group: str = "kube_id"
 ) -> Plan:
-    """A kind of work counted by rows, leading to its group's page when there is one row, else to the groups."""
-    row = tally.figures(rows, n=("COUNT", "pk"), kube=("MIN", group))
+    """A kind of work counted by rows, leading to its group's page when the rows are of one group."""
+    row = tally.figures(rows, n=("COUNT", "pk"), kube=("MIN", group), last=("MAX", group))
 
     def read() -> list[Waiting]:
         if not row["n"]:
             return []
-        url = one_or_list(row["n"], row["kube"], page, link("business:kube-list"))
-        return [Waiting(label=label, count=row["n"], url=url, effort=Effort.BUSINESS, kind=kind)]
+        return [Waiting(label=label, count=row["n"], url=_group_url(row, page), effort=Effort.BUSINESS, kind=kind)]
 
     return read
+
+
+def _group_url(row: Figures, page: str) -> str:
+    """The group's page (URL name `page`) when every row counted is of one group, else the list of groups."""
+    one_group = row["kube"] is not None and row["kube"] == row["last"]
+    return one_or_list(1 if one_group else row["n"], row["kube"], page, link("business:kube-list"))
 
 
 def _plans_to_approve(user: User, tally: Tally) -> Plan:
@@ -73,7 +78,9 @@ def _stages_to_pay(user: User, tally: Tally, today: dt.date) -> Plan:
         planned_on__lte=today + dt.timedelta(days=AID_LOOKAHEAD_DAYS),
         kube__status__in=Kube.MENTORED,
     )
-    row = tally.figures(stages, n=("COUNT", "pk"), kube=("MIN", "kube_id"), due=("MIN", "planned_on"))
+    row = tally.figures(
+        stages, n=("COUNT", "pk"), kube=("MIN", "kube_id"), last=("MAX", "kube_id"), due=("MIN", "planned_on")
+    )
     # The queryset form of AidStage.awaits_condition: paying these needs the condition met, or a reason.
     waiting = tally.figures(
         stages.exclude(condition=AidStage.Condition.NONE).filter(condition_met_on__isnull=True), n=("COUNT", "pk")
@@ -90,7 +97,7 @@ def _stages_to_pay(user: User, tally: Tally, today: dt.date) -> Plan:
                     "count",
                 ),
                 count=row["n"],
-                url=one_or_list(row["n"], row["kube"], "business:aid", link("business:kube-list")),
+                url=_group_url(row, "business:aid"),
                 effort=Effort.BUSINESS,
                 kind="business.pay_aid",
                 urgent=is_urgent(row["due"], today),
