@@ -1,7 +1,9 @@
 """What waits for a user: one line of their "My tasks" page, as each app's `waiting_for(user)` reports it.
 
-Each app counts its own kinds of work (one query per kind at most, from `visible_to(user)` and the models' own state
-predicates, behind the permission that lets the user take the step); the project's worklist gathers them.
+Each app counts its own kinds of work, from `visible_to(user)` and the queryset forms of the models' own state
+predicates, behind the permission that lets the user take the step; the project's worklist (berdaya/worklist.py)
+gathers them. The apps add their figures to one `Tally`, so that every kind of work of every app is counted in a
+single query: the menu shows the count on every page.
 """
 
 from __future__ import annotations

@@ -132,6 +132,16 @@ def test_an_account_without_a_region_has_nothing_waiting(client, users, busy):
     assert kinds(tasks_page(client, users["no_region"])) == {}
 
 
+def test_urgent_work_is_marked_with_its_deadline(client, users, busy):
+    Cycle.objects.filter(pk=busy.pk).update(nomination_deadline=dt.date(2027, 3, 2))
+
+    html = tasks_page(client, users["desa_a"]).content.decode()
+
+    assert "1 of them is urgent" in html
+    assert 'class="task urgent"' in html
+    assert "Due " in html
+
+
 # Order --------------------------------------------------------------------------------------------------------------
 
 
