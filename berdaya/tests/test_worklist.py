@@ -250,3 +250,23 @@ def test_every_demo_account_sees_its_tasks_and_the_desks_have_some(client, demo)
     # Tanah Periuk's list is endorsed in the demo (it shows the list's whole way to the decree): its operator's
     # page renders, with nothing waiting.
     assert found["desa.tanahperiuk"] == {}
+
+
+# On a phone ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_village_operator_opens_its_tasks_from_the_menu_on_a_phone(page, users, busy):
+    from berdaya.tests.test_browser_login import log_in
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "desa_a")
+
+    page.locator('nav a[href="/tugas/"]').click()
+    page.locator("#tasks li.task a").first.click()
+
+    assert page.url.endswith(reverse("targeting:cycle-detail", args=[busy.pk]))
+    page.go_back()
+    # A plain list: nothing wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
