@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from berdaya.accounts.models import User
 from berdaya.business import selectors as business
+from berdaya.groups import selectors as groups
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.waiting import Effort, Tally, Waiting
 from berdaya.mentoring import selectors as mentoring
@@ -43,6 +44,7 @@ TASK_PERMISSIONS = (
     "business.pay_aidstage",
     "business.change_businessplan",
     "business.add_cashentry",
+    "groups.change_kube",
 )
 
 
@@ -63,6 +65,7 @@ def gather(user: User, *, today: dt.date | None = None) -> list[Waiting]:
         targeting.plan_waiting(user, tally, today=today),
         screening.plan_waiting(user, tally),
         registry.plan_waiting(user, tally),
+        groups.plan_waiting(user, tally),
         business.plan_waiting(user, tally, today=today),
         mentoring.plan_waiting(user, tally, today=today),
     ]
