@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from berdaya import worklist
 from berdaya.accounts.models import User
 from berdaya.inbox.selectors import unread_count
 
@@ -21,6 +22,8 @@ class NavItem:
     permission: str | None = None
     # A count shown beside the label (unread messages); one query per page that shows the menu.
     count: Callable[[User], int] | None = None
+    # Shown only to the users for whom this says yes (beside the permission, when the item has one).
+    shown: Callable[[User], bool] | None = None
 
     @property
     def url(self) -> str:
@@ -34,6 +37,8 @@ def _unread(user: User) -> int:
 # Later capabilities add their pages here, each behind the permission that lets a role use it.
 NAVIGATION: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
+    # What waits for the user, counted once per request (berdaya/worklist.py); not for those who only read.
+    NavItem(_("My tasks"), "tasks", count=worklist.task_count, shown=worklist.can_have_tasks),
     NavItem(_("Registry"), "registry:person-list", "registry.view_person"),
     NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate"),
     NavItem(_("Targeting"), "targeting:cycle-list", "targeting.view_cycle"),
@@ -58,10 +63,16 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    items = [item for item in NAVIGATION if item.permission is None or user.has_perm(item.permission)]
+    items = [
+        item
+        for item in NAVIGATION
+        if (item.permission is None or user.has_perm(item.permission)) and (item.shown is None or item.shown(user))
+    ]
     current = request.resolver_match.view_name if request.resolver_match else ""
     app = current.split(":", 1)[0] if ":" in current else current
     return {
+        # The dashboard shows the top of the user's tasks: the list the menu's count was made from.
+        "my_tasks": worklist.tasks_for(user),
         "navigation": [
             {
                 "label": _label(item, user),
@@ -69,5 +80,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
                 "active": item.url_name.split(":", 1)[0] == app and item.count is None,
             }
             for item in items
-        ]
+        ],
     }

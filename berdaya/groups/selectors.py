@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.scoping import region_q
+from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 from berdaya.regions.models import Region
 from berdaya.targeting.checks import join_obstacles
 from berdaya.targeting.models import Cycle, Nominee
@@ -153,3 +155,56 @@ def kube_members(*, kube: Kube) -> QuerySet[Membership]:
     return kube.memberships.select_related("person__household__village", "replaced_by__person").order_by(
         "left_on", officer_first, "person__name"
     )
+
+
+# What waits for the user ----------------------------------------------------------------------------------------
+
+
+def waiting_for(user: User) -> list[Waiting]:
+    return run_plan(user, lambda tally: plan_waiting(user, tally))
+
+
+def plan_waiting(user: User, tally: Tally) -> Plan:
+    """The Dinas's group work: groups still mentored with no facilitator to assign one to, groups being formed to
+    complete (members, officers, bank account, formation meeting) and start."""
+    if not user.has_perm("groups.change_kube"):
+        return lambda: []
+    kubes = Kube.objects.visible_to(user)
+    kinds = [
+        (
+            "groups.assign",
+            kubes.running().filter(facilitator__isnull=True),
+            link("groups:kube-list"),
+            ngettext_lazy(
+                "%(count)s group without a facilitator: assign one",
+                "%(count)s groups without a facilitator: assign one",
+                "count",
+            ),
+        ),
+        (
+            "groups.forming",
+            kubes.forming(),
+            link("groups:kube-list", query=f"status={Kube.Status.FORMING}"),
+            ngettext_lazy(
+                "%(count)s group being formed: complete it and start it",
+                "%(count)s groups being formed: complete them and start them",
+                "count",
+            ),
+        ),
+    ]
+    rows = [tally.figures(found, n=("COUNT", "pk"), one=("MIN", "pk")) for _kind, found, _url, _label in kinds]
+
+    def read() -> list[Waiting]:
+        return [
+            Waiting(
+                label=label,
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "groups:kube-detail", listing),
+                effort=Effort.INSTITUTION,
+                kind=kind,
+            )
+            for (kind, _found, listing, label), row in zip(kinds, rows, strict=True)
+            if row["n"]
+        ]
+
+    return read

@@ -10,10 +10,14 @@ from typing import TypedDict
 from django.conf import settings
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
+from berdaya.lib.formats import month as month_name
+from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 
 from .models import Meeting, MonthlyReport, Problem, Visit
 
@@ -249,3 +253,139 @@ def actions_for(user: User, obj: Problem | MonthlyReport) -> frozenset[str]:
     if user.has_perm("mentoring.review_monthlyreport") and obj.is_awaiting_review:
         actions |= {"acknowledge", "return"}
     return frozenset(actions)
+
+
+# What waits for the user ----------------------------------------------------------------------------------------
+
+
+def waiting_for(user: User, *, today: dt.date | None = None) -> list[Waiting]:
+    return run_plan(user, lambda tally: plan_waiting(user, tally, today=today))
+
+
+def plan_waiting(user: User, tally: Tally, *, today: dt.date | None = None) -> Plan:
+    """Mentoring work waiting for the user (see berdaya/worklist.py).
+
+    The Dinas: submitted monthly reports to acknowledge or return, open problems escalated to it. A facilitator:
+    last month's report not yet submitted (while it mentors a group), reports returned to it, open problems of the
+    groups in its care.
+    """
+    today = today or timezone.localdate()
+    reads: list[Plan] = []
+    if user.has_perm("mentoring.review_monthlyreport"):
+        reads.append(_reports_to_review(user, tally))
+    if user.has_perm("mentoring.add_monthlyreport"):
+        reads.append(_own_reports(user, tally, today))
+    if user.has_perm("mentoring.change_problem"):
+        reads.append(_problems(user, tally))
+    return lambda: [item for read in reads for item in read()]
+
+
+def _reports_to_review(user: User, tally: Tally) -> Plan:
+    awaiting = MonthlyReport.Status.SUBMITTED  # the queryset form of MonthlyReport.is_awaiting_review
+    reports = MonthlyReport.objects.visible_to(user).filter(status=awaiting)
+    row = tally.figures(reports, n=("COUNT", "pk"), one=("MIN", "pk"))
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        listing = link("mentoring:report-list", query=f"status={awaiting}")
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s monthly report to acknowledge or return",
+                    "%(count)s monthly reports to acknowledge or return",
+                    "count",
+                ),
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "mentoring:report-detail", listing),
+                effort=Effort.INSTITUTION,
+                kind="mentoring.review",
+            )
+        ]
+
+    return read
+
+
+def _own_reports(user: User, tally: Tally, today: dt.date) -> Plan:
+    """Whether the facilitator mentors a group and has sent last month's report; the reports returned to it."""
+    month = previous_month(today)
+    mine = MonthlyReport.objects.visible_to(user).filter(facilitator_id=user.pk)
+    # The queryset form of MonthlyReport.is_editable for a report the Dinas has seen: returned.
+    returned = tally.figures(mine.filter(status=MonthlyReport.Status.RETURNED), n=("COUNT", "pk"), one=("MIN", "pk"))
+    mentors = tally.exists(Kube.objects.visible_to(user).running())
+    sent = tally.exists(mine.sent().filter(month=month))
+    draft = tally.figures(mine.filter(month=month), one=("MIN", "pk"))
+
+    def read() -> list[Waiting]:
+        found = []
+        listing = link("mentoring:report-list")
+        if returned["n"]:
+            found.append(
+                Waiting(
+                    label=ngettext_lazy(
+                        "%(count)s monthly report returned to you for correction",
+                        "%(count)s monthly reports returned to you for correction",
+                        "count",
+                    ),
+                    count=returned["n"],
+                    url=one_or_list(returned["n"], returned["one"], "mentoring:report-detail", listing),
+                    effort=Effort.INSTITUTION,
+                    kind="mentoring.returned",
+                    urgent=True,
+                )
+            )
+        if mentors["any"] and not sent["any"]:
+            found.append(
+                Waiting(
+                    label=ngettext_lazy(
+                        "%(count)s monthly report to submit: %(month)s",
+                        "%(count)s monthly reports to submit: %(month)s",
+                        "count",
+                    ),
+                    count=1,
+                    url=one_or_list(1, draft["one"], "mentoring:report-detail", listing),
+                    effort=Effort.INSTITUTION,
+                    kind="mentoring.report",
+                    params=(("month", month_name(month)),),
+                )
+            )
+        return found
+
+    return read
+
+
+def _problems(user: User, tally: Tally) -> Plan:
+    """A facilitator: the open problems of its groups. The Dinas: the open problems escalated to it."""
+    problems = Problem.objects.visible_to(user)
+    if user.is_facilitator:
+        problems, state = problems.open(), "open"
+        label = ngettext_lazy(
+            "%(count)s open problem in your groups",
+            "%(count)s open problems in your groups",
+            "count",
+        )
+    else:
+        problems, state = problems.escalated(), "escalated"
+        label = ngettext_lazy(
+            "%(count)s open problem escalated to the Dinas",
+            "%(count)s open problems escalated to the Dinas",
+            "count",
+        )
+    row = tally.figures(problems, n=("COUNT", "pk"), one=("MIN", "pk"), worst=("MAX", "severity"))
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        listing = link("mentoring:problem-list", query=f"state={state}")
+        return [
+            Waiting(
+                label=label,
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "mentoring:problem-detail", listing),
+                effort=Effort.INSTITUTION,
+                kind=f"mentoring.{state}",
+                urgent=row["worst"] == Problem.Severity.HIGH,
+            )
+        ]
+
+    return read

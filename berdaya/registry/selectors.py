@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.db import digits_prefix
 from berdaya.lib.scoping import region_q
+from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 from berdaya.regions.models import Region, RegionQuerySet
 
 from .models import AssistanceRecord, Household, HouseholdQuerySet, ImportJob, Person, PersonQuerySet
@@ -80,3 +82,35 @@ def actions_for(user: User, job: ImportJob) -> frozenset[str]:
     if not user.has_perm("registry.add_importjob") or not job.is_checked:
         return frozenset()
     return frozenset({"commit", "map"} if job.wants_mapping else {"commit"})
+
+
+def waiting_for(user: User) -> list[Waiting]:
+    return run_plan(user, lambda tally: plan_waiting(user, tally))
+
+
+def plan_waiting(user: User, tally: Tally) -> Plan:
+    """The user's own imports that are checked and wait for them: to be imported, or mapped and checked again."""
+    if not user.has_perm("registry.add_importjob"):
+        return lambda: []
+    # The queryset form of ImportJob.is_checked.
+    jobs = ImportJob.objects.visible_to(user).filter(created_by_id=user.pk, status=ImportJob.Status.CHECKED)
+    row = tally.figures(jobs, n=("COUNT", "pk"), one=("MIN", "pk"))
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s checked import waits to be committed",
+                    "%(count)s checked imports wait to be committed",
+                    "count",
+                ),
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "registry:import-detail", link("registry:import-list")),
+                effort=Effort.HUMAN,
+                kind="registry.import",
+            )
+        ]
+
+    return read

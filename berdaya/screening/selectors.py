@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
+from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 
 from .models import MatchCandidate, MatchCandidateQuerySet, MergedPerson, ScreeningRun
 
@@ -45,3 +47,62 @@ def actions_for(user: User, candidate: MatchCandidate) -> frozenset[str]:
     if candidate.can_be_merged and user.has_perm("screening.merge_persons"):
         actions.add("merge")
     return frozenset(actions)
+
+
+def waiting_for(user: User) -> list[Waiting]:
+    return run_plan(user, lambda tally: plan_waiting(user, tally))
+
+
+def plan_waiting(user: User, tally: Tally) -> Plan:
+    """Pairs waiting for a reviewer (same person or not?), and pairs confirmed as one person whose records are not
+    merged yet; each behind the permission of its step."""
+    candidates = MatchCandidate.objects.visible_to(user)
+    steps = []
+    if user.has_perm("screening.change_matchcandidate"):
+        steps.append(
+            (
+                "screening.review",
+                MatchCandidate.Status.PENDING,
+                candidates.pending(),
+                ngettext_lazy(
+                    "%(count)s possible duplicate to review",
+                    "%(count)s possible duplicates to review",
+                    "count",
+                ),
+            )
+        )
+    if user.has_perm("screening.merge_persons"):
+        steps.append(
+            (
+                "screening.merge",
+                MatchCandidate.Status.CONFIRMED,
+                # The queryset form of MatchCandidate.can_be_merged.
+                candidates.filter(status=MatchCandidate.Status.CONFIRMED, left__isnull=False, right__isnull=False),
+                ngettext_lazy(
+                    "%(count)s confirmed duplicate to merge",
+                    "%(count)s confirmed duplicates to merge",
+                    "count",
+                ),
+            )
+        )
+    rows = [tally.figures(pairs, n=("COUNT", "pk"), one=("MIN", "pk")) for _kind, _status, pairs, _label in steps]
+
+    def read() -> list[Waiting]:
+        return [
+            Waiting(
+                label=label,
+                count=row["n"],
+                url=one_or_list(
+                    row["n"],
+                    row["one"],
+                    "screening:candidate-detail",
+                    link("screening:candidate-list", query=f"status={status}"),
+                ),
+                effort=Effort.HUMAN,
+                kind=kind,
+            )
+            for (kind, status, _pairs, label), row in zip(steps, rows, strict=True)
+            if row["n"]
+        ]
+
+    return read

@@ -6,15 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.scoping import kecamatan_code, region_ancestors
+from berdaya.lib.waiting import Effort, Figures, Plan, Tally, Waiting, is_urgent, link, one_or_list, run_plan
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
-from .models import Cycle, Flag, Letterhead, NominationList, Nominee, Quota, Transition
+from .models import CallRelay, Cycle, Flag, Letterhead, NominationList, Nominee, Quota, Transition
 
 
 def cycles_for_list(*, user: User) -> QuerySet[Cycle]:
@@ -263,3 +265,270 @@ def _nominee_actions(user: User, nominee: Nominee) -> frozenset[str]:
             "reject": ("targeting.decide", nominee.can("reject")),
         },
     )
+
+
+# What waits for the user ----------------------------------------------------------------------------------------
+
+
+def waiting_for(user: User, *, today: dt.date | None = None) -> list[Waiting]:
+    """The targeting steps waiting for the user, one line per kind of step (see `plan_waiting`)."""
+    return run_plan(user, lambda tally: plan_waiting(user, tally, today=today))
+
+
+def plan_waiting(user: User, tally: Tally, *, today: dt.date | None = None) -> Plan:
+    """Add to the tally the figures of the targeting steps waiting for the user; read them into lines.
+
+    A village: open calls without its list, draft lists to submit, lists returned for correction (one query of its
+    own: a row per open cycle). A kecamatan: calls to relay to its villages, village lists to endorse or return.
+    The Dinas: nominees to verify in the field, verified nominees to decide, cycles whose nominees are all decided
+    but whose decree (SK) is not issued. Each kind behind the permission of its step.
+    """
+    today = today or timezone.localdate()
+    reads: list[Plan] = []
+    if user.has_perm("targeting.nominate"):
+        reads.append(lambda: _village_work(user, today))
+    # The Dinas may relay a call on a kecamatan's behalf, but relaying is the kecamatan's work.
+    if user.has_perm("targeting.relay_call") and not user.has_perm("targeting.open_cycle"):
+        reads.append(_calls_to_relay(user, tally, today))
+    if user.has_perm("targeting.endorse"):
+        reads.append(_lists_to_endorse(user, tally, today))
+    if user.has_perm("targeting.verify"):
+        reads.append(_nominees_at(user, tally, today, "verify"))
+    if user.has_perm("targeting.decide"):
+        reads.append(_nominees_at(user, tally, today, "approve"))
+        reads.append(_decrees_to_issue(user, tally, today))
+    return lambda: [item for read in reads for item in read()]
+
+
+def _spread(tally: Tally, rows: QuerySet[Any], *, cycle: str = "cycle_id", due: str = "") -> Figures:
+    """How many rows, the first of them, the cycles they lie in, and their nearest deadline."""
+    wanted = {"n": ("COUNT", "pk"), "one": ("MIN", "pk"), "first": ("MIN", cycle), "last": ("MAX", cycle)}
+    if due:
+        wanted["due"] = ("MIN", due)
+    return tally.figures(rows, **wanted)
+
+
+def _cycle_url(count: int, first: int | None, last: int | None) -> str:
+    """The cycle's page when every record counted lies in one cycle, else the list of cycles."""
+    if count and first is not None and first == last:
+        return link("targeting:cycle-detail", first)
+    return link("targeting:cycle-list")
+
+
+def _village_work(user: User, today: dt.date) -> list[Waiting]:
+    """One query: the open cycles whose call reached the user's village, with the village's list and its state."""
+    village = user.region_id
+    if village is None:
+        return []
+    own = NominationList.objects.filter(cycle=OuterRef("pk"), village_id=village)
+    returned = Transition.objects.filter(
+        nomination_list__cycle=OuterRef("pk"),
+        nomination_list__village_id=village,
+        nominee=None,
+        action=Transition.Action.RETURN,
+    )
+    cycles = (
+        Cycle.objects.visible_to(user)
+        .filter(status=Cycle.Status.OPEN, nomination_deadline__gte=today)
+        .filter(Exists(CallRelay.objects.filter(cycle=OuterRef("pk"), kecamatan_id=kecamatan_code(village))))
+        .annotate(
+            list_pk=Subquery(own.values("pk")[:1]),
+            list_status=Subquery(own.values("status")[:1]),
+            was_returned=Exists(returned),
+        )
+        .values("pk", "nomination_deadline", "list_pk", "list_status", "was_returned")
+    )
+    # kind -> (its cycles, its lists (none for a list not started), their nomination deadlines)
+    kinds: dict[str, tuple[list[int], list[int], list[dt.date]]] = {}
+    for row in cycles:
+        if row["list_pk"] is None:
+            kind = "start"
+        elif row["list_status"] == NominationList.STEPS["submit"]:
+            kind = "returned" if row["was_returned"] else "submit"
+        else:
+            continue
+        cycle_pks, list_pks, dues = kinds.setdefault(kind, ([], [], []))
+        cycle_pks.append(row["pk"])
+        if row["list_pk"] is not None:
+            list_pks.append(row["list_pk"])
+        dues.append(row["nomination_deadline"])
+    labels = {
+        "start": ngettext_lazy(
+            "%(count)s call for nominations waits for your village's list",
+            "%(count)s calls for nominations wait for your village's lists",
+            "count",
+        ),
+        "submit": ngettext_lazy(
+            "%(count)s draft village list to complete and submit",
+            "%(count)s draft village lists to complete and submit",
+            "count",
+        ),
+        "returned": ngettext_lazy(
+            "%(count)s village list returned for correction",
+            "%(count)s village lists returned for correction",
+            "count",
+        ),
+    }
+    found = []
+    for kind in ("returned", "submit", "start"):
+        if kind not in kinds:
+            continue
+        cycle_pks, list_pks, dues = kinds[kind]
+        count = len(cycle_pks)
+        if list_pks:
+            url = one_or_list(count, list_pks[0], "targeting:list-detail", link("targeting:cycle-list"))
+        else:
+            url = _cycle_url(count, min(cycle_pks), max(cycle_pks))
+        due = min(dues)
+        found.append(
+            Waiting(
+                label=labels[kind],
+                count=count,
+                url=url,
+                effort=Effort.HUMAN,
+                kind=f"targeting.{kind}",
+                urgent=kind == "returned" or is_urgent(due, today),
+                due=due,
+            )
+        )
+    return found
+
+
+def _calls_to_relay(user: User, tally: Tally, today: dt.date) -> Plan:
+    """Quotas of open cycles in the user's kecamatan whose call has not been relayed to the villages."""
+    relayed = CallRelay.objects.filter(cycle=OuterRef("cycle"), kecamatan=OuterRef("kecamatan"))
+    quotas = Quota.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN).exclude(Exists(relayed))
+    row = _spread(tally, quotas, due="cycle__nomination_deadline")
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s call for nominations to relay to the villages",
+                    "%(count)s calls for nominations to relay to the villages",
+                    "count",
+                ),
+                count=row["n"],
+                url=_cycle_url(row["n"], row["first"], row["last"]),
+                effort=Effort.HUMAN,
+                kind="targeting.relay",
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
+            )
+        ]
+
+    return read
+
+
+def _lists_to_endorse(user: User, tally: Tally, today: dt.date) -> Plan:
+    """Submitted village lists of open cycles: the kecamatan endorses them or returns them to the village."""
+    lists = NominationList.objects.visible_to(user).filter(
+        status=NominationList.STEPS["endorse"], cycle__status=Cycle.Status.OPEN
+    )
+    row = _spread(tally, lists, due="cycle__endorsement_deadline")
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        cycle_url = _cycle_url(row["n"], row["first"], row["last"])
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s village list to endorse or return",
+                    "%(count)s village lists to endorse or return",
+                    "count",
+                ),
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "targeting:list-detail", cycle_url),
+                effort=Effort.HUMAN,
+                kind="targeting.endorse",
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
+            )
+        ]
+
+    return read
+
+
+# The Dinas's nominee steps: the step's name in Nominee.STEPS -> (kind, deadline, label).
+_NOMINEE_STEPS = {
+    "verify": (
+        "targeting.verify",
+        "cycle__verval_deadline",
+        ngettext_lazy(
+            "%(count)s endorsed nominee awaits verval",
+            "%(count)s endorsed nominees await verval",
+            "count",
+        ),
+    ),
+    "approve": (
+        "targeting.decide",
+        "cycle__decision_deadline",
+        ngettext_lazy(
+            "%(count)s verified nominee awaits a decision",
+            "%(count)s verified nominees await a decision",
+            "count",
+        ),
+    ),
+}
+
+
+def _nominees_at(user: User, tally: Tally, today: dt.date, step: str) -> Plan:
+    """Nominees of open cycles in the status the step starts from: endorsed ones to verify, verified ones to decide."""
+    kind, deadline, label = _NOMINEE_STEPS[step]
+    nominees = Nominee.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN, status=Nominee.STEPS[step])
+    row = _spread(tally, nominees, due=deadline)
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        cycle_url = _cycle_url(row["n"], row["first"], row["last"])
+        return [
+            Waiting(
+                label=label,
+                count=row["n"],
+                url=one_or_list(row["n"], row["one"], "targeting:nominee-detail", cycle_url),
+                effort=Effort.HUMAN,
+                kind=kind,
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
+            )
+        ]
+
+    return read
+
+
+def _decrees_to_issue(user: User, tally: Tally, today: dt.date) -> Plan:
+    """Open cycles with approved nominees and none still on the way to a decision: the decree (SK) can be issued."""
+    nominees = Nominee.objects.filter(cycle=OuterRef("pk"))
+    undecided = (Nominee.STEPS["endorse"], Nominee.STEPS["verify"], Nominee.STEPS["approve"])
+    cycles = (
+        Cycle.objects.visible_to(user)
+        .filter(status=Cycle.Status.OPEN)
+        .filter(Exists(nominees.filter(status=Nominee.Status.APPROVED)))
+        .exclude(Exists(nominees.filter(status__in=undecided)))
+    )
+    row = _spread(tally, cycles, cycle="pk", due="decision_deadline")
+
+    def read() -> list[Waiting]:
+        if not row["n"]:
+            return []
+        return [
+            Waiting(
+                label=ngettext_lazy(
+                    "%(count)s cycle decided: issue its decree (SK)",
+                    "%(count)s cycles decided: issue their decrees (SK)",
+                    "count",
+                ),
+                count=row["n"],
+                url=_cycle_url(row["n"], row["first"], row["last"]),
+                effort=Effort.HUMAN,
+                kind="targeting.decree",
+                urgent=is_urgent(row["due"], today),
+                due=row["due"],
+            )
+        ]
+
+    return read

@@ -66,6 +66,7 @@ def listing(kind: str) -> Page:
 MATRIX: dict[str, Page] = {
     # Site pages.
     "dashboard": LIST,
+    "tasks": LIST,
     "login": LIST,
     "logout": LIST,
     "password_change": LIST,

@@ -46,6 +46,7 @@ from .plan import (
     stages_planned,
 )
 from .rules import actions_for
+from .waiting import plan_waiting, waiting_for
 
 __all__ = [
     "NOT_CAPITAL",
@@ -88,8 +89,10 @@ __all__ = [
     "next_month_to_close",
     "period_allocated",
     "period_profit",
+    "plan_waiting",
     "revolving_fund",
     "runs_revolving_fund",
     "signed_sum",
     "stages_planned",
+    "waiting_for",
 ]
