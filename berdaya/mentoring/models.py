@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.lib import formats
 from berdaya.lib.scoping import ScopedQuerySet
 
 
@@ -303,10 +305,31 @@ class MonthlyReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.facilitator} · {self.month:%Y-%m}"
+        return f"{self.facilitator} · {formats.month(self.month)}"
 
     def get_absolute_url(self) -> str:
         return reverse("mentoring:report-detail", args=[self.pk])
+
+    @property
+    def shown_summary(self) -> dict[str, Any]:
+        """The month's records in the reader's language: a group's status by its label (kept as its value; an older
+        report kept the label of whoever refreshed it), a visit's date in the readable style (kept as ISO)."""
+        from berdaya.groups.models import Kube
+
+        summary: dict[str, Any] = dict(self.summary or {})
+        summary["groups"] = [
+            {
+                **group,
+                "status": Kube.Status(group["status"]).label
+                if group.get("status") in Kube.Status.values
+                else group.get("status", ""),
+            }
+            for group in summary.get("groups", [])
+        ]
+        summary["visits"] = [
+            {**visit, "date": formats.shown_value(visit.get("date"))} for visit in summary.get("visits", [])
+        ]
+        return summary
 
     # Its states, asked by the services (which enforce them) and by actions_for (which offers them).
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
+from berdaya.lib import formats
 
 from .models import Meeting, MonthlyReport, Problem, Visit
 
@@ -76,7 +77,7 @@ def facilitator_caseload(*, user: User, today: dt.date) -> list[CaseloadRow]:
         if row.open_problems:
             row.reasons.append(_("%(count)d open problem(s)") % {"count": row.open_problems})
         if row.report_missing:
-            row.reasons.append(_("Monthly report for %(month)s missing") % {"month": f"{month:%m/%Y}"})
+            row.reasons.append(_("Monthly report for %(month)s missing") % {"month": formats.month(month)})
         rows.append(row)
     # Most urgent first: more reasons, then escalated problems, then the longest without a visit.
     rows.sort(
@@ -206,7 +207,7 @@ def month_summary(*, facilitator: User, month: dt.date) -> MonthSummary:
         groups.append(
             {
                 "name": kube.name,
-                "status": str(kube.get_status_display()),
+                "status": kube.status,  # its value: the report shows its label in the reader's language
                 "visits": sum(1 for v in visits if v.kube_id == kube.pk),
                 "meetings": sum(1 for m in meetings if m.kube_id == kube.pk),
             }

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from berdaya.lib import scoping
+from berdaya.lib.formats import shown_value
 from berdaya.lib.scoping import ScopedQuerySet, ScopeUser, region_ancestors
 from berdaya.lib.stored_text import show
 from berdaya.registry.models import AssistanceRecord
@@ -417,7 +418,7 @@ class Flag(models.Model):
         message = gettext(self.message)
         if not self.params:
             return message
-        params: dict[str, Any] = dict(self.params)
+        params: dict[str, Any] = {name: shown_value(value) for name, value in self.params.items()}  # ISO dates
         if self.code in (self.Code.PRIOR_KUBE, self.Code.OTHER_AID):
             if params.get("programme") in AssistanceRecord.Programme.values:
                 params["programme"] = AssistanceRecord.Programme(params["programme"]).label
