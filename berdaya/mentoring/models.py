@@ -26,7 +26,9 @@ class ProfileQuerySet(ScopedQuerySet["FacilitatorProfile"]):
 class FacilitatorProfile(models.Model):
     """What the Dinas knows about a facilitator (pendamping): background, since when, where they work."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="facilitator_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="facilitator_profile", verbose_name=_("user")
+    )
     education = models.CharField(_("education"), max_length=100, blank=True)
     started_on = models.DateField(_("facilitator since"), null=True, blank=True)
     areas = models.CharField(_("working area"), max_length=255, blank=True)
@@ -51,7 +53,7 @@ class VisitQuerySet(ScopedQuerySet["Visit"]):
 def client_key_field() -> models.UUIDField[uuid.UUID | None, uuid.UUID | None]:
     """The key the form (or, for a report written without signal, the phone) gives a record from the field: sent
     twice, by a double tap or by the phone's outbox retrying after a lost answer, it is stored once."""
-    return models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    return models.UUIDField(_("offline key"), null=True, blank=True, unique=True, editable=False)
 
 
 class Visit(models.Model):
@@ -66,7 +68,7 @@ class Visit(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     client_key = client_key_field()
 
     objects = VisitQuerySet.as_manager()
@@ -123,7 +125,7 @@ class FollowUpQuerySet(ScopedQuerySet["FollowUp"]):
 class FollowUp(models.Model):
     """An action agreed on a visit, with the date it is due and the date it was done."""
 
-    visit = models.ForeignKey(Visit, models.CASCADE, related_name="follow_ups")
+    visit = models.ForeignKey(Visit, models.CASCADE, related_name="follow_ups", verbose_name=_("visit"))
     action = models.CharField(_("follow-up action"), max_length=255)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
@@ -286,9 +288,11 @@ class MonthlyReport(models.Model):
     narrative = models.TextField(_("activities and progress"), blank=True)
     next_plan = models.TextField(_("plan for next month"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     review_note = models.TextField(_("Dinas's note"), blank=True)
 
     objects = ReportQuerySet.as_manager()
