@@ -114,6 +114,7 @@ def kube_timeline(*, kube: Kube) -> list[TimelineEntry]:
     # Trainings through the members' participation, without importing the training app (a sibling of this one).
     trainings = (
         kube.memberships.filter(trainings__isnull=False)
+        .order_by()  # a membership's own ordering would make each member's row distinct: one training, once
         .values_list("trainings__training_id", "trainings__training__title", "trainings__training__starts_on")
         .distinct()
     )
