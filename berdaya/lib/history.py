@@ -53,8 +53,8 @@ REASON_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"merged with #(?P<pk>\d+)"), N_("Merged with #%(pk)s")),
     (re.compile(r"merged into #(?P<pk>\d+)"), N_("Merged into #%(pk)s")),
 ]
-# Fields that have no verbose name of their own (Django then shows the English field name, "submitted at"):
-# the name the history shows, in the reader's language.
+# Every field a history tracks has a translated verbose name (berdaya/tests/test_field_leftovers.py checks it); these
+# are the names for a field that lost it (Django would show its English name, "submitted at"), in the reader's language.
 FIELD_NAMES: dict[str, str] = {
     "status": N_("status"),
     "submitted_at": N_("submitted at"),
