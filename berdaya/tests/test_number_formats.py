@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.business import services
 from berdaya.business.cash_rules import amount_error, closed_month_error
+from berdaya.business.models import Asset
 from berdaya.business.tests.factories import BusinessPlanFactory
 from berdaya.groups.tests.factories import KubeFactory
+from berdaya.lib.history import shown_reason
 from berdaya.lib.stored_text import keep, show
 from berdaya.targeting.models import Flag
 
@@ -131,3 +134,13 @@ def test_a_checks_dates_are_shown_in_the_readable_style(language, shown):
 
     assert shown in text
     assert "2026-12-03" not in text
+
+
+@pytest.mark.parametrize(("language", "shown"), [("id", "1 Sep 2027"), ("en", "1 Sep 2027")])
+def test_a_history_reason_with_a_date_is_shown_translated_with_the_date_readable(language, shown):
+    with translation.override(language):
+        reason = shown_reason(Asset, "condition check on 2027-09-01")
+        expected = gettext("Condition check on %(date)s") % {"date": shown}
+
+    assert reason == expected
+    assert "2027-09-01" not in reason

@@ -38,6 +38,7 @@ from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from berdaya.mentoring.models import MonthlyReport
 from berdaya.regions.services import WILAYAH_CSV, load_regions
 
 # The walk's fixture builds its data in a transaction that it rolls back; the mark makes the test database exist.
@@ -386,3 +387,16 @@ def test_no_indonesian_label_on_english_pages(walked):
                 offences.append(f"{page.username} {page.path}: {match.group(0)!r} ({what})")
 
     assert offences == [], "Indonesian or raw values on English pages:\n" + "\n".join(sorted(set(offences)))
+
+
+def test_the_detectors_find_what_they_look_for():
+    """The walk's tests are only as good as their detectors: a page with known leaks is caught."""
+    needles, labels = _english_needles(), _indonesian_labels()
+    with translation.override("id"):
+        submitted = str(MonthlyReport.Status.SUBMITTED.label)
+
+    assert {"Change history", "Submitted"} <= set(_find(needles, "Change history \n Submitted \n Riwayat perubahan"))
+    assert KNOWN_LEAKS["a history reason as stored"].search("diubah (submit)")
+    assert KNOWN_LEAKS["a timestamp with microseconds"].search("2026-11-20 03:14:15.123456+00:00")
+    assert KNOWN_LEAKS["a UTC offset"].search("03:14:15+00:00")
+    assert _find(labels, f"Status: {submitted}", case_sensitive=True) == [submitted]
