@@ -111,7 +111,12 @@ def test_a_closed_month_is_named_by_its_month_not_as_digits(language, month):
 
 @pytest.mark.parametrize(("language", "shown"), [("id", "3 Des 2026"), ("en", "3 Dec 2026")])
 def test_a_date_kept_in_a_stored_message_is_shown_in_the_readers_language(language, shown):
-    kept = keep(N_("Villages submit their lists by %(deadline)s."), deadline=DAY.isoformat())
+    kept = keep(
+        N_("Quota for %(kecamatan)s: %(quota)s households. Villages submit their lists by %(deadline)s."),
+        kecamatan="Tanah Grogot",
+        quota=12,
+        deadline=DAY.isoformat(),
+    )
 
     with translation.override(language):
         text = show(kept)
