@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -271,6 +271,21 @@ class ReportQuerySet(ScopedQuerySet["MonthlyReport"]):
         return self.exclude(status=MonthlyReport.Status.DRAFT)
 
 
+def _group_status_label(stored: str) -> str:
+    """A group's status kept in a report's summary, by its label in the active language: kept as its value, or (an
+    older report) as its label in the language of whoever refreshed it."""
+    from berdaya.groups.models import Kube
+
+    if stored in Kube.Status.values:
+        return str(Kube.Status(stored).label)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            value = next((value for value, label in Kube.Status.choices if str(label) == stored), None)
+        if value is not None:
+            return str(Kube.Status(value).label)
+    return stored
+
+
 class MonthlyReport(models.Model):
     """A facilitator's monthly report (laporan bulanan) to the Dinas, drafted from the month's records."""
 
@@ -318,16 +333,9 @@ class MonthlyReport(models.Model):
     def shown_summary(self) -> dict[str, Any]:
         """The month's records in the reader's language: a group's status by its label (kept as its value; an older
         report kept the label of whoever refreshed it), a visit's date in the readable style (kept as ISO)."""
-        from berdaya.groups.models import Kube
-
         summary: dict[str, Any] = dict(self.summary or {})
         summary["groups"] = [
-            {
-                **group,
-                "status": Kube.Status(group["status"]).label
-                if group.get("status") in Kube.Status.values
-                else group.get("status", ""),
-            }
+            {**group, "status": _group_status_label(str(group.get("status", "")))}
             for group in summary.get("groups", [])
         ]
         summary["visits"] = [

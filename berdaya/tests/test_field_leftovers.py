@@ -10,9 +10,11 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
+from berdaya.mentoring.models import MonthlyReport
 from berdaya.mentoring.selectors import kube_timeline
 from berdaya.mentoring.tests.factories import VisitFactory
 from berdaya.training.models import Participant, Training
@@ -63,3 +65,20 @@ def test_every_field_a_history_shows_has_a_name_in_the_readers_language():
     ]
 
     assert unnamed == [], "fields without a translatable verbose_name: the history shows their English name"
+
+
+@pytest.mark.parametrize("kept", ["inactive", "Tidak aktif", "Inactive"])
+def test_a_monthly_reports_group_status_is_shown_in_the_readers_language(users, kept):
+    report = MonthlyReport.objects.create(
+        facilitator=users["facilitator"],
+        month=dt.date(2027, 8, 1),
+        summary={"groups": [{"name": "KUBE Mawar", "status": kept, "visits": 1, "meetings": 0}], "visits": []},
+    )
+
+    with translation.override("en"):
+        english = report.shown_summary["groups"][0]["status"]
+    with translation.override("id"):
+        indonesian = report.shown_summary["groups"][0]["status"]
+
+    assert english == "Inactive"
+    assert indonesian == "Tidak aktif"
