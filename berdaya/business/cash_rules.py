@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from berdaya.lib import formats
 from berdaya.lib.formats import grouped
 
 from .models import CashEntry
@@ -89,7 +90,7 @@ def closed_month_error(day: dt.date, locked_until: dt.date | None) -> RowError |
         return RowError(
             "entry_date",
             N_("%(month)s is closed: record a correction in an open month instead."),
-            {"month": f"{day:%m/%Y}"},
+            {"month": formats.month(day)},
         )
     return None
 

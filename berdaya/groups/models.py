@@ -98,8 +98,10 @@ class Kube(models.Model):
     )
     share_iks = models.DecimalField(_("IKS percentage"), max_digits=5, decimal_places=2, default=Decimal("10"))
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     objects = KubeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -194,9 +196,11 @@ class Membership(models.Model):
     kube = models.ForeignKey(Kube, models.CASCADE, related_name="memberships", verbose_name=_("KUBE"))
     person = models.ForeignKey("registry.Person", models.PROTECT, related_name="memberships", verbose_name=_("person"))
     # Copied from person.household so that the database itself holds "one member per household".
-    household = models.ForeignKey("registry.Household", models.PROTECT, related_name="+")
+    household = models.ForeignKey("registry.Household", models.PROTECT, related_name="+", verbose_name=_("household"))
     # The approval that made the person eligible: members come only from the cycle's approved nominees.
-    nominee = models.ForeignKey("targeting.Nominee", models.PROTECT, related_name="memberships")
+    nominee = models.ForeignKey(
+        "targeting.Nominee", models.PROTECT, related_name="memberships", verbose_name=_("nominee")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
@@ -204,7 +208,7 @@ class Membership(models.Model):
     replaced_by = models.OneToOneField(
         "self", models.SET_NULL, null=True, blank=True, related_name="replaces", verbose_name=_("replaced by")
     )
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("added by"))
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()

@@ -3,6 +3,7 @@
     rupiah(2_000_000)   # "Rp 2.000.000" in Indonesian, "Rp 2,000,000" in English
     day(cycle.sk_date)  # "3 Des 2026" / "3 Dec 2026"
     day_time(note.created_at)  # "3 Des 2026 09:14", in the office's zone (settings.TIME_ZONE, WITA), no seconds
+    long_day(cycle.sk_date)  # "3 Desember 2026" / "3 December 2026": the official style of a decree or minutes
 
 The styles are berdaya/formats/<language>/formats.py (settings.FORMAT_MODULE_PATH). Templates use the same
 functions as filters (berdaya/templatetags/formats.py, a builtin: no {% load %}). Machine formats (CSV, XLSX, form
@@ -55,6 +56,20 @@ def month(value: dt.date) -> str:
     if isinstance(value, dt.datetime):
         value = office_time(value)
     return date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def long_day(value: dt.date) -> str:
+    """The date with its month written out, as an official letter dates itself: 3 Desember 2026."""
+    if isinstance(value, dt.datetime):
+        value = office_time(value)
+    return date_format(value, "j F Y")
+
+
+def long_month(value: dt.date) -> str:
+    """A month written out, as a report's title names it: Desember 2026."""
+    if isinstance(value, dt.datetime):
+        value = office_time(value)
+    return date_format(value, "F Y")
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

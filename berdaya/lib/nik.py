@@ -254,6 +254,7 @@ def check_nik(
                 Problem(
                     "birth_date_mismatch",
                     "NIK %(value)s says born %(nik_date)s but the record says %(date)s.",
+                    # ISO dates: whoever shows the message shows them in the readable style (formats.shown_value)
                     {"value": digits, "nik_date": facts.birth_date.isoformat(), "date": birth_date.isoformat()},
                 )
             )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from berdaya.lib import formats
 from berdaya.lib.scoping import ScopedQuerySet
 
 
@@ -24,7 +26,9 @@ class ProfileQuerySet(ScopedQuerySet["FacilitatorProfile"]):
 class FacilitatorProfile(models.Model):
     """What the Dinas knows about a facilitator (pendamping): background, since when, where they work."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="facilitator_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="facilitator_profile", verbose_name=_("user")
+    )
     education = models.CharField(_("education"), max_length=100, blank=True)
     started_on = models.DateField(_("facilitator since"), null=True, blank=True)
     areas = models.CharField(_("working area"), max_length=255, blank=True)
@@ -49,7 +53,7 @@ class VisitQuerySet(ScopedQuerySet["Visit"]):
 def client_key_field() -> models.UUIDField[uuid.UUID | None, uuid.UUID | None]:
     """The key the form (or, for a report written without signal, the phone) gives a record from the field: sent
     twice, by a double tap or by the phone's outbox retrying after a lost answer, it is stored once."""
-    return models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    return models.UUIDField(_("offline key"), null=True, blank=True, unique=True, editable=False)
 
 
 class Visit(models.Model):
@@ -64,7 +68,7 @@ class Visit(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     client_key = client_key_field()
 
     objects = VisitQuerySet.as_manager()
@@ -121,7 +125,7 @@ class FollowUpQuerySet(ScopedQuerySet["FollowUp"]):
 class FollowUp(models.Model):
     """An action agreed on a visit, with the date it is due and the date it was done."""
 
-    visit = models.ForeignKey(Visit, models.CASCADE, related_name="follow_ups")
+    visit = models.ForeignKey(Visit, models.CASCADE, related_name="follow_ups", verbose_name=_("visit"))
     action = models.CharField(_("follow-up action"), max_length=255)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
@@ -267,6 +271,21 @@ class ReportQuerySet(ScopedQuerySet["MonthlyReport"]):
         return self.exclude(status=MonthlyReport.Status.DRAFT)
 
 
+def _group_status_label(stored: str) -> str:
+    """A group's status kept in a report's summary, by its label in the active language: kept as its value, or (an
+    older report) as its label in the language of whoever refreshed it."""
+    from berdaya.groups.models import Kube
+
+    if stored in Kube.Status.values:
+        return str(Kube.Status(stored).label)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            value = next((value for value, label in Kube.Status.choices if str(label) == stored), None)
+        if value is not None:
+            return str(Kube.Status(value).label)
+    return stored
+
+
 class MonthlyReport(models.Model):
     """A facilitator's monthly report (laporan bulanan) to the Dinas, drafted from the month's records."""
 
@@ -284,9 +303,11 @@ class MonthlyReport(models.Model):
     narrative = models.TextField(_("activities and progress"), blank=True)
     next_plan = models.TextField(_("plan for next month"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     review_note = models.TextField(_("Dinas's note"), blank=True)
 
     objects = ReportQuerySet.as_manager()
@@ -303,10 +324,24 @@ class MonthlyReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.facilitator} · {self.month:%Y-%m}"
+        return f"{self.facilitator} · {formats.month(self.month)}"
 
     def get_absolute_url(self) -> str:
         return reverse("mentoring:report-detail", args=[self.pk])
+
+    @property
+    def shown_summary(self) -> dict[str, Any]:
+        """The month's records in the reader's language: a group's status by its label (kept as its value; an older
+        report kept the label of whoever refreshed it), a visit's date in the readable style (kept as ISO)."""
+        summary: dict[str, Any] = dict(self.summary or {})
+        summary["groups"] = [
+            {**group, "status": _group_status_label(str(group.get("status", "")))}
+            for group in summary.get("groups", [])
+        ]
+        summary["visits"] = [
+            {**visit, "date": formats.shown_value(visit.get("date"))} for visit in summary.get("visits", [])
+        ]
+        return summary
 
     # Its states, asked by the services (which enforce them) and by actions_for (which offers them).
 

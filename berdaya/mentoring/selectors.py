@@ -16,6 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
+from berdaya.lib import formats
 from berdaya.lib.formats import month as month_name
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 
@@ -80,7 +81,7 @@ def facilitator_caseload(*, user: User, today: dt.date) -> list[CaseloadRow]:
         if row.open_problems:
             row.reasons.append(_("%(count)d open problem(s)") % {"count": row.open_problems})
         if row.report_missing:
-            row.reasons.append(_("Monthly report for %(month)s missing") % {"month": f"{month:%m/%Y}"})
+            row.reasons.append(_("Monthly report for %(month)s missing") % {"month": formats.month(month)})
         rows.append(row)
     # Most urgent first: more reasons, then escalated problems, then the longest without a visit.
     rows.sort(
@@ -117,6 +118,7 @@ def kube_timeline(*, kube: Kube) -> list[TimelineEntry]:
     # Trainings through the members' participation, without importing the training app (a sibling of this one).
     trainings = (
         kube.memberships.filter(trainings__isnull=False)
+        .order_by()  # a membership's own ordering would make each member's row distinct: one training, once
         .values_list("trainings__training_id", "trainings__training__title", "trainings__training__starts_on")
         .distinct()
     )
@@ -210,7 +212,7 @@ def month_summary(*, facilitator: User, month: dt.date) -> MonthSummary:
         groups.append(
             {
                 "name": kube.name,
-                "status": str(kube.get_status_display()),
+                "status": kube.status,  # its value: the report shows its label in the reader's language
                 "visits": sum(1 for v in visits if v.kube_id == kube.pk),
                 "meetings": sum(1 for m in meetings if m.kube_id == kube.pk),
             }

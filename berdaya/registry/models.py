@@ -215,13 +215,15 @@ class ImportJob(models.Model):
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     accepted_only = models.BooleanField(_("import only accepted rows"), default=False)
     # The last dry run or commit: counts, file-level error, unknown headers (see importing.ImportSummary).
-    summary = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True, verbose_name=_("summary"))
     report = models.FileField(_("report"), upload_to="imports/reports/%Y/%m/", blank=True)
     # Scope: the uploader's region when the job was made; the import itself refuses rows outside it.
-    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     objects = ImportJobQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["summary"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
@@ -47,8 +47,14 @@ def persons_for_list(*, user: User, query: str = "", village: str = "") -> Perso
 
 
 def households_for_list(*, user: User, query: str = "", village: str = "") -> HouseholdQuerySet:
-    """Households the user may see, found by KK number, a member's NIK or name, in a village or kecamatan."""
-    households = Household.objects.visible_to(user).select_related("village")
+    """Households the user may see, found by KK number, a member's NIK or name, in a village or kecamatan; each with
+    its head's name (`head_name`)."""
+    head = Person.objects.filter(household=OuterRef("pk"), relation=Person.Relation.HEAD).order_by("pk")
+    households = (
+        Household.objects.visible_to(user)
+        .select_related("village")
+        .annotate(head_name=Subquery(head.values("name")[:1]))
+    )
     if query:
         matching = Person.objects.filter(
             _text_filter(query, name_path="name", nik_path="nik", kk_path="household__kk_number")

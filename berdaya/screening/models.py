@@ -83,14 +83,16 @@ class MatchCandidate(models.Model):
     right = models.ForeignKey(
         "registry.Person", models.SET_NULL, null=True, related_name="+", verbose_name=_("second person")
     )
-    left_label = models.CharField(max_length=200)
-    right_label = models.CharField(max_length=200)
+    left_label = models.CharField(max_length=200, verbose_name=_("first record"))
+    right_label = models.CharField(max_length=200, verbose_name=_("second record"))
     # The village of the first person when found: who may review it does not change if a person moves or goes.
     region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("village"))
     score = models.DecimalField(_("match score"), max_digits=5, decimal_places=4)
     reason = models.TextField(_("why the engine matched them"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
-    run = models.ForeignKey(ScreeningRun, models.SET_NULL, null=True, related_name="candidates")
+    run = models.ForeignKey(
+        ScreeningRun, models.SET_NULL, null=True, related_name="candidates", verbose_name=_("screening run")
+    )
     found_at = models.DateTimeField(_("found"), default=timezone.now)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewer")

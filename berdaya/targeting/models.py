@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from berdaya.lib import scoping
+from berdaya.lib.formats import shown_value
 from berdaya.lib.scoping import ScopedQuerySet, ScopeUser, region_ancestors
 from berdaya.registry.models import AssistanceRecord
 from berdaya.screening.reasons import translated_reason
@@ -84,7 +85,9 @@ class Cycle(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     sk_number = models.CharField(_("decree number"), max_length=100, blank=True)
     sk_date = models.DateField(_("decree date"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     objects = CycleQuerySet.as_manager()
     history = HistoricalRecords()
@@ -142,7 +145,7 @@ class QuotaQuerySet(ScopedQuerySet["Quota"]):
 class Quota(models.Model):
     """How many households a kecamatan may propose into a cycle."""
 
-    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="quotas")
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="quotas", verbose_name=_("cycle"))
     kecamatan = models.ForeignKey(
         "regions.Region", models.PROTECT, related_name="+", verbose_name=_("kecamatan"), limit_choices_to={"level": 3}
     )
@@ -170,11 +173,11 @@ class CallRelayQuerySet(ScopedQuerySet["CallRelay"]):
 class CallRelay(models.Model):
     """The kecamatan (or the Dinas on its behalf) passing a cycle's call on to its villages, with a note."""
 
-    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="relays")
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="relays", verbose_name=_("cycle"))
     kecamatan = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("kecamatan"))
     note = models.TextField(_("note to the villages"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("entered at"))
 
     objects = CallRelayQuerySet.as_manager()
     history = HistoricalRecords()
@@ -210,13 +213,15 @@ class NominationList(models.Model):
         "return_to_kecamatan": Status.ENDORSED,
     }
 
-    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="lists")
+    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="lists", verbose_name=_("cycle"))
     village = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("village"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     minutes = models.FileField(_("village meeting minutes"), upload_to="targeting/minutes/%Y/", blank=True)
     meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     objects = NominationListQuerySet.as_manager()
     history = HistoricalRecords()
@@ -273,9 +278,11 @@ class Nominee(models.Model):
         "reject": Status.VERIFIED,
     }
 
-    nomination_list = models.ForeignKey(NominationList, models.PROTECT, related_name="nominees")
+    nomination_list = models.ForeignKey(
+        NominationList, models.PROTECT, related_name="nominees", verbose_name=_("nomination list")
+    )
     # Copied from the list so that "nominated twice in this cycle" is one indexed lookup across villages.
-    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="nominees")
+    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="nominees", verbose_name=_("cycle"))
     person = models.ForeignKey(
         "registry.Person", models.PROTECT, null=True, blank=True, related_name="nominations", verbose_name=_("person")
     )
@@ -291,8 +298,10 @@ class Nominee(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     override_justification = models.TextField(_("justification for overriding hard flags"), blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     objects = NomineeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -366,7 +375,7 @@ class Flag(models.Model):
         message = gettext(self.message)
         if not self.params:
             return message
-        params: dict[str, Any] = dict(self.params)
+        params: dict[str, Any] = {name: shown_value(value) for name, value in self.params.items()}  # ISO dates
         if self.code in (self.Code.PRIOR_KUBE, self.Code.OTHER_AID):
             if params.get("programme") in AssistanceRecord.Programme.values:
                 params["programme"] = AssistanceRecord.Programme(params["programme"]).label
@@ -444,15 +453,15 @@ class Verval(models.Model):
         "willing": _("Willing to join a group business"),
     }
 
-    nominee = models.OneToOneField(Nominee, models.CASCADE, related_name="verval")
+    nominee = models.OneToOneField(Nominee, models.CASCADE, related_name="verval", verbose_name=_("nominee"))
     visit_date = models.DateField(_("visit date"))
     checklist = models.JSONField(_("checklist"), default=dict)
     photo = models.ImageField(_("photo"), upload_to=verval_photo_path, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("entered at"))
 
     objects = VervalQuerySet.as_manager()
     history = HistoricalRecords()

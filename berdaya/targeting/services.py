@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
 from berdaya.inbox.services import notify
+from berdaya.lib import formats
 from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
 from berdaya.lib.nik import check_kk, check_nik
@@ -204,7 +205,7 @@ def _check_editable(nomination_list: NominationList, *, today: dt.date | None = 
     if nomination_list.cycle.nominations_closed(today):
         raise NominationError(
             _("The deadline for nominations (%(deadline)s) has passed.")
-            % {"deadline": nomination_list.cycle.nomination_deadline}
+            % {"deadline": formats.day(nomination_list.cycle.nomination_deadline)}
         )
 
 

@@ -2,7 +2,8 @@
 
     {{ cycle.budget|rupiah }}       Rp 2.000.000          {{ kube.entries|number }}   1.234
     {{ cycle.sk_date|day }}         3 Des 2026            {{ note.created_at|day_time }}  3 Des 2026 09:14 (WITA)
-    {{ report.month|month }}        Des 2026
+    {{ report.month|month }}        Des 2026              {{ report.month|long_month }}  Desember 2026
+    {{ cycle.sk_date|long_day }}    3 Desember 2026 (a decree's, a minutes' own date)
 
 Nothing (None or "") gives "", so that `|default:"—"` follows; a value of another kind is shown as it is.
 """
@@ -49,3 +50,13 @@ def day_time(value: Any) -> Any:
 @register.filter(expects_localtime=False)
 def month(value: Any) -> Any:
     return formats.month(value) if isinstance(value, dt.date) else ("" if value is None else value)
+
+
+@register.filter(expects_localtime=False)
+def long_day(value: Any) -> Any:
+    return formats.long_day(value) if isinstance(value, dt.date) else ("" if value is None else value)
+
+
+@register.filter(expects_localtime=False)
+def long_month(value: Any) -> Any:
+    return formats.long_month(value) if isinstance(value, dt.date) else ("" if value is None else value)

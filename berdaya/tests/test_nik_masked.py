@@ -17,6 +17,8 @@ from django.urls import reverse
 from berdaya.groups import documents
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
 from berdaya.registry.models import NikReveal
+from berdaya.registry.tests.factories import PersonFactory
+from berdaya.screening.models import MatchCandidate
 from berdaya.targeting.models import Cycle, Flag
 from berdaya.targeting.tests.factories import CycleFactory, NomineeFactory
 
@@ -127,3 +129,85 @@ def test_the_member_list_prints_full_numbers_for_the_dinas(client, users, world,
     document = client.get(reverse("groups:kube-members-pdf", args=[world["kube"].pk])).content.decode()
 
     assert world["nominee"].nik in document
+
+
+# --- The registry's household and person pages, the duplicate pair page and the change history -----------------------
+
+
+@pytest.fixture
+def registry_world(world: dict[str, Any], regions: dict[str, Any]) -> dict[str, Any]:
+    """The member's household with its KK number changed once (so the history shows the old and the new number), and
+    a second person of the village that the screening put beside the member as a possible duplicate."""
+    person = world["nominee"].person
+    household = person.household
+    household.kk_number = f"{int(household.kk_number) + 1:016d}"
+    household.save()
+    other = PersonFactory(household__village=regions["village_a"])
+    left, right = sorted([person, other], key=lambda p: p.pk)
+    candidate = MatchCandidate.objects.create(
+        left=left,
+        right=right,
+        left_label=left.name,
+        right_label=right.name,
+        region=regions["village_a"],
+        score="0.9500",
+        reason="same name",
+    )
+    return {**world, "person": person, "household": household, "candidate": candidate}
+
+
+def _registry_pages(world: dict[str, Any]) -> list[str]:
+    return [
+        reverse("registry:household-list"),
+        world["household"].get_absolute_url(),
+        reverse("registry:person-list"),
+        world["person"].get_absolute_url(),
+    ]
+
+
+@pytest.mark.parametrize("username", ["monitor", "desa_a", "camat"])
+def test_no_registry_page_shows_a_full_kk_number_to_a_role_that_may_not_reveal(client, users, registry_world, username):
+    client.force_login(users[username])
+
+    for url in _registry_pages(registry_world):
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        assert FULL_NUMBER.findall(response.content.decode()) == [], url
+
+
+def test_the_household_history_shows_the_changed_kk_number_masked_to_the_monitor(client, users, registry_world):
+    household = registry_world["household"]
+    client.force_login(users["monitor"])
+
+    page = client.get(household.get_absolute_url()).content.decode()
+
+    assert 'id="history"' in page  # the monitor reads the history...
+    assert household.kk_number[-4:] in page  # ...where the number is shown, masked
+    assert FULL_NUMBER.findall(page) == []
+
+
+def test_the_dinas_reads_the_kk_number_in_full(client, users, registry_world):
+    household = registry_world["household"]
+    client.force_login(users["officer"])
+
+    page = client.get(household.get_absolute_url()).content.decode()
+
+    assert household.kk_number in page
+
+
+def test_the_duplicate_pair_page_shows_no_full_number_to_the_monitor(client, users, registry_world):
+    client.force_login(users["monitor"])
+
+    response = client.get(registry_world["candidate"].get_absolute_url())
+
+    assert response.status_code == 200
+    assert FULL_NUMBER.findall(response.content.decode()) == []
+
+
+def test_the_households_list_names_each_households_head(client, users, registry_world):
+    client.force_login(users["desa_a"])
+
+    page = client.get(reverse("registry:household-list")).content.decode()
+
+    assert registry_world["person"].name in page

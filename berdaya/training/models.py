@@ -38,7 +38,9 @@ class Training(models.Model):
     place = models.CharField(_("place"), max_length=200)
     # The region the training is organised for (the regency, or one kecamatan); scope follows it.
     region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     objects = TrainingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -66,8 +68,10 @@ class ParticipantQuerySet(ScopedQuerySet["Participant"]):
 class Participant(models.Model):
     """A KUBE member invited to a training: whether they came and the skills they gained."""
 
-    training = models.ForeignKey(Training, models.CASCADE, related_name="participants")
-    membership = models.ForeignKey("groups.Membership", models.PROTECT, related_name="trainings")
+    training = models.ForeignKey(Training, models.CASCADE, related_name="participants", verbose_name=_("training"))
+    membership = models.ForeignKey(
+        "groups.Membership", models.PROTECT, related_name="trainings", verbose_name=_("membership")
+    )
     attended = models.BooleanField(_("attended"), default=False)
     skills = models.CharField(_("skills gained"), max_length=255, blank=True)
 

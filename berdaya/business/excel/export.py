@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.groups.models import Kube
+from berdaya.lib import formats
 from berdaya.lib.exports import safe_cell
 
 from ..models import CashEntry, month_start
@@ -29,7 +30,7 @@ def _rows(kube: Kube) -> Iterator[list[Any]]:
         entries.values_list(*fields).iterator(chunk_size=2000), start=1
     ):
         if month is not None and month_start(entry_date) != month:
-            yield ["", "", _("Total for %(month)s") % {"month": f"{month:%m/%Y}"}, "", month_in, month_out, balance]
+            yield ["", "", _("Total for %(month)s") % {"month": formats.month(month)}, "", month_in, month_out, balance]
             month_in = month_out = 0
         month = month_start(entry_date)
         income = amount if kind == CashEntry.Kind.INCOME else None
@@ -50,7 +51,7 @@ def _rows(kube: Kube) -> Iterator[list[Any]]:
             str(channels.get(channel, "")) if channel else "",
         ]
     if month is not None:
-        yield ["", "", _("Total for %(month)s") % {"month": f"{month:%m/%Y}"}, "", month_in, month_out, balance]
+        yield ["", "", _("Total for %(month)s") % {"month": formats.month(month)}, "", month_in, month_out, balance]
 
 
 def write_cash_book(*, kube: Kube, stream: IO[bytes]) -> None:

@@ -212,7 +212,7 @@ def check_cash_book_file(*, kube: Kube, path: Any, by: User, commit: bool = Fals
             if report.rejected:
                 raise CashImportError(
                     _("%(count)s rows are rejected: correct them and upload the file again.")
-                    % {"count": report.rejected}
+                    % {"count": number(report.rejected)}
                 )
             record_cash_entries(kube=kube, rows=accepted, by=by)
             report.committed = True

@@ -136,7 +136,9 @@ class CashEntry(models.Model):
     reverses = models.OneToOneField(
         "self", models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
     )
-    aid_stage = models.OneToOneField(AidStage, models.PROTECT, null=True, blank=True, related_name="cash_entry")
+    aid_stage = models.OneToOneField(
+        AidStage, models.PROTECT, null=True, blank=True, related_name="cash_entry", verbose_name=_("aid stage")
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("entered by")
     )
@@ -209,8 +211,10 @@ class CashMonth(models.Model):
     income = models.BigIntegerField(_("income (Rp)"))
     expense = models.BigIntegerField(_("expenses (Rp)"))
     closing_balance = models.BigIntegerField(_("closing balance (Rp)"))
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    closed_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    closed_at = models.DateTimeField(default=timezone.now, verbose_name=_("closed at"))
 
     objects = CashMonthQuerySet.as_manager()
     history = HistoricalRecords()

@@ -29,15 +29,15 @@ class ProfitAllocation(models.Model):
     period_start = models.DateField(_("from month"))
     period_end = models.DateField(_("to month"))
     profit = models.BigIntegerField(_("profit (Rp)"))
-    share_capital = models.DecimalField(max_digits=5, decimal_places=2)
-    share_members = models.DecimalField(max_digits=5, decimal_places=2)
-    share_iks = models.DecimalField(max_digits=5, decimal_places=2)
+    share_capital = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("share to capital (%)"))
+    share_members = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("share to members (%)"))
+    share_iks = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("share to the solidarity fund (%)"))
     to_capital = models.BigIntegerField(_("to capital (Rp)"))
     to_members = models.BigIntegerField(_("to members (Rp)"))
     to_iks = models.BigIntegerField(_("to IKS (Rp)"))
     members = models.PositiveSmallIntegerField(_("members paid"))
     allocated_on = models.DateField(_("allocated on"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = ProfitAllocationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -81,9 +81,16 @@ class IksEntry(models.Model):
     amount = models.BigIntegerField(_("amount (Rp)"))
     beneficiary = models.CharField(_("beneficiary"), max_length=150, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
-    allocation = models.ForeignKey(ProfitAllocation, models.PROTECT, null=True, blank=True, related_name="iks_entries")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(default=timezone.now)
+    allocation = models.ForeignKey(
+        ProfitAllocation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="iks_entries",
+        verbose_name=_("profit allocation"),
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    entered_at = models.DateTimeField(default=timezone.now, verbose_name=_("entered at"))
 
     objects = IksEntryQuerySet.as_manager()
     history = HistoricalRecords()
@@ -124,8 +131,10 @@ class Loan(models.Model):
     issued_on = models.DateField(_("lent on"))
     instalments = models.PositiveSmallIntegerField(_("monthly instalments"))
     purpose = models.CharField(_("purpose"), max_length=255, blank=True)
-    cash_entry = models.OneToOneField(CashEntry, models.PROTECT, null=True, blank=True, related_name="loan")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    cash_entry = models.OneToOneField(
+        CashEntry, models.PROTECT, null=True, blank=True, related_name="loan", verbose_name=_("cash-book entry")
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = LoanQuerySet.as_manager()
     history = HistoricalRecords()
@@ -150,11 +159,13 @@ class RepaymentQuerySet(ScopedQuerySet["Repayment"]):
 class Repayment(models.Model):
     """An instalment paid back into the revolving fund."""
 
-    loan = models.ForeignKey(Loan, models.PROTECT, related_name="repayments")
+    loan = models.ForeignKey(Loan, models.PROTECT, related_name="repayments", verbose_name=_("loan"))
     paid_on = models.DateField(_("paid on"))
     amount = models.BigIntegerField(_("amount (Rp)"))
-    cash_entry = models.OneToOneField(CashEntry, models.PROTECT, null=True, blank=True, related_name="repayment")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    cash_entry = models.OneToOneField(
+        CashEntry, models.PROTECT, null=True, blank=True, related_name="repayment", verbose_name=_("cash-book entry")
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = RepaymentQuerySet.as_manager()
     history = HistoricalRecords()

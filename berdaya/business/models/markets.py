@@ -33,7 +33,7 @@ class CreditApplication(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    kube = models.ForeignKey("groups.Kube", models.PROTECT, related_name="credit_applications")
+    kube = models.ForeignKey("groups.Kube", models.PROTECT, related_name="credit_applications", verbose_name=_("KUBE"))
     scheme = models.CharField(_("scheme"), max_length=12, choices=Scheme, default=Scheme.KUR)
     lender = models.CharField(_("bank or lender"), max_length=100)
     amount_requested = models.BigIntegerField(_("amount requested (Rp)"))
@@ -42,7 +42,7 @@ class CreditApplication(models.Model):
     amount_approved = models.BigIntegerField(_("amount approved (Rp)"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = CreditApplicationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -80,13 +80,13 @@ class Partnership(models.Model):
         BANK = "bank", _("Bank")
         OTHER = "other", _("Other")
 
-    kube = models.ForeignKey("groups.Kube", models.PROTECT, related_name="partnerships")
+    kube = models.ForeignKey("groups.Kube", models.PROTECT, related_name="partnerships", verbose_name=_("KUBE"))
     partner = models.CharField(_("partner"), max_length=150)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
     started_on = models.DateField(_("since"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = PartnershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -113,7 +113,7 @@ class MarketEvent(models.Model):
     name = models.CharField(_("name"), max_length=150)
     held_on = models.DateField(_("date"))
     location = models.CharField(_("location"), max_length=150, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = MarketEventQuerySet.as_manager()
     history = HistoricalRecords()
@@ -134,11 +134,15 @@ class MarketParticipationQuerySet(KubeScoped["MarketParticipation"]):
 class MarketParticipation(models.Model):
     """A group's stand at a market event and what it sold there."""
 
-    event = models.ForeignKey(MarketEvent, models.CASCADE, related_name="participations")
-    kube = models.ForeignKey("groups.Kube", models.PROTECT, related_name="market_participations")
+    event = models.ForeignKey(
+        MarketEvent, models.CASCADE, related_name="participations", verbose_name=_("market event")
+    )
+    kube = models.ForeignKey(
+        "groups.Kube", models.PROTECT, related_name="market_participations", verbose_name=_("KUBE")
+    )
     sales = models.BigIntegerField(_("sales (Rp)"), default=0)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = MarketParticipationQuerySet.as_manager()
     history = HistoricalRecords()

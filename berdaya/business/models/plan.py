@@ -38,7 +38,9 @@ class BusinessPlan(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     objects = BusinessPlanQuerySet.as_manager()
     history = HistoricalRecords()
@@ -78,7 +80,7 @@ class BudgetLineQuerySet(ScopedQuerySet["BudgetLine"]):
 class BudgetLine(models.Model):
     """One line of the RAB: an item, how many, at what unit price; its total is quantity × unit price."""
 
-    plan = models.ForeignKey(BusinessPlan, models.CASCADE, related_name="lines")
+    plan = models.ForeignKey(BusinessPlan, models.CASCADE, related_name="lines", verbose_name=_("business plan"))
     item = models.CharField(_("item"), max_length=150)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit = models.CharField(_("unit"), max_length=20, blank=True)
@@ -137,8 +139,12 @@ class AidStage(models.Model):
     transfer_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)
     proof = models.FileField(_("proof of transfer"), upload_to=proof_path, blank=True)
     override_reason = models.TextField(_("reason for paying before the condition"), blank=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("paid by")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     objects = AidStageQuerySet.as_manager()
     history = HistoricalRecords()
@@ -189,7 +195,9 @@ class Asset(models.Model):
     location = models.CharField(_("location"), max_length=150, blank=True)
     condition = models.CharField(_("condition"), max_length=10, choices=Condition, default=Condition.GOOD)
     photo = models.ImageField(_("photo"), upload_to=upload_path, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     objects = AssetQuerySet.as_manager()
     history = HistoricalRecords()
@@ -212,12 +220,12 @@ class AssetCheckQuerySet(ScopedQuerySet["AssetCheck"]):
 class AssetCheck(models.Model):
     """A look at an asset on a given day: its condition then, with a note and a photo."""
 
-    asset = models.ForeignKey(Asset, models.CASCADE, related_name="checks")
+    asset = models.ForeignKey(Asset, models.CASCADE, related_name="checks", verbose_name=_("asset"))
     checked_on = models.DateField(_("checked on"))
     condition = models.CharField(_("condition"), max_length=10, choices=Asset.Condition)
     note = models.CharField(_("note"), max_length=255, blank=True)
     photo = models.ImageField(_("photo"), upload_to="business/checks/", blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
 
     objects = AssetCheckQuerySet.as_manager()
     history = HistoricalRecords()

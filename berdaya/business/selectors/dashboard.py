@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.groups.models import Kube
+from berdaya.lib import formats
 
 from .. import charts
 from ..models import Asset, CashEntry, ProfitAllocation, month_end
@@ -111,7 +112,7 @@ def business_dashboard(*, kube: Kube, months: int = 24) -> Dashboard:
         )
     capital = figures[-1].capital if figures else sum((a["value"] for a in assets), 0)
     shown = figures[-months:]
-    labels = [f"{f.month:%m/%y}" for f in shown]
+    labels = [formats.month(f.month) for f in shown]  # Sep 2027, as every month is written
 
     # Sales by product and channel, less the sales that were reversed (few rows, so the join is cheap there).
     sales: dict[tuple[str, str], list[int]] = {}

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
+from berdaya.lib import formats
 from berdaya.lib.audit import acting_as
 from berdaya.lib.images import prepare_photo
 from berdaya.lib.stored_text import in_office_language
@@ -170,13 +171,13 @@ def close_cash_month(*, kube: Kube, month: dt.date, by: User) -> CashMonth:
             # Two treasurers closing the same month at once: the second waits here, then finds it closed.
             kube = lock_kube(kube)
             if selectors.is_month_closed(kube=kube, month=month):
-                raise CashBookError(_("%(month)s is already closed.") % {"month": f"{month:%m/%Y}"})
+                raise CashBookError(_("%(month)s is already closed.") % {"month": formats.month(month)})
             expected = selectors.next_month_to_close(kube)
             if expected is None:
                 raise CashBookError(_("The cash book has no entries yet."))
             if month != expected:
                 raise CashBookError(
-                    _("Months are closed in order: close %(month)s first.") % {"month": f"{expected:%m/%Y}"}
+                    _("Months are closed in order: close %(month)s first.") % {"month": formats.month(expected)}
                 )
             opening = selectors.cash_balance(kube=kube, until=month - dt.timedelta(days=1))
             income, expense = selectors.month_totals(kube=kube, month=month)
@@ -191,4 +192,4 @@ def close_cash_month(*, kube: Kube, month: dt.date, by: User) -> CashMonth:
             )
     except IntegrityError as error:
         # The unique (kube, month) constraint: only reached if the lock was bypassed.
-        raise CashBookError(_("%(month)s is already closed.") % {"month": f"{month:%m/%Y}"}) from error
+        raise CashBookError(_("%(month)s is already closed.") % {"month": formats.month(month)}) from error

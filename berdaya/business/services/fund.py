@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
+from berdaya.lib import formats
 from berdaya.lib.audit import acting_as
 from berdaya.lib.formats import number
 from berdaya.lib.stored_text import in_office_language
@@ -62,7 +64,8 @@ def allocate_profit(*, kube: Kube, period_start: dt.date, period_end: dt.date, b
             allocated_on=today,
             by=by,
         )
-        period = f"{start:%m/%Y}–{end:%m/%Y}"
+        with translation.override(settings.LANGUAGE_CODE):  # the description is written in the office's language
+            period = f"{formats.month(start)}–{formats.month(end)}"
         if to_members:
             _expense(
                 kube, today, Category.MEMBER_SHARE, to_members, N_("Profit paid to members for %(period)s"), period, by

@@ -15,7 +15,7 @@ from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
 from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as, because
-from berdaya.lib.formats import day, number
+from berdaya.lib.formats import number
 from berdaya.lib.images import prepare_photo
 from berdaya.lib.stored_text import in_office_language, keep
 
@@ -268,7 +268,8 @@ def pay_aid_stage(
         if proof is not None:
             stage.proof.save(proof.name or "proof", proof, save=False)
         if stage.override_reason:
-            because(stage, _("Paid before its condition was met: %(reason)s") % {"reason": stage.override_reason})
+            # Stored in English as written; the history shows it in the reader's language (lib/history.py).
+            because(stage, f"paid before its condition was met: {stage.override_reason}")
         stage.save()
         write_cash_entries(kube=kube, entries=[entry], by=by)
         notify(
@@ -342,6 +343,6 @@ def check_asset(
         latest = asset.checks.order_by("-checked_on", "-pk").first()
         if latest is not None and latest.condition != asset.condition:
             asset.condition = latest.condition
-            because(asset, _("Condition check on %(date)s") % {"date": day(checked_on)})
+            because(asset, f"condition check on {checked_on.isoformat()}")  # shown translated, the date readable
             asset.save()
         return check

@@ -142,7 +142,7 @@ def test_an_entry_in_a_closed_month_is_refused_and_nothing_is_written(treasurer)
     CashEntryFactory(kube=kube, entry_date=dt.date(2027, 9, 3))
     services.close_cash_month(kube=kube, month=dt.date(2027, 9, 1), by=treasurer)
 
-    with pytest.raises(services.CashBookError, match="09/2027 is closed"):
+    with pytest.raises(services.CashBookError, match="Sep 2027 is closed"):
         _sale(kube, by=treasurer, on=dt.date(2027, 9, 30))
 
     assert CashEntry.objects.count() == 1
@@ -161,7 +161,7 @@ def test_months_are_closed_in_order(treasurer):
     kube = KubeFactory()
     CashEntryFactory(kube=kube, entry_date=dt.date(2027, 8, 3))
 
-    with pytest.raises(services.CashBookError, match="close 08/2027 first"):
+    with pytest.raises(services.CashBookError, match="close Aug 2027 first"):
         services.close_cash_month(kube=kube, month=dt.date(2027, 9, 1), by=treasurer)
 
 
@@ -222,7 +222,7 @@ def test_two_treasurers_closing_the_same_month_at_once_close_it_once():
     for thread in threads:
         thread.join()
 
-    assert sorted(outcomes) == ["09/2027 is already closed.", "closed"]
+    assert sorted(outcomes) == ["Sep 2027 is already closed.", "closed"]
     assert CashMonth.objects.filter(kube=kube).count() == 1
 
 

@@ -40,7 +40,7 @@ BAD_ROWS = [
     ({"kind": "expense"}, "This category is not a kind of expense."),
     ({"category": "aid"}, "Aid enters the book when a disbursement stage is recorded as paid."),
     ({"entry_date": dt.date(2027, 12, 20)}, "The date is in the future."),
-    ({"entry_date": dt.date(2027, 9, 20)}, "09/2027 is closed: record a correction in an open month instead."),
+    ({"entry_date": dt.date(2027, 9, 20)}, "Sep 2027 is closed: record a correction in an open month instead."),
     ({"channel": ""}, "A sale needs the product and the market channel."),
     ({"product": ""}, "A sale needs the product and the market channel."),
     ({"quantity": 0, "unit_price": 5_000}, "The quantity must be more than zero."),

@@ -149,7 +149,7 @@ def test_a_row_in_a_closed_month_is_rejected(tmp_path, by):
 
     report = excel.check_cash_book_file(kube=kube, path=path, by=by)
 
-    assert "09/2027 is closed" in report.issues[0].text
+    assert "Sep 2027 is closed" in report.issues[0].text
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path, by):

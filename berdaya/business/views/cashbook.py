@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from berdaya.groups.models import Kube
 from berdaya.lib.actions import act, perform
 from berdaya.lib.files import protected_file_response
+from berdaya.lib.formats import number
 from berdaya.lib.http import AuthedRequest
 
 from .. import excel, selectors, services
@@ -144,5 +145,5 @@ def cash_import_commit(request: AuthedRequest, pk: int, import_pk: int) -> HttpR
     outcome = perform(request, services.commit_cash_import, job=job)
     if not outcome:
         return redirect("business:cashimport-detail", kube.pk, job.pk)
-    messages.success(request, _("%(count)s entries imported.") % {"count": outcome.value.accepted})
+    messages.success(request, _("%(count)s entries imported.") % {"count": number(outcome.value.accepted)})
     return redirect(_book_url(kube))

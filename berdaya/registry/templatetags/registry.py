@@ -52,6 +52,13 @@ def masked_numbers(text: str | None) -> str:
     return _NUMBER.sub(lambda match: masked_nik(match.group()), text or "")
 
 
+@register.filter
+def numbers_masked_for(text: Any, user: User | None) -> str:
+    """A text (a value in a record's history) with its NIK and KK numbers in full for a user who may reveal NIKs, as
+    `masked_for` shows them, masked for everyone else."""
+    return str(text) if may_reveal(user) else masked_numbers(str(text))
+
+
 @register.inclusion_tag("registry/_nik.html", takes_context=True)
 def nik(
     context: template.Context, number: str | None, person: Person | None = None, revealed: str | None = None
