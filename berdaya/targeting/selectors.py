@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from berdaya.accounts.models import User
-from berdaya.lib.scoping import kecamatan_code, region_ancestors
+from berdaya.lib.scoping import kecamatan_code, region_ancestors, region_q
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
@@ -206,6 +206,99 @@ def inbox(*, user: User) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.for_user(user).unread().count()
+
+
+# What an action that cannot be undone will do (its confirmation page reads these; its service acts on the same) ----
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many nominees an action names, and how many of them per village ("Kec. X · Desa Y", count)."""
+
+    count: int
+    by_village: list[tuple[str, int]]
+
+
+def _tally(nominees: QuerySet[Nominee]) -> Tally:
+    rows = (
+        nominees.values("nomination_list__village__code", "nomination_list__village__name")
+        .annotate(count=Count("pk"))
+        .order_by("nomination_list__village__code")
+    )
+    by_village = [(row["nomination_list__village__name"], row["count"]) for row in rows]
+    return Tally(count=sum(count for _, count in by_village), by_village=by_village)
+
+
+def decreed_nominees(*, cycle: Cycle) -> QuerySet[Nominee]:
+    """Whom the decree names: every approved nominee of the cycle (`issue_decree` fixes exactly these)."""
+    return cycle.nominees.filter(status=Nominee.Status.APPROVED)
+
+
+@dataclass(frozen=True)
+class DecreeSummary:
+    families: int
+    amount: int
+    by_village: list[tuple[str, int]]
+    undecided: int
+
+
+def decree_summary(*, cycle: Cycle) -> DecreeSummary:
+    """What issuing the SK will fix: the families named, the aid they receive in all (aid per member each, as the
+    SK prints it), per village, and how many nominees are still undecided (they are left out)."""
+    tally = _tally(decreed_nominees(cycle=cycle))
+    undecided = cycle.nominees.exclude(status__in=[Nominee.Status.APPROVED, Nominee.Status.REJECTED]).count()
+    return DecreeSummary(
+        families=tally.count,
+        amount=tally.count * cycle.aid_per_member,
+        by_village=tally.by_village,
+        undecided=undecided,
+    )
+
+
+def clean_verified(*, cycle: Cycle, user: User) -> QuerySet[Nominee]:
+    """The verified nominees without flags and with a full verval checklist that the user may see: those "approve
+    all clean" approves (each within its kecamatan's quota)."""
+    candidates = (
+        Nominee.objects.visible_to(user)
+        .filter(cycle=cycle, status=Nominee.Status.VERIFIED)
+        .exclude(flags__isnull=False)
+        .select_related("verval")
+    )
+    return Nominee.objects.filter(pk__in=[n.pk for n in candidates if n.verval.all_checked])
+
+
+def approve_clean_summary(*, cycle: Cycle, user: User) -> Tally:
+    return _tally(clean_verified(cycle=cycle, user=user))
+
+
+@dataclass(frozen=True)
+class QuotaPlace:
+    """Where a kecamatan's quota stands: approved nominees against the households it may have."""
+
+    kecamatan: str
+    quota: int
+    approved: int
+
+
+def quota_place(*, nominee: Nominee) -> QuotaPlace:
+    """The quota of the nominee's kecamatan and how much of it is used (the same count `approve_nominee` checks)."""
+    kecamatan = nominee.nomination_list.kecamatan_code
+    quota = Quota.objects.filter(cycle_id=nominee.cycle_id, kecamatan_id=kecamatan).select_related("kecamatan").first()
+    approved = (
+        Nominee.objects.filter(cycle_id=nominee.cycle_id, status=Nominee.Status.APPROVED)
+        .filter(region_q("nomination_list__village__code", kecamatan))
+        .count()
+    )
+    return QuotaPlace(
+        kecamatan=quota.kecamatan.name if quota else kecamatan,
+        quota=quota.households if quota else 0,
+        approved=approved,
+    )
+
+
+def cycle_quotas(*, cycle: Cycle) -> list[tuple[str, int]]:
+    """The quotas that opening the cycle freezes: (kecamatan, households)."""
+    return [(q.kecamatan.name, q.households) for q in cycle.quotas.select_related("kecamatan").order_by("kecamatan")]
 
 
 # What a user may do now ------------------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from berdaya.groups.models import Kube
 from berdaya.lib.actions import act
+from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
+from berdaya.lib.formats import number, rupiah
 from berdaya.lib.http import AuthedRequest
 
 from .. import selectors, services
@@ -121,12 +123,31 @@ def plan_submit(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("business.approve_businessplan", raise_exception=True)
 def plan_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = group(request, pk)
+    plan = _plan(kube)
     return act(
         request,
         services.approve_business_plan,
         back=_back(kube, "plan"),
-        plan=_plan(kube),
+        plan=plan,
         success=_("The plan is approved."),
+        confirm=lambda: _approve_confirmation(request, kube, plan),
+    )
+
+
+def _approve_confirmation(request: AuthedRequest, kube: Kube, plan: BusinessPlan) -> Confirmation | None:
+    if "approve" not in selectors.actions_for(request.user, plan):
+        return None
+    return Confirmation(
+        title=_("Approve the business plan of %(kube)s?") % {"kube": kube.name},
+        effects=[
+            _("The plan with %(lines)s budget lines, %(total)s in all, is approved.")
+            % {"lines": number(plan.lines.count()), "total": rupiah(selectors.budget_total(plan))},
+            _("Expected monthly revenue: %(revenue)s.") % {"revenue": rupiah(plan.expected_monthly_revenue)},
+        ],
+        rows=[(line.item, rupiah(line.total)) for line in plan.lines.all()],
+        rows_title=_("Budget"),
+        final=_("The group can no longer change the plan or its budget."),
+        button=_("Approve the plan"),
     )
 
 
