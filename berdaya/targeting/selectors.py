@@ -51,6 +51,17 @@ class Dashboard:
     kecamatan: list[Counts]
     total: Counts
     days_left: dict[str, int]
+    # Where the cycle stands, for what its page says: "draft", "nominating", "nominations_closed" or "decreed". A
+    # deadline is counted down only while nominating; once the SK is issued the page says so and what comes next.
+    phase: str = "nominating"
+
+
+def cycle_phase(cycle: Cycle, today: dt.date | None = None) -> str:
+    if cycle.sk_number or cycle.status == Cycle.Status.DECIDED:
+        return "decreed"
+    if not cycle.is_open:
+        return "draft"
+    return "nominations_closed" if cycle.nominations_closed(today) else "nominating"
 
 
 def cycle_dashboard(*, cycle: Cycle, user: User, today: dt.date | None = None) -> Dashboard:
@@ -114,6 +125,7 @@ def cycle_dashboard(*, cycle: Cycle, user: User, today: dt.date | None = None) -
         kecamatan=list(kecamatan.values()),
         total=total,
         days_left={name: (day - today).days for name, day in deadlines.items()},
+        phase=cycle_phase(cycle, today),
     )
 
 
@@ -330,7 +342,7 @@ def _cycle_actions(user: User, cycle: Cycle) -> frozenset[str]:
             "set_quota": ("targeting.change_cycle", not cycle.is_frozen),
             "open": ("targeting.open_cycle", not cycle.is_frozen),
             "relay": ("targeting.relay_call", cycle.is_open),
-            "start_list": ("targeting.nominate", cycle.is_open),
+            "start_list": ("targeting.nominate", cycle.is_open and not cycle.nominations_closed()),
             "approve_clean": ("targeting.decide", cycle.is_open),
             "issue_decree": ("targeting.decide", cycle.is_open),
             "download": ("targeting.view_cycle", cycle.has_opened),
@@ -338,12 +350,20 @@ def _cycle_actions(user: User, cycle: Cycle) -> frozenset[str]:
     )
 
 
+def _list_changeable(nomination_list: NominationList) -> bool:
+    """A village list can still change: a draft, in a cycle still taking nominations, before the deadline (the rule
+    of the nominating services), so no page offers adding or submitting once the nominations are closed or decreed."""
+    cycle = nomination_list.cycle
+    return nomination_list.can("edit") and cycle.is_open and not cycle.nominations_closed()
+
+
 def _list_actions(user: User, nomination_list: NominationList) -> frozenset[str]:
+    changeable = _list_changeable(nomination_list)
     return _offered(
         user,
         {
-            "edit": ("targeting.nominate", nomination_list.can("edit")),
-            "submit": ("targeting.nominate", nomination_list.can("submit")),
+            "edit": ("targeting.nominate", changeable),
+            "submit": ("targeting.nominate", changeable),
             "endorse": ("targeting.endorse", nomination_list.can("endorse")),
             "return_to_village": ("targeting.endorse", nomination_list.can("return_to_village")),
             "return_to_kecamatan": ("targeting.decide", nomination_list.can("return_to_kecamatan")),
@@ -352,12 +372,13 @@ def _list_actions(user: User, nomination_list: NominationList) -> frozenset[str]
 
 
 def _nominee_actions(user: User, nominee: Nominee) -> frozenset[str]:
+    changeable = _list_changeable(nominee.nomination_list)
     return _offered(
         user,
         {
             # A nominee is justified or removed while its village's list can still change.
-            "justify": ("targeting.nominate", nominee.nomination_list.can("edit")),
-            "remove": ("targeting.nominate", nominee.nomination_list.can("edit")),
+            "justify": ("targeting.nominate", changeable),
+            "remove": ("targeting.nominate", changeable),
             "endorse": ("targeting.endorse", nominee.can("endorse")),
             "verify": ("targeting.verify", nominee.can("verify")),
             "approve": ("targeting.decide", nominee.can("approve")),
