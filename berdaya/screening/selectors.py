@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from berdaya.accounts.models import User
+from berdaya.registry.models import Person
 
 from .models import MatchCandidate, MatchCandidateQuerySet, MergedPerson, ScreeningRun
 
@@ -45,3 +46,19 @@ def actions_for(user: User, candidate: MatchCandidate) -> frozenset[str]:
     if candidate.can_be_merged and user.has_perm("screening.merge_persons"):
         actions.add("merge")
     return frozenset(actions)
+
+
+def references_to(person: Person) -> list[tuple[str, int]]:
+    """The rows of other records that name this person, per kind (aid history, nominations, memberships ...): what a
+    merge moves to the kept record. The same relations `merge_persons` moves; pairs and history rows stay as found."""
+    found = []
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        if model is MatchCandidate or model.__name__.startswith("Historical"):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        count = model._default_manager.filter(**{relation.field.name: person}).count()
+        if count:
+            found.append((str(model._meta.verbose_name_plural), count))
+    return found
