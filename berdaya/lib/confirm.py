@@ -29,6 +29,8 @@ class Confirmation:
     `rows`: who or what is named, as (label, value) pairs (a village and its families, a total and its amount).
     `quote`: text the user typed that others will read (a rejection's reason), shown as typed, under `quote_label`.
     `final`: what can no longer change afterwards. `button`: the confirm button's words.
+    `files`: file inputs (name, label) offered again on the page: a browser cannot post a chosen file twice, so a
+    file chosen on the first form is chosen again here (the page says so when one was).
     """
 
     title: StrOrPromise
@@ -39,6 +41,7 @@ class Confirmation:
     rows_title: StrOrPromise = ""
     quote: str = ""
     quote_label: StrOrPromise = ""
+    files: Sequence[tuple[str, StrOrPromise]] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -69,6 +72,7 @@ def confirmation_page(request: HttpRequest, confirmation: Confirmation, *, cance
         {
             "confirmation": confirmation,
             "carried": carried_fields(request),
+            "files_chosen": [name for name, _label in confirmation.files if name in request.FILES],
             "action": request.path,
             "cancel": cancel,
         },

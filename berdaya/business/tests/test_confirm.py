@@ -12,8 +12,14 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from berdaya.business import services
-from berdaya.business.models import BusinessPlan, CashEntry, CashImport, CashMonth
-from berdaya.business.tests.factories import BusinessPlanFactory, CashEntryFactory, ExpenseFactory, kube_with_members
+from berdaya.business.models import AidStage, BusinessPlan, CashEntry, CashImport, CashMonth
+from berdaya.business.tests.factories import (
+    AidStageFactory,
+    BusinessPlanFactory,
+    CashEntryFactory,
+    ExpenseFactory,
+    kube_with_members,
+)
 from berdaya.lib.formats import month
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +184,38 @@ def test_a_confirmed_plan_approval_approves(as_user, users, kube, submitted_plan
     as_user(users["officer"]).post(reverse("business:plan-approve", args=[kube.pk]), CONFIRMED)
 
     assert BusinessPlan.objects.get(pk=submitted_plan.pk).status == BusinessPlan.Status.APPROVED
+
+
+# Releasing an aid stage ------------------------------------------------------------------------------------------
+
+
+def pay(client, kube, stage, **extra):
+    data = {"paid_on": "2027-12-01", "transfer_reference": "TRF-0042", "override_reason": "", **extra}
+    return client.post(reverse("business:aidstage-pay", args=[kube.pk, stage.pk]), data)
+
+
+def test_paying_a_stage_first_shows_the_amount_and_the_aid_paid_after_and_pays_nothing(as_user, users, kube):
+    stage = AidStageFactory(kube=kube, amount=1_500_000)
+
+    response = pay(as_user(users["officer"]), kube, stage)
+
+    assert "Rp 1,500,000 paid to" in page_text(response)
+    assert dict(response.context["confirmation"].rows) == {
+        "Aid of the group": "Rp 4,000,000",
+        "Paid before": "Rp 0",
+        "Paid after this stage": "Rp 1,500,000",
+    }
+    assert 'type="file" name="proof"' in response.content.decode()
+    assert AidStage.objects.get(pk=stage.pk).paid_on is None
+
+
+def test_a_confirmed_payment_with_the_proof_chosen_again_is_recorded(as_user, users, kube):
+    stage = AidStageFactory(kube=kube, amount=1_500_000)
+    proof = SimpleUploadedFile("bukti.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+    pay(as_user(users["officer"]), kube, stage, confirmed="1", proof=proof)
+
+    paid = AidStage.objects.get(pk=stage.pk)
+    assert paid.paid_on == dt.date(2027, 12, 1)
+    assert paid.proof.name
+    assert CashEntry.objects.filter(aid_stage=paid, amount=1_500_000).exists()

@@ -15,7 +15,7 @@ from berdaya.groups.models import Kube
 from berdaya.lib.actions import act
 from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
-from berdaya.lib.formats import number, rupiah
+from berdaya.lib.formats import day, number, rupiah
 from berdaya.lib.http import AuthedRequest
 
 from .. import selectors, services
@@ -206,7 +206,44 @@ def aid_stage_pay(request: AuthedRequest, pk: int, stage_pk: int) -> HttpRespons
     stage = child(request, AidStage, kube, stage_pk)
     form = PayStageForm(request.POST, request.FILES)
     return act(
-        request, services.pay_aid_stage, back=_back(kube, "aid"), form=form, stage=stage, success=_("Payment recorded.")
+        request,
+        services.pay_aid_stage,
+        back=_back(kube, "aid"),
+        form=form,
+        stage=stage,
+        success=_("Payment recorded."),
+        confirm=lambda: _pay_confirmation(request, kube, stage, form),
+    )
+
+
+def _pay_confirmation(request: AuthedRequest, kube: Kube, stage: AidStage, form: PayStageForm) -> Confirmation | None:
+    """Releasing a stage: how much goes to the group, what is then paid of its aid, and the transfer it names."""
+    if "pay" not in selectors.actions_for(request.user, stage):
+        return None
+    aid, paid = selectors.group_aid(kube), selectors.aid_paid(kube)
+    if paid + stage.amount > aid or (stage.awaits_condition and not form.cleaned_data["override_reason"].strip()):
+        return None  # the service says why it cannot be paid
+    return Confirmation(
+        title=_("Record the payment of stage %(number)s?") % {"number": stage.number},
+        effects=[
+            _("%(amount)s paid to %(kube)s on %(date)s, transfer %(reference)s; it enters the cash book as income.")
+            % {
+                "amount": rupiah(stage.amount),
+                "kube": kube.name,
+                "date": day(form.cleaned_data["paid_on"]),
+                "reference": form.cleaned_data["transfer_reference"],
+            }
+        ],
+        rows=[
+            (_("Aid of the group"), rupiah(aid)),
+            (_("Paid before"), rupiah(paid)),
+            (_("Paid after this stage"), rupiah(paid + stage.amount)),
+        ],
+        quote=form.cleaned_data["override_reason"] if stage.awaits_condition else "",
+        quote_label=_("Reason for paying before the condition is met"),
+        final=_("A paid stage cannot be paid again or changed; a wrong amount is corrected in the cash book."),
+        button=_("Record the payment"),
+        files=[("proof", _("Proof of transfer"))],
     )
 
 
