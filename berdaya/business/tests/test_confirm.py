@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from berdaya.business import services
-from berdaya.business.models import AidStage, BusinessPlan, CashEntry, CashImport, CashMonth
+from berdaya.business.models import AidStage, BusinessPlan, CashEntry, CashImport, CashMonth, CreditApplication
 from berdaya.business.tests.factories import (
     AidStageFactory,
     BusinessPlanFactory,
@@ -219,3 +219,48 @@ def test_a_confirmed_payment_with_the_proof_chosen_again_is_recorded(as_user, us
     assert paid.paid_on == dt.date(2027, 12, 1)
     assert paid.proof.name
     assert CashEntry.objects.filter(aid_stage=paid, amount=1_500_000).exists()
+
+
+# Reversing an entry, recording a bank's decision -----------------------------------------------------------------
+
+
+def test_reversing_an_entry_first_shows_it_and_the_reason_and_reverses_nothing(as_user, users, kube):
+    entry = CashEntryFactory(kube=kube, entry_date=dt.date(2027, 12, 3), amount=150_000, description="Penjualan kue")
+    url = reverse("business:cashentry-reverse", args=[kube.pk, entry.pk])
+
+    response = as_user(users["facilitator"]).post(url, {"reason": "Salah catat"})
+
+    text = page_text(response)
+    assert "An opposite entry of Rp 150,000" in text
+    assert "Penjualan kue" in text and "Salah catat" in text
+    assert not CashEntry.objects.filter(reverses=entry).exists()
+
+
+def test_a_confirmed_reversal_reverses(as_user, users, kube):
+    entry = CashEntryFactory(kube=kube, entry_date=dt.date(2027, 12, 3), amount=150_000)
+    url = reverse("business:cashentry-reverse", args=[kube.pk, entry.pk])
+
+    as_user(users["facilitator"]).post(url, {"reason": "Salah catat", **CONFIRMED})
+
+    assert CashEntry.objects.get(reverses=entry).amount == 150_000
+
+
+def test_recording_a_credit_decision_first_shows_it_then_records_it(as_user, users, kube):
+    application = CreditApplication.objects.create(
+        kube=kube,
+        lender="BRI Unit Tanah Grogot",
+        amount_requested=10_000_000,
+        applied_on=dt.date(2027, 10, 1),
+        by=users["admin"],
+    )
+    client = as_user(users["facilitator"])
+    url = reverse("business:credit-decide", args=[kube.pk, application.pk])
+    data = {"outcome": "approved", "decided_on": "2027-11-01", "amount_approved": "8000000"}
+
+    asked = client.post(url, data)
+    pending_after_asking = CreditApplication.objects.get(pk=application.pk).is_pending
+    client.post(url, {**data, **CONFIRMED})
+
+    assert "Amount approved: Rp 8,000,000." in page_text(asked)
+    assert pending_after_asking
+    assert CreditApplication.objects.get(pk=application.pk).amount_approved == 8_000_000

@@ -18,7 +18,7 @@ from berdaya.groups.models import Kube
 from berdaya.lib.actions import act, confirm_first, perform
 from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
-from berdaya.lib.formats import month, number, rupiah
+from berdaya.lib.formats import day, month, number, rupiah
 from berdaya.lib.http import AuthedRequest
 
 from .. import excel, selectors, services
@@ -67,13 +67,38 @@ def cash_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def cash_reverse(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponse:
     kube = group(request, pk)
     entry = child(request, CashEntry, kube, entry_pk)
+    form = ReasonForm(request.POST)
     return act(
         request,
         services.reverse_cash_entry,
         back=_book_url(kube),
-        form=ReasonForm(request.POST),
+        form=form,
         entry=entry,
         success=_("The entry has been reversed."),
+        confirm=lambda: _reverse_confirmation(entry, form),
+    )
+
+
+def _reverse_confirmation(entry: CashEntry, form: ReasonForm) -> Confirmation | None:
+    """Reversing an entry: which one, the opposite entry that cancels it, and today's date it is written on."""
+    if entry.is_reversal or entry.is_reversed or entry.is_derived or not form.cleaned_data["reason"].strip():
+        return None  # the service says why not
+    today = timezone.localdate()
+    return Confirmation(
+        title=_("Reverse this entry?"),
+        effects=[
+            _("An opposite entry of %(amount)s dated %(today)s cancels the entry of %(date)s “%(description)s”.")
+            % {
+                "amount": rupiah(entry.amount),
+                "today": day(today),
+                "date": day(entry.entry_date),
+                "description": entry.description,
+            }
+        ],
+        quote=form.cleaned_data["reason"],
+        quote_label=_("Reason"),
+        final=_("A reversal cannot itself be reversed; a mistake is then corrected by a new entry."),
+        button=_("Reverse"),
     )
 
 
