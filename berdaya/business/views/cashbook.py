@@ -114,11 +114,11 @@ def cash_close(request: AuthedRequest, pk: int) -> HttpResponse:
         form=form,
         kube=kube,
         success=_("The month is closed."),
-        confirm=lambda: _close_confirmation(request, kube, form),
+        confirm=lambda: _close_confirmation(kube, form),
     )
 
 
-def _close_confirmation(request: AuthedRequest, kube: Kube, form: MonthForm) -> Confirmation | None:
+def _close_confirmation(kube: Kube, form: MonthForm) -> Confirmation | None:
     """Closing a month: the month, its income and expenses and the balance it closes with, as they will be fixed."""
     chosen = month_start(form.cleaned_data["month"])
     if chosen != selectors.next_month_to_close(kube) or not selectors.is_closable(chosen):
