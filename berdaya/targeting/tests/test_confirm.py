@@ -160,6 +160,25 @@ def test_a_draft_list_offers_no_adding_once_the_cycle_is_decreed(as_user, users,
     assert 'id="pick-form"' not in response.content.decode()
 
 
+def test_a_draft_list_offers_no_adding_or_submitting_after_the_nomination_deadline(as_user, users, village_list, today):
+    today.move_to(dt.datetime.combine(village_list.cycle.nomination_deadline + dt.timedelta(days=1), dt.time(10)))
+
+    response = as_user(users["desa_a"]).get(village_list.get_absolute_url())
+
+    html = response.content.decode()
+    assert not {"edit", "submit"} & response.context["actions"]
+    assert 'id="pick-form"' not in html and 'id="submit-list"' not in html
+
+
+def test_a_draft_cycle_page_counts_nothing_down(as_user, users, regions):
+    draft = CycleFactory(region=regions["regency"], created_by=users["admin"])
+
+    html = as_user(users["admin"]).get(draft.get_absolute_url()).content.decode()
+
+    assert 'id="countdown"' not in html
+    assert 'id="phase-draft"' in html
+
+
 # Approve all clean -----------------------------------------------------------------------------------------------
 
 
