@@ -129,6 +129,8 @@ def _open_confirmation(request: AuthedRequest, cycle: Cycle) -> Confirmation | N
     if "open" not in selectors.actions_for(request.user, cycle):
         return None
     quotas = selectors.cycle_quotas(cycle=cycle)
+    if not quotas:
+        return None  # the service asks for a quota first
     return Confirmation(
         title=_("Open nominations for %(cycle)s?") % {"cycle": cycle.name},
         effects=[
@@ -186,6 +188,8 @@ def _approve_clean_confirmation(request: AuthedRequest, cycle: Cycle) -> Confirm
     if "approve_clean" not in selectors.actions_for(request.user, cycle):
         return None
     summary = selectors.approve_clean_summary(cycle=cycle, user=request.user)
+    if not summary.count:
+        return None  # nothing to approve: it runs and says so
     return Confirmation(
         title=_("Approve all verified nominees without flags?"),
         effects=[
@@ -433,6 +437,8 @@ def _list_confirmation(request: AuthedRequest, nomination_list: NominationList, 
     if step not in selectors.actions_for(request.user, nomination_list):
         return None
     names = list(nomination_list.nominees.order_by("name").values_list("name", flat=True))
+    if not names:
+        return None  # the service says the list is empty
     village = nomination_list.village.name
     if step == "submit":
         return Confirmation(

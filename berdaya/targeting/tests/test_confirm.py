@@ -361,3 +361,18 @@ def test_removing_a_nominee_first_asks_then_removes(as_user, users, ready_list):
     assert asked.context["cancel"] == ready_list.get_absolute_url()
     assert kept
     assert not Nominee.objects.filter(pk=nominee.pk).exists()
+
+
+def test_approving_all_clean_when_none_is_clean_asks_nothing(as_user, users, cycle):
+    response = as_user(users["officer"]).post(reverse("targeting:cycle-approve-clean", args=[cycle.pk]), follow=True)
+
+    assert "confirmation" not in response.context
+    assert "0 verified nominees without flags approved." in page_text(response)
+
+
+def test_opening_a_cycle_without_quotas_is_refused_without_asking(as_user, users, regions):
+    draft = CycleFactory(region=regions["regency"], created_by=users["admin"])
+
+    response = as_user(users["admin"]).post(reverse("targeting:cycle-open", args=[draft.pk]), follow=True)
+
+    assert "Set a quota for at least one kecamatan before opening the cycle." in page_text(response)
