@@ -90,16 +90,20 @@ def confirm_first(
 ) -> HttpResponse | None:
     """The confirmation page when the action must be confirmed first, else `None` (go on and run it).
 
-    Nothing is asked once the user confirmed, when the form is invalid (running it shows what is wrong), or when
-    the confirmation says there is nothing to confirm (`None`: the action cannot be taken now, and the service
-    says why). Cancel goes to a safe `next`, else `back`.
+    Nothing is asked when the form is invalid (running it shows what is wrong), when the confirmation says there is
+    nothing to confirm (`None`: the action cannot be taken now, and the service says why), or once the user
+    confirmed what is still true; confirmed figures that have changed since are shown again. Cancel goes to a safe
+    `next`, else `back`.
     """
-    if is_confirmed(request) or (form is not None and not form.is_valid()):
+    if form is not None and not form.is_valid():
         return None
     confirmation = resolve(confirm)
     if confirmation is None:
         return None
-    return confirmation_page(request, confirmation, cancel=safe_next(request, back))
+    confirmed = is_confirmed(request)
+    if confirmed and not confirmation.differs_from(request):
+        return None
+    return confirmation_page(request, confirmation, cancel=safe_next(request, back), changed=confirmed)
 
 
 def act(

@@ -124,3 +124,24 @@ def test_only_a_post_with_confirmed_1_is_confirmed():
     assert is_confirmed(RequestFactory().post("/x/", {"confirmed": "1"}))
     assert not is_confirmed(RequestFactory().post("/x/", {"confirmed": "yes"}))
     assert not is_confirmed(RequestFactory().get("/x/", {"confirmed": "1"}))
+
+
+def test_a_confirmation_of_figures_that_changed_since_asks_again_and_runs_nothing(users, service, calls):
+    request = _post(users["admin"], {"reason": "Because.", "confirmed": "1", "seen": "0123456789abcdef"})
+
+    with translation.override("en"):
+        response = act(request, service, back="/things/1/", form=ReasonForm(request.POST), confirm=_confirmation)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert calls == []
+    assert 'id="confirm-changed"' in html
+    assert f'name="seen" value="{_confirmation().digest}"' in html
+
+
+def test_a_confirmation_of_the_figures_still_true_runs_the_service(users, service, calls):
+    request = _post(users["admin"], {"reason": "Because.", "confirmed": "1", "seen": _confirmation().digest})
+
+    act(request, service, back="/things/1/", form=ReasonForm(request.POST), confirm=_confirmation)
+
+    assert calls == ["Because."]

@@ -107,6 +107,21 @@ def test_a_confirmed_second_decree_is_refused_with_its_message(as_user, users, c
     assert "The decree can only be issued once for an open cycle." in page_text(response)
 
 
+def test_a_decree_confirmed_after_another_approval_asks_again_with_the_new_figures(
+    as_user, users, cycle, seven_approved
+):
+    client = as_user(users["officer"])
+    url = reverse("targeting:cycle-decree", args=[cycle.pk])
+    seen = client.post(url).context["confirmation"].digest
+    NomineeFactory(nomination_list=seven_approved[0].nomination_list, status=Nominee.Status.APPROVED)
+
+    response = client.post(url, {"seen": seen, **CONFIRMED})
+
+    assert response.status_code == 200
+    assert "8 families, Rp 16,000,000 will be decreed" in page_text(response)
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.OPEN
+
+
 # After the decree ------------------------------------------------------------------------------------------------
 
 
