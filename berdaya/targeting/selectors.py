@@ -252,6 +252,7 @@ class DecreeSummary:
     amount: int
     by_village: list[tuple[str, int]]
     undecided: int
+    verified: int  # verified but not decided: the decree waits for their decision
 
 
 def decree_summary(*, cycle: Cycle) -> DecreeSummary:
@@ -264,6 +265,7 @@ def decree_summary(*, cycle: Cycle) -> DecreeSummary:
         amount=tally.count * cycle.aid_per_member,
         by_village=tally.by_village,
         undecided=undecided,
+        verified=cycle.nominees.filter(status=Nominee.Status.VERIFIED).count(),
     )
 
 

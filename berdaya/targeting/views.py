@@ -222,8 +222,8 @@ def _decree_confirmation(request: AuthedRequest, cycle: Cycle) -> Confirmation |
     if "issue_decree" not in selectors.actions_for(request.user, cycle):
         return None
     summary = selectors.decree_summary(cycle=cycle)
-    if not summary.families:
-        return None  # nothing to decree: the service says so
+    if not summary.families or summary.verified:
+        return None  # nothing to decree, or verified nominees still to decide: the service says so
     effects = [
         _("%(families)s families, %(amount)s will be decreed")
         % {"families": number(summary.families), "amount": rupiah(summary.amount)},

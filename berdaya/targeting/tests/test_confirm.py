@@ -391,3 +391,13 @@ def test_opening_a_cycle_without_quotas_is_refused_without_asking(as_user, users
     response = as_user(users["admin"]).post(reverse("targeting:cycle-open", args=[draft.pk]), follow=True)
 
     assert "Set a quota for at least one kecamatan before opening the cycle." in page_text(response)
+
+
+def test_a_decree_with_verified_nominees_still_undecided_is_refused_without_asking(
+    as_user, users, cycle, seven_approved
+):
+    NomineeFactory(nomination_list=seven_approved[0].nomination_list, status=Nominee.Status.VERIFIED)
+
+    response = as_user(users["officer"]).post(reverse("targeting:cycle-decree", args=[cycle.pk]), follow=True)
+
+    assert "Decide every verified nominee before issuing the decree." in page_text(response)
