@@ -361,29 +361,31 @@ def _list_changeable(nomination_list: NominationList) -> bool:
 
 def _list_actions(user: User, nomination_list: NominationList) -> frozenset[str]:
     changeable = _list_changeable(nomination_list)
+    moving = nomination_list.cycle.is_open  # after the decree no list moves (the services refuse too)
     return _offered(
         user,
         {
             "edit": ("targeting.nominate", changeable),
             "submit": ("targeting.nominate", changeable),
-            "endorse": ("targeting.endorse", nomination_list.can("endorse")),
-            "return_to_village": ("targeting.endorse", nomination_list.can("return_to_village")),
-            "return_to_kecamatan": ("targeting.decide", nomination_list.can("return_to_kecamatan")),
+            "endorse": ("targeting.endorse", moving and nomination_list.can("endorse")),
+            "return_to_village": ("targeting.endorse", moving and nomination_list.can("return_to_village")),
+            "return_to_kecamatan": ("targeting.decide", moving and nomination_list.can("return_to_kecamatan")),
         },
     )
 
 
 def _nominee_actions(user: User, nominee: Nominee) -> frozenset[str]:
     changeable = _list_changeable(nominee.nomination_list)
+    moving = nominee.nomination_list.cycle.is_open  # after the decree no nominee moves (the services refuse too)
     return _offered(
         user,
         {
             # A nominee is justified or removed while its village's list can still change.
             "justify": ("targeting.nominate", changeable),
             "remove": ("targeting.nominate", changeable),
-            "endorse": ("targeting.endorse", nominee.can("endorse")),
-            "verify": ("targeting.verify", nominee.can("verify")),
-            "approve": ("targeting.decide", nominee.can("approve")),
-            "reject": ("targeting.decide", nominee.can("reject")),
+            "endorse": ("targeting.endorse", moving and nominee.can("endorse")),
+            "verify": ("targeting.verify", moving and nominee.can("verify")),
+            "approve": ("targeting.decide", moving and nominee.can("approve")),
+            "reject": ("targeting.decide", moving and nominee.can("reject")),
         },
     )

@@ -501,9 +501,16 @@ def _move_list(nomination_list: NominationList, *, to: str, action: str, by: Use
     nomination_list.save()
 
 
+def _check_cycle_open(cycle: Cycle) -> None:
+    """Once the decree is issued, no list or nominee of the cycle moves (what the decree's confirmation promises)."""
+    if not cycle.is_open:
+        raise TransitionError(_("The decree of this cycle is issued: its lists and nominees can no longer change."))
+
+
 def _locked_list(nomination_list: NominationList, step: str, by: User) -> NominationList:
     locked = NominationList.objects.select_for_update().select_related("cycle", "village").get(pk=nomination_list.pk)
     _check_scope(locked.village_id, by)
+    _check_cycle_open(locked.cycle)
     if not locked.can(step):
         raise TransitionError(
             _("The list is %(status)s; this step needs it %(expected)s.")
@@ -602,8 +609,9 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
 
 
 def _locked_nominee(nominee: Nominee, step: str, by: User) -> Nominee:
-    locked = Nominee.objects.select_for_update().select_related("nomination_list").get(pk=nominee.pk)
+    locked = Nominee.objects.select_for_update().select_related("nomination_list", "cycle").get(pk=nominee.pk)
     _check_scope(locked.nomination_list.village_id, by)
+    _check_cycle_open(locked.cycle)
     if not locked.can(step):
         raise TransitionError(
             _("%(name)s is %(status)s; this step needs %(expected)s.")

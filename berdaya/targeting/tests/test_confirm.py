@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from berdaya.registry.tests.factories import PersonFactory
-from berdaya.targeting import services
+from berdaya.targeting import selectors, services
 from berdaya.targeting.models import Cycle, NominationList, Nominee, Verval
 from berdaya.targeting.tests.conftest import minutes_pdf
 from berdaya.targeting.tests.factories import CycleFactory, NomineeFactory, QuotaFactory
@@ -401,3 +401,13 @@ def test_a_decree_with_verified_nominees_still_undecided_is_refused_without_aski
     response = as_user(users["officer"]).post(reverse("targeting:cycle-decree", args=[cycle.pk]), follow=True)
 
     assert "Decide every verified nominee before issuing the decree." in page_text(response)
+
+
+def test_after_the_decree_a_nominee_left_undecided_can_no_longer_move(users, cycle, seven_approved):
+    waiting = NomineeFactory(nomination_list=seven_approved[0].nomination_list, status=Nominee.Status.ENDORSED)
+    services.issue_decree(cycle=cycle, by=users["officer"])
+    waiting.refresh_from_db()
+
+    assert "verify" not in selectors.actions_for(users["officer"], waiting)
+    with pytest.raises(services.TransitionError, match="The decree of this cycle is issued"):
+        services.verify_nominee(nominee=waiting, visit_date=dt.date(2027, 3, 1), checklist={}, by=users["officer"])
