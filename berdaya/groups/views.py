@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.actions import act, perform
+from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
+from berdaya.lib.formats import day, number
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.targeting.selectors import letterhead_for
@@ -164,7 +166,33 @@ def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def kube_status(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = StatusForm(request.POST, allowed=selectors.status_choices(selectors.actions_for(request.user, kube), kube))
-    return act(request, services.change_status, back=kube, form=form, kube=kube)
+    return act(
+        request, services.change_status, back=kube, form=form, confirm=lambda: _end_confirmation(kube, form), kube=kube
+    )
+
+
+def _end_confirmation(kube: Kube, form: StatusForm) -> Confirmation | None:
+    """Graduating or dissolving a group ends it for good; the other moves can be made back, so they are not asked."""
+    to = form.cleaned_data["to"]
+    if to not in Kube.ENDED or not form.cleaned_data["reason"].strip():
+        return None  # not an end, or no reason given: the service says what is missing
+    members = kube.memberships.current().count()
+    return Confirmation(
+        title=_("%(kube)s becomes %(status)s?") % {"kube": kube.name, "status": Kube.Status(to).label},
+        effects=[
+            _("%(kube)s, with %(members)s current members, becomes %(status)s on %(date)s.")
+            % {
+                "kube": kube.name,
+                "members": number(members),
+                "status": Kube.Status(to).label,
+                "date": day(form.cleaned_data["on"]),
+            },
+        ],
+        quote=form.cleaned_data["reason"],
+        quote_label=_("Reason"),
+        final=_("A graduated or dissolved group cannot become active again and takes no new members."),
+        button=_("Confirm"),
+    )
 
 
 @require_POST

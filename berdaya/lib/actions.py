@@ -3,7 +3,8 @@
 A view parses, asks `perform` to run one service for the acting user, and answers; `act` does the usual
 "run it, then go back" in one call. A refused action (`DomainError`) becomes a message the user reads (or an
 error on the form that is shown again); the way back is a `next` URL only when it is safe (this host, no
-scheme switch), else the record's own page.
+scheme switch), else the record's own page. An action that cannot be undone passes `confirm=`: its first POST
+runs nothing and answers the confirmation page (`berdaya.lib.confirm`); the POST from that page runs it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import models
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_stubs_ext import StrOrPromise
 
+from berdaya.lib.confirm import ConfirmationSource, confirmation_page, is_confirmed, resolve
 from berdaya.lib.errors import DomainError
 from berdaya.lib.http import form_errors
 
@@ -78,6 +80,32 @@ def perform(
     return Outcome(done=True, value=value)
 
 
+def confirm_first(
+    request: HttpRequest,
+    confirm: ConfirmationSource,
+    /,
+    *,
+    back: models.Model | str,
+    form: forms.BaseForm | None = None,
+) -> HttpResponse | None:
+    """The confirmation page when the action must be confirmed first, else `None` (go on and run it).
+
+    Nothing is asked when the form is invalid (running it shows what is wrong), when the confirmation says there is
+    nothing to confirm (`None`: the action cannot be taken now, and the service says why), or once the user
+    confirmed what is still true; confirmed figures that have changed since are shown again. Cancel goes to a safe
+    `next`, else `back`.
+    """
+    if form is not None and not form.is_valid():
+        return None
+    confirmation = resolve(confirm)
+    if confirmation is None:
+        return None
+    confirmed = is_confirmed(request)
+    if confirmed and not confirmation.differs_from(request):
+        return None
+    return confirmation_page(request, confirmation, cancel=safe_next(request, back), changed=confirmed)
+
+
 def act(
     request: HttpRequest,
     service: Callable[..., Any],
@@ -87,9 +115,15 @@ def act(
     form: forms.BaseForm | None = None,
     data: Mapping[str, Any] | None = None,
     success: StrOrPromise | None = None,
+    confirm: ConfirmationSource = None,
     **kwargs: Any,
-) -> HttpResponseRedirect:
-    """Run one service from a POST and go back: to a safe `next`, else `back`; what went wrong is a message."""
+) -> HttpResponse:
+    """Run one service from a POST and go back: to a safe `next`, else `back`; what went wrong is a message.
+
+    With `confirm`, the first POST answers the confirmation page instead and runs nothing (see `confirm_first`).
+    """
+    if confirm is not None and (asked := confirm_first(request, confirm, back=back, form=form)) is not None:
+        return asked
     outcome = perform(request, service, form=form, data=data, success=success, **kwargs)
     if not outcome and form is not None:
         for message in form_errors(form):

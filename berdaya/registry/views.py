@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.actions import act, perform
+from berdaya.lib.confirm import Confirmation
 from berdaya.lib.exports import csv_response
 from berdaya.lib.files import protected_file_response
+from berdaya.lib.formats import number
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 
@@ -236,7 +238,44 @@ def import_map(request: AuthedRequest, pk: int) -> HttpResponse:
 def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
     accepted_only = request.POST.get("accepted_only") == "on"
-    return act(request, services.commit_import_job, back=job, job=job, accepted_only=accepted_only)
+    return act(
+        request,
+        services.commit_import_job,
+        back=job,
+        confirm=lambda: _commit_confirmation(request, job, accepted_only=accepted_only),
+        job=job,
+        accepted_only=accepted_only,
+    )
+
+
+def _commit_confirmation(request: AuthedRequest, job: ImportJob, *, accepted_only: bool) -> Confirmation | None:
+    """Storing a checked file: the rows its check counted, new and changed, and what is skipped."""
+    if "commit" not in selectors.actions_for(request.user, job):
+        return None
+    summary = job.summary or {}
+    effects = [
+        _("%(created)s new and %(changed)s changed records of %(file)s are stored.")
+        % {
+            "created": number(summary.get("created", 0)),
+            "changed": number(summary.get("updated", 0)),
+            "file": job.original_name,
+        }
+    ]
+    if accepted_only and summary.get("rejected"):
+        effects.append(_("%(count)s rejected rows are skipped.") % {"count": number(summary["rejected"])})
+    return Confirmation(
+        title=_("Import %(file)s?") % {"file": job.original_name},
+        effects=effects,
+        rows=[
+            (_("Rows in the file"), number(summary.get("total", 0))),
+            (_("Accepted"), number(summary.get("accepted", 0))),
+            (_("Rejected"), number(summary.get("rejected", 0))),
+            (_("New"), number(summary.get("created", 0))),
+            (_("Changed"), number(summary.get("updated", 0))),
+        ],
+        final=_("The import cannot be taken back as a whole: each changed record keeps its history, one by one."),
+        button=_("Import"),
+    )
 
 
 @permission_required("registry.add_importjob", raise_exception=True)

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
+from berdaya.registry.models import Person
 
 from .models import MatchCandidate, MatchCandidateQuerySet, MergedPerson, ScreeningRun
 
@@ -106,3 +107,19 @@ def plan_waiting(user: User, tally: Tally) -> Plan:
         ]
 
     return read
+
+
+def references_to(person: Person) -> list[tuple[str, int]]:
+    """The rows of other records that name this person, per kind (aid history, nominations, memberships ...): what a
+    merge moves to the kept record. The same relations `merge_persons` moves; pairs and history rows stay as found."""
+    found = []
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        if model is MatchCandidate or model.__name__.startswith("Historical"):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        count = model._default_manager.filter(**{relation.field.name: person}).count()
+        if count:
+            found.append((str(model._meta.verbose_name_plural), count))
+    return found

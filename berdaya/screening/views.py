@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_POST
 
-from berdaya.lib.actions import perform
+from berdaya.lib.actions import confirm_first, perform
+from berdaya.lib.confirm import Confirmation
+from berdaya.lib.formats import number
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest, form_errors
 from berdaya.lib.stored_text import in_office_language
@@ -96,6 +98,10 @@ def candidate_review(request: AuthedRequest, pk: int) -> HttpResponse:
 def candidate_merge(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(MatchCandidate.objects.visible_to(request.user), pk=pk)
     keep = get_object_or_404(Person.objects.visible_to(request.user), pk=request.POST.get("keep") or 0)
+    if (
+        asked := confirm_first(request, lambda: _merge_confirmation(request, candidate, keep), back=candidate)
+    ) is not None:
+        return asked
     outcome = perform(request, merge_persons, candidate=candidate, keep=keep)
     if not outcome:
         return redirect(candidate)
@@ -104,6 +110,36 @@ def candidate_merge(request: AuthedRequest, pk: int) -> HttpResponse:
         request, _("Merged into %(name)s; %(moved)d linked records moved.") % {"name": keep, "moved": result.moved}
     )
     return redirect(result.kept)
+
+
+def _merge_confirmation(request: AuthedRequest, candidate: MatchCandidate, keep: Person) -> Confirmation | None:
+    """Merging a pair: which record stays, which goes, and how many linked rows move."""
+    if "merge" not in selectors.actions_for(request.user, candidate) or keep.pk not in (
+        candidate.left_id,
+        candidate.right_id,
+    ):
+        return None  # the service says why not
+    kept, gone = (
+        (candidate.left_label, candidate.right_label)
+        if keep.pk == candidate.left_id
+        else (candidate.right_label, candidate.left_label)
+    )
+    duplicate = candidate.right if keep.pk == candidate.left_id else candidate.left
+    if duplicate is None:
+        return None  # one record is already gone: the service says the pair cannot be merged
+    moving = selectors.references_to(duplicate)
+    return Confirmation(
+        title=_("Merge the two records?"),
+        effects=[
+            _("%(kept)s is kept; %(gone)s is deleted and its old id and NIK lead to the kept record.")
+            % {"kept": kept, "gone": gone},
+            _("%(count)s linked records move to the kept record.") % {"count": number(sum(n for _, n in moving))},
+        ],
+        rows=[(kind, number(count)) for kind, count in moving],
+        rows_title=_("Linked records that move"),
+        final=_("The two records cannot be separated again."),
+        button=_("Merge"),
+    )
 
 
 def merged_person(request: AuthedRequest, old_id: int) -> HttpResponseRedirect:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
-from berdaya.lib.scoping import kecamatan_code, region_ancestors
+from berdaya.lib.scoping import kecamatan_code, region_ancestors, region_q
 from berdaya.lib.waiting import Effort, Figures, Plan, Tally, Waiting, is_urgent, link, one_or_list, run_plan
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
@@ -53,6 +53,17 @@ class Dashboard:
     kecamatan: list[Counts]
     total: Counts
     days_left: dict[str, int]
+    # Where the cycle stands, for what its page says: "draft", "nominating", "nominations_closed" or "decreed". A
+    # deadline is counted down only while nominating; once the SK is issued the page says so and what comes next.
+    phase: str = "nominating"
+
+
+def cycle_phase(cycle: Cycle, today: dt.date | None = None) -> str:
+    if cycle.sk_number or cycle.status == Cycle.Status.DECIDED:
+        return "decreed"
+    if not cycle.is_open:
+        return "draft"
+    return "nominations_closed" if cycle.nominations_closed(today) else "nominating"
 
 
 def cycle_dashboard(*, cycle: Cycle, user: User, today: dt.date | None = None) -> Dashboard:
@@ -116,6 +127,7 @@ def cycle_dashboard(*, cycle: Cycle, user: User, today: dt.date | None = None) -
         kecamatan=list(kecamatan.values()),
         total=total,
         days_left={name: (day - today).days for name, day in deadlines.items()},
+        phase=cycle_phase(cycle, today),
     )
 
 
@@ -202,6 +214,101 @@ def nominee_steps(*, nominee: Nominee) -> QuerySet[Transition]:
     return nominee.transitions.select_related("by")
 
 
+# What an action that cannot be undone will do (its confirmation page reads these; its service acts on the same) ----
+
+
+@dataclass(frozen=True)
+class VillageTally:
+    """How many nominees an action names, and how many of them per village ("Kec. X · Desa Y", count)."""
+
+    count: int
+    by_village: list[tuple[str, int]]
+
+
+def _tally(nominees: QuerySet[Nominee]) -> VillageTally:
+    rows = (
+        nominees.values("nomination_list__village__code", "nomination_list__village__name")
+        .annotate(count=Count("pk"))
+        .order_by("nomination_list__village__code")
+    )
+    by_village = [(row["nomination_list__village__name"], row["count"]) for row in rows]
+    return VillageTally(count=sum(count for _, count in by_village), by_village=by_village)
+
+
+def decreed_nominees(*, cycle: Cycle) -> QuerySet[Nominee]:
+    """Whom the decree names: every approved nominee of the cycle (`issue_decree` fixes exactly these)."""
+    return cycle.nominees.filter(status=Nominee.Status.APPROVED)
+
+
+@dataclass(frozen=True)
+class DecreeSummary:
+    families: int
+    amount: int
+    by_village: list[tuple[str, int]]
+    undecided: int
+    verified: int  # verified but not decided: the decree waits for their decision
+
+
+def decree_summary(*, cycle: Cycle) -> DecreeSummary:
+    """What issuing the SK will fix: the families named, the aid they receive in all (aid per member each, as the
+    SK prints it), per village, and how many nominees are still undecided (they are left out)."""
+    tally = _tally(decreed_nominees(cycle=cycle))
+    undecided = cycle.nominees.exclude(status__in=[Nominee.Status.APPROVED, Nominee.Status.REJECTED]).count()
+    return DecreeSummary(
+        families=tally.count,
+        amount=tally.count * cycle.aid_per_member,
+        by_village=tally.by_village,
+        undecided=undecided,
+        verified=cycle.nominees.filter(status=Nominee.Status.VERIFIED).count(),
+    )
+
+
+def clean_verified(*, cycle: Cycle, user: User) -> QuerySet[Nominee]:
+    """The verified nominees without flags and with a full verval checklist that the user may see: those "approve
+    all clean" approves (each within its kecamatan's quota)."""
+    candidates = (
+        Nominee.objects.visible_to(user)
+        .filter(cycle=cycle, status=Nominee.Status.VERIFIED)
+        .exclude(flags__isnull=False)
+        .select_related("verval")
+    )
+    return Nominee.objects.filter(pk__in=[n.pk for n in candidates if n.verval.all_checked])
+
+
+def approve_clean_summary(*, cycle: Cycle, user: User) -> VillageTally:
+    return _tally(clean_verified(cycle=cycle, user=user))
+
+
+@dataclass(frozen=True)
+class QuotaPlace:
+    """Where a kecamatan's quota stands: approved nominees against the households it may have."""
+
+    kecamatan: str
+    quota: int
+    approved: int
+
+
+def quota_place(*, nominee: Nominee) -> QuotaPlace:
+    """The quota of the nominee's kecamatan and how much of it is used (the same count `approve_nominee` checks)."""
+    kecamatan = nominee.nomination_list.kecamatan_code
+    quota = Quota.objects.filter(cycle_id=nominee.cycle_id, kecamatan_id=kecamatan).select_related("kecamatan").first()
+    approved = (
+        Nominee.objects.filter(cycle_id=nominee.cycle_id, status=Nominee.Status.APPROVED)
+        .filter(region_q("nomination_list__village__code", kecamatan))
+        .count()
+    )
+    return QuotaPlace(
+        kecamatan=quota.kecamatan.name if quota else kecamatan,
+        quota=quota.households if quota else 0,
+        approved=approved,
+    )
+
+
+def cycle_quotas(*, cycle: Cycle) -> list[tuple[str, int]]:
+    """The quotas that opening the cycle freezes: (kecamatan, households)."""
+    return [(q.kecamatan.name, q.households) for q in cycle.quotas.select_related("kecamatan").order_by("kecamatan")]
+
+
 # What a user may do now ------------------------------------------------------------------------------------------
 
 
@@ -231,7 +338,7 @@ def _cycle_actions(user: User, cycle: Cycle) -> frozenset[str]:
             "set_quota": ("targeting.change_cycle", not cycle.is_frozen),
             "open": ("targeting.open_cycle", not cycle.is_frozen),
             "relay": ("targeting.relay_call", cycle.is_open),
-            "start_list": ("targeting.nominate", cycle.is_open),
+            "start_list": ("targeting.nominate", cycle.is_open and not cycle.nominations_closed()),
             "approve_clean": ("targeting.decide", cycle.is_open),
             "issue_decree": ("targeting.decide", cycle.is_open),
             "download": ("targeting.view_cycle", cycle.has_opened),
@@ -239,30 +346,41 @@ def _cycle_actions(user: User, cycle: Cycle) -> frozenset[str]:
     )
 
 
+def _list_changeable(nomination_list: NominationList) -> bool:
+    """A village list can still change: a draft, in a cycle still taking nominations, before the deadline (the rule
+    of the nominating services), so no page offers adding or submitting once the nominations are closed or decreed."""
+    cycle = nomination_list.cycle
+    return nomination_list.can("edit") and cycle.is_open and not cycle.nominations_closed()
+
+
 def _list_actions(user: User, nomination_list: NominationList) -> frozenset[str]:
+    changeable = _list_changeable(nomination_list)
+    moving = nomination_list.cycle.is_open  # after the decree no list moves (the services refuse too)
     return _offered(
         user,
         {
-            "edit": ("targeting.nominate", nomination_list.can("edit")),
-            "submit": ("targeting.nominate", nomination_list.can("submit")),
-            "endorse": ("targeting.endorse", nomination_list.can("endorse")),
-            "return_to_village": ("targeting.endorse", nomination_list.can("return_to_village")),
-            "return_to_kecamatan": ("targeting.decide", nomination_list.can("return_to_kecamatan")),
+            "edit": ("targeting.nominate", changeable),
+            "submit": ("targeting.nominate", changeable),
+            "endorse": ("targeting.endorse", moving and nomination_list.can("endorse")),
+            "return_to_village": ("targeting.endorse", moving and nomination_list.can("return_to_village")),
+            "return_to_kecamatan": ("targeting.decide", moving and nomination_list.can("return_to_kecamatan")),
         },
     )
 
 
 def _nominee_actions(user: User, nominee: Nominee) -> frozenset[str]:
+    changeable = _list_changeable(nominee.nomination_list)
+    moving = nominee.nomination_list.cycle.is_open  # after the decree no nominee moves (the services refuse too)
     return _offered(
         user,
         {
             # A nominee is justified or removed while its village's list can still change.
-            "justify": ("targeting.nominate", nominee.nomination_list.can("edit")),
-            "remove": ("targeting.nominate", nominee.nomination_list.can("edit")),
-            "endorse": ("targeting.endorse", nominee.can("endorse")),
-            "verify": ("targeting.verify", nominee.can("verify")),
-            "approve": ("targeting.decide", nominee.can("approve")),
-            "reject": ("targeting.decide", nominee.can("reject")),
+            "justify": ("targeting.nominate", changeable),
+            "remove": ("targeting.nominate", changeable),
+            "endorse": ("targeting.endorse", moving and nominee.can("endorse")),
+            "verify": ("targeting.verify", moving and nominee.can("verify")),
+            "approve": ("targeting.decide", moving and nominee.can("approve")),
+            "reject": ("targeting.decide", moving and nominee.can("reject")),
         },
     )
 

@@ -46,7 +46,7 @@ from .models import (
     Verval,
     validate_number_format,
 )
-from .selectors import letterhead_for, letterhead_of
+from .selectors import clean_verified, decreed_nominees, letterhead_for, letterhead_of
 
 MAX_MINUTES_BYTES = 10 * 1024 * 1024
 # What a minutes file may be, by extension and by its first bytes (the extension alone is easy to fake).
@@ -466,9 +466,16 @@ def _move_list(nomination_list: NominationList, *, to: str, action: str, by: Use
     nomination_list.save()
 
 
+def _check_cycle_open(cycle: Cycle) -> None:
+    """Once the decree is issued, no list or nominee of the cycle moves (what the decree's confirmation promises)."""
+    if not cycle.is_open:
+        raise TransitionError(_("The decree of this cycle is issued: its lists and nominees can no longer change."))
+
+
 def _locked_list(nomination_list: NominationList, step: str, by: User) -> NominationList:
     locked = NominationList.objects.select_for_update().select_related("cycle", "village").get(pk=nomination_list.pk)
     _check_scope(locked.village_id, by)
+    _check_cycle_open(locked.cycle)
     if not locked.can(step):
         raise TransitionError(
             _("The list is %(status)s; this step needs it %(expected)s.")
@@ -598,8 +605,9 @@ def return_to_kecamatan(*, nomination_list: NominationList, reason: str, by: Use
 
 
 def _locked_nominee(nominee: Nominee, step: str, by: User) -> Nominee:
-    locked = Nominee.objects.select_for_update().select_related("nomination_list").get(pk=nominee.pk)
+    locked = Nominee.objects.select_for_update().select_related("nomination_list", "cycle").get(pk=nominee.pk)
     _check_scope(locked.nomination_list.village_id, by)
+    _check_cycle_open(locked.cycle)
     if not locked.can(step):
         raise TransitionError(
             _("%(name)s is %(status)s; this step needs %(expected)s.")
@@ -741,16 +749,11 @@ def approve_verified_clean(*, cycle: Cycle, by: User, nominees: Iterable[Nominee
 
     The candidates are `nominees` when given, else every nominee of the cycle the acting user may see.
     """
-    candidates = nominees if nominees is not None else Nominee.objects.visible_to(by).filter(cycle=cycle)
-    pks = [
-        n.pk
-        for n in Nominee.objects.filter(pk__in=[c.pk for c in candidates], status=Nominee.Status.VERIFIED)
-        .exclude(flags__isnull=False)
-        .select_related("verval")
-        if n.verval.all_checked
-    ]
+    clean = clean_verified(cycle=cycle, user=by)  # what its confirmation page counts
+    if nominees is not None:
+        clean = clean.filter(pk__in=[c.pk for c in nominees])
     approved = []
-    for nominee in Nominee.objects.filter(pk__in=pks).order_by("pk"):
+    for nominee in clean.order_by("pk"):
         try:
             approved.append(_approve(nominee, by=by, reason="", tell=False))
         except TargetingError:
@@ -815,9 +818,7 @@ def issue_decree(*, cycle: Cycle, sk_date: dt.date | None = None, by: User) -> C
         if undecided and cycle.nominees.filter(status=Nominee.Status.VERIFIED).exists():
             raise CycleError(_("Decide every verified nominee before issuing the decree."))
         # The decree names only families who can form a group (approval checked it; things may have changed since).
-        approved = list(
-            cycle.nominees.filter(status=Nominee.Status.APPROVED).select_related("nomination_list").order_by("name")
-        )
+        approved = list(decreed_nominees(cycle=cycle).select_related("nomination_list").order_by("name"))
         _link_to_registry(approved, by=by)
         obstacles = decision_obstacles(approved, cycle=cycle)
         if obstacles:

@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from berdaya.lib.actions import act, perform
+from berdaya.lib.actions import act, confirm_first, perform
+from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
+from berdaya.lib.formats import day, number, rupiah
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
@@ -113,7 +115,39 @@ def quota_set(request: AuthedRequest, pk: int) -> HttpResponse:
 def cycle_open(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     success = _("Nominations are open; the kecamatan have the call in their inbox.")
-    return act(request, services.open_cycle, back=cycle, success=success, cycle=cycle)
+    return act(
+        request,
+        services.open_cycle,
+        back=cycle,
+        success=success,
+        confirm=lambda: _open_confirmation(request, cycle),
+        cycle=cycle,
+    )
+
+
+def _open_confirmation(request: AuthedRequest, cycle: Cycle) -> Confirmation | None:
+    if "open" not in selectors.actions_for(request.user, cycle):
+        return None
+    quotas = selectors.cycle_quotas(cycle=cycle)
+    if not quotas:
+        return None  # the service asks for a quota first
+    return Confirmation(
+        title=_("Open nominations for %(cycle)s?") % {"cycle": cycle.name},
+        effects=[
+            _("The call goes to %(kecamatan)s kecamatan for %(households)s households in all.")
+            % {"kecamatan": number(len(quotas)), "households": number(sum(h for _, h in quotas))},
+            _("Budget %(budget)s, %(aid)s aid per member; villages nominate until %(deadline)s.")
+            % {
+                "budget": rupiah(cycle.budget),
+                "aid": rupiah(cycle.aid_per_member),
+                "deadline": day(cycle.nomination_deadline),
+            },
+        ],
+        rows=[(name, number(households)) for name, households in quotas],
+        rows_title=_("Quota per kecamatan (households)"),
+        final=_("The cycle's rules (budget, aid per member, group size, age, welfare decile) and its quotas freeze."),
+        button=_("Open nominations and send the call"),
+    )
 
 
 @require_POST
@@ -142,17 +176,71 @@ def list_start(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("targeting.decide", raise_exception=True)
 def cycle_approve_clean(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
+    if (asked := confirm_first(request, lambda: _approve_clean_confirmation(request, cycle), back=cycle)) is not None:
+        return asked
     if approved := perform(request, services.approve_verified_clean, cycle=cycle):
         count = len(approved.value)
         messages.success(request, _("%(count)d verified nominees without flags approved.") % {"count": count})
     return redirect(cycle)
 
 
+def _approve_clean_confirmation(request: AuthedRequest, cycle: Cycle) -> Confirmation | None:
+    if "approve_clean" not in selectors.actions_for(request.user, cycle):
+        return None
+    summary = selectors.approve_clean_summary(cycle=cycle, user=request.user)
+    if not summary.count:
+        return None  # nothing to approve: it runs and says so
+    return Confirmation(
+        title=_("Approve all verified nominees without flags?"),
+        effects=[
+            _("%(count)s verified nominees without flags and with a full verval checklist will be approved.")
+            % {"count": number(summary.count)},
+            _("Each kecamatan's quota still applies: nominees beyond it stay verified and wait for a decision."),
+        ],
+        rows=[(village, number(count)) for village, count in summary.by_village],
+        rows_title=_("Nominees per village"),
+        final=_("An approved nominee cannot be rejected afterwards; the decree will name them."),
+        button=_("Approve them"),
+    )
+
+
 @require_POST
 @permission_required("targeting.decide", raise_exception=True)
 def cycle_decree(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    return act(request, services.issue_decree, back=cycle, success=_("The decree is issued."), cycle=cycle)
+    return act(
+        request,
+        services.issue_decree,
+        back=cycle,
+        success=_("The decree is issued."),
+        confirm=lambda: _decree_confirmation(request, cycle),
+        cycle=cycle,
+    )
+
+
+def _decree_confirmation(request: AuthedRequest, cycle: Cycle) -> Confirmation | None:
+    if "issue_decree" not in selectors.actions_for(request.user, cycle):
+        return None
+    summary = selectors.decree_summary(cycle=cycle)
+    if not summary.families or summary.verified:
+        return None  # nothing to decree, or verified nominees still to decide: the service says so
+    effects = [
+        _("%(families)s families, %(amount)s will be decreed")
+        % {"families": number(summary.families), "amount": rupiah(summary.amount)},
+        _("The decree gets the next number of the Dinas and today's date; the cycle is then decided."),
+    ]
+    if summary.undecided:
+        effects.append(
+            _("%(count)s nominees not yet decided are left out of the decree.") % {"count": number(summary.undecided)}
+        )
+    return Confirmation(
+        title=_("Issue the decree for %(cycle)s?") % {"cycle": cycle.name},
+        effects=effects,
+        rows=[(village, number(count)) for village, count in summary.by_village],
+        rows_title=_("Families named, per village"),
+        final=_("No nominee can be approved, rejected or added afterwards: the decree fixes the list."),
+        button=_("Issue the decree"),
+    )
 
 
 @permission_required("targeting.view_cycle", raise_exception=True)
@@ -266,11 +354,29 @@ def list_add_new(request: AuthedRequest, pk: int) -> HttpResponse:
 def nominee_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     nominee = _nominee(request, pk)
     nomination_list = nominee.nomination_list
+    if (
+        asked := confirm_first(request, lambda: _remove_confirmation(request, nominee), back=nomination_list)
+    ) is not None:
+        return asked
     form = forms.Form({})  # no input: it carries a refusal to the rows
     if not perform(request, services.remove_nominee, form=form, nominee=nominee) and request.htmx:
         # As a full page would: the refusal also waits as a message, beside the one shown in the rows.
         messages.error(request, str(form.non_field_errors()[0]))
     return _nominees_response(request, nomination_list, form)
+
+
+def _remove_confirmation(request: AuthedRequest, nominee: Nominee) -> Confirmation | None:
+    if "remove" not in selectors.actions_for(request.user, nominee):
+        return None
+    return Confirmation(
+        title=_("Remove %(name)s from the list?") % {"name": nominee.name},
+        effects=[
+            _("%(name)s is taken off the list of %(village)s, with the reason and any justification written for them.")
+            % {"name": nominee.name, "village": nominee.nomination_list.village.name}
+        ],
+        final=_("To nominate them again, add them anew and write the reason again."),
+        button=_("Remove"),
+    )
 
 
 @require_POST
@@ -301,7 +407,14 @@ def list_minutes_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
 def list_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination_list = _list(request, pk)
     success = _("The list is submitted to the kecamatan.")
-    return act(request, services.submit_list, back=nomination_list, success=success, nomination_list=nomination_list)
+    return act(
+        request,
+        services.submit_list,
+        back=nomination_list,
+        success=success,
+        confirm=lambda: _list_confirmation(request, nomination_list, "submit"),
+        nomination_list=nomination_list,
+    )
 
 
 @require_POST
@@ -314,7 +427,43 @@ def list_endorse(request: AuthedRequest, pk: int) -> HttpResponse:
         back=nomination_list,
         form=EndorseForm(request.POST),
         success=_("The list is endorsed and goes to the Dinas for verval."),
+        confirm=lambda: _list_confirmation(request, nomination_list, "endorse"),
         nomination_list=nomination_list,
+    )
+
+
+def _list_confirmation(request: AuthedRequest, nomination_list: NominationList, step: str) -> Confirmation | None:
+    """Submitting a village list (to the kecamatan) or endorsing it (to the Dinas): who goes, and what then freezes."""
+    if step not in selectors.actions_for(request.user, nomination_list):
+        return None
+    names = list(nomination_list.nominees.order_by("name").values_list("name", flat=True))
+    if not names:
+        return None  # the service says the list is empty
+    village = nomination_list.village.name
+    if step == "submit":
+        return Confirmation(
+            title=_("Submit the list of %(village)s?") % {"village": village},
+            effects=[
+                _("%(count)s nominees of %(village)s go to the kecamatan for review.")
+                % {"count": number(len(names)), "village": village}
+            ],
+            rows=[(name, "") for name in names],
+            rows_title=_("Nominees"),
+            final=_(
+                "The village can no longer add, remove or change nominees; only the kecamatan can return the list."
+            ),
+            button=_("Submit the list to the kecamatan"),
+        )
+    return Confirmation(
+        title=_("Endorse the list of %(village)s?") % {"village": village},
+        effects=[
+            _("All %(count)s nominees of %(village)s are endorsed and go to the Dinas for verval.")
+            % {"count": number(len(names)), "village": village}
+        ],
+        rows=[(name, "") for name in names],
+        rows_title=_("Nominees"),
+        final=_("The kecamatan can no longer return this list to the village; only the Dinas can return it."),
+        button=_("Endorse the whole list"),
     )
 
 
@@ -404,14 +553,65 @@ def nominee_verify(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("targeting.decide", raise_exception=True)
 def nominee_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     nominee = _nominee(request, pk)
-    return act(request, services.approve_nominee, back=nominee, form=ReasonForm(request.POST), nominee=nominee)
+    return act(
+        request,
+        services.approve_nominee,
+        back=nominee,
+        form=ReasonForm(request.POST),
+        confirm=lambda: _decision_confirmation(request, nominee, "approve"),
+        nominee=nominee,
+    )
 
 
 @require_POST
 @permission_required("targeting.decide", raise_exception=True)
 def nominee_reject(request: AuthedRequest, pk: int) -> HttpResponse:
     nominee = _nominee(request, pk)
-    return act(request, services.reject_nominee, back=nominee, form=ReasonForm(request.POST), nominee=nominee)
+    return act(
+        request,
+        services.reject_nominee,
+        back=nominee,
+        form=ReasonForm(request.POST),
+        confirm=lambda: _decision_confirmation(request, nominee, "reject"),
+        nominee=nominee,
+    )
+
+
+def _decision_confirmation(request: AuthedRequest, nominee: Nominee, step: str) -> Confirmation | None:
+    """Approving or rejecting one nominee: who, from where, the reason as typed and who reads it."""
+    if step not in selectors.actions_for(request.user, nominee):
+        return None
+    village = nominee.nomination_list.village.name
+    reason = request.POST.get("reason", "").strip()
+    if step == "reject":
+        if not reason:
+            return None  # the service says a reason is needed
+        return Confirmation(
+            title=_("Reject %(name)s?") % {"name": nominee.name},
+            effects=[
+                _("%(name)s of %(village)s is rejected and will not be named in the decree.")
+                % {"name": nominee.name, "village": village},
+                _("The village and the kecamatan will see this reason."),
+            ],
+            quote=reason,
+            quote_label=_("Reason"),
+            final=_("A rejected nominee cannot be approved again in this cycle."),
+            button=_("Reject"),
+        )
+    place = selectors.quota_place(nominee=nominee)
+    return Confirmation(
+        title=_("Approve %(name)s?") % {"name": nominee.name},
+        effects=[
+            _("%(name)s of %(village)s is approved and will be named in the decree, with %(aid)s aid.")
+            % {"name": nominee.name, "village": village, "aid": rupiah(nominee.cycle.aid_per_member)},
+            _("%(kecamatan)s: %(approved)s of its %(quota)s households approved so far; this takes one more place.")
+            % {"kecamatan": place.kecamatan, "approved": number(place.approved), "quota": number(place.quota)},
+        ],
+        quote=reason,
+        quote_label=_("Reason") if reason else "",
+        final=_("An approved nominee cannot be rejected afterwards."),
+        button=_("Approve"),
+    )
 
 
 # Settings --------------------------------------------------------------------------------------------------------

@@ -51,6 +51,27 @@ def month_totals(*, kube: Kube, month: dt.date) -> tuple[int, int]:
     return whole(sums["income"]), whole(sums["expense"])
 
 
+@dataclass(frozen=True)
+class MonthClosing:
+    """The figures closing a month fixes: its opening balance, income, expenses and closing balance."""
+
+    month: dt.date
+    opening: int
+    income: int
+    expense: int
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.income - self.expense
+
+
+def month_closing(*, kube: Kube, month: dt.date) -> MonthClosing:
+    """What `close_cash_month` records for `month` (the first day of a month); its confirmation page shows the same."""
+    opening = cash_balance(kube=kube, until=month - dt.timedelta(days=1))
+    income, expense = month_totals(kube=kube, month=month)
+    return MonthClosing(month=month, opening=opening, income=income, expense=expense)
+
+
 def is_month_closed(*, kube: Kube, month: dt.date) -> bool:
     return CashMonth.objects.filter(kube=kube, month=month).exists()
 

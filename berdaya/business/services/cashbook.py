@@ -179,15 +179,14 @@ def close_cash_month(*, kube: Kube, month: dt.date, by: User) -> CashMonth:
                 raise CashBookError(
                     _("Months are closed in order: close %(month)s first.") % {"month": formats.month(expected)}
                 )
-            opening = selectors.cash_balance(kube=kube, until=month - dt.timedelta(days=1))
-            income, expense = selectors.month_totals(kube=kube, month=month)
+            figures = selectors.month_closing(kube=kube, month=month)  # what its confirmation page showed
             return CashMonth.objects.create(
                 kube=kube,
                 month=month,
-                opening_balance=opening,
-                income=income,
-                expense=expense,
-                closing_balance=opening + income - expense,
+                opening_balance=figures.opening,
+                income=figures.income,
+                expense=figures.expense,
+                closing_balance=figures.closing,
                 closed_by=by,
             )
     except IntegrityError as error:

@@ -191,7 +191,7 @@ def test_the_import_pages_check_then_commit(client, users, tmp_path):
     response = client.post(reverse("business:cash-import", args=[kube.pk]), {"file": upload})
     job = CashImport.objects.get()
     stored_after_check = CashEntry.objects.count()
-    client.post(reverse("business:cashimport-commit", args=[kube.pk, job.pk]))
+    client.post(reverse("business:cashimport-commit", args=[kube.pk, job.pk]), {"confirmed": "1"})
 
     assert response.status_code == 302
     assert stored_after_check == 0

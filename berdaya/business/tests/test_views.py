@@ -198,7 +198,7 @@ def test_closing_a_month_from_the_page(client, users, kube):
     CashEntryFactory(kube=kube, entry_date=dt.date(2027, 9, 3))
     client.force_login(users["facilitator"])
 
-    client.post(reverse("business:cashmonth-close", args=[kube.pk]), {"month": "2027-09"})
+    client.post(reverse("business:cashmonth-close", args=[kube.pk]), {"month": "2027-09", "confirmed": "1"})
 
     assert CashMonth.objects.filter(kube=kube, month=dt.date(2027, 9, 1)).exists()
 

@@ -15,14 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.groups.models import Kube
-from berdaya.lib.actions import act, perform
+from berdaya.lib.actions import act, confirm_first, perform
+from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
-from berdaya.lib.formats import number
+from berdaya.lib.formats import day, month, number, rupiah
 from berdaya.lib.http import AuthedRequest
 
 from .. import excel, selectors, services
 from ..forms import CashEntryForm, ImportForm, MonthForm, ReasonForm
-from ..models import CashEntry, CashImport
+from ..models import CashEntry, CashImport, month_start
 from .common import VIEW, child, group
 
 
@@ -66,13 +67,38 @@ def cash_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def cash_reverse(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponse:
     kube = group(request, pk)
     entry = child(request, CashEntry, kube, entry_pk)
+    form = ReasonForm(request.POST)
     return act(
         request,
         services.reverse_cash_entry,
         back=_book_url(kube),
-        form=ReasonForm(request.POST),
+        form=form,
         entry=entry,
         success=_("The entry has been reversed."),
+        confirm=lambda: _reverse_confirmation(entry, form),
+    )
+
+
+def _reverse_confirmation(entry: CashEntry, form: ReasonForm) -> Confirmation | None:
+    """Reversing an entry: which one, the opposite entry that cancels it, and today's date it is written on."""
+    if entry.is_reversal or entry.is_reversed or entry.is_derived or not form.cleaned_data["reason"].strip():
+        return None  # the service says why not
+    today = timezone.localdate()
+    return Confirmation(
+        title=_("Reverse this entry?"),
+        effects=[
+            _("An opposite entry of %(amount)s dated %(today)s cancels the entry of %(date)s “%(description)s”.")
+            % {
+                "amount": rupiah(entry.amount),
+                "today": day(today),
+                "date": day(entry.entry_date),
+                "description": entry.description,
+            }
+        ],
+        quote=form.cleaned_data["reason"],
+        quote_label=_("Reason"),
+        final=_("A reversal cannot itself be reversed; a mistake is then corrected by a new entry."),
+        button=_("Reverse"),
     )
 
 
@@ -80,13 +106,42 @@ def cash_reverse(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponse
 @permission_required("business.add_cashentry", raise_exception=True)
 def cash_close(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = group(request, pk)
+    form = MonthForm(request.POST)
     return act(
         request,
         services.close_cash_month,
         back=_book_url(kube),
-        form=MonthForm(request.POST),
+        form=form,
         kube=kube,
         success=_("The month is closed."),
+        confirm=lambda: _close_confirmation(kube, form),
+    )
+
+
+def _close_confirmation(kube: Kube, form: MonthForm) -> Confirmation | None:
+    """Closing a month: the month, its income and expenses and the balance it closes with, as they will be fixed."""
+    chosen = month_start(form.cleaned_data["month"])
+    if chosen != selectors.next_month_to_close(kube) or not selectors.is_closable(chosen):
+        return None  # not the month to close now: the service says why
+    figures = selectors.month_closing(kube=kube, month=chosen)
+    return Confirmation(
+        title=_("Close %(month)s?") % {"month": month(chosen)},
+        effects=[
+            _("The cash book of %(kube)s for %(month)s is closed with these totals.")
+            % {"kube": kube.name, "month": month(chosen)}
+        ],
+        rows=[
+            (_("Opening balance"), rupiah(figures.opening)),
+            (_("Money in"), rupiah(figures.income)),
+            (_("Money out"), rupiah(figures.expense)),
+            (_("Closing balance"), rupiah(figures.closing)),
+        ],
+        final=_(
+            "No entry can be added to or reversed in %(month)s or earlier; a mistake is corrected by a reversing "
+            "entry in an open month."
+        )
+        % {"month": month(chosen)},
+        button=_("Close %(month)s") % {"month": month(chosen)},
     )
 
 
@@ -142,8 +197,34 @@ def cash_import_detail(request: AuthedRequest, pk: int, import_pk: int) -> HttpR
 def cash_import_commit(request: AuthedRequest, pk: int, import_pk: int) -> HttpResponse:
     kube = group(request, pk)
     job = child(request, CashImport, kube, import_pk)
+    back = reverse("business:cashimport-detail", args=[kube.pk, job.pk])
+    if (asked := confirm_first(request, lambda: _commit_confirmation(request, kube, job), back=back)) is not None:
+        return asked
     outcome = perform(request, services.commit_cash_import, job=job)
     if not outcome:
         return redirect("business:cashimport-detail", kube.pk, job.pk)
     messages.success(request, _("%(count)s entries imported.") % {"count": number(outcome.value.accepted)})
     return redirect(_book_url(kube))
+
+
+def _commit_confirmation(request: AuthedRequest, kube: Kube, job: CashImport) -> Confirmation | None:
+    """Importing a checked file: how many rows go in, their totals and the balance after (as its report says)."""
+    if "commit" not in selectors.actions_for(request.user, job):
+        return None
+    report = excel.ImportReport.from_dict(job.report)
+    return Confirmation(
+        title=_("Import this file into the cash book?"),
+        effects=[
+            _("%(count)s entries go into the cash book of %(kube)s.")
+            % {"count": number(report.accepted), "kube": kube.name},
+            _("%(duplicates)s rows already in the book and %(rejected)s refused rows are left out.")
+            % {"duplicates": number(report.duplicates), "rejected": number(report.rejected)},
+        ],
+        rows=[
+            (_("Money in"), rupiah(report.income)),
+            (_("Money out"), rupiah(report.expense)),
+            (_("Balance after the import"), rupiah(excel.balance_after(kube=kube, report=report))),
+        ],
+        final=_("The entries are then in the book: a wrong one is corrected by a reversing entry, one by one."),
+        button=_("Import the entries"),
+    )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.actions import act
+from berdaya.lib.confirm import Confirmation
+from berdaya.lib.formats import day, rupiah
 from berdaya.lib.http import AuthedRequest
 
 from .. import selectors, services
@@ -57,13 +59,44 @@ def credit_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def credit_decide(request: AuthedRequest, pk: int, credit_pk: int) -> HttpResponse:
     kube = group(request, pk)
     application = child(request, CreditApplication, kube, credit_pk)
+    form = CreditDecisionForm(request.POST)
     return act(
         request,
         services.decide_credit,
         back=reverse("business:access", args=[kube.pk]),
-        form=CreditDecisionForm(request.POST),
+        form=form,
         application=application,
         success=_("Decision recorded."),
+        confirm=lambda: _decide_confirmation(request, application, form),
+    )
+
+
+def _decide_confirmation(
+    request: AuthedRequest, application: CreditApplication, form: CreditDecisionForm
+) -> Confirmation | None:
+    """Recording the bank's decision: the outcome and amount as they will stand."""
+    if "decide" not in selectors.actions_for(request.user, application):
+        return None
+    outcome = CreditApplication.Outcome(form.cleaned_data["outcome"])
+    approved = form.cleaned_data["amount_approved"]
+    if outcome == CreditApplication.Outcome.APPROVED and approved is None:
+        return None  # the service asks for the amount
+    effects = [
+        _("The application to %(lender)s for %(requested)s is recorded as %(outcome)s on %(date)s.")
+        % {
+            "lender": application.lender,
+            "requested": rupiah(application.amount_requested),
+            "outcome": outcome.label,
+            "date": day(form.cleaned_data["decided_on"]),
+        }
+    ]
+    if outcome == CreditApplication.Outcome.APPROVED:
+        effects.append(_("Amount approved: %(amount)s.") % {"amount": rupiah(approved)})
+    return Confirmation(
+        title=_("Record the bank's decision?"),
+        effects=effects,
+        final=_("The decision cannot be changed afterwards."),
+        button=_("Record the decision"),
     )
 
 

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from berdaya.groups.models import Kube
 from berdaya.lib.actions import act
+from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
+from berdaya.lib.formats import day, number, rupiah
 from berdaya.lib.http import AuthedRequest
 
 from .. import selectors, services
@@ -121,12 +123,31 @@ def plan_submit(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("business.approve_businessplan", raise_exception=True)
 def plan_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = group(request, pk)
+    plan = _plan(kube)
     return act(
         request,
         services.approve_business_plan,
         back=_back(kube, "plan"),
-        plan=_plan(kube),
+        plan=plan,
         success=_("The plan is approved."),
+        confirm=lambda: _approve_confirmation(request, kube, plan),
+    )
+
+
+def _approve_confirmation(request: AuthedRequest, kube: Kube, plan: BusinessPlan) -> Confirmation | None:
+    if "approve" not in selectors.actions_for(request.user, plan):
+        return None
+    return Confirmation(
+        title=_("Approve the business plan of %(kube)s?") % {"kube": kube.name},
+        effects=[
+            _("The plan with %(lines)s budget lines, %(total)s in all, is approved.")
+            % {"lines": number(plan.lines.count()), "total": rupiah(selectors.budget_total(plan))},
+            _("Expected monthly revenue: %(revenue)s.") % {"revenue": rupiah(plan.expected_monthly_revenue)},
+        ],
+        rows=[(line.item, rupiah(line.total)) for line in plan.lines.all()],
+        rows_title=_("Budget"),
+        final=_("The group can no longer change the plan or its budget."),
+        button=_("Approve the plan"),
     )
 
 
@@ -185,7 +206,44 @@ def aid_stage_pay(request: AuthedRequest, pk: int, stage_pk: int) -> HttpRespons
     stage = child(request, AidStage, kube, stage_pk)
     form = PayStageForm(request.POST, request.FILES)
     return act(
-        request, services.pay_aid_stage, back=_back(kube, "aid"), form=form, stage=stage, success=_("Payment recorded.")
+        request,
+        services.pay_aid_stage,
+        back=_back(kube, "aid"),
+        form=form,
+        stage=stage,
+        success=_("Payment recorded."),
+        confirm=lambda: _pay_confirmation(request, kube, stage, form),
+    )
+
+
+def _pay_confirmation(request: AuthedRequest, kube: Kube, stage: AidStage, form: PayStageForm) -> Confirmation | None:
+    """Releasing a stage: how much goes to the group, what is then paid of its aid, and the transfer it names."""
+    if "pay" not in selectors.actions_for(request.user, stage):
+        return None
+    aid, paid = selectors.group_aid(kube), selectors.aid_paid(kube)
+    if paid + stage.amount > aid or (stage.awaits_condition and not form.cleaned_data["override_reason"].strip()):
+        return None  # the service says why it cannot be paid
+    return Confirmation(
+        title=_("Record the payment of stage %(number)s?") % {"number": stage.number},
+        effects=[
+            _("%(amount)s paid to %(kube)s on %(date)s, transfer %(reference)s; it enters the cash book as income.")
+            % {
+                "amount": rupiah(stage.amount),
+                "kube": kube.name,
+                "date": day(form.cleaned_data["paid_on"]),
+                "reference": form.cleaned_data["transfer_reference"],
+            }
+        ],
+        rows=[
+            (_("Aid of the group"), rupiah(aid)),
+            (_("Paid before"), rupiah(paid)),
+            (_("Paid after this stage"), rupiah(paid + stage.amount)),
+        ],
+        quote=form.cleaned_data["override_reason"] if stage.awaits_condition else "",
+        quote_label=_("Reason for paying before the condition is met"),
+        final=_("A paid stage cannot be paid again or changed; a wrong amount is corrected in the cash book."),
+        button=_("Record the payment"),
+        files=[("proof", _("Proof of transfer"))],
     )
 
 

@@ -70,7 +70,7 @@ def test_every_history_row_of_an_import_from_the_page_names_the_uploader(kind, c
 
     with path.open("rb") as f:
         client.post(reverse("registry:import-list"), {"kind": kind, "file": f})
-    client.post(reverse("registry:import-commit", args=[ImportJob.objects.get().pk]))
+    client.post(reverse("registry:import-commit", args=[ImportJob.objects.get().pk]), {"confirmed": "1"})
 
     assert ImportJob.objects.get().status == ImportJob.Status.DONE
     written = rows_since(marks)

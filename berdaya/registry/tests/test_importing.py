@@ -544,7 +544,7 @@ def test_uploading_a_file_checks_it_and_committing_stores_it(client, users, tmp_
     job = ImportJob.objects.get()
     assert (job.status, job.summary["accepted"]) == ("checked", 3)
 
-    client.post(reverse("registry:import-commit", args=[job.pk]))
+    client.post(reverse("registry:import-commit", args=[job.pk]), {"confirmed": "1"})
 
     job.refresh_from_db()
     assert job.status == "done"

@@ -41,6 +41,7 @@ def test_an_officer_imports_a_file_and_confirms_the_duplicate_it_brought(page, u
     work_off_the_queue()
     page.locator("#progress progress").wait_for(state="detached")  # htmx polling saw the check finish
     page.locator("form[action$='/commit/'] button.primary").click()
+    page.locator("#confirm-button").click()
     work_off_the_queue()  # the commit, which queues a screening of the regency
     page.locator("#progress progress").wait_for(state="detached")
     work_off_the_queue()  # the screening

@@ -222,7 +222,7 @@ def test_committing_a_registry_file_screens_the_regency_and_queues_the_duplicate
         client.post(reverse("registry:import-list"), {"kind": "registry", "file": handle})
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("registry:import-commit", args=[ImportJob.objects.get().pk]))
+        client.post(reverse("registry:import-commit", args=[ImportJob.objects.get().pk]), {"confirmed": "1"})
 
     run = ScreeningRun.objects.get()
     assert (run.region_id, run.status, run.started_by) == ("64.01", ScreeningRun.Status.DONE, users["desa_b"])

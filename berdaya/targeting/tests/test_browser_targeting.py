@@ -56,6 +56,7 @@ def test_a_cycle_from_the_call_to_the_decree(page, users, regions):
     as_user(page, "admin")
     page.goto(cycle.get_absolute_url())
     page.locator("#open-cycle").click()
+    page.locator("#confirm-button").click()
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.OPEN
 
     # The kecamatan relays it to its villages with a note.
@@ -100,6 +101,7 @@ def test_a_cycle_from_the_call_to_the_decree(page, users, regions):
     )
     page.locator("#minutes-form button[type=submit]").click()
     page.locator("#submit-list").click()
+    page.locator("#confirm-button").click()
     expect(page.locator("#submit-list")).to_have_count(0)
     assert NominationList.objects.get(pk=nomination_list.pk).status == NominationList.Status.SUBMITTED
 
@@ -107,6 +109,7 @@ def test_a_cycle_from_the_call_to_the_decree(page, users, regions):
     as_user(page, "camat")
     page.goto(nomination_list.get_absolute_url())
     page.locator("#endorse-list").click()
+    page.locator("#confirm-button").click()
     expect(page.locator("#endorse-list")).to_have_count(0)
 
     # The Dinas verifies every nominee in the field, rejects two with reasons and approves the clean ten at once.
@@ -124,10 +127,13 @@ def test_a_cycle_from_the_call_to_the_decree(page, users, regions):
         page.goto(nominee.get_absolute_url())
         page.locator("#decide-form [name=reason]").fill(reason)
         page.locator("#reject").click()
+        page.locator("#confirm-button").click()
         expect(page.locator("#reject")).to_have_count(0)
     page.goto(cycle.get_absolute_url())
     page.locator("#approve-clean").click()
+    page.locator("#confirm-button").click()
     page.locator("#issue-decree").click()
+    page.locator("#confirm-button").click()
     expect(page.locator("#sk-number")).to_have_count(1)
 
     response = page.request.get(f"/targeting/cycles/{cycle.pk}/sk.pdf")

@@ -351,7 +351,9 @@ def verified_nominee(nominee, users):
 def test_a_decision_ignores_a_next_url_on_another_site(client, users, verified_nominee, outside):
     client.force_login(users["officer"])
 
-    response = client.post(reverse("targeting:nominee-approve", args=[verified_nominee.pk]), {"next": outside})
+    response = client.post(
+        reverse("targeting:nominee-approve", args=[verified_nominee.pk]), {"next": outside, "confirmed": "1"}
+    )
 
     assert response.url == verified_nominee.get_absolute_url()
     assert Nominee.objects.get(pk=verified_nominee.pk).status == "approved"
@@ -362,7 +364,8 @@ def test_a_decision_follows_a_next_url_on_this_site(client, users, verified_nomi
     back = verified_nominee.nomination_list.get_absolute_url()
 
     response = client.post(
-        reverse("targeting:nominee-reject", args=[verified_nominee.pk]), {"next": back, "reason": "PNS"}
+        reverse("targeting:nominee-reject", args=[verified_nominee.pk]),
+        {"next": back, "reason": "PNS", "confirmed": "1"},
     )
 
     assert response.url == back
