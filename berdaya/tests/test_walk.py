@@ -38,6 +38,7 @@ from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from berdaya import worklist
 from berdaya.mentoring.models import MonthlyReport
 from berdaya.regions.services import WILAYAH_CSV, load_regions
 
@@ -205,6 +206,8 @@ def _user_data() -> list[str]:
 class Walked:
     reached: Counter[str]
     pages: list[Page]
+    # What waits for each demo account ("My tasks"): kind -> count.
+    tasks: dict[str, dict[str, int]]
 
     def in_language(self, language: str) -> list[Page]:
         return [page for page in self.pages if page.language == language]
@@ -228,6 +231,10 @@ def walked(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pyte
                 reached += walk(client, language, username, pages)
                 client.logout()
         user_data = _user_data()
+        tasks = {
+            user.username: {item.kind: item.count for item in worklist.gather(user)}
+            for user in User.objects.filter(username__in=[*ROLES, "pemantau"])
+        }
         transaction.set_rollback(True)
     translation.activate(settings.LANGUAGE_CODE)
     if os.environ.get("BERDAYA_WALK_DUMP"):  # to read what the tests read: one text file per page
@@ -235,7 +242,19 @@ def walked(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pyte
         for page in pages:
             name = f"{page.language}_{page.username}_{page.path.strip('/').replace('/', '_') or 'home'}.txt"
             (dump / name).write_text(page.text, encoding="utf-8")
-    yield Walked(reached, [page.without(user_data) for page in pages])
+    yield Walked(reached, [page.without(user_data) for page in pages], tasks)
+
+
+def test_the_demo_leaves_work_at_each_desk(walked):
+    # The demo leaves nominees at each Dinas step, duplicates to review and lists submitted to the kecamatan.
+    for desk in ("dinas", "admin"):
+        assert {"targeting.verify", "targeting.decide", "screening.review"} <= set(walked.tasks[desk]), desk
+    assert walked.tasks["camat.tanahgrogot"]["targeting.endorse"] > 0
+    assert walked.tasks["pemantau"] == {}
+    # Tanah Periuk's list is endorsed in the demo (it shows the list's whole way to the decree): nothing waits for
+    # its operator in targeting (the walk has opened its tasks page in both languages).
+    assert not any(kind.startswith("targeting.") for kind in walked.tasks["desa.tanahperiuk"])
+    assert {"tasks"} <= set(walked.reached)
 
 
 def test_every_app_is_reached_by_following_links(walked):

@@ -21,12 +21,8 @@ from berdaya.lib.waiting import Effort, Waiting
 from berdaya.mentoring.models import MonthlyReport
 from berdaya.targeting.models import Cycle, NominationList, Nominee
 from berdaya.targeting.tests.factories import CallRelayFactory, CycleFactory, NomineeFactory, QuotaFactory
-from berdaya.tests import test_walk
 
 TODAY = dt.datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
-
-# The demo of Kabupaten Paser, built as the walk builds it.
-demo = test_walk.demo
 
 
 @pytest.fixture(autouse=True)
@@ -227,29 +223,6 @@ def test_the_dashboard_of_a_user_with_nothing_waiting_has_no_tasks_block(client,
     client.force_login(users["monitor"])
 
     assert 'id="dashboard-tasks"' not in client.get(reverse("dashboard")).content.decode()
-
-
-# The demo -----------------------------------------------------------------------------------------------------------
-
-
-DEMO_ACCOUNTS = ["admin", "dinas", "camat.tanahgrogot", "desa.tanahperiuk", "pendamping1", "pemantau"]
-
-
-def test_every_demo_account_sees_its_tasks_and_the_desks_have_some(client, demo):
-    found = {}
-    for username in DEMO_ACCOUNTS:
-        response = tasks_page(client, User.objects.get(username=username))
-        assert response.status_code == 200, username
-        found[username] = {item.kind: item.count for group in response.context["groups"] for item in group.items}
-
-    # The demo leaves nominees at each Dinas step, duplicates to review and lists submitted to the kecamatan.
-    for desk in ("dinas", "admin"):
-        assert {"targeting.verify", "targeting.decide", "screening.review"} <= set(found[desk]), desk
-    assert found["camat.tanahgrogot"]["targeting.endorse"] > 0
-    assert found["pemantau"] == {}
-    # Tanah Periuk's list is endorsed in the demo (it shows the list's whole way to the decree): its operator's
-    # page renders, with nothing waiting.
-    assert found["desa.tanahperiuk"] == {}
 
 
 # On a phone ---------------------------------------------------------------------------------------------------------

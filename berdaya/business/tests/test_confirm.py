@@ -110,7 +110,7 @@ def test_closing_a_month_out_of_order_is_refused_with_its_message(as_user, users
         reverse("business:cashmonth-close", args=[september.pk]), {"month": "2027-10", **CONFIRMED}, follow=True
     )
 
-    assert "Months are closed in order: close 09/2027 first." in page_text(response)
+    assert "Months are closed in order: close Sep 2027 first." in page_text(response)
 
 
 def test_a_month_not_to_close_now_is_not_asked_about_but_refused(as_user, users, september):

@@ -67,7 +67,9 @@ def test_after_an_action_the_message_names_who_was_told_and_links_to_sent_messag
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("targeting:list-endorse", args=[village_list.pk]), follow=True)
+        response = client.post(
+            reverse("targeting:list-endorse", args=[village_list.pk]), {"confirmed": "1"}, follow=True
+        )
 
     page = response.content.decode()
     assert "Told:" in page
@@ -80,7 +82,9 @@ def test_a_refused_action_says_no_one_was_told(client, users, village_list, djan
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("targeting:list-endorse", args=[village_list.pk]), follow=True)
+        response = client.post(
+            reverse("targeting:list-endorse", args=[village_list.pk]), {"confirmed": "1"}, follow=True
+        )
 
     assert "Told:" not in response.content.decode()
     assert not Notification.objects.exists()
