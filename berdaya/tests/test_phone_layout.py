@@ -34,6 +34,7 @@ PASSWORD = "berdaya-demo"
 PHONE = {"width": 360, "height": 740}
 HEADER_SHARE = 0.25  # of the first screen's height
 PER_URL_NAME = 1  # the check is about templates, not records
+SHOT = 1200  # px of page per screenshot
 NOT_PAGES = {"logout", "set_language"}
 DOWNLOADS = (".pdf", ".xlsx", ".csv")
 
@@ -121,7 +122,12 @@ def crawl(context: Any, username: str, walked: Walked, shots: Path | None) -> No
         walked.names[name] += 1
         walked.pages[f"{username} {path}"] = page.evaluate(MEASURE)
         if shots is not None:
-            page.screenshot(path=str(shots / f"{username}-{name.replace(':', '-')}.png"), full_page=True)
+            height = page.evaluate("document.documentElement.scrollHeight")
+            for part, top in enumerate(range(0, min(height, 4 * SHOT), SHOT)):
+                clip = {"x": 0, "y": top, "width": PHONE["width"], "height": min(SHOT, height - top)}
+                page.screenshot(
+                    path=str(shots / f"{username}-{name.replace(':', '-')}-{part}.png"), clip=clip, full_page=True
+                )
         for href in page.eval_on_selector_all("a[href]", "links => links.map((a) => a.getAttribute('href'))"):
             if href.startswith(("#", "mailto:", "tel:", "javascript:")):
                 continue
