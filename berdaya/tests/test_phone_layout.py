@@ -23,8 +23,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
+from berdaya.accounts.tests.factories import PASSWORD as USERS_PASSWORD
 from berdaya.regions.services import WILAYAH_CSV, load_regions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -168,6 +169,29 @@ def walked(
 
 def test_the_walk_reaches_the_pages_of_every_role(walked):
     assert len(walked.pages) > 6 * 5, "the crawl found too few pages: did logging in fail?"
+
+
+def test_rows_that_a_search_brings_keep_their_column_labels_on_a_phone(page, users):
+    from berdaya.registry.tests.factories import PersonFactory
+
+    PersonFactory(name="Siti Aminah", household__village=users["desa_a"].region)
+    PersonFactory(name="Bambang Wijaya", household__village=users["desa_a"].region)
+    page.set_viewport_size(PHONE)
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill("desa_a")
+    page.locator("input[name=password]").fill(USERS_PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(reverse("registry:person-list"))
+
+    page.locator("input[name=q]").fill("Siti")  # htmx replaces the rows
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    page.wait_for_function("document.querySelector('#results tbody td').hasAttribute('data-label')", timeout=5_000)
+
+    cells = page.locator("#results tbody td")
+    assert cells.first.get_attribute("data-label") == "NIK"
+    assert cells.nth(1).get_attribute("data-label") == "Nama"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def report(found: dict[str, str], total: int) -> str:

@@ -1,6 +1,7 @@
 // On a phone each table row is shown as a card (berdaya.css); each cell then says which column it is in. This copies
 // every column heading's text into its cells' data-label, which the stylesheet shows before the cell's value.
-// Tables whose rows htmx replaces are labelled again after each swap. A cell that already has a label keeps it.
+// Tables whose rows htmx replaces are labelled again after each swap. A cell that already has a label keeps it;
+// a cell across several columns gets none.
 (function () {
   "use strict";
 
@@ -18,7 +19,10 @@
         var column = 0;
         for (var c = 0; c < rows[r].cells.length; c++) {
           var cell = rows[r].cells[c];
-          if (!cell.hasAttribute("data-label") && names[column]) cell.setAttribute("data-label", names[column]);
+          // A cell across several columns ("No persons found.") belongs to none of them.
+          if (cell.colSpan === 1 && names[column] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", names[column]);
+          }
           column += cell.colSpan || 1;
         }
       }
@@ -32,5 +36,5 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { labelAll(); });
   else labelAll();
-  document.addEventListener("htmx:afterSettle", function () { labelAll(); });
+  document.addEventListener("htmx:afterSwap", function () { labelAll(); });
 })();
