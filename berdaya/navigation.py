@@ -21,16 +21,14 @@ class NavItem:
     permission: str | None = None
     # A count shown beside the label (unread messages); one query per page that shows the menu.
     count: Callable[[User], int] | None = None
-    # URL-name prefixes of the pages this item stands for besides its own ("groups:" = every KUBE page). On a page
-    # the item with the longest matching prefix is the current one, so "mentoring:problem-" (Problems) wins over
-    # "mentoring:" (My groups) on a problem's page. Without a section only the item's own page makes it current.
-    section: tuple[str, ...] = ()
 
     def matches(self, view_name: str) -> int:
-        """How specifically this item stands for the page `view_name`: the longest matching prefix, 0 for none."""
+        """How specifically this item stands for the page `view_name`: 0 for not at all (see SECTIONS)."""
         if view_name == self.url_name:
-            return len(view_name) + 1  # its own page beats any prefix
-        return max((len(prefix) for prefix in self.section if view_name.startswith(prefix)), default=0)
+            return len(view_name) + 1  # its own page beats any section
+        return max(
+            (len(prefix) for prefix in SECTIONS.get(self.url_name, ()) if view_name.startswith(prefix)), default=0
+        )
 
     @property
     def url(self) -> str:
@@ -44,27 +42,37 @@ def _unread(user: User) -> int:
 # Later capabilities add their pages here, each behind the permission that lets a role use it.
 NAVIGATION: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
-    NavItem(_("Registry"), "registry:person-list", "registry.view_person", section=("registry:",)),
-    NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate", section=("screening:",)),
-    NavItem(_("Targeting"), "targeting:cycle-list", "targeting.view_cycle", section=("targeting:",)),
-    NavItem(
-        _("Inbox"),
-        "targeting:inbox",
-        "targeting.view_cycle",
-        count=_unread,
-        section=("targeting:inbox", "targeting:notification-"),
-    ),
-    NavItem(_("My groups"), "mentoring:caseload", "groups.view_caseload", section=("mentoring:",)),
-    NavItem(_("KUBE"), "groups:kube-list", "groups.view_kube", section=("groups:",)),
-    NavItem(_("Problems"), "mentoring:problem-list", "mentoring.view_problem", section=("mentoring:problem-",)),
-    NavItem(_("Trainings"), "training:training-list", "training.view_training", section=("training:",)),
-    NavItem(_("Business"), "business:kube-list", "business.view_cashentry", section=("business:",)),
-    NavItem(
-        _("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport", section=("mentoring:report-",)
-    ),
-    NavItem(_("Regions"), "regions:region-list", "regions.view_region", section=("regions:",)),
-    NavItem(_("Users"), "accounts:user-list", "accounts.view_user", section=("accounts:",)),
+    NavItem(_("Registry"), "registry:person-list", "registry.view_person"),
+    NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate"),
+    NavItem(_("Targeting"), "targeting:cycle-list", "targeting.view_cycle"),
+    NavItem(_("Inbox"), "targeting:inbox", "targeting.view_cycle", count=_unread),
+    NavItem(_("My groups"), "mentoring:caseload", "groups.view_caseload"),
+    NavItem(_("KUBE"), "groups:kube-list", "groups.view_kube"),
+    NavItem(_("Problems"), "mentoring:problem-list", "mentoring.view_problem"),
+    NavItem(_("Trainings"), "training:training-list", "training.view_training"),
+    NavItem(_("Business"), "business:kube-list", "business.view_cashentry"),
+    NavItem(_("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport"),
+    NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
+    NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]
+
+# URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page
+# the item with the longest matching prefix is the one marked current, so "mentoring:problem-" (Problems) wins over
+# "mentoring:" (My groups) on a problem's page. An item not listed here is current only on its own page.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "registry:person-list": ("registry:",),
+    "screening:candidate-list": ("screening:",),
+    "targeting:cycle-list": ("targeting:",),
+    "targeting:inbox": ("targeting:inbox", "targeting:notification-"),
+    "mentoring:caseload": ("mentoring:",),
+    "groups:kube-list": ("groups:",),
+    "mentoring:problem-list": ("mentoring:problem-",),
+    "training:training-list": ("training:",),
+    "business:kube-list": ("business:",),
+    "mentoring:report-list": ("mentoring:report-",),
+    "regions:region-list": ("regions:",),
+    "accounts:user-list": ("accounts:",),
+}
 
 
 def _label(item: NavItem, user: User) -> str | Promise:

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from berdaya.navigation import NAVIGATION, current_item
+from berdaya.navigation import NAVIGATION, SECTIONS, current_item
 
 
 def current(view_name: str, items=NAVIGATION) -> str | None:
@@ -47,6 +47,11 @@ def test_without_the_sections_own_item_a_more_general_one_is_not_taken_for_it():
 
     assert current("mentoring:problem-detail", without_problems) == "mentoring:caseload"
     assert current("mentoring:report-detail", [NAVIGATION[0]]) is None
+
+
+def test_every_section_belongs_to_a_menu_item():
+    # A menu item's URL renamed without its section would leave its pages marked under a more general item.
+    assert set(SECTIONS) - {item.url_name for item in NAVIGATION} == set()
 
 
 def current_items(client, url: str) -> list[str]:
