@@ -25,6 +25,14 @@ class NavItem:
     # Shown only to the users for whom this says yes (beside the permission, when the item has one).
     shown: Callable[[User], bool] | None = None
 
+    def matches(self, view_name: str) -> int:
+        """How specifically this item stands for the page `view_name`: 0 for not at all (see SECTIONS)."""
+        if view_name == self.url_name:
+            return len(view_name) + 1  # its own page beats any section
+        return max(
+            (len(prefix) for prefix in SECTIONS.get(self.url_name, ()) if view_name.startswith(prefix)), default=0
+        )
+
     @property
     def url(self) -> str:
         return reverse(self.url_name)
@@ -53,10 +61,34 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]
 
+# URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page
+# the item with the longest matching prefix is the one marked current, so "mentoring:problem-" (Problems) wins over
+# "mentoring:" (My groups) on a problem's page. An item not listed here is current only on its own page.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "registry:person-list": ("registry:",),
+    "screening:candidate-list": ("screening:",),
+    "targeting:cycle-list": ("targeting:",),
+    "inbox:inbox": ("inbox:",),
+    "mentoring:caseload": ("mentoring:",),
+    "groups:kube-list": ("groups:",),
+    "mentoring:problem-list": ("mentoring:problem-",),
+    "training:training-list": ("training:",),
+    "business:kube-list": ("business:",),
+    "mentoring:report-list": ("mentoring:report-",),
+    "regions:region-list": ("regions:",),
+    "accounts:user-list": ("accounts:",),
+}
+
 
 def _label(item: NavItem, user: User) -> str | Promise:
     count = item.count(user) if item.count else 0
     return f"{item.label} ({count})" if count else item.label
+
+
+def current_item(items: list[NavItem], view_name: str) -> NavItem | None:
+    """The one menu item for the page `view_name`: the most specific match among `items`, the first on a tie."""
+    best = max(items, key=lambda item: item.matches(view_name), default=None)
+    return best if best is not None and best.matches(view_name) else None
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -68,17 +100,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         for item in NAVIGATION
         if (item.permission is None or user.has_perm(item.permission)) and (item.shown is None or item.shown(user))
     ]
-    current = request.resolver_match.view_name if request.resolver_match else ""
-    app = current.split(":", 1)[0] if ":" in current else current
+    current = current_item(items, request.resolver_match.view_name if request.resolver_match else "")
     return {
         # The dashboard shows the top of the user's tasks: the list the menu's count was made from.
         "my_tasks": worklist.tasks_for(user),
-        "navigation": [
-            {
-                "label": _label(item, user),
-                "url": item.url,
-                "active": item.url_name.split(":", 1)[0] == app and item.count is None,
-            }
-            for item in items
-        ],
+        "navigation": [{"label": _label(item, user), "url": item.url, "active": item is current} for item in items],
     }

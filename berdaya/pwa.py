@@ -27,6 +27,7 @@ SHELL_STATIC = (
     "berdaya/berdaya.css",
     "vendor/htmx-2.0.11/htmx.min.js",
     "berdaya/outbox.js",
+    "berdaya/tables.js",
     "mentoring/position.js",
     "berdaya/manifest.webmanifest",
     "berdaya/icon-192.png",

@@ -28,6 +28,7 @@ def test_a_village_operator_sees_only_its_village_on_a_phone(page, users):
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, "desa_a")
 
+    page.locator("header summary").click()  # on a phone the menu folds behind one button
     page.get_by_role("link", name="Wilayah").click()
 
     assert "Tanah Periuk" in page.locator("h1").inner_text()

@@ -34,6 +34,7 @@ def test_a_facilitator_records_a_visit_and_a_problem_that_the_dinas_then_sees(
     page.set_viewport_size({"width": 360, "height": 740})
 
     log_in(page, "facilitator")
+    page.locator("header summary").click()  # on a phone the menu folds behind one button
     page.locator('nav a[href="/mentoring/"]').click()
     card = page.locator(f'#caseload [data-kube="{kube.pk}"]')
     assert fits_the_screen(page)
