@@ -26,7 +26,11 @@ TODAY = dt.datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
 
 
 @pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
+def english(request: pytest.FixtureRequest, settings: Any) -> Iterator[None]:
+    """Messages asserted in English: the code's and the pages' (the client's requests take the site's default);
+    the browser logs in as a user would, in Indonesian."""
+    if request.node.get_closest_marker("browser") is None:
+        settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
@@ -236,6 +240,7 @@ def test_a_village_operator_opens_its_tasks_from_the_menu_on_a_phone(page, users
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, "desa_a")
 
+    page.locator("header summary").click()  # on a phone the menu folds behind one button
     page.locator('nav a[href="/tugas/"]').click()
     page.locator("#tasks li.task a").first.click()
 
