@@ -73,19 +73,31 @@ def long_month(value: dt.date) -> str:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def shown_value(value: Any) -> Any:
-    """A kept message's value as the reader reads it: a date (or one kept as ISO text) in the readable style;
-    anything else as it is (a number too: a year must not become 2.027; use grouped() for amounts)."""
+    """A kept message's value as the reader reads it: a date (or one kept as ISO text) in the readable style, a
+    month kept as ISO text ("2026-10", see `iso_month`) as Okt 2026; anything else as it is (a number too: a year
+    must not become 2.027; use grouped() for amounts)."""
     if isinstance(value, dt.date):
         return day(value)
+    if isinstance(value, str) and _ISO_MONTH.fullmatch(value):
+        try:
+            return month(dt.date.fromisoformat(f"{value}-01"))
+        except ValueError:
+            return value
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return day(dt.date.fromisoformat(value))
         except ValueError:
             return value
     return value
+
+
+def iso_month(value: dt.date) -> str:
+    """A month as kept in a stored message ("2026-10"), shown in the reader's language by `shown_value`."""
+    return f"{value:%Y-%m}"
 
 
 def grouped(params: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from berdaya.groups.models import Kube, Membership
 from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as
 from berdaya.lib.errors import DomainError
+from berdaya.lib.formats import iso_month
 from berdaya.lib.images import prepare_photo
 from berdaya.lib.stored_text import keep
 
@@ -351,7 +352,7 @@ def _move_report(
 def _tell(report: MonthlyReport, to: str, *, note: str, by: User) -> None:
     """A submitted report to the Dinas over the facilitator's region; a reviewed one back to the facilitator."""
     facilitator = report.facilitator
-    month = f"{report.month:%m/%Y}"
+    month = iso_month(report.month)
     if facilitator.region_id is None:  # an account without a region is over no one's inbox
         return
     if to == MonthlyReport.Status.SUBMITTED:

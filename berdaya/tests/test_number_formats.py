@@ -21,6 +21,7 @@ from berdaya.business.cash_rules import amount_error, closed_month_error
 from berdaya.business.models import Asset
 from berdaya.business.tests.factories import BusinessPlanFactory
 from berdaya.groups.tests.factories import KubeFactory
+from berdaya.lib.formats import iso_month
 from berdaya.lib.history import shown_reason
 from berdaya.lib.stored_text import keep, show
 from berdaya.targeting.models import Flag
@@ -149,3 +150,12 @@ def test_a_history_reason_with_a_date_is_shown_translated_with_the_date_readable
 
     assert reason == expected
     assert "2027-09-01" not in reason
+
+
+def test_a_month_kept_in_a_message_reads_as_a_month_in_each_language():
+    kept = keep(N_("Your monthly report %(month)s was returned"), month=iso_month(dt.date(2026, 10, 1)))
+
+    with translation.override("id"):
+        assert "Okt 2026" in show(kept)
+    with translation.override("en"):
+        assert show(kept) == "Your monthly report Oct 2026 was returned"

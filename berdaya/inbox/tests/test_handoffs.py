@@ -201,7 +201,7 @@ def test_a_submitted_report_goes_to_the_dinas_who_review(users, report):
 
     assert told("report.submitted") == (
         {"officer", "admin"},
-        {f"Monthly report 02/2027 of {users['facilitator']} to review"},
+        {f"Monthly report Feb 2027 of {users['facilitator']} to review"},
     )
 
 
@@ -210,7 +210,7 @@ def test_a_returned_report_goes_back_to_its_facilitator_with_the_note(users, rep
 
     mentoring.return_report(report=report, note="Tambahkan foto kunjungan", by=users["officer"])
 
-    assert told("report.returned") == ({"facilitator"}, {"Your monthly report 02/2027 was returned"})
+    assert told("report.returned") == ({"facilitator"}, {"Your monthly report Feb 2027 was returned"})
     assert Notification.objects.get(kind="report.returned").body == "Tambahkan foto kunjungan"
 
 
@@ -219,7 +219,7 @@ def test_an_accepted_report_goes_back_to_its_facilitator(users, report):
 
     mentoring.acknowledge_report(report=MonthlyReport.objects.get(pk=report.pk), by=users["officer"])
 
-    assert told("report.acknowledged") == ({"facilitator"}, {"Your monthly report 02/2027 was accepted"})
+    assert told("report.acknowledged") == ({"facilitator"}, {"Your monthly report Feb 2027 was accepted"})
 
 
 def test_an_escalated_problem_goes_to_the_dinas(users, kube):
