@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,8 +12,12 @@ from . import selectors, services
 from .models import Notification
 
 
+PER_PAGE = 50
+
+
 def inbox(request: AuthedRequest) -> HttpResponse:
-    return render(request, "inbox/inbox.html", {"notifications": selectors.inbox(user=request.user)[:100]})
+    page = Paginator(selectors.inbox(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "inbox/inbox.html", {"notifications": page, "page": page})
 
 
 @require_POST
@@ -24,4 +29,5 @@ def read(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def sent(request: AuthedRequest) -> HttpResponse:
     """What my actions told others, newest first, each with a link to pass it on by WhatsApp."""
-    return render(request, "inbox/sent.html", {"notifications": selectors.sent(user=request.user)[:200]})
+    page = Paginator(selectors.sent(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "inbox/sent.html", {"notifications": page, "page": page})

@@ -177,9 +177,9 @@ def relay_kecamatan(*, cycle: Cycle, user: User) -> QuerySet[Region]:
     return Region.objects.filter(code__in=quotas.values("kecamatan_id")).order_by("code")
 
 
-def relayed_kecamatan(*, cycle: Cycle) -> set[str]:
-    """The codes of the kecamatan that have relayed the cycle's call."""
-    return set(cycle.relays.values_list("kecamatan_id", flat=True))
+def relayed_kecamatan(*, cycle: Cycle) -> list[str]:
+    """The names of the kecamatan that have relayed the cycle's call, in code order."""
+    return list(cycle.relays.order_by("kecamatan_id").values_list("kecamatan__name", flat=True))
 
 
 def own_list(*, cycle: Cycle, user: User) -> NominationList | None:

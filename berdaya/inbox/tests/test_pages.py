@@ -94,3 +94,22 @@ def test_every_role_finds_the_inbox_in_the_menu(client, users):
     client.force_login(users["facilitator"])
 
     assert reverse("inbox:inbox") in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_long_inbox_is_read_page_by_page(client, users):
+    from berdaya.inbox.models import Notification
+    from berdaya.inbox.views import PER_PAGE
+
+    officer = users["officer"]
+    Notification.objects.bulk_create(
+        Notification(recipient_user=officer, recipient_region_id=officer.region_id, subject=f"Message {n}", url="/")
+        for n in range(PER_PAGE + 3)
+    )
+    client.force_login(officer)
+
+    first = client.get(reverse("inbox:inbox"))
+    second = client.get(reverse("inbox:inbox"), {"page": 2})
+
+    assert len(first.context["notifications"]) == PER_PAGE
+    assert len(second.context["notifications"]) == 3
+    assert "?page=2" in first.content.decode()
