@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := berdaya.settings
 
-.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import demo clean
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,13 +67,17 @@ messages: install-dev
 	cd berdaya && ../$(BIN)/berdaya makemessages -l id -l en --no-location --no-obsolete
 	$(BIN)/python -m berdaya.lib.i18n_check --compile
 
-bench: bench-regions bench-screen bench-import
+bench: bench-regions bench-screen bench-import bench-worklist
 
 bench-regions: install
 	$(BIN)/python -m bench.regions
 
 bench-screen: install-dev
 	$(BIN)/python -m bench.screening.run --sizes 10k,100k,1M
+
+# What every page pays for the menu's "My tasks" count, per demo role, on the regency-scale demo.
+bench-worklist: install-dev
+	$(BIN)/python bench/worklist.py
 
 # A million-row registry CSV into a scratch SQLite database; set DATABASE_URL=postgres://... for PostgreSQL.
 bench-import: install
