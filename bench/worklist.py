@@ -66,7 +66,9 @@ def main() -> int:
         call_command("demo", "--scale", "regency", verbosity=0)
         print(f"built the regency demo in {time.perf_counter() - began:.0f} s")
     print(f"database: {connection.vendor}")
-    print("| account | tasks (kinds / total) | count p50 (ms) | count p95 (ms) | queries | page p50 (ms) | page p95 (ms) |")
+    print(
+        "| account | tasks (kinds / total) | count p50 (ms) | count p95 (ms) | queries | page p50 (ms) | page p95 (ms) |"
+    )
     print("|---|---|---|---|---|---|---|")
     client = Client(HTTP_HOST="localhost")
     for username in ACCOUNTS:

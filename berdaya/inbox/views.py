@@ -11,7 +11,6 @@ from berdaya.lib.http import AuthedRequest
 from . import selectors, services
 from .models import Notification
 
-
 PER_PAGE = 50
 
 
