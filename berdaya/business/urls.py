@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/plan/lines/<int:line_pk>/remove/", views.plan_line_remove, name="plan-line-remove"),
     path("<int:pk>/plan/submit/", views.plan_submit, name="plan-submit"),
     path("<int:pk>/plan/approve/", views.plan_approve, name="plan-approve"),
+    path("<int:pk>/plan/return/", views.plan_return, name="plan-return"),
     path("<int:pk>/aid/", views.aid, name="aid"),
     path("<int:pk>/aid/stages/", views.aid_stage_add, name="aidstage-add"),
     path("<int:pk>/aid/stages/<int:stage_pk>/met/", views.aid_stage_met, name="aidstage-met"),

@@ -201,6 +201,7 @@ MATRIX: dict[str, Page] = {
     "business:plan-line-remove": page(pk="kube", line_pk="budget_line"),
     "business:plan-submit": page(pk="kube"),
     "business:plan-approve": page(pk="kube"),
+    "business:plan-return": page(pk="kube"),
     "business:aid": page(pk="kube"),
     "business:aidstage-add": page(pk="kube"),
     "business:aidstage-met": page(pk="kube", stage_pk="aid_stage"),

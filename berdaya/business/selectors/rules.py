@@ -21,7 +21,7 @@ def _plan(user: User, plan: BusinessPlan) -> set[str]:
         if plan.can_be_submitted:
             actions.add("submit")
     if user.has_perm("business.approve_businessplan") and plan.can_be_approved:
-        actions.add("approve")
+        actions |= {"approve", "return"}
     return actions
 
 

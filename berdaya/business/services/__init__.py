@@ -32,6 +32,7 @@ from .plan import (
     mark_condition_met,
     pay_aid_stage,
     remove_budget_line,
+    return_business_plan,
     save_business_plan,
     submit_business_plan,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "record_iks_contribution",
     "record_market_participation",
     "remove_budget_line",
+    "return_business_plan",
     "repay",
     "reverse_cash_entry",
     "save_business_plan",

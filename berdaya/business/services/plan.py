@@ -136,6 +136,30 @@ def approve_business_plan(*, plan: BusinessPlan, by: User) -> BusinessPlan:
         return plan
 
 
+def return_business_plan(*, plan: BusinessPlan, reason: str, by: User) -> BusinessPlan:
+    """The Dinas sends a submitted plan back to the facilitator to change, saying what; it is a draft again."""
+    if not reason.strip():
+        raise PlanError(_("Say what the group should change in the plan."))
+    with acting_as(by):
+        plan = BusinessPlan.objects.select_for_update().get(pk=plan.pk)
+        if not plan.can_be_approved:
+            raise PlanError(_("Only a submitted plan can be returned."))
+        plan.status = BusinessPlan.Status.DRAFT
+        because(plan, reason.strip())
+        plan.save()
+        kube = plan.kube
+        notify(
+            kind="plan.returned",
+            region=kube.village_id,
+            users=[kube.facilitator],
+            subject=keep(N_("The business plan of %(kube)s was returned"), kube=kube.name),
+            body=reason.strip(),
+            url=reverse("business:plan", args=[kube.pk]),
+            by=by,
+        )
+        return plan
+
+
 # Aid -------------------------------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
     [
         ("draft", "facilitator", {"edit", "submit"}),
         ("submitted", "facilitator", {"edit"}),
-        ("submitted", "officer", {"edit", "approve"}),
+        ("submitted", "officer", {"edit", "approve", "return"}),
         ("approved", "officer", set()),
         ("submitted", "desa_a", set()),
     ],
@@ -73,3 +73,16 @@ def test_the_plan_page_shows_the_officer_the_approval_of_a_submitted_plan(client
 
     assert 'id="approve-plan"' in content
     assert reverse("business:plan-submit", args=[kube.pk]) not in content
+
+
+def test_the_officer_returns_a_submitted_plan_from_its_page_saying_why(client, users):
+    kube = KubeFactory(village__code="64.01.04.2004", facilitator=users["facilitator"])
+    plan = BusinessPlanFactory(kube=kube, status=BusinessPlan.Status.SUBMITTED)
+    client.force_login(users["officer"])
+
+    page = client.get(reverse("business:plan", args=[kube.pk])).content.decode()
+    client.post(reverse("business:plan-return", args=[kube.pk]), {"reason": "Tambahkan biaya kemasan."})
+
+    assert reverse("business:plan-return", args=[kube.pk]) in page
+    plan.refresh_from_db()
+    assert plan.status == BusinessPlan.Status.DRAFT

@@ -113,6 +113,30 @@ def test_only_a_submitted_plan_is_approved(by):
         services.approve_business_plan(plan=BusinessPlanFactory(), by=by)
 
 
+def test_a_returned_plan_is_a_draft_again_with_the_reason_in_its_history(by):
+    plan = BusinessPlanFactory(status=BusinessPlan.Status.SUBMITTED)
+
+    services.return_business_plan(plan=plan, reason="Rincikan harga bahan baku.", by=UserFactory(username="kabid"))
+
+    plan.refresh_from_db()
+    assert plan.status == BusinessPlan.Status.DRAFT
+    assert plan.history.first().history_change_reason == "Rincikan harga bahan baku."
+
+
+def test_a_plan_is_not_returned_without_saying_what_to_change(by):
+    plan = BusinessPlanFactory(status=BusinessPlan.Status.SUBMITTED)
+
+    with pytest.raises(services.PlanError, match="Say what the group should change"):
+        services.return_business_plan(plan=plan, reason="  ", by=by)
+
+    assert BusinessPlan.objects.get().status == BusinessPlan.Status.SUBMITTED
+
+
+def test_only_a_submitted_plan_is_returned(by):
+    with pytest.raises(services.PlanError, match="Only a submitted plan can be returned"):
+        services.return_business_plan(plan=BusinessPlanFactory(), reason="Ubah.", by=by)
+
+
 def test_a_credit_decision_is_recorded_once(by):
     application = services.apply_for_credit(
         kube=KubeFactory(),

@@ -30,6 +30,7 @@ from .plan import (
     plan_approve,
     plan_line_add,
     plan_line_remove,
+    plan_return,
     plan_submit,
 )
 
@@ -70,6 +71,7 @@ __all__ = [
     "plan_approve",
     "plan_line_add",
     "plan_line_remove",
+    "plan_return",
     "plan_submit",
     "profit_allocate",
 ]

@@ -134,6 +134,20 @@ def plan_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@permission_required("business.approve_businessplan", raise_exception=True)
+def plan_return(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    return act(
+        request,
+        services.return_business_plan,
+        back=_back(kube, "plan"),
+        plan=_plan(kube),
+        reason=request.POST.get("reason", ""),
+        success=_("The plan went back to the facilitator."),
+    )
+
+
 def _approve_confirmation(request: AuthedRequest, kube: Kube, plan: BusinessPlan) -> Confirmation | None:
     if "approve" not in selectors.actions_for(request.user, plan):
         return None

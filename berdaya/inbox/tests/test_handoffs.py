@@ -159,6 +159,15 @@ def test_an_approved_plan_goes_to_the_facilitator(users, kube):
     assert told("plan.approved") == ({"facilitator"}, {f"The business plan of {kube.name} was approved"})
 
 
+def test_a_returned_plan_goes_to_the_facilitator_with_what_to_change(users, kube):
+    plan = BusinessPlanFactory(kube=kube, status=BusinessPlan.Status.SUBMITTED)
+
+    business.return_business_plan(plan=plan, reason="Harga oven terlalu tinggi.", by=users["officer"])
+
+    assert told("plan.returned") == ({"facilitator"}, {f"The business plan of {kube.name} was returned"})
+    assert Notification.objects.get(kind="plan.returned").body == "Harga oven terlalu tinggi."
+
+
 def test_a_planned_aid_stage_goes_to_the_facilitator(users, kube):
     business.add_aid_stage(
         kube=kube, planned_on=dt.date(2027, 4, 1), condition="plan_approved", amount=1_000_000, by=users["officer"]
