@@ -73,6 +73,13 @@ def browser() -> Iterator[Any]:
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup: None, live_server: Any) -> Any:
+    """pytest-django's live server, started only once the test database exists: it then stops (closing its thread's
+    connection) before the database is dropped, which PostgreSQL refuses while a session is still connected."""
+    return live_server
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page against the live test server."""

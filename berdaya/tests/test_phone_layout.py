@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
@@ -142,7 +143,7 @@ def crawl(context: Any, username: str, walked: Walked, shots: Path | None) -> No
 
 @pytest.fixture(scope="module")
 def walked(
-    browser: Any, live_server: Any, django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+    django_db_setup: None, browser: Any, live_server: Any, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Iterator[Walked]:
     folder = tmp_path_factory.mktemp("phone")
     shots = Path(os.environ["BERDAYA_PHONE_SHOTS"]) if os.environ.get("BERDAYA_PHONE_SHOTS") else None
@@ -169,6 +170,10 @@ def walked(
         finally:
             # The demo was written outside any test's transaction: leave the database empty for the next tests.
             call_command("flush", interactive=False, verbosity=0)
+            # Playwright's sync API runs in a greenlet, and Django's connections are per context: the one this
+            # fixture used is not the one the test run closes, and PostgreSQL refuses to drop a database that a
+            # session still holds.
+            connections.close_all()
 
 
 def test_the_walk_reaches_the_pages_of_every_role(walked):
