@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
@@ -512,32 +513,46 @@ def _village_work(user: User, today: dt.date) -> list[Waiting]:
     return found
 
 
-def _calls_to_relay(user: User, tally: Tally, today: dt.date) -> Plan:
-    """Quotas of open cycles in the user's kecamatan whose call has not been relayed to the villages."""
-    relayed = CallRelay.objects.filter(cycle=OuterRef("cycle"), kecamatan=OuterRef("kecamatan"))
-    quotas = Quota.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN).exclude(Exists(relayed))
-    row = _spread(tally, quotas, due="cycle__nomination_deadline")
+def _line(row: Figures, today: dt.date, *, label: Promise, kind: str, detail: str | None = None) -> Plan:
+    """One line of work from the figures `_spread` added to the tally, once the tally is read: the record's page
+    (`detail`) when there is one record, else its cycle's page, else the list of cycles."""
 
     def read() -> list[Waiting]:
         if not row["n"]:
             return []
+        url = _cycle_url(row["n"], row["first"], row["last"])
+        if detail is not None:
+            url = one_or_list(row["n"], row["one"], detail, url)
         return [
             Waiting(
-                label=ngettext_lazy(
-                    "%(count)s call for nominations to relay to the villages",
-                    "%(count)s calls for nominations to relay to the villages",
-                    "count",
-                ),
+                label=label,
                 count=row["n"],
-                url=_cycle_url(row["n"], row["first"], row["last"]),
+                url=url,
                 effort=Effort.HUMAN,
-                kind="targeting.relay",
+                kind=kind,
                 urgent=is_urgent(row["due"], today),
                 due=row["due"],
             )
         ]
 
     return read
+
+
+def _calls_to_relay(user: User, tally: Tally, today: dt.date) -> Plan:
+    """Quotas of open cycles in the user's kecamatan whose call has not been relayed to the villages."""
+    relayed = CallRelay.objects.filter(cycle=OuterRef("cycle"), kecamatan=OuterRef("kecamatan"))
+    quotas = Quota.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN).exclude(Exists(relayed))
+    row = _spread(tally, quotas, due="cycle__nomination_deadline")
+    return _line(
+        row,
+        today,
+        label=ngettext_lazy(
+            "%(count)s call for nominations to relay to the villages",
+            "%(count)s calls for nominations to relay to the villages",
+            "count",
+        ),
+        kind="targeting.relay",
+    )
 
 
 def _lists_to_endorse(user: User, tally: Tally, today: dt.date) -> Plan:
@@ -546,28 +561,17 @@ def _lists_to_endorse(user: User, tally: Tally, today: dt.date) -> Plan:
         status=NominationList.STEPS["endorse"], cycle__status=Cycle.Status.OPEN
     )
     row = _spread(tally, lists, due="cycle__endorsement_deadline")
-
-    def read() -> list[Waiting]:
-        if not row["n"]:
-            return []
-        cycle_url = _cycle_url(row["n"], row["first"], row["last"])
-        return [
-            Waiting(
-                label=ngettext_lazy(
-                    "%(count)s village list to endorse or return",
-                    "%(count)s village lists to endorse or return",
-                    "count",
-                ),
-                count=row["n"],
-                url=one_or_list(row["n"], row["one"], "targeting:list-detail", cycle_url),
-                effort=Effort.HUMAN,
-                kind="targeting.endorse",
-                urgent=is_urgent(row["due"], today),
-                due=row["due"],
-            )
-        ]
-
-    return read
+    return _line(
+        row,
+        today,
+        label=ngettext_lazy(
+            "%(count)s village list to endorse or return",
+            "%(count)s village lists to endorse or return",
+            "count",
+        ),
+        kind="targeting.endorse",
+        detail="targeting:list-detail",
+    )
 
 
 # The Dinas's nominee steps: the step's name in Nominee.STEPS -> (kind, deadline, label).
@@ -598,24 +602,7 @@ def _nominees_at(user: User, tally: Tally, today: dt.date, step: str) -> Plan:
     kind, deadline, label = _NOMINEE_STEPS[step]
     nominees = Nominee.objects.visible_to(user).filter(cycle__status=Cycle.Status.OPEN, status=Nominee.STEPS[step])
     row = _spread(tally, nominees, due=deadline)
-
-    def read() -> list[Waiting]:
-        if not row["n"]:
-            return []
-        cycle_url = _cycle_url(row["n"], row["first"], row["last"])
-        return [
-            Waiting(
-                label=label,
-                count=row["n"],
-                url=one_or_list(row["n"], row["one"], "targeting:nominee-detail", cycle_url),
-                effort=Effort.HUMAN,
-                kind=kind,
-                urgent=is_urgent(row["due"], today),
-                due=row["due"],
-            )
-        ]
-
-    return read
+    return _line(row, today, label=label, kind=kind, detail="targeting:nominee-detail")
 
 
 def _decrees_to_issue(user: User, tally: Tally, today: dt.date) -> Plan:
@@ -629,24 +616,13 @@ def _decrees_to_issue(user: User, tally: Tally, today: dt.date) -> Plan:
         .exclude(Exists(nominees.filter(status__in=undecided)))
     )
     row = _spread(tally, cycles, cycle="pk", due="decision_deadline")
-
-    def read() -> list[Waiting]:
-        if not row["n"]:
-            return []
-        return [
-            Waiting(
-                label=ngettext_lazy(
-                    "%(count)s cycle decided: issue its decree (SK)",
-                    "%(count)s cycles decided: issue their decrees (SK)",
-                    "count",
-                ),
-                count=row["n"],
-                url=_cycle_url(row["n"], row["first"], row["last"]),
-                effort=Effort.HUMAN,
-                kind="targeting.decree",
-                urgent=is_urgent(row["due"], today),
-                due=row["due"],
-            )
-        ]
-
-    return read
+    return _line(
+        row,
+        today,
+        label=ngettext_lazy(
+            "%(count)s cycle decided: issue its decree (SK)",
+            "%(count)s cycles decided: issue their decrees (SK)",
+            "count",
+        ),
+        kind="targeting.decree",
+    )

@@ -11,7 +11,6 @@ Set BERDAYA_PHONE_SHOTS to a folder to keep a screenshot of every page walked (t
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections import Counter
@@ -28,7 +27,7 @@ from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
 from berdaya.accounts.tests.factories import PASSWORD as USERS_PASSWORD
-from berdaya.regions.services import WILAYAH_CSV, load_regions
+from berdaya.tests.paser import build_paser_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,18 +69,6 @@ MEASURE = """() => {
 class Walked:
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # "role url" -> what MEASURE returned
     names: Counter[str] = field(default_factory=Counter)
-
-
-def paser_demo(folder: Path) -> None:
-    """Kabupaten Paser's regions only (not all 91,599) and the demo scenario on top, as test_walk builds it."""
-    paser = folder / "paser.csv"
-    with WILAYAH_CSV.open(encoding="utf-8") as source, paser.open("w", encoding="utf-8", newline="") as target:
-        rows = csv.DictReader(source)
-        out = csv.DictWriter(target, fieldnames=["code", "name", "level"])
-        out.writeheader()
-        out.writerows(r for r in rows if r["code"] == "64" or r["code"] == "64.01" or r["code"].startswith("64.01."))
-    load_regions(path=paser)
-    call_command("demo", "--seed", "11", verbosity=0)
 
 
 def url_name(path: str) -> str | None:
@@ -152,7 +139,7 @@ def walked(
     result = Walked()
     with override_settings(MEDIA_ROOT=folder / "media"), django_db_blocker.unblock():
         try:
-            paser_demo(folder)
+            build_paser_demo(folder)
             for username in ROLES:
                 # One context per role: its own cookies; no service worker, so every page comes from the server.
                 context = browser.new_context(

@@ -17,7 +17,6 @@ placeholder, aria-label, a button's value). Each test reports every offence (pag
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from collections import Counter
@@ -32,7 +31,6 @@ import polib
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.db import models, transaction
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
@@ -40,7 +38,7 @@ from django.utils import translation
 
 from berdaya import worklist
 from berdaya.mentoring.models import MonthlyReport
-from berdaya.regions.services import WILAYAH_CSV, load_regions
+from berdaya.tests.paser import build_paser_demo
 
 # The walk's fixture builds its data in a transaction that it rolls back; the mark makes the test database exist.
 pytestmark = pytest.mark.django_db
@@ -115,17 +113,6 @@ class Page:
             if typed in text:
                 text = text.replace(typed, " ¦ ")
         return Page(self.language, self.username, self.path, text)
-
-
-def _paser_regions(tmp: Path) -> Path:
-    """Kabupaten Paser's regions only (not all 91,599)."""
-    paser = tmp / "paser.csv"
-    with WILAYAH_CSV.open(encoding="utf-8") as source, paser.open("w", encoding="utf-8", newline="") as target:
-        rows = csv.DictReader(source)
-        out = csv.DictWriter(target, fieldnames=["code", "name", "level"])
-        out.writeheader()
-        out.writerows(r for r in rows if r["code"] == "64" or r["code"] == "64.01" or r["code"].startswith("64.01."))
-    return paser
 
 
 def walk(client: Client, language: str, username: str, pages: list[Page]) -> Counter[str]:
@@ -222,8 +209,7 @@ def walked(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pyte
     reached: Counter[str] = Counter()
     pages: list[Page] = []
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp / "media"), transaction.atomic():
-        load_regions(path=_paser_regions(tmp))
-        call_command("demo", "--seed", "11", verbosity=0)
+        build_paser_demo(tmp)
         client = Client()
         for language in LANGUAGES:
             for username in ROLES:
