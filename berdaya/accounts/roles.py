@@ -67,6 +67,11 @@ _VIEW_GROUPS = {
     "mentoring.view_meeting",
     "mentoring.view_problem",
     "training.view_training",
+    # Monitoring and evaluation: levels, scorecards, monev visits, bina lingkungan records and warnings.
+    "mentoring.view_environmentrecord",
+    "monitoring.view_levelsnapshot",
+    "monitoring.view_monevvisit",
+    "monitoring.view_earlywarning",
 }
 _RUN_GROUPS = _VIEW_GROUPS | {
     "groups.add_kube",
@@ -80,6 +85,10 @@ _RUN_GROUPS = _VIEW_GROUPS | {
     "mentoring.change_facilitatorprofile",
     "training.add_training",
     "training.change_training",
+    "mentoring.add_environmentrecord",
+    "monitoring.add_monevvisit",
+    "monitoring.set_level",
+    "monitoring.change_earlywarning",
 }
 _FACILITATE = _VIEW_GROUPS | {
     "groups.view_caseload",
@@ -90,6 +99,8 @@ _FACILITATE = _VIEW_GROUPS | {
     "mentoring.view_monthlyreport",
     "mentoring.add_monthlyreport",
     "mentoring.view_facilitatorprofile",
+    "mentoring.add_environmentrecord",
+    "monitoring.change_earlywarning",
 }
 
 # Business (bina usaha): everyone in scope follows a group's books; the facilitator keeps them with the group;
@@ -121,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"registry.reveal_nik"}
         | _RUN_TARGETING
         | {"targeting.add_cycle", "targeting.change_cycle", "targeting.change_letterhead"}
+        | {"monitoring.configure_monitoring"}
         | _REVIEW_SCREENING
         | _RUN_GROUPS
         | _KEEP_BOOKS

@@ -354,3 +354,84 @@ class MonthlyReport(models.Model):
     def is_awaiting_review(self) -> bool:
         """Submitted: the Dinas may acknowledge it or return it."""
         return self.status == self.Status.SUBMITTED
+
+
+# Bina lingkungan: the group's environmental practice, the neighbours it employs, what it gives the community --------
+
+
+class EnvironmentPractice(models.Model):
+    """One item of the environmental-practice checklist (waste, water, chemicals, local materials ...).
+
+    The Dinas edits the list (berdaya/monitoring); a record keeps its answers by `code`, so an item retired later
+    still reads in older records.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    text = models.CharField(_("practice"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("environmental practice")
+        verbose_name_plural = _("environmental practices")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EnvironmentQuerySet(ScopedQuerySet["EnvironmentRecord"]):
+    region_path = "kube__village__code"
+    facilitator_path = "kube__facilitator"
+
+
+class EnvironmentRecord(models.Model):
+    """What a group does for its neighbourhood and environment, as seen on one visit (a facilitator's or a monev).
+
+    The neighbours employed are non-members who worked for the group since the previous record; the wages the
+    cash book shows for the same period are read from it (business), not typed twice.
+    """
+
+    kube = models.ForeignKey("groups.Kube", models.CASCADE, related_name="environment_records", verbose_name=_("KUBE"))
+    recorded_on = models.DateField(_("date"))
+    visit = models.OneToOneField(
+        Visit, models.CASCADE, null=True, blank=True, related_name="environment", verbose_name=_("visit")
+    )
+    # {practice code: true (followed) / false (not followed)}; an item not asked is absent.
+    practices = models.JSONField(_("environmental practice"), default=dict)
+    neighbours_employed = models.PositiveSmallIntegerField(_("neighbours employed (people)"), default=0)
+    neighbour_days = models.PositiveIntegerField(_("days of work for neighbours"), default=0)
+    neighbour_wages = models.BigIntegerField(_("wages paid to neighbours (Rp)"), default=0)
+    social_activities = models.TextField(_("social activities and gotong royong"), blank=True)
+    community_contribution = models.BigIntegerField(_("contributions to the community (Rp)"), default=0)
+    complaints = models.TextField(_("complaints from neighbours"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    client_key = client_key_field()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+
+    objects = EnvironmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bina lingkungan record")
+        verbose_name_plural = _("bina lingkungan records")
+        ordering = ["-recorded_on", "-pk"]
+        indexes = [models.Index(fields=["kube", "recorded_on"], name="mentoring_env_kube_date")]
+
+    def __str__(self) -> str:
+        return f"{self.kube} {self.recorded_on.isoformat()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentoring:environment-detail", args=[self.pk])
+
+    @property
+    def has_complaints(self) -> bool:
+        return bool(self.complaints.strip())
+
+    def practice_share(self) -> float | None:
+        """The share of the asked practices the group follows (0..1), None when none was asked."""
+        asked = [bool(v) for v in self.practices.values()]
+        return sum(asked) / len(asked) if asked else None
