@@ -1,0 +1,1 @@
+"""Pages of monitoring and evaluation (see urls.py)."""
