@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from berdaya.lib.http import AuthedRequest
 
-from .selectors import dashboard_for
+from berdaya.monitoring.selectors import dashboard_for
 
 
 def dashboard(request: AuthedRequest) -> HttpResponse:
