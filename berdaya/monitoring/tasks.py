@@ -47,9 +47,7 @@ def monitor(*, today: dt.date | None = None, by: User | None = None) -> dict[str
         current = month_start(today)
         summary["snapshots"] = snapshot_months([months_back(current, 1), current], by=by)
     result = check_warnings(today=today, by=by)
-    summary.update(
-        raised=result.raised, cleared=result.cleared, still_open=result.still_open, notified=result.notified
-    )
+    summary.update(raised=result.raised, cleared=result.cleared, still_open=result.still_open, notified=result.notified)
     return summary
 
 

@@ -2,14 +2,13 @@
 
 A facilitator handles the open warnings of its groups (it is their `responsible`). The Dinas (whoever may mark a
 warning handled and is not a facilitator) handles those of groups without a facilitator, and those a facilitator
-has left open for ESCALATE_DAYS days or more.
+has left open for warnings.ESCALATE_DAYS days or more.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
@@ -17,9 +16,7 @@ from berdaya.accounts.models import User
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 
 from .models import EarlyWarning
-
-# An open warning older than this reaches the Dinas too.
-ESCALATE_DAYS = 14
+from .warnings import escalated_q
 
 
 def waiting_for(user: User, *, today: dt.date | None = None) -> list[Waiting]:
@@ -33,8 +30,7 @@ def warnings_to_handle(user: User, *, today: dt.date | None = None) -> tuple[str
     open_warnings = EarlyWarning.objects.visible_to(user).open()
     if user.is_facilitator:
         return "mine", open_warnings.filter(responsible=user)
-    stale = today - dt.timedelta(days=ESCALATE_DAYS)
-    return "escalated", open_warnings.filter(Q(responsible__isnull=True) | Q(raised_on__lte=stale))
+    return "escalated", open_warnings.filter(escalated_q(today))
 
 
 def plan_waiting(user: User, tally: Tally, *, today: dt.date | None = None) -> Plan:
@@ -50,9 +46,7 @@ def plan_waiting(user: User, tally: Tally, *, today: dt.date | None = None) -> P
         listing = link("monitoring:warning-list", query="mine=1" if which == "mine" else "escalated=1")
         return [
             Waiting(
-                label=ngettext_lazy(
-                    "%(count)s early warning to handle", "%(count)s early warnings to handle", "count"
-                ),
+                label=ngettext_lazy("%(count)s early warning to handle", "%(count)s early warnings to handle", "count"),
                 count=row["n"],
                 url=one_or_list(row["n"], row["one"], "monitoring:warning-detail", listing),
                 effort=Effort.INSTITUTION,

@@ -32,7 +32,7 @@ from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
 from berdaya.lib.formats import iso_month
-from berdaya.lib.scoping import regency_code
+from berdaya.lib.scoping import regency_code, region_q
 from berdaya.lib.stored_text import keep
 from berdaya.mentoring.models import Problem, Visit
 
@@ -46,6 +46,8 @@ CHUNK = 500
 # Members who left within this many days count towards "members leaving".
 LEAVING_WINDOW_DAYS = 90
 NOTIFY_KIND = "monitoring.warnings"
+# An open warning this old reaches the Dinas too, whoever is responsible for it.
+ESCALATE_DAYS = 14
 
 
 class WarningError(DomainError):
@@ -89,10 +91,8 @@ class Found:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later, clamped to the end of a shorter month (31 Jan + 1 = 28/29 Feb)."""
-    first = month_start(day)
-    for _ in range(months):
-        first = next_month(first)
-    return min(first.replace(day=1) + dt.timedelta(days=day.day - 1), month_end(first))
+    first = months_back(month_start(day), -months)
+    return min(first + dt.timedelta(days=day.day - 1), month_end(first))
 
 
 def months_back(month: dt.date, count: int) -> dt.date:
@@ -247,8 +247,11 @@ def problem_overdue(groups: dict[int, Group], today: dt.date) -> Iterator[tuple[
     for pk, kube_id, reported_on, severity in problems:
         deadline = reported_on + dt.timedelta(days=groups[kube_id].rules[PROBLEM_DAYS[severity]])
         if deadline < today:
-            message = keep(N_("A problem noticed on %(date)s is still open after its deadline, %(deadline)s."),
-                           date=reported_on, deadline=deadline)
+            message = keep(
+                N_("A problem noticed on %(date)s is still open after its deadline, %(deadline)s."),
+                date=reported_on,
+                deadline=deadline,
+            )
             yield kube_id, Found(Kind.PROBLEM_OVERDUE, str(pk), message, _evidence("mentoring:problem-detail", pk))
 
 
@@ -263,8 +266,9 @@ def members_leaving(groups: dict[int, Group], today: dt.date) -> Iterator[tuple[
     )
     for pk, count in left:
         if count >= groups[pk].rules["members_left"]:
-            message = keep(N_("%(count)s members left the group within %(days)s days."), count=count,
-                           days=LEAVING_WINDOW_DAYS)
+            message = keep(
+                N_("%(count)s members left the group within %(days)s days."), count=count, days=LEAVING_WINDOW_DAYS
+            )
             yield pk, Found(Kind.MEMBERS_LEAVING, "", message, _evidence("groups:kube-detail", pk))
 
 
@@ -275,7 +279,9 @@ def aid_unspent(groups: dict[int, Group], today: dt.date) -> Iterator[tuple[int,
     """An aid stage paid `aid_unspent_days` days ago with no purchase since (materials or equipment in the cash
     book, or an asset received)."""
     stages = list(
-        AidStage.objects.filter(kube_id__in=groups, paid_on__lte=today).values_list("pk", "kube_id", "number", "paid_on")
+        AidStage.objects.filter(kube_id__in=groups, paid_on__lte=today).values_list(
+            "pk", "kube_id", "number", "paid_on"
+        )
     )
     if not stages:
         return
@@ -300,8 +306,11 @@ def aid_unspent(groups: dict[int, Group], today: dt.date) -> Iterator[tuple[int,
             continue
         if today < paid_on + dt.timedelta(days=groups[kube_id].rules["aid_unspent_days"]):
             continue
-        message = keep(N_("Aid stage %(number)s was paid on %(date)s and no purchase is recorded since."),
-                       number=number, date=paid_on)
+        message = keep(
+            N_("Aid stage %(number)s was paid on %(date)s and no purchase is recorded since."),
+            number=number,
+            date=paid_on,
+        )
         yield kube_id, Found(Kind.AID_UNSPENT, str(pk), message, _evidence("business:aid", kube_id))
 
 
@@ -515,3 +524,42 @@ def handle_warning(*, warning: EarlyWarning, note: str, by: User) -> EarlyWarnin
         because(warning, "handled")
         warning.save(update_fields=["handled_at", "handled_by", "handled_note"])
     return warning
+
+
+# Reading ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WarningFilter:
+    """What the warning list is narrowed to; empty values leave it open."""
+
+    kind: str = ""
+    kecamatan: str = ""
+    kube: int | None = None
+    mine: bool = False  # the user is responsible for them
+    unassigned: bool = False  # groups without a facilitator
+    escalated: bool = False  # the Dinas's share: no one responsible, or open for 14 days or more
+
+
+def escalated_q(today: dt.date) -> Q:
+    """The Dinas's share of the open warnings: groups without a facilitator, and warnings left open too long."""
+    return Q(responsible__isnull=True) | Q(raised_on__lte=today - dt.timedelta(days=ESCALATE_DAYS))
+
+
+def open_warnings(*, user: User, filters: WarningFilter, today: dt.date | None = None) -> Any:
+    """The open warnings in the user's scope, newest first, narrowed by `filters`."""
+    today = today or timezone.localdate()
+    warnings = EarlyWarning.objects.visible_to(user).open().select_related("kube__village", "responsible")
+    if filters.kind in Kind.values:
+        warnings = warnings.filter(kind=filters.kind)
+    if filters.kecamatan:
+        warnings = warnings.filter(region_q("kube__village__code", filters.kecamatan))
+    if filters.kube:
+        warnings = warnings.filter(kube_id=filters.kube)
+    if filters.mine:
+        warnings = warnings.filter(responsible=user)
+    if filters.unassigned:
+        warnings = warnings.filter(responsible__isnull=True)
+    if filters.escalated:
+        warnings = warnings.filter(escalated_q(today))
+    return warnings.order_by("-raised_on", "kube__name", "pk")

@@ -231,6 +231,10 @@ MATRIX: dict[str, Page] = {
     "business:partnership-add": page(pk="kube"),
     "business:participation-add": page(pk="kube"),
     "business:dashboard": page(pk="kube"),
+    # Monitoring: early warnings.
+    "monitoring:warning-list": listing("warning"),
+    "monitoring:warning-detail": page(pk="warning"),
+    "monitoring:warning-handle": page(pk="warning"),
 }
 
 

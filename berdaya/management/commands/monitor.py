@@ -1,8 +1,8 @@
 """``berdaya monitor``: the daily monitoring run (levels, then early warnings).
 
-    berdaya monitor                 run it now, here, and print what it did
-    berdaya monitor --enqueue       queue it for the worker (`berdaya db_worker`); what a systemd timer calls daily
-    berdaya monitor --daily         queue it now and then every day at 01:00 local time (`make run` starts this)
+berdaya monitor                 run it now, here, and print what it did
+berdaya monitor --enqueue       queue it for the worker (`berdaya db_worker`); what a systemd timer calls daily
+berdaya monitor --daily         queue it now and then every day at 01:00 local time (`make run` starts this)
 """
 
 from __future__ import annotations
