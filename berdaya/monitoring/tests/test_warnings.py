@@ -436,7 +436,10 @@ def test_no_notification_when_nothing_is_new(kube, users):
 
 def _busy_group(users: dict[str, Any], regions: dict[str, Any]) -> Kube:
     kube = KubeFactory(
-        village=regions["village_a"], facilitator=users["facilitator"], status=Kube.Status.ACTIVE, formed_on=D(2027, 5, 1)
+        village=regions["village_a"],
+        facilitator=users["facilitator"],
+        status=Kube.Status.ACTIVE,
+        formed_on=D(2027, 5, 1),
     )
     CashEntryFactory(kube=kube, entry_date=D(2027, 6, 10))
     AidStageFactory(kube=kube, paid_on=D(2027, 6, 1))
