@@ -23,6 +23,7 @@ SYSTEM_USERNAME = "berdaya-system"
 def system_user() -> User:
     """The account that scheduled work is attributed to: inactive, without a region, so it can neither log in nor
     see anything, and never receives a notification."""
+    user: User
     user, created = User.objects.get_or_create(
         username=SYSTEM_USERNAME,
         defaults={"first_name": "Berdaya", "last_name": "(system)", "is_active": False, "region": None},

@@ -230,7 +230,7 @@ def fund_arrears(groups: dict[int, Group], today: dt.date) -> Iterator[tuple[int
         yield pk, Found(Kind.FUND_ARREARS, "", message, _evidence("business:fund", pk))
 
 
-PROBLEM_DAYS = {
+PROBLEM_DAYS: dict[int, str] = {
     Problem.Severity.HIGH: "problem_days_high",
     Problem.Severity.MEDIUM: "problem_days_medium",
     Problem.Severity.LOW: "problem_days_low",
@@ -301,6 +301,7 @@ def aid_unspent(groups: dict[int, Group], today: dt.date) -> Iterator[tuple[int,
     ):
         bought[kube_id] = max(bought.get(kube_id, received), received)
     for pk, kube_id, number, paid_on in stages:
+        assert paid_on is not None  # paid stages only (the filter)
         purchase = bought.get(kube_id)
         if purchase is not None and purchase >= paid_on:
             continue

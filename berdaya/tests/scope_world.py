@@ -40,8 +40,8 @@ from berdaya.business.tests.factories import (
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import ApprovedNomineeFactory, KubeFactory, MembershipFactory
 from berdaya.inbox.models import Notification
-from berdaya.mentoring.models import FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.lib.stored_text import keep
+from berdaya.mentoring.models import FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
 from berdaya.monitoring.models import EarlyWarning
 from berdaya.regions.models import Region

@@ -43,7 +43,10 @@ def kube(users: dict[str, Any], regions: dict[str, Any]) -> Kube:
     )
 
 
-def warning(kube: Kube, *, raised_on: dt.date = D(2027, 8, 1), responsible: Any = None, **fields: Any) -> EarlyWarning:
+AUGUST_1 = D(2027, 8, 1)
+
+
+def warning(kube: Kube, *, raised_on: dt.date = AUGUST_1, responsible: Any = None, **fields: Any) -> EarlyWarning:
     defaults: dict[str, Any] = {
         "kind": Kind.NOT_VISITED,
         "key": "",

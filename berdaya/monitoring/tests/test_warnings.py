@@ -245,7 +245,9 @@ def test_members_leaving_fires_when_the_second_member_leaves_within_90_days(kube
 
 
 def test_members_leaving_clears_once_the_first_departure_is_90_days_old(kube, users):
-    for membership, left in zip(MembershipFactory.create_batch(2, kube=kube), [D(2027, 8, 1), D(2027, 8, 10)]):
+    for membership, left in zip(
+        MembershipFactory.create_batch(2, kube=kube), [D(2027, 8, 1), D(2027, 8, 10)], strict=True
+    ):
         membership.left_on = left
         membership.save()
     check(D(2027, 10, 29), users["admin"], kube)
