@@ -422,7 +422,7 @@ def check_warnings(*, today: dt.date, kube_ids: Iterable[int] | None = None, by:
             today,
             by,
         )
-        notified = _deliver(raised, {pk: name for pk, name, *_ in running}, by)
+        notified = _deliver(raised, {pk: (name, village) for pk, name, village, *_ in running}, by)
     still_open = EarlyWarning.objects.filter(kube__in=kubes).open().count()
     return CheckResult(raised=len(raised), cleared=cleared, still_open=still_open, notified=notified)
 
@@ -430,11 +430,25 @@ def check_warnings(*, today: dt.date, kube_ids: Iterable[int] | None = None, by:
 def _apply(
     groups: dict[int, Group], found: dict[tuple[int, str, str], Found], today: dt.date, by: User
 ) -> tuple[list[EarlyWarning], int]:
-    """Write what changed for one chunk: the new warnings, and the ones whose condition is gone."""
+    """Write what changed for one chunk: the new warnings, the ones whose condition is gone, and who is responsible
+    for those still open when the group changed facilitator."""
     # Open warnings, and handled ones whose condition has not yet gone: neither is raised again.
-    current = EarlyWarning.objects.filter(kube_id__in=groups, cleared_on__isnull=True)
-    known = {(kube_id, kind, key): pk for pk, kube_id, kind, key in current.values_list("pk", "kube_id", "kind", "key")}
-    gone = [pk for ident, pk in known.items() if ident not in found]
+    current = list(EarlyWarning.objects.filter(kube_id__in=groups, cleared_on__isnull=True))
+    known = {(w.kube_id, w.kind, w.key) for w in current}
+    gone = [w for w in current if (w.kube_id, w.kind, w.key) not in found]
+    moved = [
+        w
+        for w in current
+        if w.handled_at is None
+        and (w.kube_id, w.kind, w.key) in found
+        and w.responsible_id != groups[w.kube_id].facilitator_id
+    ]
+    for warning in moved:
+        warning.responsible_id = groups[warning.kube_id].facilitator_id
+    if moved:
+        bulk_update_with_history(
+            moved, EarlyWarning, ["responsible"], default_user=by, default_change_reason="new facilitator"
+        )
     new = [
         EarlyWarning(
             kube_id=kube_id,
@@ -450,10 +464,10 @@ def _apply(
     ]
     if new:
         bulk_create_with_history(new, EarlyWarning, default_user=by, default_change_reason="raised")
-    return new, _clear(EarlyWarning.objects.filter(pk__in=gone), today, by) if gone else 0
+    return new, _clear(gone, today, by)
 
 
-def _clear(warnings: Any, today: dt.date, by: User) -> int:
+def _clear(warnings: Iterable[EarlyWarning], today: dt.date, by: User) -> int:
     rows = list(warnings)
     for warning in rows:
         warning.cleared_on = today
@@ -462,17 +476,18 @@ def _clear(warnings: Any, today: dt.date, by: User) -> int:
     return len(rows)
 
 
-def _deliver(raised: list[EarlyWarning], names: dict[int, str], by: User) -> int:
+def _deliver(raised: list[EarlyWarning], groups: dict[int, tuple[str, str]], by: User) -> int:
     """One notification per responsible facilitator about its new warnings; for groups without one, one per
     regency to its Dinas officers."""
     mine: dict[int, list[EarlyWarning]] = defaultdict(list)
     office: dict[str, list[EarlyWarning]] = defaultdict(list)
-    regency_of = dict(Kube.objects.filter(pk__in={w.kube_id for w in raised}).values_list("pk", "village_id"))
+    names = {pk: name for pk, (name, _village) in groups.items()}
+    regency_of = {pk: regency_code(village) for pk, (_name, village) in groups.items()}
     for warning in raised:
         if warning.responsible_id:
             mine[warning.responsible_id].append(warning)
         else:
-            office[regency_code(regency_of[warning.kube_id])].append(warning)
+            office[regency_of[warning.kube_id]].append(warning)
     sent = 0
     users = User.objects.in_bulk(list(mine))
     for user_id, warnings in mine.items():
@@ -480,7 +495,7 @@ def _deliver(raised: list[EarlyWarning], names: dict[int, str], by: User) -> int
         sent += bool(
             notify(
                 kind=NOTIFY_KIND,
-                region=regency_code(regency_of[warnings[0].kube_id]),
+                region=regency_of[warnings[0].kube_id],
                 users=[user],
                 subject=_subject(warnings, names),
                 url=f"{reverse('monitoring:warning-list')}?mine=1",
