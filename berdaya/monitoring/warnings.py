@@ -11,6 +11,7 @@ the condition is gone it is closed (`cleared_on`), and it may be raised anew whe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -101,16 +102,22 @@ def months_back(month: dt.date, count: int) -> dt.date:
     return dt.date(year, index + 1, 1)
 
 
-def _evidence(name: str, *args: object) -> str:
-    return reverse(name, args=args)
+@functools.cache
+def _url_pattern(name: str) -> str:
+    """A record page's URL with a slot for its id, reversed once: thousands of warnings need not reverse each."""
+    return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
+def _evidence(name: str, pk: int) -> str:
+    return _url_pattern(name).format(pk)
 
 
 def _progress_url(kube_id: int) -> str:
     """The group's Perkembangan tab, or its page while that tab does not exist."""
     try:
-        return reverse("monitoring:kube-progress", args=[kube_id])
+        return _evidence("monitoring:kube-progress", kube_id)
     except NoReverseMatch:
-        return reverse("groups:kube-detail", args=[kube_id])
+        return _evidence("groups:kube-detail", kube_id)
 
 
 # The conditions: each yields (kube id, Found) for the groups of one chunk where it holds today ----------------------
