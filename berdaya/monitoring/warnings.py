@@ -439,22 +439,26 @@ def _apply(
 ) -> tuple[list[EarlyWarning], int]:
     """Write what changed for one chunk: the new warnings, the ones whose condition is gone, and who is responsible
     for those still open when the group changed facilitator."""
-    # Open warnings, and handled ones whose condition has not yet gone: neither is raised again.
-    current = list(EarlyWarning.objects.filter(kube_id__in=groups, cleared_on__isnull=True))
-    known = {(w.kube_id, w.kind, w.key) for w in current}
-    gone = [w for w in current if (w.kube_id, w.kind, w.key) not in found]
-    moved = [
-        w
-        for w in current
-        if w.handled_at is None
-        and (w.kube_id, w.kind, w.key) in found
-        and w.responsible_id != groups[w.kube_id].facilitator_id
-    ]
-    for warning in moved:
-        warning.responsible_id = groups[warning.kube_id].facilitator_id
+    # Open warnings, and handled ones whose condition has not yet gone: neither is raised again. Read as plain
+    # values: on most days nearly all of them stay as they are.
+    current = EarlyWarning.objects.filter(kube_id__in=groups, cleared_on__isnull=True).values_list(
+        "pk", "kube_id", "kind", "key", "handled_at", "responsible_id"
+    )
+    known: set[tuple[int, str, str]] = set()
+    gone: list[int] = []
+    moved: dict[int, int | None] = {}
+    for pk, kube_id, kind, key, handled_at, responsible_id in current:
+        known.add((kube_id, kind, key))
+        if (kube_id, kind, key) not in found:
+            gone.append(pk)
+        elif handled_at is None and responsible_id != groups[kube_id].facilitator_id:
+            moved[pk] = groups[kube_id].facilitator_id
     if moved:
+        reassigned = list(EarlyWarning.objects.filter(pk__in=moved))
+        for warning in reassigned:
+            warning.responsible_id = moved[warning.pk]
         bulk_update_with_history(
-            moved, EarlyWarning, ["responsible"], default_user=by, default_change_reason="new facilitator"
+            reassigned, EarlyWarning, ["responsible"], default_user=by, default_change_reason="new facilitator"
         )
     new = [
         EarlyWarning(
@@ -471,7 +475,7 @@ def _apply(
     ]
     if new:
         bulk_create_with_history(new, EarlyWarning, default_user=by, default_change_reason="raised")
-    return new, _clear(gone, today, by)
+    return new, _clear(EarlyWarning.objects.filter(pk__in=gone), today, by) if gone else 0
 
 
 def _clear(warnings: Iterable[EarlyWarning], today: dt.date, by: User) -> int:
