@@ -56,9 +56,7 @@ def kube(users, regions) -> Kube:
 
 def _stages(kube: Kube, officer: Any, *, first_paid_on: dt.date = dt.date(2027, 8, 1)) -> tuple[AidStage, AidStage]:
     """Half of the aid paid, the other half waiting for a passed monev."""
-    first = business.add_aid_stage(
-        kube=kube, planned_on=first_paid_on, condition="none", share=Decimal(50), by=officer
-    )
+    first = business.add_aid_stage(kube=kube, planned_on=first_paid_on, condition="none", share=Decimal(50), by=officer)
     business.pay_aid_stage(stage=first, paid_on=first_paid_on, transfer_reference="SP2D-1", by=officer)
     second = business.add_aid_stage(
         kube=kube, planned_on=dt.date(2027, 12, 1), condition="monitoring_passed", share=Decimal(50), by=officer
@@ -81,9 +79,7 @@ def _monev(kube: Kube, by: Any, *, verdict: str = PASSED, visited_on: dt.date = 
 
 
 def _pay(stage: AidStage, by: Any, **kw: Any) -> AidStage:
-    return business.pay_aid_stage(
-        stage=stage, paid_on=dt.date(2027, 12, 14), transfer_reference="SP2D-2", by=by, **kw
-    )
+    return business.pay_aid_stage(stage=stage, paid_on=dt.date(2027, 12, 14), transfer_reference="SP2D-2", by=by, **kw)
 
 
 # The gate --------------------------------------------------------------------------------------------------------
