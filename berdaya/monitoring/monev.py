@@ -43,6 +43,7 @@ from berdaya.lib.scoping import regency_code, region_q
 from berdaya.lib.stored_text import keep
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 from berdaya.mentoring.models import EnvironmentRecord
+from berdaya.mentoring.services import record_environment
 
 from .models import Bina, MonevPhoto, MonevQuestion, MonevVisit, RuleSet
 from .rules import Rules
@@ -455,11 +456,8 @@ def _environment(
     """The monev's bina lingkungan section, stored as the group's environment record of that day."""
     if not environment:
         return None
-    from berdaya.mentoring.services import record_environment  # type: ignore[attr-defined,unused-ignore]
-
     fields = {name: environment[name] for name in ENVIRONMENT_FIELDS if name in environment}
-    record: EnvironmentRecord = record_environment(kube=kube, recorded_on=visited_on, by=by, **fields)
-    return record
+    return record_environment(kube=kube, recorded_on=visited_on, by=by, **fields)
 
 
 def _release_stages(monev: MonevVisit, by: User) -> list[AidStage]:

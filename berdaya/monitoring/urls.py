@@ -1,4 +1,4 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
 from .views import levels, monev, progress, settings, warnings  # noqa: F401  (each area adds its pages below)
 
