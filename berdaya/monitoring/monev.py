@@ -371,7 +371,8 @@ def _check(
 ) -> None:
     if visited_on > timezone.localdate():
         raise MonevError(_("The monev date cannot be in the future."))
-    if not kube.is_mentored:
+    # A graduated group may still be visited (is it still self-reliant?); a dissolved one is gone.
+    if kube.status == Kube.Status.DISSOLVED:
         raise MonevError(_("%(kube)s is %(status)s.") % {"kube": kube, "status": kube.get_status_display()})
     if kind not in MonevVisit.Kind.values:
         raise MonevError(_("Choose the kind of monev."))
