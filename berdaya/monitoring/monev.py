@@ -99,7 +99,7 @@ class Due:
     @property
     def kind(self) -> str:
         """The kind of monev this one would be (the form's first choice)."""
-        return MonevVisit.Kind.PERIODIC if self.reason == PERIODIC else MonevVisit.Kind.AFTER_AID
+        return MonevVisit.Kind.AFTER_AID if self.reason in (AID_STAGE, AFTER_AID) else MonevVisit.Kind.PERIODIC
 
     def is_due(self, today: dt.date) -> bool:
         return self.due_on is not None and self.due_on <= today
