@@ -232,3 +232,14 @@ def test_a_practice_is_added_and_retired(client, users):
     practice.refresh_from_db()
     assert (practice.code, practice.active) == ("tidak-memakai-plastik", False)
     assert practice.history.latest().history_change_reason == "retired"
+
+
+def test_a_province_admin_picks_the_regency(client, users, regions):
+    province_admin = type(users["admin"]).objects.create_user(
+        username="provinsi", role=users["admin"].role, region=regions["regency"].parent
+    )
+    client.force_login(province_admin)
+
+    _post(client, regency="64.01", confirmed="1")
+
+    assert RuleSet.objects.get().region_id == "64.01"
