@@ -57,6 +57,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Trainings"), "training:training-list", "training.view_training"),
     NavItem(_("Business"), "business:kube-list", "business.view_cashentry"),
     NavItem(_("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport"),
+    NavItem(_("Monev"), "monitoring:monev-due", "monitoring.add_monevvisit"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]
@@ -77,6 +78,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "mentoring:report-list": ("mentoring:report-",),
     "regions:region-list": ("regions:",),
     "accounts:user-list": ("accounts:",),
+    "monitoring:monev-due": ("monitoring:monev-",),
 }
 
 

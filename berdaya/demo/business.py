@@ -24,6 +24,8 @@ from berdaya.accounts.models import User
 from berdaya.business import selectors, services
 from berdaya.business.models import CashEntry, MarketEvent, month_end, month_start, next_month
 from berdaya.groups.models import Kube
+from berdaya.monitoring.models import MonevQuestion, MonevVisit
+from berdaya.monitoring.monev import record_monev
 from berdaya.regions.models import Region
 
 PRODUCTS = {
@@ -119,7 +121,19 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
         active_months = rng.randint(3, 5) if stalls else len(months)
         for number, month in enumerate(months):
             if number == 6 and not stalls:
-                services.mark_condition_met(stage=second, met_on=month, by=officer)
+                # The Dinas's monev passes; that is what meets the second stage's condition.
+                record_monev(
+                    kube=kube,
+                    kind=MonevVisit.Kind.AFTER_AID,
+                    visited_on=month,
+                    answers=dict.fromkeys(
+                        MonevQuestion.objects.filter(active=True).values_list("code", flat=True), True
+                    ),
+                    findings="Usaha berjalan, buku kas tertib, bantuan tahap 1 dibelanjakan sesuai RAB.",
+                    recommendation="Tahap 2 dapat dicairkan.",
+                    verdict=MonevVisit.Verdict.CONTINUE,
+                    by=officer,
+                )
                 services.pay_aid_stage(
                     stage=second, paid_on=month, transfer_reference=f"SP2D-{kube.pk:04d}-2", by=officer
                 )

@@ -11,6 +11,14 @@ urlpatterns: list[URLPattern] = [
     path("peringatan/<int:pk>/", warnings.warning_detail, name="warning-detail"),
     path("peringatan/<int:pk>/handled/", warnings.warning_handle, name="warning-handle"),
     # Monev visits.
+    path("monev/", monev.monev_due, name="monev-due"),
+    path("monev/groups/<int:pk>/", monev.monev_list, name="monev-list"),
+    path("monev/groups/<int:pk>/new/", monev.monev_create, name="monev-create"),
+    path("monev/<int:pk>/", monev.monev_detail, name="monev-detail"),
+    path("monev/photos/<int:pk>/", monev.monev_photo, name="monev-photo"),
     # Settings: rule sets, monev questions, environmental practices.
+    path("pengaturan/", settings.rule_settings, name="settings"),
+    path("pengaturan/questions/", settings.questions, name="questions"),
+    path("pengaturan/practices/", settings.practices, name="practices"),
     # The group's Perkembangan tab and the roll-ups.
 ]

@@ -234,10 +234,22 @@ MATRIX: dict[str, Page] = {
     "business:partnership-add": page(pk="kube"),
     "business:participation-add": page(pk="kube"),
     "business:dashboard": page(pk="kube"),
+<<<<<<< HEAD
     # Monitoring: early warnings.
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
     "monitoring:warning-handle": page(pk="warning"),
+=======
+    # Monitoring: monev visits and settings.
+    "monitoring:monev-due": listing("kube"),
+    "monitoring:monev-list": page(pk="kube"),
+    "monitoring:monev-create": page(pk="kube"),
+    "monitoring:monev-detail": page(pk="monev"),
+    "monitoring:monev-photo": page(pk="monev_photo"),
+    "monitoring:settings": LIST,
+    "monitoring:questions": LIST,
+    "monitoring:practices": LIST,
+>>>>>>> monev
 }
 
 
