@@ -234,12 +234,10 @@ MATRIX: dict[str, Page] = {
     "business:partnership-add": page(pk="kube"),
     "business:participation-add": page(pk="kube"),
     "business:dashboard": page(pk="kube"),
-<<<<<<< HEAD
     # Monitoring: early warnings.
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
     "monitoring:warning-handle": page(pk="warning"),
-=======
     # Monitoring: monev visits and settings.
     "monitoring:monev-due": listing("kube"),
     "monitoring:monev-list": page(pk="kube"),
@@ -249,7 +247,6 @@ MATRIX: dict[str, Page] = {
     "monitoring:settings": LIST,
     "monitoring:questions": LIST,
     "monitoring:practices": LIST,
->>>>>>> monev
 }
 
 
