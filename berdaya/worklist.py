@@ -47,6 +47,7 @@ TASK_PERMISSIONS = (
     "business.add_cashentry",
     "groups.change_kube",
     "monitoring.change_earlywarning",
+    "monitoring.add_monevvisit",
 )
 
 
@@ -72,12 +73,6 @@ def gather(user: User, *, today: dt.date | None = None) -> list[Waiting]:
         mentoring.plan_waiting(user, tally, today=today),
         monitoring.plan_waiting(user, tally, today=today),
     ]
-    try:  # monev visits due: the monev area's plan, once it is there
-        from berdaya.monitoring.monev import plan_monev_waiting  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        pass
-    else:
-        reads.append(plan_monev_waiting(user, tally, today=today))
     tally.run(user)
     found = [item for read in reads for item in read()]
     return sorted(

@@ -16,6 +16,7 @@ from berdaya.accounts.models import User
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 
 from .models import EarlyWarning
+from .monev import plan_monev_waiting
 from .warnings import escalated_q
 
 
@@ -34,6 +35,12 @@ def warnings_to_handle(user: User, *, today: dt.date | None = None) -> tuple[str
 
 
 def plan_waiting(user: User, tally: Tally, *, today: dt.date | None = None) -> Plan:
+    """Monitoring work waiting for the user: early warnings to handle, and (the Dinas) monev visits due."""
+    reads = [_warnings(user, tally, today=today), plan_monev_waiting(user, tally, today=today)]
+    return lambda: [item for read in reads for item in read()]
+
+
+def _warnings(user: User, tally: Tally, *, today: dt.date | None = None) -> Plan:
     """Early warnings waiting for the user to handle them."""
     if not user.has_perm("monitoring.change_earlywarning"):
         return list

@@ -208,8 +208,20 @@ def test_the_count_costs_one_query_on_a_page(client, users, busy, django_assert_
     client.force_login(users["officer"])
     client.get(reverse("regions:region-list"))  # the session and the permissions are warm
 
-    with django_assert_max_num_queries(1) as counted:
+    with django_assert_max_num_queries(2) as counted:
         worklist.gather(users["officer"])
+
+    # One for every app's figures, and one for the regency's monitoring rules (the monev cadence of the Dinas).
+    assert len(counted.captured_queries) == 2
+    assert "monitoring_ruleset" in counted.captured_queries[0]["sql"]
+
+
+def test_the_count_costs_one_query_for_a_facilitator(client, users, busy, django_assert_max_num_queries):
+    client.force_login(users["facilitator"])
+    client.get(reverse("regions:region-list"))
+
+    with django_assert_max_num_queries(1) as counted:
+        worklist.gather(users["facilitator"])
 
     assert len(counted.captured_queries) == 1
 

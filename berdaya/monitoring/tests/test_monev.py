@@ -296,7 +296,7 @@ def test_the_due_list_takes_a_bounded_number_of_queries(client, users, regions, 
         kube_with_members(1, village=regions["village_a"], name=f"KUBE {number}")
     client.force_login(users["officer"])
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("monitoring:monev-due"))
 
     assert response.status_code == 200
