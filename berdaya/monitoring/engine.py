@@ -550,7 +550,8 @@ class _Month:
         self.offices = len({role for _pk, role in self.members if role in Membership.OFFICES})
         # Trainings each current member attended that had ended by then.
         self.attended = {
-            pk: [(kind, t) for ends_on, kind, t in group.trained.get(pk, ()) if ends_on <= end] for pk, _r in self.members
+            pk: [(kind, t) for ends_on, kind, t in group.trained.get(pk, ()) if ends_on <= end]
+            for pk, _r in self.members
         }
         self.trained = sum(1 for done in self.attended.values() if done)
         self.technical = sum(

@@ -105,7 +105,15 @@ def snapshot_months(
                 batch_size=500,
                 update_conflicts=True,
                 unique_fields=["kube", "month"],
-                update_fields=["level", "computed_level", "is_manual", "rule_set", "indicators", "scores", "computed_at"],
+                update_fields=[
+                    "level",
+                    "computed_level",
+                    "is_manual",
+                    "rule_set",
+                    "indicators",
+                    "scores",
+                    "computed_at",
+                ],
             )
         written += len(rows)
     return written

@@ -36,7 +36,9 @@ class LevelSnapshotFactory(factory.django.DjangoModelFactory):
     level = 1
     computed_level = factory.SelfAttribute("level")
     indicators = factory.LazyFunction(list)
-    scores = factory.LazyFunction(lambda: {"manusia": 50, "usaha": 50, "lingkungan": 50, "kelembagaan": 50, "total": 50})
+    scores = factory.LazyFunction(
+        lambda: {"manusia": 50, "usaha": 50, "lingkungan": 50, "kelembagaan": 50, "total": 50}
+    )
 
 
 class MonevVisitFactory(factory.django.DjangoModelFactory):

@@ -104,6 +104,10 @@ def mandiri_group() -> Kube:
     kube = berkembang_group()
     IksEntryFactory(kube=kube, kind="use", purpose="poor_family", entry_date=dt.date(2027, 8, 1), beneficiary="Bu Sari")
     Partnership.objects.create(
-        kube=kube, partner="Toko Berkah", kind=Partnership.Kind.BUYER, started_on=dt.date(2027, 5, 1), by=kube.created_by
+        kube=kube,
+        partner="Toko Berkah",
+        kind=Partnership.Kind.BUYER,
+        started_on=dt.date(2027, 5, 1),
+        by=kube.created_by,
     )
     return kube

@@ -144,7 +144,11 @@ def test_facilitator_in_a_past_month_comes_from_the_assignment_covering_its_end(
     kube = active_group()
     facilitator = UserFactory(username="pendamping", role=User.Role.FACILITATOR)
     FacilitatorAssignment.objects.create(
-        kube=kube, facilitator=facilitator, started_on=dt.date(2027, 2, 1), ended_on=dt.date(2027, 9, 29), by=facilitator
+        kube=kube,
+        facilitator=facilitator,
+        started_on=dt.date(2027, 2, 1),
+        ended_on=dt.date(2027, 9, 29),
+        by=facilitator,
     )
 
     assert holds(kube, "facilitator", dt.date(2027, 8, 1))
@@ -373,14 +377,23 @@ def test_iks_for_the_community_reaches_non_members():
 def test_an_ended_partnership_does_not_count_but_an_approved_credit_does():
     kube = active_group()
     Partnership.objects.create(
-        kube=kube, partner="Koperasi", kind="cooperative", started_on=dt.date(2027, 1, 1), ended_on=dt.date(2027, 6, 1),
+        kube=kube,
+        partner="Koperasi",
+        kind="cooperative",
+        started_on=dt.date(2027, 1, 1),
+        ended_on=dt.date(2027, 6, 1),
         by=kube.created_by,
     )
     assert not holds(kube, "partnership")
 
     CreditApplication.objects.create(
-        kube=kube, lender="BRI", amount_requested=10_000_000, applied_on=dt.date(2027, 8, 1),
-        outcome="approved", decided_on=dt.date(2027, 9, 1), by=kube.created_by,
+        kube=kube,
+        lender="BRI",
+        amount_requested=10_000_000,
+        applied_on=dt.date(2027, 8, 1),
+        outcome="approved",
+        decided_on=dt.date(2027, 9, 1),
+        by=kube.created_by,
     )
     assert holds(kube, "partnership")
 
