@@ -1,4 +1,4 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
 from .views import levels, monev, progress, settings, warnings  # noqa: F401  (each area adds its pages below)
 
@@ -6,6 +6,8 @@ app_name = "monitoring"
 
 urlpatterns: list[URLPattern] = [
     # Levels and manual levels (engine).
+    path("groups/<int:pk>/level/", levels.level_set, name="level-set"),
+    path("groups/<int:pk>/level/end/", levels.level_end, name="level-end"),
     # Early warnings.
     # Monev visits.
     # Settings: rule sets, monev questions, environmental practices.

@@ -231,6 +231,9 @@ MATRIX: dict[str, Page] = {
     "business:partnership-add": page(pk="kube"),
     "business:participation-add": page(pk="kube"),
     "business:dashboard": page(pk="kube"),
+    # Monitoring: levels set by hand (engine).
+    "monitoring:level-set": page(pk="kube"),
+    "monitoring:level-end": page(pk="kube"),
 }
 
 
