@@ -39,7 +39,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -450,6 +450,7 @@ def run(label: str, months: list[dt.date], ids: list[int], by: User, today: dt.d
         spent, cpu = time.perf_counter() - began, time.process_time() - began_cpu
         total += spent
         cpu_total += cpu
+        reset_queries()  # with DEBUG on (the development default) Django keeps every query's SQL; production does not
         peak = f"{tracemalloc.get_traced_memory()[1] / 2**20:.1f}" if trace else "-"
         print(f"{at // CHUNK + 1:>6}{spent:>9.2f}{cpu:>8.2f}{rows:>8}{_rss_mb():>9.0f}{peak:>12}", flush=True)
     # CPU time of this process (SQLite's work included; not PostgreSQL's): what a loaded machine does not inflate.
