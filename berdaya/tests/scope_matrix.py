@@ -247,6 +247,9 @@ MATRIX: dict[str, Page] = {
     "monitoring:settings": LIST,
     "monitoring:questions": LIST,
     "monitoring:practices": LIST,
+    # Monitoring: levels set by hand (engine).
+    "monitoring:level-set": page(pk="kube"),
+    "monitoring:level-end": page(pk="kube"),
 }
 
 
