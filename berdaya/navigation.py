@@ -57,6 +57,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Trainings"), "training:training-list", "training.view_training"),
     NavItem(_("Business"), "business:kube-list", "business.view_cashentry"),
     NavItem(_("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport"),
+    NavItem(_("Monitoring"), "monitoring:overview", "monitoring.view_levelsnapshot"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]
@@ -75,6 +76,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "training:training-list": ("training:",),
     "business:kube-list": ("business:",),
     "mentoring:report-list": ("mentoring:report-",),
+    "monitoring:overview": ("monitoring:",),
     "regions:region-list": ("regions:",),
     "accounts:user-list": ("accounts:",),
 }

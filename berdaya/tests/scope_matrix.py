@@ -231,6 +231,11 @@ MATRIX: dict[str, Page] = {
     "business:partnership-add": page(pk="kube"),
     "business:participation-add": page(pk="kube"),
     "business:dashboard": page(pk="kube"),
+    # Monitoring: the group's Perkembangan tab and the roll-ups.
+    "monitoring:overview": LIST,
+    "monitoring:kube-progress": page(pk="kube"),
+    "monitoring:kube-level": page(pk="kube"),
+    "monitoring:kube-level-end": page(pk="kube"),
 }
 
 

@@ -2,7 +2,6 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from berdaya.lib.http import AuthedRequest
-
 from berdaya.monitoring.selectors import dashboard_for
 
 
