@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -425,7 +426,7 @@ def monitoring_overview(
             if row is None:
                 row = rows[key] = Rollup(key, kube_name if rows_are_groups else "")
                 if rows_are_groups:
-                    row.url = Kube(pk=kube_id).get_absolute_url()
+                    row.url = reverse("monitoring:kube-progress", args=[kube_id])
             row.add(level, scores or {})
             total.add(level, scores or {})
     if by == BY_CYCLE:
