@@ -8,10 +8,13 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from berdaya.groups.models import Kube, Membership
+from berdaya.lib import formats
 
-from .models import FacilitatorProfile, MonthlyReport, Problem
+from .models import EnvironmentPractice, FacilitatorProfile, MonthlyReport, Problem
+from .selectors import cash_book_wages
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -57,6 +60,120 @@ class SentOnceForm(forms.Form):
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
+def _amount(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.IntegerField:
+    """A count or a Rupiah amount: left blank, it is 0 (and the section may still be blank as a whole)."""
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "0"}),
+    )
+
+
+class EnvironmentForm(forms.Form):
+    """Bina lingkungan: the practice checklist, neighbours employed, contributions and complaints.
+
+    A section of the visit form (and of the Dinas's monev form), with the prefix "env". Every active practice of the
+    checklist is asked: a box left unticked is stored as not followed. A section left blank is not a record
+    (`has_data`); the cleaned data are record_environment's arguments but the group, the date and the user.
+    """
+
+    PRACTICE = "practice_"
+    FIGURES = ("neighbours_employed", "neighbour_days", "neighbour_wages", "community_contribution")
+    TEXTS = ("social_activities", "complaints", "notes")
+
+    neighbours_employed = _amount(_("Neighbours employed (people, not members)"))
+    neighbour_days = _amount(_("Days of work for neighbours, in all"))
+    neighbour_wages = _amount(_("Wages paid to neighbours (Rp)"))
+    social_activities = forms.CharField(
+        label=_("Social activities and gotong royong"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    community_contribution = _amount(
+        _("Contributions to the community (Rp)"), _("IKS money or goods given to non-members, donations.")
+    )
+    complaints = forms.CharField(
+        label=_("Complaints from neighbours"),
+        required=False,
+        help_text=_("The Dinas is told of every complaint."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, data: Any = None, *, prefix: str | None = "env", kube: Kube, **kwargs: Any) -> None:
+        super().__init__(data, prefix=prefix, **kwargs)
+        self.kube = kube
+        self.practices = list(EnvironmentPractice.objects.filter(active=True))
+        checklist = {
+            f"{self.PRACTICE}{practice.code}": forms.BooleanField(label=practice.text, required=False)
+            for practice in self.practices
+        }
+        # The checklist first, then the figures, as the form is read on a phone.
+        self.fields = {**checklist, **self.fields}
+        wages = cash_book_wages(kube=kube, until=timezone.localdate())
+        since = formats.day(wages.after) if wages.after else None
+        self.fields["neighbour_wages"].help_text = (
+            _("The cash book holds %(amount)s of wages (members' too) since the last record of %(day)s.")
+            % {"amount": formats.rupiah(wages.amount), "day": since}
+            if since
+            else _("The cash book holds %(amount)s of wages (members' too) in all.")
+            % {"amount": formats.rupiah(wages.amount)}
+        )
+
+    # Fields of a form built on this one that are not part of the section (its date, its key).
+    OUTSIDE: frozenset[str] = frozenset()
+
+    def practice_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(self.PRACTICE)]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in self.fields if not n.startswith(self.PRACTICE) and n not in self.OUTSIDE]
+
+    def has_data(self) -> bool:
+        """Whether anything was entered in the section: a ticked practice, a figure or a text (read from the posted
+        data, so that it can be asked before the form is checked)."""
+        if not self.is_bound:
+            return False
+        for name, field in self.fields.items():
+            if name in self.OUTSIDE:
+                continue
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if value is True or (isinstance(value, str) and value.strip()):
+                return True
+        return False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        cleaned: dict[str, Any] = {
+            "practices": {
+                name.removeprefix(self.PRACTICE): bool(data.get(name))
+                for name in self.fields
+                if name.startswith(self.PRACTICE)
+            }
+        }
+        cleaned |= {name: data.get(name) or 0 for name in self.FIGURES}
+        cleaned |= {name: data.get(name, "") for name in self.TEXTS}
+        cleaned |= {name: data.get(name) for name in self.OUTSIDE}
+        return cleaned
+
+
+class EnvironmentRecordForm(EnvironmentForm):
+    """A bina lingkungan record written without a visit: the section, its date and its key (see SentOnceForm)."""
+
+    OUTSIDE = frozenset({"recorded_on", "client_key"})
+
+    recorded_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, data: Any = None, *, kube: Kube, **kwargs: Any) -> None:
+        super().__init__(data, prefix=None, kube=kube, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        if not self.has_data():
+            raise forms.ValidationError(_("Nothing to record: answer the checklist or fill in a figure."))
+        return super().clean()
+
+
 class VisitForm(SentOnceForm):
     visited_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
@@ -89,10 +206,19 @@ class VisitForm(SentOnceForm):
     def __init__(self, *args: Any, kube: Kube, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = _members(kube)  # type: ignore[attr-defined]
+        # The bina lingkungan section, posted with the visit (and by the phone's outbox, in the same form data).
+        self.environment = EnvironmentForm(self.data if self.is_bound else None, prefix="env", kube=kube)
 
     def clean(self) -> dict[str, Any]:
-        """The service's arguments (services.record_visit): the photos, and the follow-up as a list of actions."""
+        """The service's arguments (services.record_visit): the photos, the follow-up as a list of actions, and the
+        bina lingkungan section when anything was entered in it."""
         data = super().clean() or {}
+        data["environment"] = None
+        if self.environment.has_data():
+            if self.environment.is_valid():
+                data["environment"] = self.environment.cleaned_data
+            else:
+                self.add_error(None, _("Check the bina lingkungan section."))
         if data.get("follow_up") and not data.get("follow_up_due"):
             self.add_error("follow_up_due", _("When is the follow-up due?"))
         action, due_on = data.pop("follow_up", ""), data.pop("follow_up_due", None)

@@ -431,6 +431,11 @@ class EnvironmentRecord(models.Model):
     def has_complaints(self) -> bool:
         return bool(self.complaints.strip())
 
+    @property
+    def practices_followed(self) -> int:
+        """How many of the asked practices the group follows."""
+        return sum(1 for followed in self.practices.values() if followed)
+
     def practice_share(self) -> float | None:
         """The share of the asked practices the group follows (0..1), None when none was asked."""
         asked = [bool(v) for v in self.practices.values()]

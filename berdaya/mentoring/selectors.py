@@ -1,5 +1,5 @@
 """Reads that feed the mentoring pages (the caseload, a group's timeline, the problem register, the month's records
-of a report), and what a user may do to a problem or a monthly report now."""
+of a report, the bina lingkungan records), and what a user may do to a problem or a monthly report now."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from berdaya.lib import formats
 from berdaya.lib.formats import month as month_name
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 
-from .models import Meeting, MonthlyReport, Problem, Visit
+from .models import EnvironmentPractice, EnvironmentRecord, Meeting, MonthlyReport, Problem, Visit
 
 
 def previous_month(today: dt.date) -> dt.date:
@@ -98,7 +98,7 @@ def facilitator_caseload(*, user: User, today: dt.date) -> list[CaseloadRow]:
 @dataclass(frozen=True)
 class TimelineEntry:
     day: dt.date
-    kind: str  # visit, meeting, problem, resolved, training
+    kind: str  # visit, meeting, problem, resolved, training, environment
     title: str
     url: str
 
@@ -108,6 +108,11 @@ def kube_timeline(*, kube: Kube) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for visit in Visit.objects.filter(kube=kube).only("pk", "visited_on", "purpose"):
         entries.append(TimelineEntry(visit.visited_on, "visit", visit.purpose, visit.get_absolute_url()))
+    for record in EnvironmentRecord.objects.filter(kube=kube, visit__isnull=True).only("pk", "recorded_on"):
+        # A visit's own record is reached from the visit; one written alone is an entry of its own.
+        entries.append(
+            TimelineEntry(record.recorded_on, "environment", _("Bina lingkungan"), record.get_absolute_url())
+        )
     for meeting in Meeting.objects.filter(kube=kube).only("pk", "held_on", "agenda"):
         entries.append(TimelineEntry(meeting.held_on, "meeting", meeting.agenda, meeting.get_absolute_url()))
     for problem in Problem.objects.filter(kube=kube):
@@ -124,9 +129,67 @@ def kube_timeline(*, kube: Kube) -> list[TimelineEntry]:
     )
     for pk, title, starts_on in trainings:
         entries.append(TimelineEntry(starts_on, "training", title, reverse("training:training-detail", args=[pk])))
-    order = {"training": 0, "meeting": 1, "visit": 2, "problem": 3, "resolved": 4}
+    order = {"training": 0, "meeting": 1, "visit": 2, "environment": 3, "problem": 4, "resolved": 5}
     entries.sort(key=lambda e: (e.day, order[e.kind]), reverse=True)
     return entries
+
+
+# Bina lingkungan -------------------------------------------------------------------------------------------------
+
+
+def environment_records(*, kube: Kube) -> QuerySet[EnvironmentRecord]:
+    """A group's bina lingkungan records, newest first, with the visit each was written on."""
+    return EnvironmentRecord.objects.filter(kube=kube).select_related("visit", "by").order_by("-recorded_on", "-pk")
+
+
+@dataclass(frozen=True)
+class PracticeAnswer:
+    text: str
+    followed: bool
+
+
+def practice_answers(record: EnvironmentRecord) -> list[PracticeAnswer]:
+    """The checklist as it was answered, in the checklist's order; an item retired since still reads by its code."""
+    items = {p.code: p for p in EnvironmentPractice.objects.filter(code__in=list(record.practices))}
+    codes = sorted(
+        record.practices, key=lambda code: (items[code].order, items[code].pk) if code in items else (10**4, 0)
+    )
+    return [
+        PracticeAnswer(str(items[code].text) if code in items else code, bool(record.practices[code])) for code in codes
+    ]
+
+
+@dataclass(frozen=True)
+class CashBookWages:
+    """The wages the group's cash book holds for a period: after `after` (the previous record's day; None, since the
+    book began) up to and including `until`."""
+
+    after: dt.date | None
+    until: dt.date
+    amount: int
+
+
+def cash_book_wages(*, kube: Kube, until: dt.date) -> CashBookWages:
+    """The cash book's wages since the group's previous bina lingkungan record before `until`, to set beside the
+    wages the facilitator typed (the book's wage entries also pay members: the figures are compared, not merged).
+
+    Read through the reverse relation with the category as its stored string: business is a sibling of this app, and
+    siblings do not import each other. A reversed wage entry does not count.
+    """
+    previous = (
+        EnvironmentRecord.objects.filter(kube=kube, recorded_on__lt=until)
+        .order_by("-recorded_on")
+        .values_list("recorded_on", flat=True)
+        .first()
+    )
+    entries = kube.cash_entries.filter(entry_date__lte=until)
+    if previous is not None:
+        entries = entries.filter(entry_date__gt=previous)
+    totals = entries.aggregate(
+        paid=Sum("amount", filter=Q(category="wages")),
+        reversed=Sum("amount", filter=Q(category="reversal", reverses__category="wages")),
+    )
+    return CashBookWages(after=previous, until=until, amount=(totals["paid"] or 0) - (totals["reversed"] or 0))
 
 
 def problem_register(*, user: User, state: str = "open", category: str = "") -> QuerySet[Problem]:

@@ -1,4 +1,4 @@
-"""Every write of mentoring: visits, meetings, problems and the facilitator's monthly report.
+"""Every write of mentoring: visits, meetings, problems, bina lingkungan records and the monthly report.
 
 The monthly report is a small state machine: draft → submitted → acknowledged, or returned → submitted again.
 Every write runs inside `acting_as(by)`, so that its history names the user also outside a request.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -27,7 +27,17 @@ from berdaya.lib.formats import iso_month
 from berdaya.lib.images import prepare_photo
 from berdaya.lib.stored_text import keep
 
-from .models import FacilitatorProfile, FollowUp, Meeting, MonthlyReport, Problem, Visit, VisitPhoto
+from .models import (
+    EnvironmentPractice,
+    EnvironmentRecord,
+    FacilitatorProfile,
+    FollowUp,
+    Meeting,
+    MonthlyReport,
+    Problem,
+    Visit,
+    VisitPhoto,
+)
 from .selectors import month_summary
 
 
@@ -66,12 +76,15 @@ def record_visit(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     follow_ups: Sequence[tuple[str, dt.date]] = (),
+    environment: Mapping[str, Any] | None = None,
     client_key: uuid.UUID | None = None,
 ) -> Visit:
     """Record a visit to a group with who came, photos (shrunk, with their GPS position) and follow-up actions.
 
+    `environment` (the arguments of record_environment but the group, date and user: forms.EnvironmentForm's
+    cleaned data) is the visit's bina lingkungan record, written with the visit and dated the day of the visit.
     A report with the `client_key` of one already stored is that report sent again (a double tap, or a phone's outbox
-    retrying after a lost answer): it is not stored twice, and the stored visit is returned.
+    retrying after a lost answer): it is not stored twice, and the stored visit (with its record) is returned.
     """
 
     def store() -> Visit:
@@ -105,12 +118,15 @@ def record_visit(
             stored.image.save(photo.content.name or "photo.jpg", photo.content, save=True)
         for action, due_on in follow_ups:
             FollowUp.objects.create(visit=visit, action=action, due_on=due_on)
+        if environment is not None:
+            # The visit's key covers its record: a visit sent again is found before this runs.
+            _store_environment(kube=kube, recorded_on=visited_on, by=by, visit=visit, **environment)
         return visit
 
     return _sent_once(Visit, client_key, kube=kube, by=by, store=store)
 
 
-_Sent = TypeVar("_Sent", Visit, Meeting, Problem)
+_Sent = TypeVar("_Sent", Visit, Meeting, Problem, EnvironmentRecord)
 
 
 def _sent_once(
@@ -282,6 +298,119 @@ def escalate_problem(*, problem: Problem, note: str, by: User) -> Problem:
             by=by,
         )
     return problem
+
+
+# Bina lingkungan -------------------------------------------------------------------------------------------------
+
+
+def record_environment(
+    *,
+    kube: Kube,
+    recorded_on: dt.date,
+    by: User,
+    practices: Mapping[str, bool],
+    visit: Visit | None = None,
+    neighbours_employed: int = 0,
+    neighbour_days: int = 0,
+    neighbour_wages: int = 0,
+    social_activities: str = "",
+    community_contribution: int = 0,
+    complaints: str = "",
+    notes: str = "",
+    client_key: uuid.UUID | None = None,
+) -> EnvironmentRecord:
+    """Record what a group does for its environment and neighbourhood (once per client key); complaints from the
+    neighbours go to the Dinas."""
+
+    def store() -> EnvironmentRecord:
+        return _store_environment(
+            kube=kube,
+            recorded_on=recorded_on,
+            by=by,
+            practices=practices,
+            visit=visit,
+            neighbours_employed=neighbours_employed,
+            neighbour_days=neighbour_days,
+            neighbour_wages=neighbour_wages,
+            social_activities=social_activities,
+            community_contribution=community_contribution,
+            complaints=complaints,
+            notes=notes,
+            client_key=client_key,
+        )
+
+    return _sent_once(EnvironmentRecord, client_key, kube=kube, by=by, store=store)
+
+
+def _store_environment(
+    *,
+    kube: Kube,
+    recorded_on: dt.date,
+    by: User,
+    practices: Mapping[str, bool],
+    visit: Visit | None = None,
+    neighbours_employed: int = 0,
+    neighbour_days: int = 0,
+    neighbour_wages: int = 0,
+    social_activities: str = "",
+    community_contribution: int = 0,
+    complaints: str = "",
+    notes: str = "",
+    client_key: uuid.UUID | None = None,
+) -> EnvironmentRecord:
+    """Check and write one record; the caller holds acting_as(by) (and, for a field report, its key)."""
+    _check_date(recorded_on, _("The date of a bina lingkungan record cannot be in the future."))
+    _check_mentored(kube)
+    if visit is not None:
+        if visit.kube_id != kube.pk:
+            raise MentoringError(_("The visit was to another group."))
+        if EnvironmentRecord.objects.filter(visit=visit).exists():
+            raise MentoringError(_("This visit already has a bina lingkungan record."))
+    figures = {
+        _("Neighbours employed"): neighbours_employed,
+        _("Days of work for neighbours"): neighbour_days,
+        _("Wages paid to neighbours"): neighbour_wages,
+        _("Contributions to the community"): community_contribution,
+    }
+    for label, value in figures.items():
+        if value < 0:
+            raise MentoringError(_("%(field)s cannot be negative.") % {"field": label})
+    if neighbours_employed == 0 and (neighbour_wages or neighbour_days):
+        raise MentoringError(_("Wages or days of work are recorded, but no neighbour employed: how many worked?"))
+    known = set(EnvironmentPractice.objects.filter(code__in=list(practices)).values_list("code", flat=True))
+    if unknown := sorted(set(practices) - known):
+        raise MentoringError(_("Unknown environmental practice: %(codes)s.") % {"codes": ", ".join(unknown)})
+    texts = (social_activities, complaints, notes)
+    if not practices and not any(figures.values()) and not any(text.strip() for text in texts):
+        raise MentoringError(_("Nothing to record: answer the checklist or fill in a figure."))
+    record = EnvironmentRecord.objects.create(
+        kube=kube,
+        recorded_on=recorded_on,
+        visit=visit,
+        practices={code: bool(followed) for code, followed in practices.items()},
+        neighbours_employed=neighbours_employed,
+        neighbour_days=neighbour_days,
+        neighbour_wages=neighbour_wages,
+        social_activities=social_activities,
+        community_contribution=community_contribution,
+        complaints=complaints,
+        notes=notes,
+        client_key=client_key,
+        by=by,
+    )
+    if record.has_complaints:
+        notify(
+            kind="mentoring.complaint",
+            region=kube.village_id,
+            roles=[User.Role.OFFICER, User.Role.ADMIN],
+            subject=keep(
+                N_("Neighbours of %(kube)s (%(village)s) complained"), kube=kube.name, village=kube.village.name
+            ),
+            body=complaints,
+            url=record.get_absolute_url(),
+            by=by,
+        )
+    return record
 
 
 # Facilitators ----------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from berdaya.lib.http import AuthedRequest, form_errors, wants_json
 
 from . import documents, selectors, services
 from .forms import (
+    EnvironmentRecordForm,
     EscalateForm,
     MeetingForm,
     MonthForm,
@@ -35,7 +36,16 @@ from .forms import (
     ReviewForm,
     VisitForm,
 )
-from .models import FacilitatorProfile, FollowUp, Meeting, MonthlyReport, Problem, Visit, VisitPhoto
+from .models import (
+    EnvironmentRecord,
+    FacilitatorProfile,
+    FollowUp,
+    Meeting,
+    MonthlyReport,
+    Problem,
+    Visit,
+    VisitPhoto,
+)
 
 
 def _kube(request: AuthedRequest, pk: int) -> Kube:
@@ -81,7 +91,9 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_again(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
 
 
-def _saved(request: AuthedRequest, record: Visit | Meeting | Problem, message: str = "") -> HttpResponse:
+def _saved(
+    request: AuthedRequest, record: Visit | Meeting | Problem | EnvironmentRecord, message: str = ""
+) -> HttpResponse:
     """Stored: show it, or tell the page's script where it is (it goes there, or it was the outbox sending later)."""
     if message and (not wants_json(request) or request.headers.get("X-Berdaya-Direct")):
         messages.success(request, message)
@@ -93,7 +105,11 @@ def _saved(request: AuthedRequest, record: Visit | Meeting | Problem, message: s
 def _form_again(request: AuthedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The form to fill (again); for the phone's outbox, why its report was refused."""
     if request.method == "POST" and wants_json(request):
-        return JsonResponse({"errors": form_errors(context["form"])}, status=400)
+        form = context["form"]
+        errors = form_errors(form)
+        if isinstance(section := getattr(form, "environment", None), forms.BaseForm):  # the visit's bina lingkungan
+            errors += form_errors(section)
+        return JsonResponse({"errors": errors}, status=400)
     return render(request, template, context)
 
 
@@ -106,6 +122,7 @@ def visit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "attendees": visit.attendees.select_related("person"),
         "photos": visit.photos.all(),
         "follow_ups": visit.follow_ups.all(),
+        "environment": EnvironmentRecord.objects.filter(visit=visit).first(),
         "today": timezone.localdate(),
         "history": _history(request, visit),
     }
@@ -125,6 +142,41 @@ def follow_up_done(request: AuthedRequest, pk: int) -> HttpResponse:
 def photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     stored = get_object_or_404(VisitPhoto.objects.visible_to(request.user), pk=pk)
     return protected_file_response(stored.image)
+
+
+# Bina lingkungan -------------------------------------------------------------------------------------------------
+
+
+@permission_required("mentoring.add_environmentrecord", raise_exception=True)
+def environment_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A bina lingkungan record without a visit; like the visit form, a phone's outbox may post it later."""
+    kube = _kube(request, pk)
+    form = EnvironmentRecordForm(request.POST or None, kube=kube)
+    if request.method == "POST" and (recorded := perform(request, services.record_environment, form=form, kube=kube)):
+        return _saved(request, recorded.value, _("Bina lingkungan recorded."))
+    return _form_again(request, "mentoring/environment_form.html", {"kube": kube, "form": form})
+
+
+@permission_required("mentoring.view_environmentrecord", raise_exception=True)
+def environment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        EnvironmentRecord.objects.visible_to(request.user).select_related("kube", "visit", "by"), pk=pk
+    )
+    context = {
+        "record": record,
+        "kube": record.kube,
+        "practices": selectors.practice_answers(record),
+        "cash_book": selectors.cash_book_wages(kube=record.kube, until=record.recorded_on),
+        "history": _history(request, record),
+    }
+    return render(request, "mentoring/environment_detail.html", context)
+
+
+@permission_required("mentoring.view_environmentrecord", raise_exception=True)
+def environment_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    kube = _kube(request, pk)
+    context = {"kube": kube, "records": selectors.environment_records(kube=kube)[:200]}
+    return render(request, "mentoring/environment_list.html", context)
 
 
 # Meetings --------------------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from berdaya.business.tests.factories import (
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import ApprovedNomineeFactory, KubeFactory, MembershipFactory
 from berdaya.inbox.models import Notification
-from berdaya.mentoring.models import FollowUp, Meeting, MonthlyReport, VisitPhoto
+from berdaya.mentoring.models import EnvironmentRecord, FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
 from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
@@ -331,6 +331,10 @@ def build_world() -> World:
         world.add("meeting", place, meeting, marked=True)
         problem = ProblemFactory(kube=kube, by=facilitator, description=marker("problem", place))
         world.add("problem", place, problem, marked=True)
+        environment = EnvironmentRecord.objects.create(
+            kube=kube, recorded_on=visit.visited_on, visit=visit, notes=marker("environment", place), by=facilitator
+        )
+        world.add("environment", place, environment, marked=True)
         training = Training.objects.create(
             title=marker("training", place),
             kind=Training.Kind.BOOKKEEPING,

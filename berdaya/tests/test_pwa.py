@@ -28,7 +28,10 @@ def test_the_service_worker_keeps_the_caseload_and_visit_forms_and_nothing_from_
     patterns = kept.removeprefix("const KEPT = [").removesuffix("];").split(", ")
     assert patterns == [
         'new RegExp("^/mentoring/$")',
-        *(f'new RegExp("^/mentoring/groups/\\u005Cd+/{form}/new/$")' for form in ("visits", "meetings", "problems")),
+        *(
+            f'new RegExp("^/mentoring/groups/\\u005Cd+/{form}/new/$")'
+            for form in ("visits", "meetings", "problems", "environment")
+        ),
     ]
 
 
