@@ -239,6 +239,15 @@ MATRIX: dict[str, Page] = {
     "monitoring:kube-progress": page(pk="kube"),
     "monitoring:kube-level": page(pk="kube"),
     "monitoring:kube-level-end": page(pk="kube"),
+    # Monitoring: monev visits and settings.
+    "monitoring:monev-due": listing("kube"),
+    "monitoring:monev-list": page(pk="kube"),
+    "monitoring:monev-create": page(pk="kube"),
+    "monitoring:monev-detail": page(pk="monev"),
+    "monitoring:monev-photo": page(pk="monev_photo"),
+    "monitoring:settings": LIST,
+    "monitoring:questions": LIST,
+    "monitoring:practices": LIST,
 }
 
 

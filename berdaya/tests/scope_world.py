@@ -42,6 +42,7 @@ from berdaya.groups.tests.factories import ApprovedNomineeFactory, KubeFactory, 
 from berdaya.inbox.models import Notification
 from berdaya.mentoring.models import EnvironmentRecord, FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
+from berdaya.monitoring.models import MonevPhoto, MonevVisit
 from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
@@ -376,6 +377,18 @@ def build_world() -> World:
             by=facilitator,
         )
         world.add("credit", place, credit)
+        # Monitoring: a monev visit of the group, with a photo.
+        monev = MonevVisit.objects.create(
+            kube=kube,
+            visited_on=dt.date(2027, 8, 20),
+            findings=marker("monev", place),
+            verdict=MonevVisit.Verdict.CONTINUE,
+            by=admin,
+        )
+        world.add("monev", place, monev, marked=True)
+        monev_photo = MonevPhoto(monev=monev)
+        monev_photo.image.save("monev.jpg", _jpeg(), save=True)
+        world.add("monev_photo", place, monev_photo)
         if place in (IN, FAR):
             event = MarketEvent.objects.create(
                 region=regency, name=marker("event", place), held_on=dt.date(2027, 8, 17), by=admin

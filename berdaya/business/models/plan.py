@@ -171,6 +171,11 @@ class AidStage(models.Model):
         """The stage has a condition that is not met yet: paying it now needs a justification."""
         return self.condition != self.Condition.NONE and self.condition_met_on is None
 
+    @property
+    def needs_monev(self) -> bool:
+        """The stage waits for a passed monev visit of the Dinas: only recording one meets its condition."""
+        return self.awaits_condition and self.condition == self.Condition.MONITORING_PASSED
+
 
 class AssetQuerySet(KubeScoped["Asset"]):
     pass

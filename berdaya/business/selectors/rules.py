@@ -29,7 +29,11 @@ def _stage(user: User, stage: AidStage) -> set[str]:
     if stage.is_paid:
         return set()
     actions = set()
-    if user.has_perm("business.add_aidstage") and stage.awaits_condition:
+    if stage.needs_monev:
+        # Met only by a passed monev (berdaya/monitoring), never by hand.
+        if user.has_perm("monitoring.add_monevvisit"):
+            actions.add("record_monev")
+    elif user.has_perm("business.add_aidstage") and stage.awaits_condition:
         actions.add("condition_met")
     if user.has_perm("business.pay_aidstage"):
         actions.add("pay")

@@ -218,12 +218,20 @@ def add_aid_stage(
         return stage
 
 
-def mark_condition_met(*, stage: AidStage, met_on: dt.date, by: User) -> AidStage:
-    """Record that a stage's condition (monitoring passed, ...) has been met."""
+def mark_condition_met(*, stage: AidStage, met_on: dt.date, by: User, by_monev: bool = False) -> AidStage:
+    """Record that a stage's condition (plan approved, members trained, monitoring passed) has been met.
+
+    "Monitoring passed" is met only by a monev visit with a passing verdict (berdaya/monitoring/monev.py, which
+    passes `by_monev`), never by hand: paying before it takes the audited override of `pay_aid_stage`.
+    """
     with acting_as(by):
         stage = AidStage.objects.select_for_update().get(pk=stage.pk)
         if not stage.awaits_condition or stage.is_paid:
             raise AidError(_("This stage has no condition waiting to be met."))
+        if stage.needs_monev and not by_monev:
+            raise AidError(
+                _("“Monitoring passed” is met by recording a monev visit with the verdict “continue”, not by hand.")
+            )
         stage.condition_met_on = met_on
         stage.save()
         kube = stage.kube

@@ -80,7 +80,7 @@ def test_a_stage_is_not_paid_before_its_condition_is_met(officer):
 def test_a_stage_is_paid_once_its_condition_is_met(officer):
     kube = kube_with_members(2)
     stage = services.add_aid_stage(
-        kube=kube, planned_on=dt.date(2027, 9, 1), condition="monitoring_passed", amount=2_000_000, by=officer
+        kube=kube, planned_on=dt.date(2027, 9, 1), condition="training_done", amount=2_000_000, by=officer
     )
     services.mark_condition_met(stage=stage, met_on=dt.date(2027, 9, 1), by=officer)
 
