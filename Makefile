@@ -32,8 +32,10 @@ run: install
 	$(BIN)/berdaya migrate --no-input
 	$(BIN)/berdaya loadregions
 	$(BIN)/berdaya demo --if-empty
-	@# Background tasks (large imports, screening) need a worker; it stops with the server.
-	$(BIN)/berdaya db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@# Background tasks (large imports, screening, the daily monitoring run) need a worker; the monitor loop queues
+	@# the monitoring run now and every day at 01:00. Both stop with the server.
+	$(BIN)/berdaya db_worker & worker=$$!; $(BIN)/berdaya monitor --daily & monitor=$$!; \
+		trap "kill $$worker $$monitor 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/berdaya runserver $(HOST):$(PORT)
 
 demo: install

@@ -20,6 +20,7 @@ from berdaya.groups import selectors as groups
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.waiting import Effort, Tally, Waiting
 from berdaya.mentoring import selectors as mentoring
+from berdaya.monitoring import waiting as monitoring
 from berdaya.registry import selectors as registry
 from berdaya.screening import selectors as screening
 from berdaya.targeting import selectors as targeting
@@ -45,6 +46,7 @@ TASK_PERMISSIONS = (
     "business.change_businessplan",
     "business.add_cashentry",
     "groups.change_kube",
+    "monitoring.change_earlywarning",
 )
 
 
@@ -68,7 +70,14 @@ def gather(user: User, *, today: dt.date | None = None) -> list[Waiting]:
         groups.plan_waiting(user, tally),
         business.plan_waiting(user, tally, today=today),
         mentoring.plan_waiting(user, tally, today=today),
+        monitoring.plan_waiting(user, tally, today=today),
     ]
+    try:  # monev visits due: the monev area's plan, once it is there
+        from berdaya.monitoring.monev import plan_monev_waiting  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        pass
+    else:
+        reads.append(plan_monev_waiting(user, tally, today=today))
     tally.run(user)
     found = [item for read in reads for item in read()]
     return sorted(

@@ -7,6 +7,9 @@ app_name = "monitoring"
 urlpatterns: list[URLPattern] = [
     # Levels and manual levels (engine).
     # Early warnings.
+    path("peringatan/", warnings.warning_list, name="warning-list"),
+    path("peringatan/<int:pk>/", warnings.warning_detail, name="warning-detail"),
+    path("peringatan/<int:pk>/handled/", warnings.warning_handle, name="warning-handle"),
     # Monev visits.
     path("monev/", monev.monev_due, name="monev-due"),
     path("monev/groups/<int:pk>/", monev.monev_list, name="monev-list"),

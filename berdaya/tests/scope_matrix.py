@@ -248,6 +248,10 @@ MATRIX: dict[str, Page] = {
     "monitoring:settings": LIST,
     "monitoring:questions": LIST,
     "monitoring:practices": LIST,
+    # Monitoring: early warnings.
+    "monitoring:warning-list": listing("warning"),
+    "monitoring:warning-detail": page(pk="warning"),
+    "monitoring:warning-handle": page(pk="warning"),
 }
 
 

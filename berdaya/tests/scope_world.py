@@ -40,9 +40,10 @@ from berdaya.business.tests.factories import (
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import ApprovedNomineeFactory, KubeFactory, MembershipFactory
 from berdaya.inbox.models import Notification
+from berdaya.lib.stored_text import keep
 from berdaya.mentoring.models import EnvironmentRecord, FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
-from berdaya.monitoring.models import MonevPhoto, MonevVisit
+from berdaya.monitoring.models import EarlyWarning, MonevPhoto, MonevVisit
 from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
@@ -394,6 +395,17 @@ def build_world() -> World:
                 region=regency, name=marker("event", place), held_on=dt.date(2027, 8, 17), by=admin
             )
             world.add("event", place, event, marked=True)
+
+        # Monitoring: an early warning of the group.
+        warning = EarlyWarning.objects.create(
+            kube=kube,
+            kind=EarlyWarning.Kind.NOT_VISITED,
+            raised_on=dt.date(2027, 8, 1),
+            message=keep(marker("warning", place)),
+            evidence_url=kube.get_absolute_url(),
+            responsible=facilitator,
+        )
+        world.add("warning", place, warning, marked=True)
 
     world.keep_files()
     # Log every user in once: each request of the matrix then only sets the session cookie.

@@ -33,6 +33,7 @@ from .fund import (
     period_allocated,
     period_profit,
     revolving_fund,
+    revolving_funds,
 )
 from .markets import Access, access, events_for_kube, events_for_user, is_at_event
 from .plan import (
@@ -95,6 +96,7 @@ __all__ = [
     "period_profit",
     "plan_waiting",
     "revolving_fund",
+    "revolving_funds",
     "runs_revolving_fund",
     "signed_sum",
     "stages_planned",

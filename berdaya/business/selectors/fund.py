@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Sum
@@ -87,11 +88,22 @@ def _due_by(loan: Loan, today: dt.date) -> int:
 
 def revolving_fund(*, kube: Kube, today: dt.date | None = None) -> list[LoanStatus]:
     """Every loan of the group's revolving fund with what is repaid, still owed and in arrears."""
+    return revolving_funds(kube_ids=[kube.pk], today=today).get(kube.pk, [])
+
+
+def revolving_funds(*, kube_ids: Iterable[int], today: dt.date | None = None) -> dict[int, list[LoanStatus]]:
+    """The revolving fund of many groups at once (one query): kube id -> its loans, newest first, as
+    `revolving_fund` gives them; groups without a loan are left out."""
     today = today or timezone.localdate()
-    loans = Loan.objects.filter(kube=kube).annotate(repaid_sum=Sum("repayments__amount")).order_by("-issued_on")
-    result = []
+    loans = (
+        Loan.objects.filter(kube_id__in=list(kube_ids))
+        .annotate(repaid_sum=Sum("repayments__amount"))
+        .order_by("kube_id", "-issued_on", "-pk")
+    )
+    result: dict[int, list[LoanStatus]] = {}
     for loan in loans:
         repaid = whole(loan.repaid_sum)  # type: ignore[attr-defined]
         due = _due_by(loan, today)
-        result.append(LoanStatus(loan, repaid, loan.principal - repaid, due, max(0, due - repaid)))
+        status = LoanStatus(loan, repaid, loan.principal - repaid, due, max(0, due - repaid))
+        result.setdefault(loan.kube_id, []).append(status)
     return result
