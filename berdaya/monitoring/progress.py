@@ -10,7 +10,6 @@ time. Both become the same rows here, so the template does not care which it sho
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +30,7 @@ from berdaya.lib.scoping import region_q
 from berdaya.regions.models import Region
 from berdaya.targeting.models import Cycle
 
+from .engine import Evaluation, evaluate_one
 from .models import Bina, EarlyWarning, Level, LevelSnapshot, ManualLevel, MonevVisit
 from .rules import INDICATOR_BY_CODE, INDICATORS, SETTING_BY_KEY, Rules
 
@@ -51,13 +51,12 @@ def parse_month(value: str | None) -> dt.date | None:
         return None
 
 
-def live_evaluation(kube: Kube, month: dt.date) -> Any:
-    """The engine's judgement of the group as of today (the current month), an engine.Evaluation."""
-    try:
-        engine = importlib.import_module("berdaya.monitoring.engine")
-    except ImportError:  # until the engine lands on this branch: the latest snapshot stands in
+def live_evaluation(kube: Kube, month: dt.date, today: dt.date) -> Evaluation | None:
+    """The engine's judgement of the group as of today (the current month); None for a group not yet formed, which
+    has no level (its latest snapshot, if any, stands in)."""
+    if kube.formed_on is None:
         return None
-    return engine.evaluate_one(kube, month)
+    return evaluate_one(kube, month, today=today)
 
 
 # The Perkembangan tab -------------------------------------------------------------------------------------------
@@ -144,7 +143,7 @@ def _threshold(code: str, rules: Rules | None) -> tuple[int | None, str | Promis
     return rules.values.get(indicator.setting), SETTING_BY_KEY[indicator.setting].unit
 
 
-def _rows_from_evaluation(evaluation: Any) -> list[IndicatorRow]:
+def _rows_from_evaluation(evaluation: Evaluation) -> list[IndicatorRow]:
     rows = []
     for result in evaluation.indicators:
         threshold, unit = _threshold(result.code, evaluation.rules)
@@ -279,7 +278,7 @@ def kube_progress(*, kube: Kube, user: User, month: dt.date | None = None, today
         months.insert(0, current)
     manuals = list(ManualLevel.objects.filter(kube=kube).select_related("set_by").order_by("-since", "-pk"))
 
-    evaluation = live_evaluation(kube, month) if is_current else None
+    evaluation = live_evaluation(kube, month, today) if is_current else None
     components: Iterable[Any] = ()
     if evaluation is not None:
         rows = _rows_from_evaluation(evaluation)

@@ -3,9 +3,6 @@ monitoring roll-ups of the user's scope."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
@@ -20,6 +17,7 @@ from berdaya.lib.actions import act
 from berdaya.lib.confirm import Confirmation
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import can_see_region
+from berdaya.monitoring import levels
 from berdaya.monitoring.models import Bina, Level, ManualLevel
 from berdaya.monitoring.progress import (
     BY_CYCLE,
@@ -46,15 +44,6 @@ class ManualLevelForm(forms.Form):
 
 class EndManualLevelForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-def _set_manual_level(**kwargs: Any) -> Any:
-    # TODO(#13): a plain import once the engine's levels.py is on this branch.
-    return importlib.import_module("berdaya.monitoring.levels").set_manual_level(**kwargs)
-
-
-def _end_manual_level(**kwargs: Any) -> Any:
-    return importlib.import_module("berdaya.monitoring.levels").end_manual_level(**kwargs)
 
 
 def _kube(request: AuthedRequest, pk: int) -> Kube:
@@ -90,7 +79,7 @@ def kube_level(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ManualLevelForm(request.POST)
     return act(
         request,
-        _set_manual_level,
+        levels.set_manual_level,
         back=_tab(kube),
         form=form,
         confirm=lambda: _set_confirmation(kube, form),
@@ -128,7 +117,7 @@ def kube_level_end(request: AuthedRequest, pk: int) -> HttpResponse:
     form = EndManualLevelForm(request.POST)
     return act(
         request,
-        _end_manual_level,
+        levels.end_manual_level,
         back=_tab(kube),
         form=form,
         confirm=lambda: _end_confirmation(kube, form),

@@ -92,9 +92,7 @@ def _confirmation(regency: Region, form: RuleSetForm) -> Confirmation | None:
             % {"date": day(effective_from), "regency": regency.name},
             _("%(count)d settings change.") % {"count": len(changes)},
         ],
-        rows=[
-            (change.label, f"{change.before} → {change.after} {change.setting.unit}".strip()) for change in changes
-        ],
+        rows=[(change.label, f"{change.before} → {change.after} {change.setting.unit}".strip()) for change in changes],
         rows_title=_("What changes"),
         quote=form.cleaned_data["note"],
         quote_label=_("What changed and why"),
