@@ -228,7 +228,7 @@ def kubes_due(user: User, *, today: dt.date) -> QuerySet[Kube]:
     kubes = Kube.objects.visible_to(user).running()
     kubes = kubes.exclude(Exists(AidStage.objects.filter(_awaiting_monev(), kube=OuterRef("pk"))))
     scope = user.region_id or ""
-    versions = list(RuleSet.objects.visible_to(user).filter(region_q("region_id", scope), effective_from__lte=today))
+    versions = list(RuleSet.objects.visible_to(user).filter(region_q("region__code", scope), effective_from__lte=today))
     custom = {
         code: rules
         for code in {version.region_id for version in versions}
