@@ -5,13 +5,14 @@ It runs last, on the groups and books the other demo steps made, and arranges wh
 groups at every level for different reasons, one that moved up this month and one that dropped, and each kind of
 warning from records that explain it (an asset reported broken, a problem past its deadline, a group not visited,
 an unclosed month, falling sales, fund arrears, members leaving, aid paid with no purchase). Everything goes through
-the services, except that the months a treasurer closed are dated a few days after their end: the business demo
-closed a year of months on the day it was built, which no real treasurer does, and the "months closed on time"
-indicator reads that date.
+the services, except that the months a treasurer closed and the quarters' profit shared out are dated a few days
+after their end: the business demo did a year of both on the day it was built, which no real treasurer does, and
+the "months closed on time" and "profit allocated" indicators read those dates.
 
 Which group plays which part is decided from what the earlier steps made (the first thriving active group rises to
 Maju/Mandiri, the second drops from it, the first stalled active group restarts, the first inactive one has lost
-its officers), so the demo holds at both scales and any seed.
+its officers, two members withdraw from a group still being formed), so the demo holds at both scales and any
+seed.
 """
 
 from __future__ import annotations
@@ -125,7 +126,10 @@ def create_demo_monitoring(*, faker: Faker, scale: str) -> DemoMonitoring:
         )
         manual = 1
     if inactive is not None:
-        _loses_officers(inactive, today, officer)
+        _loses_officers(inactive, officer)
+    forming = Kube.objects.forming().order_by("pk").first()
+    if forming is not None:
+        _members_leave(forming, today, officer)
     # Not a group whose months must stay closed on time.
     lenders = [k for k in (inactive, restarting, *stalled, *thriving) if k is not None and k not in (rising, dropping)]
     _fund_in_arrears(lenders, today, officer)
@@ -400,17 +404,22 @@ def _restarts(kube: Kube, today: dt.date, officer: User) -> int:
     return 1
 
 
-def _loses_officers(kube: Kube, today: dt.date, officer: User) -> None:
-    """An inactive group whose members drift away and whose officers stepped down: not yet growing."""
+def _loses_officers(kube: Kube, officer: User) -> None:
+    """An inactive group whose officers stepped down when the business stopped: not yet growing."""
+    with acting_as(officer, "officers stepped down"):
+        for membership in kube.memberships.current().exclude(role=Membership.Role.MEMBER):
+            membership.role = Membership.Role.MEMBER
+            membership.save(update_fields=["role"])
+
+
+def _members_leave(kube: Kube, today: dt.date, officer: User) -> None:
+    """Two members of a group still being formed withdraw before it starts (its aid, counted per member, is not yet
+    planned)."""
     members = list(kube.memberships.current().filter(role=Membership.Role.MEMBER).order_by("pk"))
     for membership, days, reason in zip(
         members[:2], (30, 20), ("Pindah ke luar daerah", "Bekerja di perusahaan sawit"), strict=False
     ):
         groups.remove_member(membership=membership, on=today - dt.timedelta(days=days), reason=reason, by=officer)
-    with acting_as(officer, "officers stepped down"):
-        for membership in kube.memberships.current().exclude(role=Membership.Role.MEMBER):
-            membership.role = Membership.Role.MEMBER
-            membership.save(update_fields=["role"])
 
 
 def _fund_in_arrears(candidates: list[Kube], today: dt.date, officer: User) -> None:
