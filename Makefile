@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := berdaya.settings
 
-.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist demo clean
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,7 +69,7 @@ messages: install-dev
 	cd berdaya && ../$(BIN)/berdaya makemessages -l id -l en --no-location --no-obsolete
 	$(BIN)/python -m berdaya.lib.i18n_check --compile
 
-bench: bench-regions bench-screen bench-import bench-worklist
+bench: bench-regions bench-screen bench-import bench-worklist bench-monitoring
 
 bench-regions: install
 	$(BIN)/python -m bench.regions
@@ -80,6 +80,10 @@ bench-screen: install-dev
 # What every page pays for the menu's "My tasks" count, per demo role, on the regency-scale demo.
 bench-worklist: install-dev
 	$(BIN)/python bench/worklist.py
+
+# Levels, scores and warnings of 1,000 groups with two years of records (about 1.5M cash entries); 24-month backfill.
+bench-monitoring: install-dev
+	$(BIN)/python bench/monitoring.py
 
 # A million-row registry CSV into a scratch SQLite database; set DATABASE_URL=postgres://... for PostgreSQL.
 bench-import: install

@@ -316,6 +316,32 @@ def _percent(value: Decimal) -> int:
     return int((value * 100).quantize(ONE, ROUND_HALF_UP))
 
 
+class _Words:
+    """Every text the engine writes, translated once per call in the active language (gettext per indicator and
+    month would cost more than the computing)."""
+
+    def __init__(self) -> None:
+        self.values = {key: gettext(message) for key, message in _VALUES.items()}
+        self.labels = {spec.code: str(spec.label) for spec in INDICATORS}
+        self.components = {spec.code: (str(spec.label), str(spec.formula)) for spec in COMPONENTS}
+        self.sources = {key: str(label) for key, (_name, label) in _SOURCES.items()}
+        self.training, self.problem = gettext("Training"), gettext("Problem")
+        self.separator = formats.number(1000)[1:-3]  # "," or "."
+        self._days: dict[dt.date, str] = {}
+
+    def text(self, key: str, **params: Any) -> str:
+        text = self.values[key]
+        return text % params if params else text
+
+    def rupiah(self, amount: int) -> str:
+        return "Rp " + f"{amount:,}".replace(",", self.separator)
+
+    def day(self, value: dt.date) -> str:
+        if value not in self._days:
+            self._days[value] = formats.day(value)
+        return self._days[value]
+
+
 # The records of a chunk of groups, read once --------------------------------------------------------------------
 
 
@@ -372,22 +398,22 @@ class _Group:
     problems: list[tuple[int, dt.date, int, dt.date | None]] = field(default_factory=list)
     planned_revenue: int = 0
     environment: list[tuple[dt.date, dict[str, Any], int, bool]] = field(default_factory=list)
-    urls: dict[str, str] = field(default_factory=dict)
+    w: _Words = field(default_factory=_Words)
+    urls: dict[str, Source] = field(default_factory=dict)
 
     def url(self, key: str) -> Source:
-        name, label = _SOURCES[key]
         if key not in self.urls:
-            self.urls[key] = reverse(name, args=[self.kube_id])
-        return Source(str(label), self.urls[key])
+            self.urls[key] = Source(self.w.sources[key], reverse(_SOURCES[key][0], args=[self.kube_id]))
+        return self.urls[key]
 
 
-def _load(kube_ids: list[int], first: int, last: int, last_day: dt.date) -> dict[int, _Group]:
+def _load(kube_ids: list[int], first: int, last: int, last_day: dt.date, words: _Words) -> dict[int, _Group]:
     """Every record the engine reads for these groups up to `last_day`, one grouped query per source."""
     groups = {
-        pk: _Group(kube_id=pk, regency=regency_code(village), facilitator_id=facilitator)
-        for pk, village, facilitator in Kube.objects.filter(pk__in=kube_ids).values_list(
-            "pk", "village_id", "facilitator_id"
-        )
+        pk: _Group(kube_id=pk, regency=regency_code(village), facilitator_id=facilitator, w=words)
+        for pk, village, facilitator in Kube.objects.filter(pk__in=kube_ids)
+        .order_by()
+        .values_list("pk", "village_id", "facilitator_id")
     }
     ids = list(groups)
     window_start = month_of(first - 17)  # the twelve months before the earliest six
@@ -423,14 +449,16 @@ def _load(kube_ids: list[int], first: int, last: int, last_day: dt.date) -> dict
     ):
         groups[kube_id].books.channels[month_index(month)].add(channel)
 
-    for kube_id, month, closed_at in CashMonth.objects.filter(kube_id__in=ids).values_list(
-        "kube_id", "month", "closed_at"
+    for kube_id, month, closed_at in (
+        CashMonth.objects.filter(kube_id__in=ids).order_by().values_list("kube_id", "month", "closed_at")
     ):
         groups[kube_id].closed[month_index(month)] = timezone.localdate(closed_at)
 
     membership_kube: dict[int, int] = {}
-    for kube_id, pk, role, joined, left in Membership.objects.filter(kube_id__in=ids).values_list(
-        "kube_id", "pk", "role", "joined_on", "left_on"
+    for kube_id, pk, role, joined, left in (
+        Membership.objects.filter(kube_id__in=ids)
+        .order_by()
+        .values_list("kube_id", "pk", "role", "joined_on", "left_on")
     ):
         groups[kube_id].members.append((pk, role, joined, left))
         membership_kube[pk] = kube_id
@@ -441,12 +469,16 @@ def _load(kube_ids: list[int], first: int, last: int, last_day: dt.date) -> dict
     ):
         groups[membership_kube[membership]].trained.setdefault(membership, []).append((ends_on, kind, training))
 
-    for kube_id, facilitator, started, ended in FacilitatorAssignment.objects.filter(kube_id__in=ids).values_list(
-        "kube_id", "facilitator_id", "started_on", "ended_on"
+    for kube_id, facilitator, started, ended in (
+        FacilitatorAssignment.objects.filter(kube_id__in=ids)
+        .order_by()
+        .values_list("kube_id", "facilitator_id", "started_on", "ended_on")
     ):
         groups[kube_id].assignments.append((facilitator, started, ended))
-    for kube_id, paid_on, amount in AidStage.objects.filter(kube_id__in=ids, paid_on__lte=last_day).values_list(
-        "kube_id", "paid_on", "amount"
+    for kube_id, paid_on, amount in (
+        AidStage.objects.filter(kube_id__in=ids, paid_on__lte=last_day)
+        .order_by()
+        .values_list("kube_id", "paid_on", "amount")
     ):
         if paid_on is not None:
             groups[kube_id].aid.append((paid_on, amount))
@@ -454,12 +486,14 @@ def _load(kube_ids: list[int], first: int, last: int, last_day: dt.date) -> dict
     # An asset's condition at a month's end: its latest check by then; before any check, as it was recorded.
     checks: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for asset, checked_on, condition in (
-        AssetCheck.objects.filter(asset__kube_id__in=ids).values_list("asset_id", "checked_on", "condition")
+        AssetCheck.objects.filter(asset__kube_id__in=ids).order_by().values_list("asset_id", "checked_on", "condition")
     ).order_by("asset_id", "checked_on", "pk"):
         checks[asset].append((checked_on, condition))
-    for kube_id, pk, value, from_aid, received, condition in Asset.objects.filter(
-        kube_id__in=ids, received_on__lte=last_day
-    ).values_list("kube_id", "pk", "value", "from_aid", "received_on", "condition"):
+    for kube_id, pk, value, from_aid, received, condition in (
+        Asset.objects.filter(kube_id__in=ids, received_on__lte=last_day)
+        .order_by()
+        .values_list("kube_id", "pk", "value", "from_aid", "received_on", "condition")
+    ):
         groups[kube_id].assets.append((value, pk, from_aid, received, condition))
     for group in groups.values():
         group.asset_checks = {pk: checks[pk] for _v, pk, *_rest in group.assets if pk in checks}
@@ -473,37 +507,51 @@ def _load(kube_ids: list[int], first: int, last: int, last_day: dt.date) -> dict
     ):
         groups[kube_id].meetings.append((held_on, bool(minutes), attendees))
 
-    for kube_id, on in ProfitAllocation.objects.filter(
-        kube_id__in=ids,
-        allocated_on__gte=window_start,
-        allocated_on__lte=last_day,
-        to_capital__gt=0,
-        to_members__gt=0,
-        to_iks__gt=0,
-    ).values_list("kube_id", "allocated_on"):
+    for kube_id, on in (
+        ProfitAllocation.objects.filter(
+            kube_id__in=ids,
+            allocated_on__gte=window_start,
+            allocated_on__lte=last_day,
+            to_capital__gt=0,
+            to_members__gt=0,
+            to_iks__gt=0,
+        )
+        .order_by()
+        .values_list("kube_id", "allocated_on")
+    ):
         groups[kube_id].allocations.append(on)
-    for kube_id, on in IksEntry.objects.filter(
-        kube_id__in=ids,
-        kind=IksEntry.Kind.USE,
-        purpose__in=NON_MEMBER_IKS,
-        entry_date__gte=window_start,
-        entry_date__lte=last_day,
-    ).values_list("kube_id", "entry_date"):
+    for kube_id, on in (
+        IksEntry.objects.filter(
+            kube_id__in=ids,
+            kind=IksEntry.Kind.USE,
+            purpose__in=NON_MEMBER_IKS,
+            entry_date__gte=window_start,
+            entry_date__lte=last_day,
+        )
+        .order_by()
+        .values_list("kube_id", "entry_date")
+    ):
         groups[kube_id].iks_out.append(on)
-    for kube_id, started, ended in Partnership.objects.filter(kube_id__in=ids, started_on__lte=last_day).values_list(
-        "kube_id", "started_on", "ended_on"
+    for kube_id, started, ended in (
+        Partnership.objects.filter(kube_id__in=ids, started_on__lte=last_day)
+        .order_by()
+        .values_list("kube_id", "started_on", "ended_on")
     ):
         groups[kube_id].partnerships.append((started, ended))
-    for kube_id, decided, applied in CreditApplication.objects.filter(
-        kube_id__in=ids, outcome=CreditApplication.Outcome.APPROVED
-    ).values_list("kube_id", "decided_on", "applied_on"):
+    for kube_id, decided, applied in (
+        CreditApplication.objects.filter(kube_id__in=ids, outcome=CreditApplication.Outcome.APPROVED)
+        .order_by()
+        .values_list("kube_id", "decided_on", "applied_on")
+    ):
         groups[kube_id].credits.append(decided or applied)
-    for kube_id, pk, reported, severity, resolved in Problem.objects.filter(
-        kube_id__in=ids, reported_on__lte=last_day
-    ).values_list("kube_id", "pk", "reported_on", "severity", "resolved_on"):
+    for kube_id, pk, reported, severity, resolved in (
+        Problem.objects.filter(kube_id__in=ids, reported_on__lte=last_day)
+        .order_by()
+        .values_list("kube_id", "pk", "reported_on", "severity", "resolved_on")
+    ):
         groups[kube_id].problems.append((pk, reported, severity, resolved))
-    for kube_id, planned in BusinessPlan.objects.filter(kube_id__in=ids).values_list(
-        "kube_id", "expected_monthly_revenue"
+    for kube_id, planned in (
+        BusinessPlan.objects.filter(kube_id__in=ids).order_by().values_list("kube_id", "expected_monthly_revenue")
     ):
         groups[kube_id].planned_revenue = planned or 0
     for kube_id, recorded, practices, neighbours, social, contribution in (
@@ -529,7 +577,9 @@ def _load(kube_ids: list[int], first: int, last: int, last_day: dt.date) -> dict
         (facilitator, month_index(month))
         for facilitator, month in MonthlyReport.objects.filter(
             facilitator_id__in=facilitators, status__in=SENT_REPORT, month__gte=month_of(first - 5)
-        ).values_list("facilitator_id", "month")
+        )
+        .order_by()
+        .values_list("facilitator_id", "month")
     }
     for group in groups.values():
         group.reports = reports
@@ -544,6 +594,7 @@ class _Month:
 
     def __init__(self, group: _Group, m: int, end: dt.date, current: bool, rules: Rules) -> None:
         self.g, self.m, self.end, self.current, self.rules = group, m, end, current, rules
+        self.w = group.w
         self.members = [
             (pk, role) for pk, role, joined, left in group.members if joined <= end and (left is None or left > end)
         ]
@@ -603,68 +654,68 @@ class _Month:
 
     def i_facilitator(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         holds = self.facilitator is not None
-        return holds, _text("facilitator_yes" if holds else "facilitator_no"), None, [self.g.url("group")]
+        return holds, self.w.text("facilitator_yes" if holds else "facilitator_no"), None, [self.g.url("group")]
 
     def i_officers(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
-        return self.offices == 3, _text("officers", filled=self.offices), self.offices, [self.g.url("group")]
+        return self.offices == 3, self.w.text("officers", filled=self.offices), self.offices, [self.g.url("group")]
 
     def i_members_trained(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         members = len(self.members)
         percent = self.trained * 100 // members if members else 0
         holds = members > 0 and self.trained * 100 >= self.rules["trained_share"] * members
         trainings = sorted({t for done in self.attended.values() for _k, t in done})[-3:]
-        sources = [Source(gettext("Training"), _training_url(t)) for t in trainings] or [self.g.url("group")]
-        value = _text("members_trained", trained=self.trained, members=members, percent=percent)
+        sources = [Source(self.w.training, _training_url(t)) for t in trainings] or [self.g.url("group")]
+        value = self.w.text("members_trained", trained=self.trained, members=members, percent=percent)
         return holds, value, percent, sources
 
     def i_aid_received(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         holds = self.aid_cash > 0
-        value = _text("aid_yes", amount=formats.rupiah(self.aid_cash)) if holds else _text("aid_no")
+        value = self.w.text("aid_yes", amount=self.w.rupiah(self.aid_cash)) if holds else self.w.text("aid_no")
         return holds, value, self.aid_cash, [self.g.url("aid")]
 
     def i_business_started(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         sales = self.g.books.cumulative("sales", self.m)
-        value = _text("sales_yes", amount=formats.rupiah(sales)) if sales > 0 else _text("sales_no")
+        value = self.w.text("sales_yes", amount=self.w.rupiah(sales)) if sales > 0 else self.w.text("sales_no")
         return sales > 0, value, sales, [self.g.url("cash")]
 
     def i_meetings(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         n = self.meeting_months
         return (
             n >= self.rules["meeting_months"],
-            _text("months6", months=n),
+            self.w.text("months6", months=n),
             n,
             [self.g.url("timeline")],
         )
 
     def i_books_kept(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         n = sum(1 for k in self.six if k in self.g.books.entries)
-        return n >= self.rules["book_months"], _text("months6", months=n), n, [self.g.url("cash")]
+        return n >= self.rules["book_months"], self.w.text("months6", months=n), n, [self.g.url("cash")]
 
     def i_months_closed(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         not_due = 6 - len(self.due)
         key = "months_closed_not_due" if not_due else "months_closed"
-        value = _text(key, closed=self.closed_on_time, due=len(self.due), not_due=not_due)
+        value = self.w.text(key, closed=self.closed_on_time, due=len(self.due), not_due=not_due)
         return self.closed_on_time >= self.rules["closed_months"], value, self.closed_on_time, [self.g.url("cash")]
 
     def i_profit_allocated(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         done = [on for on in self.g.allocations if self.year_ago <= on <= self.end]
-        value = _text("allocated_yes", date=formats.day(max(done))) if done else _text("allocated_no")
+        value = self.w.text("allocated_yes", date=self.w.day(max(done))) if done else self.w.text("allocated_no")
         return bool(done), value, len(done), [self.g.url("iks")]
 
     def i_members(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         n = len(self.members)
-        return n >= self.rules["min_members"], _text("members", members=n), n, [self.g.url("group")]
+        return n >= self.rules["min_members"], self.w.text("members", members=n), n, [self.g.url("group")]
 
     def i_capital_growth(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         sources = [self.g.url("dashboard"), self.g.url("aid")]
         if not self.aid_total:
-            return False, _text("capital_no_aid"), None, sources
+            return False, self.w.text("capital_no_aid"), None, sources
         percent = (self.capital - self.aid_total) * 100 // self.aid_total
         holds = self.capital * 100 >= self.aid_total * (100 + self.rules["capital_growth"])
-        value = _text(
+        value = self.w.text(
             "capital",
-            capital=formats.rupiah(self.capital),
-            aid=formats.rupiah(self.aid_total),
+            capital=self.w.rupiah(self.capital),
+            aid=self.w.rupiah(self.aid_total),
             percent=f"{percent:+d}",
         )
         return holds, value, percent, sources
@@ -674,19 +725,19 @@ class _Month:
         prior = self.g.books.window("sales", self.m - 6)
         sources = [self.g.url("dashboard")]
         if prior <= 0:
-            return False, _text("revenue_no_prior", recent=formats.rupiah(recent)), None, sources
+            return False, self.w.text("revenue_no_prior", recent=self.w.rupiah(recent)), None, sources
         holds = recent * 100 >= prior * (100 + self.rules["revenue_growth"])
-        value = _text("revenue", recent=formats.rupiah(recent), prior=formats.rupiah(prior))
+        value = self.w.text("revenue", recent=self.w.rupiah(recent), prior=self.w.rupiah(prior))
         return holds, value, (recent - prior) * 100 // prior, sources
 
     def i_iks_non_members(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         used = [on for on in self.g.iks_out if self.year_ago <= on <= self.end]
-        value = _text("iks_yes", date=formats.day(max(used))) if used else _text("iks_no")
+        value = self.w.text("iks_yes", date=self.w.day(max(used))) if used else self.w.text("iks_no")
         return bool(used), value, len(used), [self.g.url("iks")]
 
     def i_partnership(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         key = "partner_yes" if self.partner else "credit_yes" if self.credit else "partner_no"
-        return self.partner or self.credit, _text(key), None, [self.g.url("access")]
+        return self.partner or self.credit, self.w.text(key), None, [self.g.url("access")]
 
     def i_problems_solved(self) -> tuple[bool, str, Decimal | int | None, list[Source]]:
         overdue = [
@@ -695,9 +746,9 @@ class _Month:
             if (resolved is None or resolved > self.end) and self._deadline(reported, severity) < self.end
         ]
         if not overdue:
-            return True, _text("problems_no"), 0, [self.g.url("timeline")]
-        sources = [Source(gettext("Problem"), _problem_url(pk)) for pk in overdue[:5]]
-        return False, _text("problems_yes", count=len(overdue)), len(overdue), sources
+            return True, self.w.text("problems_no"), 0, [self.g.url("timeline")]
+        sources = [Source(self.w.problem, _problem_url(pk)) for pk in overdue[:5]]
+        return False, self.w.text("problems_yes", count=len(overdue)), len(overdue), sources
 
     def _deadline(self, reported: dt.date, severity: int) -> dt.date:
         return reported + dt.timedelta(days=self.rules[PROBLEM_DAYS.get(severity, "problem_days_medium")])
@@ -716,31 +767,31 @@ class _Month:
         sales = g.books.window("sales", self.m)
         planned = 6 * g.planned_revenue
         revenue = _ratio(sales, planned) if planned else (ONE if sales > 0 else ZERO)
-        out["revenue"] = (revenue, {"sales": formats.rupiah(sales), "planned": formats.rupiah(planned)})
+        out["revenue"] = (revenue, {"sales": self.w.rupiah(sales), "planned": self.w.rupiah(planned)})
         profit_months = sum(1 for k in self.six if g.books.profit.get(k, 0) > 0)
         out["profit"] = (_ratio(profit_months, 6), {"months": profit_months})
         out["capital"] = (
             _ratio(self.capital, self.capital_target),
             {
-                "capital": formats.rupiah(self.capital),
-                "target": formats.rupiah(self.capital_target),
-                "aid": formats.rupiah(self.aid_total),
+                "capital": self.w.rupiah(self.capital),
+                "target": self.w.rupiah(self.capital_target),
+                "aid": self.w.rupiah(self.aid_total),
                 "growth": rules["capital_growth"],
             },
         )
         channels = len(set().union(*(g.books.channels.get(k, set()) for k in self.six)))
         out["channels"] = (_ratio(channels, 3), {"channels": channels})
         access = self.partner or self.credit
-        out["access"] = (ONE if access else ZERO, {"state": _text("yes" if access else "no")})
+        out["access"] = (ONE if access else ZERO, {"state": self.w.text("yes" if access else "no")})
 
         latest = [r for r in g.environment if r[0] <= self.end]
         if latest:
             recorded, practices, _n, _c = latest[-1]
             asked = len(practices)
             followed = sum(1 for v in practices.values() if v)
-            practice = (_ratio(followed, asked), {"followed": followed, "asked": asked, "date": formats.day(recorded)})
+            practice = (_ratio(followed, asked), {"followed": followed, "asked": asked, "date": self.w.day(recorded)})
         else:
-            practice = (ZERO, {"followed": 0, "asked": 0, "date": _text("none")})
+            practice = (ZERO, {"followed": 0, "asked": 0, "date": self.w.text("none")})
         out["practice"] = practice
         six_start = month_of(self.m - 5)
         people = max((n for recorded, _p, n, _c in g.environment if six_start <= recorded <= self.end), default=0)
@@ -751,7 +802,7 @@ class _Month:
         community = any(self.year_ago <= on <= self.end for on in g.iks_out) or any(
             self.year_ago <= recorded <= self.end and contributed for recorded, _p, _n, contributed in g.environment
         )
-        out["community"] = (ONE if community else ZERO, {"state": _text("yes" if community else "no")})
+        out["community"] = (ONE if community else ZERO, {"state": self.w.text("yes" if community else "no")})
 
         out["meetings"] = (_ratio(self.meeting_months, 6), {"months": self.meeting_months})
         out["officers"] = (_ratio(self.offices, 3), {"filled": self.offices})
@@ -772,11 +823,6 @@ class _Month:
         if k == self.m:
             return self.facilitator
         return self._facilitator_on(month_end(month_of(k)), current=False)
-
-
-def _text(key: str, **params: Any) -> str:
-    text = gettext(_VALUES[key])
-    return text % params if params else text
 
 
 _url_cache: dict[tuple[str, int], str] = {}
@@ -807,7 +853,7 @@ def _evaluate(group: _Group, month: dt.date, today: dt.date, rules: Rules) -> Ev
                 code=spec.code,
                 level=spec.level,
                 bina=spec.bina,
-                label=str(spec.label),
+                label=group.w.labels[spec.code],
                 value=value,
                 number=number,
                 threshold=rules[spec.setting] if spec.setting else None,
@@ -826,14 +872,15 @@ def _evaluate(group: _Group, month: dt.date, today: dt.date, rules: Rules) -> Ev
     components = []
     for cspec in COMPONENTS:
         value, params = figures[cspec.code]
+        label, formula = group.w.components[cspec.code]
         components.append(
             Component(
                 bina=cspec.bina,
                 code=cspec.code,
-                label=str(cspec.label),
+                label=label,
                 value=value,
                 weight=rules[cspec.weight],
-                formula=str(cspec.formula) % params,
+                formula=formula % params,
             )
         )
     return Evaluation(
@@ -886,8 +933,9 @@ def evaluate_chunks(
     last_day = max(today, month_end(wanted[-1]))
     rule_sets = list(RuleSet.objects.all())
     rules_cache: dict[tuple[str, dt.date], Rules] = {}
+    words = _Words()
     for at in range(0, len(ids), chunk):
-        groups = _load(ids[at : at + chunk], first, last, last_day)
+        groups = _load(ids[at : at + chunk], first, last, last_day, words)
         out: dict[tuple[int, dt.date], Evaluation] = {}
         for pk, group in groups.items():
             for month in wanted:

@@ -6,6 +6,8 @@ app_name = "monitoring"
 
 urlpatterns: list[URLPattern] = [
     # Levels and manual levels (engine).
+    path("groups/<int:pk>/level/", levels.level_set, name="level-set"),
+    path("groups/<int:pk>/level/end/", levels.level_end, name="level-end"),
     # Early warnings.
     path("peringatan/", warnings.warning_list, name="warning-list"),
     path("peringatan/<int:pk>/", warnings.warning_detail, name="warning-detail"),

@@ -252,6 +252,9 @@ MATRIX: dict[str, Page] = {
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
     "monitoring:warning-handle": page(pk="warning"),
+    # Monitoring: levels set by hand (engine).
+    "monitoring:level-set": page(pk="kube"),
+    "monitoring:level-end": page(pk="kube"),
 }
 
 
