@@ -82,6 +82,8 @@ class EnvironmentForm(forms.Form):
     PRACTICE = "practice_"
     FIGURES = ("neighbours_employed", "neighbour_days", "neighbour_wages", "community_contribution")
     TEXTS = ("social_activities", "complaints", "notes")
+    # Fields of a form built on this one that are not part of the section (its date, its key).
+    OUTSIDE: frozenset[str] = frozenset()
 
     neighbours_employed = _amount(_("Neighbours employed (people, not members)"))
     neighbour_days = _amount(_("Days of work for neighbours, in all"))
@@ -119,9 +121,6 @@ class EnvironmentForm(forms.Form):
             else _("The cash book holds %(amount)s of wages (members' too) in all.")
             % {"amount": formats.rupiah(wages.amount)}
         )
-
-    # Fields of a form built on this one that are not part of the section (its date, its key).
-    OUTSIDE: frozenset[str] = frozenset()
 
     def practice_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(self.PRACTICE)]

@@ -325,6 +325,18 @@ def test_the_outbox_is_told_what_is_wrong_in_the_section(client, users, kube):
     assert not Visit.objects.exists()
 
 
+def test_the_visit_form_comes_back_with_the_section_open_beside_its_errors(client, users, kube):
+    client.force_login(users["facilitator"])
+
+    response = post_visit(client, kube, **{"env-neighbours_employed": "-3"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<details id="visit-environment" open>' in page
+    assert response.context["form"].environment.errors["neighbours_employed"]
+    assert not Visit.objects.exists()
+
+
 def test_the_services_refusal_of_the_section_reaches_the_outbox(client, users, kube):
     client.force_login(users["facilitator"])
     client.cookies["django_language"] = "en"
