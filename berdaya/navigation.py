@@ -58,6 +58,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Business"), "business:kube-list", "business.view_cashentry"),
     NavItem(_("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport"),
     NavItem(_("Monitoring"), "monitoring:overview", "monitoring.view_levelsnapshot"),
+    NavItem(_("Monev"), "monitoring:monev-due", "monitoring.add_monevvisit"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]
@@ -79,6 +80,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "monitoring:overview": ("monitoring:",),
     "regions:region-list": ("regions:",),
     "accounts:user-list": ("accounts:",),
+    "monitoring:monev-due": ("monitoring:monev-",),
 }
 
 

@@ -24,7 +24,7 @@ from berdaya.accounts.models import User
 from berdaya.business import selectors, services
 from berdaya.business.models import CashEntry, MarketEvent, month_end, month_start, next_month
 from berdaya.groups.models import Kube
-from berdaya.monitoring.models import MonevVisit
+from berdaya.monitoring.models import MonevQuestion, MonevVisit
 from berdaya.monitoring.monev import record_monev
 from berdaya.regions.models import Region
 
@@ -156,7 +156,7 @@ def _monev_passed(kube: Kube, day: dt.date, officer: User) -> bool:
         kube=kube,
         kind=MonevVisit.Kind.AFTER_AID,
         visited_on=day,
-        answers={},
+        answers=dict.fromkeys(MonevQuestion.objects.filter(active=True).values_list("code", flat=True), True),
         findings="Bantuan tahap I dibelanjakan sesuai RAB; usaha berjalan dan penjualan tercatat.",
         recommendation="Tahap II dapat dicairkan.",
         verdict=MonevVisit.Verdict.CONTINUE,

@@ -87,11 +87,11 @@ class RuleSetForm(forms.Form):
         super().__init__(*args, **kwargs)
         for setting in SETTINGS:
             self.fields[setting.key] = forms.IntegerField(
-                label=setting.label,
+                label=str(setting.label),
                 min_value=setting.minimum,
                 max_value=setting.maximum,
                 initial=rules[setting.key],
-                help_text=setting.unit,
+                help_text=str(setting.unit),
             )
         # The first day of next month: a new version usually starts a month.
         self.fields["effective_from"].initial = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(

@@ -43,6 +43,7 @@ from berdaya.lib.scoping import regency_code, region_q
 from berdaya.lib.stored_text import keep
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 from berdaya.mentoring.models import EnvironmentRecord
+from berdaya.mentoring.services import record_environment
 
 from .models import Bina, MonevPhoto, MonevQuestion, MonevVisit, RuleSet
 from .rules import Rules
@@ -98,7 +99,7 @@ class Due:
     @property
     def kind(self) -> str:
         """The kind of monev this one would be (the form's first choice)."""
-        return MonevVisit.Kind.PERIODIC if self.reason == PERIODIC else MonevVisit.Kind.AFTER_AID
+        return MonevVisit.Kind.AFTER_AID if self.reason in (AID_STAGE, AFTER_AID) else MonevVisit.Kind.PERIODIC
 
     def is_due(self, today: dt.date) -> bool:
         return self.due_on is not None and self.due_on <= today
@@ -370,7 +371,8 @@ def _check(
 ) -> None:
     if visited_on > timezone.localdate():
         raise MonevError(_("The monev date cannot be in the future."))
-    if not kube.is_mentored:
+    # A graduated group may still be visited (is it still self-reliant?); a dissolved one is gone.
+    if kube.status == Kube.Status.DISSOLVED:
         raise MonevError(_("%(kube)s is %(status)s.") % {"kube": kube, "status": kube.get_status_display()})
     if kind not in MonevVisit.Kind.values:
         raise MonevError(_("Choose the kind of monev."))
@@ -455,11 +457,8 @@ def _environment(
     """The monev's bina lingkungan section, stored as the group's environment record of that day."""
     if not environment:
         return None
-    from berdaya.mentoring.services import record_environment  # type: ignore[attr-defined,unused-ignore]
-
     fields = {name: environment[name] for name in ENVIRONMENT_FIELDS if name in environment}
-    record: EnvironmentRecord = record_environment(kube=kube, recorded_on=visited_on, by=by, **fields)
-    return record
+    return record_environment(kube=kube, recorded_on=visited_on, by=by, **fields)
 
 
 def _release_stages(monev: MonevVisit, by: User) -> list[AidStage]:

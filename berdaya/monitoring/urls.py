@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from .views import levels, monev, progress, settings, warnings  # noqa: F401  (each area adds its pages below)
+from .views import levels, monev, progress, settings, warnings
 
 app_name = "monitoring"
 

@@ -20,6 +20,7 @@ from berdaya.groups.models import Kube
 from berdaya.inbox.models import Notification
 from berdaya.lib.stored_text import show
 from berdaya.lib.waiting import run_plan
+from berdaya.mentoring.models import EnvironmentRecord
 from berdaya.mentoring.tests.factories import jpeg
 from berdaya.monitoring import monev
 from berdaya.monitoring.models import MonevPhoto, MonevVisit, RuleSet
@@ -56,9 +57,7 @@ def kube(users, regions) -> Kube:
 
 def _stages(kube: Kube, officer: Any, *, first_paid_on: dt.date = dt.date(2027, 8, 1)) -> tuple[AidStage, AidStage]:
     """Half of the aid paid, the other half waiting for a passed monev."""
-    first = business.add_aid_stage(
-        kube=kube, planned_on=first_paid_on, condition="none", share=Decimal(50), by=officer
-    )
+    first = business.add_aid_stage(kube=kube, planned_on=first_paid_on, condition="none", share=Decimal(50), by=officer)
     business.pay_aid_stage(stage=first, paid_on=first_paid_on, transfer_reference="SP2D-1", by=officer)
     second = business.add_aid_stage(
         kube=kube, planned_on=dt.date(2027, 12, 1), condition="monitoring_passed", share=Decimal(50), by=officer
@@ -81,9 +80,7 @@ def _monev(kube: Kube, by: Any, *, verdict: str = PASSED, visited_on: dt.date = 
 
 
 def _pay(stage: AidStage, by: Any, **kw: Any) -> AidStage:
-    return business.pay_aid_stage(
-        stage=stage, paid_on=dt.date(2027, 12, 14), transfer_reference="SP2D-2", by=by, **kw
-    )
+    return business.pay_aid_stage(stage=stage, paid_on=dt.date(2027, 12, 14), transfer_reference="SP2D-2", by=by, **kw)
 
 
 # The gate --------------------------------------------------------------------------------------------------------
@@ -404,3 +401,37 @@ def test_the_group_page_offers_a_monev_to_the_dinas(client, users, kube):
         shown[who] = url in client.get(kube.get_absolute_url()).content.decode()
 
     assert shown == {"officer": True, "facilitator": False}
+
+
+def _post_monev(client: Any, kube: Kube, **extra: str) -> Any:
+    data = {"kind": "periodic", "visited_on": "2027-12-10", "findings": "Usaha berjalan.", "verdict": "continue"}
+    return client.post(reverse("monitoring:monev-create", args=[kube.pk]), {**data, **extra})
+
+
+def test_the_bina_lingkungan_section_is_stored_with_the_monev(client, users, kube):
+    client.force_login(users["officer"])
+
+    _post_monev(client, kube, **{"env-practice_waste": "on", "env-neighbours_employed": "2", "env-neighbour_days": "6"})
+
+    recorded = MonevVisit.objects.select_related("environment").get()
+    assert recorded.environment is not None
+    assert (recorded.environment.kube, recorded.environment.recorded_on) == (kube, dt.date(2027, 12, 10))
+    assert (recorded.environment.practices["waste"], recorded.environment.neighbours_employed) == (True, 2)
+
+
+def test_a_blank_bina_lingkungan_section_records_nothing(client, users, kube):
+    client.force_login(users["officer"])
+
+    _post_monev(client, kube)
+
+    assert MonevVisit.objects.get().environment is None
+    assert not EnvironmentRecord.objects.exists()
+
+
+def test_a_refused_bina_lingkungan_section_stores_no_monev(client, users, kube):
+    client.force_login(users["officer"])
+
+    response = _post_monev(client, kube, **{"env-neighbour_days": "6"})  # days of work, but no neighbour employed
+
+    assert "no neighbour employed" in str(response.context["form"].non_field_errors())
+    assert not MonevVisit.objects.exists()

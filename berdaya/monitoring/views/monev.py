@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -19,23 +18,13 @@ from berdaya.lib.actions import perform
 from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
+from berdaya.mentoring.forms import EnvironmentForm
 from berdaya.monitoring import monev
 from berdaya.monitoring.forms import MonevForm
 from berdaya.monitoring.models import MonevPhoto, MonevVisit
 from berdaya.regions.models import Region
 
 PAGE_SIZE = 50
-
-
-def _environment_form(request: AuthedRequest, kube: Kube) -> forms.Form | None:
-    """The bina lingkungan section (berdaya.mentoring.forms.EnvironmentForm), bound to the POST when one came."""
-    from berdaya.mentoring import forms as mentoring_forms
-
-    form_class = getattr(mentoring_forms, "EnvironmentForm", None)
-    if form_class is None:  # the section is built in mentoring; without it the monev goes on alone
-        return None
-    form: forms.Form = form_class(request.POST or None, prefix="env", kube=kube)
-    return form
 
 
 @permission_required("monitoring.add_monevvisit", raise_exception=True)
@@ -63,12 +52,12 @@ def monev_create(request: AuthedRequest, pk: int) -> HttpResponse:
     due = monev.due_for(kube)
     questions = monev.checklist()
     form = MonevForm(request.POST or None, request.FILES or None, questions=questions, initial={"kind": due.kind})
-    environment = _environment_form(request, kube)
+    # The bina lingkungan section, the same as in the facilitator's visit form; left blank, it records nothing.
+    environment = EnvironmentForm(request.POST or None, prefix="env", kube=kube)
     if request.method == "POST":
-        with_environment = environment is not None and environment.has_data()  # type: ignore[attr-defined]
-        section_ok = not with_environment or (environment is not None and environment.is_valid())
-        if form.is_valid() and section_ok:
-            data = {**form.cleaned_data, "environment": environment.cleaned_data if with_environment else None}  # type: ignore[union-attr]
+        with_environment = environment.has_data()
+        if form.is_valid() and (not with_environment or environment.is_valid()):
+            data = {**form.cleaned_data, "environment": environment.cleaned_data if with_environment else None}
             if recorded := perform(request, monev.record_monev, form=form, data=data, kube=kube):
                 messages.success(request, _("Monev recorded."))
                 return redirect(recorded.value)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from berdaya.lib.actions import confirm_first, perform
 from berdaya.lib.confirm import Confirmation
@@ -90,9 +91,12 @@ def _confirmation(regency: Region, form: RuleSetForm) -> Confirmation | None:
         effects=[
             _("From %(date)s every group of %(regency)s is judged by these rules; earlier months keep theirs.")
             % {"date": day(effective_from), "regency": regency.name},
-            _("%(count)d settings change.") % {"count": len(changes)},
+            ngettext("%(count)d setting changes.", "%(count)d settings change.", len(changes))
+            % {"count": len(changes)},
         ],
-        rows=[(change.label, f"{change.before} → {change.after} {change.setting.unit}".strip()) for change in changes],
+        rows=[
+            (str(change.label), f"{change.before} → {change.after} {change.setting.unit}".strip()) for change in changes
+        ],
         rows_title=_("What changes"),
         quote=form.cleaned_data["note"],
         quote_label=_("What changed and why"),
@@ -147,7 +151,7 @@ def _checklist_page(
     adding: ChecklistItemForm | None = None,
     editing: tuple[int, ChecklistItemForm] | None = None,
 ) -> HttpResponse:
-    items = list(model._default_manager.all())
+    items: list[MonevQuestion | EnvironmentPractice] = list(model._default_manager.all())
     rows = [
         (
             item,
