@@ -11,6 +11,7 @@ the condition is gone it is closed (`cleared_on`), and it may be raised anew whe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -101,16 +102,22 @@ def months_back(month: dt.date, count: int) -> dt.date:
     return dt.date(year, index + 1, 1)
 
 
-def _evidence(name: str, *args: object) -> str:
-    return reverse(name, args=args)
+@functools.cache
+def _url_pattern(name: str) -> str:
+    """A record page's URL with a slot for its id, reversed once: thousands of warnings need not reverse each."""
+    return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
+def _evidence(name: str, pk: int) -> str:
+    return _url_pattern(name).format(pk)
 
 
 def _progress_url(kube_id: int) -> str:
     """The group's Perkembangan tab, or its page while that tab does not exist."""
     try:
-        return reverse("monitoring:kube-progress", args=[kube_id])
+        return _evidence("monitoring:kube-progress", kube_id)
     except NoReverseMatch:
-        return reverse("groups:kube-detail", args=[kube_id])
+        return _evidence("groups:kube-detail", kube_id)
 
 
 # The conditions: each yields (kube id, Found) for the groups of one chunk where it holds today ----------------------
@@ -422,7 +429,7 @@ def check_warnings(*, today: dt.date, kube_ids: Iterable[int] | None = None, by:
             today,
             by,
         )
-        notified = _deliver(raised, {pk: name for pk, name, *_ in running}, by)
+        notified = _deliver(raised, {pk: (name, village) for pk, name, village, *_ in running}, by)
     still_open = EarlyWarning.objects.filter(kube__in=kubes).open().count()
     return CheckResult(raised=len(raised), cleared=cleared, still_open=still_open, notified=notified)
 
@@ -430,11 +437,29 @@ def check_warnings(*, today: dt.date, kube_ids: Iterable[int] | None = None, by:
 def _apply(
     groups: dict[int, Group], found: dict[tuple[int, str, str], Found], today: dt.date, by: User
 ) -> tuple[list[EarlyWarning], int]:
-    """Write what changed for one chunk: the new warnings, and the ones whose condition is gone."""
-    # Open warnings, and handled ones whose condition has not yet gone: neither is raised again.
-    current = EarlyWarning.objects.filter(kube_id__in=groups, cleared_on__isnull=True)
-    known = {(kube_id, kind, key): pk for pk, kube_id, kind, key in current.values_list("pk", "kube_id", "kind", "key")}
-    gone = [pk for ident, pk in known.items() if ident not in found]
+    """Write what changed for one chunk: the new warnings, the ones whose condition is gone, and who is responsible
+    for those still open when the group changed facilitator."""
+    # Open warnings, and handled ones whose condition has not yet gone: neither is raised again. Read as plain
+    # values: on most days nearly all of them stay as they are.
+    current = EarlyWarning.objects.filter(kube_id__in=groups, cleared_on__isnull=True).values_list(
+        "pk", "kube_id", "kind", "key", "handled_at", "responsible_id"
+    )
+    known: set[tuple[int, str, str]] = set()
+    gone: list[int] = []
+    moved: dict[int, int | None] = {}
+    for pk, kube_id, kind, key, handled_at, responsible_id in current:
+        known.add((kube_id, kind, key))
+        if (kube_id, kind, key) not in found:
+            gone.append(pk)
+        elif handled_at is None and responsible_id != groups[kube_id].facilitator_id:
+            moved[pk] = groups[kube_id].facilitator_id
+    if moved:
+        reassigned = list(EarlyWarning.objects.filter(pk__in=moved))
+        for warning in reassigned:
+            warning.responsible_id = moved[warning.pk]
+        bulk_update_with_history(
+            reassigned, EarlyWarning, ["responsible"], default_user=by, default_change_reason="new facilitator"
+        )
     new = [
         EarlyWarning(
             kube_id=kube_id,
@@ -453,7 +478,7 @@ def _apply(
     return new, _clear(EarlyWarning.objects.filter(pk__in=gone), today, by) if gone else 0
 
 
-def _clear(warnings: Any, today: dt.date, by: User) -> int:
+def _clear(warnings: Iterable[EarlyWarning], today: dt.date, by: User) -> int:
     rows = list(warnings)
     for warning in rows:
         warning.cleared_on = today
@@ -462,17 +487,18 @@ def _clear(warnings: Any, today: dt.date, by: User) -> int:
     return len(rows)
 
 
-def _deliver(raised: list[EarlyWarning], names: dict[int, str], by: User) -> int:
+def _deliver(raised: list[EarlyWarning], groups: dict[int, tuple[str, str]], by: User) -> int:
     """One notification per responsible facilitator about its new warnings; for groups without one, one per
     regency to its Dinas officers."""
     mine: dict[int, list[EarlyWarning]] = defaultdict(list)
     office: dict[str, list[EarlyWarning]] = defaultdict(list)
-    regency_of = dict(Kube.objects.filter(pk__in={w.kube_id for w in raised}).values_list("pk", "village_id"))
+    names = {pk: name for pk, (name, _village) in groups.items()}
+    regency_of = {pk: regency_code(village) for pk, (_name, village) in groups.items()}
     for warning in raised:
         if warning.responsible_id:
             mine[warning.responsible_id].append(warning)
         else:
-            office[regency_code(regency_of[warning.kube_id])].append(warning)
+            office[regency_of[warning.kube_id]].append(warning)
     sent = 0
     users = User.objects.in_bulk(list(mine))
     for user_id, warnings in mine.items():
@@ -480,7 +506,7 @@ def _deliver(raised: list[EarlyWarning], names: dict[int, str], by: User) -> int
         sent += bool(
             notify(
                 kind=NOTIFY_KIND,
-                region=regency_code(regency_of[warnings[0].kube_id]),
+                region=regency_of[warnings[0].kube_id],
                 users=[user],
                 subject=_subject(warnings, names),
                 url=f"{reverse('monitoring:warning-list')}?mine=1",

@@ -200,3 +200,13 @@ def test_marking_handled_without_a_note_changes_nothing(client, kube, users):
 
     shown.refresh_from_db()
     assert shown.is_open
+
+
+def test_the_list_narrows_to_a_kecamatan(client, kube, users, regions):
+    warning(kube, responsible=users["facilitator"])
+    elsewhere = warning(KubeFactory(village=regions["village_c"], status=Kube.Status.ACTIVE))
+    client.force_login(users["admin"])
+
+    response = client.get(reverse("monitoring:warning-list"), {"kecamatan": regions["kec_c"].code})
+
+    assert [w.pk for w in response.context["warnings"]] == [elsewhere.pk]

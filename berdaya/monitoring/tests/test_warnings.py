@@ -351,6 +351,16 @@ def test_a_warning_returns_after_its_condition_went_and_came_back(kube, users):
     assert open_keys(kube, Kind.NOT_VISITED) == {""}
 
 
+def test_an_open_warning_follows_the_group_to_its_new_facilitator(kube, users):
+    check(D(2027, 8, 15), users["admin"], kube)
+    kube.facilitator = users["other_facilitator"]
+    kube.save()
+
+    check(D(2027, 8, 16), users["admin"], kube)
+
+    assert EarlyWarning.objects.get(kube=kube, kind=Kind.NOT_VISITED).responsible == users["other_facilitator"]
+
+
 def test_warnings_of_a_group_that_ended_are_cleared(kube, users):
     check(D(2027, 8, 15), users["admin"], kube)
     kube.status = Kube.Status.GRADUATED
