@@ -253,8 +253,34 @@ def _trend(snapshots: list[LevelSnapshot]) -> Trend:
     return Trend(
         points=points,
         scores=charts.line_chart(series, labels),
-        levels=charts.bar_chart([p.level for p in points], labels),
+        levels=_level_chart([p.level for p in points], labels),
     )
+
+
+def _level_chart(levels: list[int], labels: list[str]) -> charts.Chart:
+    """A bar a month, against the highest level (bar_chart scales to the data: a group always at 0 would have its
+    zero line at the top)."""
+    area = charts.HEIGHT - charts.PAD_BOTTOM
+    if not levels:
+        return charts.Chart(charts.WIDTH, charts.HEIGHT, area)
+    step = (charts.WIDTH - charts.PAD_LEFT) // len(levels)
+    width = max(1, step * 3 // 4)
+    top = int(Level.MANDIRI)
+    bars = tuple(
+        charts.Bar(
+            x=charts.PAD_LEFT + i * step,
+            y=area - level * area // top,
+            width=width,
+            height=level * area // top,
+            value=level,
+            label=label,
+            negative=False,
+        )
+        for i, (level, label) in enumerate(zip(levels, labels, strict=True))
+    )
+    every = max(1, len(labels) // 12)
+    ticks = tuple((charts.PAD_LEFT + i * step + width // 2, text) for i, text in enumerate(labels) if i % every == 0)
+    return charts.Chart(charts.WIDTH, charts.HEIGHT, area, bars=bars, labels=ticks, top=top)
 
 
 def kube_progress(*, kube: Kube, user: User, month: dt.date | None = None, today: dt.date | None = None) -> Progress:
