@@ -21,6 +21,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.db.models import Sum
 from django.utils import timezone
 from faker import Faker
 
@@ -30,6 +31,7 @@ from berdaya.business import services as books
 from berdaya.business.models import (
     AidStage,
     Asset,
+    CashEntry,
     CashMonth,
     Partnership,
     ProfitAllocation,
@@ -319,6 +321,34 @@ def _rises(kube: Kube, today: dt.date, officer: User, faker: Faker) -> None:
     _community(kube, _month(today, 2) + dt.timedelta(days=5), kube.facilitator, faker)
     _partner(kube, today, kube.facilitator)
     _capital_beyond_the_aid(kube, received_on=month_start(today), by=officer)
+    _big_order(kube, today)
+
+
+def _big_order(kube: Kube, today: dt.date) -> None:
+    """The partner's bulk order at the start of this month, so that the last six months' sales (this month's few
+    days among them) stay well above the six before, whatever day of the month the demo is made."""
+    assert kube.facilitator is not None
+    rules = Rules.effective(regency=regency_code(kube.village_id), on=today)
+    sales = CashEntry.objects.filter(kube=kube, category=CashEntry.Category.SALES)
+
+    def sold(first: dt.date, last: dt.date) -> int:
+        return int(sales.filter(month__gte=first, month__lte=last).aggregate(total=Sum("amount"))["total"] or 0)
+
+    recent, prior = sold(_month(today, 5), _month(today, 0)), sold(_month(today, 11), _month(today, 6))
+    wanted = prior * (100 + rules["revenue_growth"] + 10) // 100 - recent
+    amount = max(1_000_000, (wanted // 100_000 + 1) * 100_000)
+    books.record_cash_entry(
+        kube=kube,
+        entry_date=month_start(today),
+        kind="income",
+        category="sales",
+        amount=amount,
+        description="Pesanan besar dari koperasi mitra",
+        product="Pesanan koperasi",
+        buyer_type="institution",
+        channel="collector",
+        by=kube.facilitator,
+    )
 
 
 def _drops(kube: Kube, today: dt.date, officer: User, faker: Faker) -> None:
@@ -370,7 +400,7 @@ def _restarts(kube: Kube, today: dt.date, officer: User) -> int:
             amount=amount,
             description="Penjualan produk baru",
             product="Produk baru",
-            buyer_type="household",
+            buyer_type="consumer",
             channel="local_market",
             by=kube.facilitator,
         )
