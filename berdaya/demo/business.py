@@ -83,7 +83,7 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
         assert kube.formed_on is not None and kube.facilitator is not None
         treasurer = kube.facilitator
         stalls = kube.status in (Kube.Status.INACTIVE, Kube.Status.DISSOLVED) or (
-            kube.status == Kube.Status.ACTIVE and index % 3 == 2
+            kube.status == Kube.Status.ACTIVE and index % 3 == 1
         )
         # A book of 12 to 24 months: the thriving groups started earlier.
         start = max(kube.formed_on, today - dt.timedelta(days=365 * 2)) if not stalls else kube.formed_on
@@ -121,21 +121,13 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
         active_months = rng.randint(3, 5) if stalls else len(months)
         for number, month in enumerate(months):
             if number == 6 and not stalls:
-                # The Dinas's monev passes; that is what meets the second stage's condition.
-                record_monev(
-                    kube=kube,
-                    kind=MonevVisit.Kind.AFTER_AID,
-                    visited_on=month,
-                    answers=dict.fromkeys(
-                        MonevQuestion.objects.filter(active=True).values_list("code", flat=True), True
-                    ),
-                    findings="Usaha berjalan, buku kas tertib, bantuan tahap 1 dibelanjakan sesuai RAB.",
-                    recommendation="Tahap 2 dapat dicairkan.",
-                    verdict=MonevVisit.Verdict.CONTINUE,
-                    by=officer,
-                )
+                passed = _monev_passed(kube, month, officer)  # makes the second stage payable
                 services.pay_aid_stage(
-                    stage=second, paid_on=month, transfer_reference=f"SP2D-{kube.pk:04d}-2", by=officer
+                    stage=second,
+                    paid_on=month,
+                    transfer_reference=f"SP2D-{kube.pk:04d}-2",
+                    override_reason="" if passed else "Monev tercatat di berita acara kertas sebelum kelompok lulus.",
+                    by=officer,
                 )
             if number < active_months:
                 _month_of_trade(kube, month, today, number, products, sales, treasurer, rng, stalls=stalls)
@@ -152,6 +144,25 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
             thriving += 1
             _market(kube, officer, treasurer, today, sales, rng)
     return DemoBusiness(thriving + stalled, CashEntry.objects.count() - entries_before, thriving, stalled)
+
+
+def _monev_passed(kube: Kube, day: dt.date, officer: User) -> bool:
+    """The Dinas's monev after the first stage found the business running: "monitoring passed", the second stage's
+    condition, is met only this way. A group that has ended can no longer be visited (False): its stage is paid
+    with the audited override."""
+    if not kube.is_mentored:
+        return False
+    record_monev(
+        kube=kube,
+        kind=MonevVisit.Kind.AFTER_AID,
+        visited_on=day,
+        answers=dict.fromkeys(MonevQuestion.objects.filter(active=True).values_list("code", flat=True), True),
+        findings="Bantuan tahap I dibelanjakan sesuai RAB; usaha berjalan dan penjualan tercatat.",
+        recommendation="Tahap II dapat dicairkan.",
+        verdict=MonevVisit.Verdict.CONTINUE,
+        by=officer,
+    )
+    return True
 
 
 def _plan(kube: Kube, products: list[tuple[str, int]], aid: int, sales: int, officer: User, facilitator: User) -> None:

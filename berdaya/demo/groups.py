@@ -199,6 +199,8 @@ def create_demo_groups(*, faker: Faker, scale: str) -> DemoGroups:
             kube = services.change_status(kube=kube, to=Kube.Status.ACTIVE, on=formed_on, reason="", by=officer)
         # A year of mentoring while the group was running; a few groups without a recent visit.
         last = today - dt.timedelta(days=rng.choice([3, 10, 20, 45, 70]))
+        if stage in (Kube.Status.INACTIVE, Kube.Status.DISSOLVED):
+            last = min(last, today - dt.timedelta(days=60))  # visits stopped well before it went inactive
         day = formed_on + dt.timedelta(days=7)
         while day <= last and stage != Kube.Status.FORMING:
             present = [m for m in members if rng.random() < 0.8]

@@ -1,4 +1,5 @@
-"""The whole demo in order: accounts, registry, targeting, screening, groups with mentoring and training, business."""
+"""The whole demo in order: accounts, registry, targeting, screening, groups with mentoring and training, business,
+monitoring."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from berdaya.lib.audit import acting_as
 from .accounts import DemoAccount, create_demo_users
 from .business import DemoBusiness, create_demo_business
 from .groups import DemoGroups, create_demo_groups
+from .monitoring import DemoMonitoring, create_demo_monitoring
 from .registry import DemoRegistry, create_demo_registry
 from .screening import DemoScreening, create_demo_screening
 from .targeting import DemoTargeting, create_demo_targeting
@@ -29,6 +31,7 @@ class Demo:
     screening: DemoScreening
     groups: DemoGroups
     business: DemoBusiness
+    monitoring: DemoMonitoring
 
 
 def create_demo(*, seed: int, scale: str) -> Demo:
@@ -50,4 +53,6 @@ def create_demo(*, seed: int, scale: str) -> Demo:
                 screening=create_demo_screening(scale=scale),
                 groups=create_demo_groups(faker=faker, scale=scale),
                 business=create_demo_business(faker=faker, scale=scale),
+                # Last: it judges what the steps before made.
+                monitoring=create_demo_monitoring(faker=faker, scale=scale),
             )

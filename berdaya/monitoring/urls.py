@@ -1,13 +1,10 @@
 from django.urls import URLPattern, path
 
-from .views import levels, monev, progress, settings, warnings  # noqa: F401  (each area adds its pages below)
+from .views import monev, progress, settings, warnings
 
 app_name = "monitoring"
 
 urlpatterns: list[URLPattern] = [
-    # Levels and manual levels (engine).
-    path("groups/<int:pk>/level/", levels.level_set, name="level-set"),
-    path("groups/<int:pk>/level/end/", levels.level_end, name="level-end"),
     # Early warnings.
     path("peringatan/", warnings.warning_list, name="warning-list"),
     path("peringatan/<int:pk>/", warnings.warning_detail, name="warning-detail"),
@@ -23,4 +20,8 @@ urlpatterns: list[URLPattern] = [
     path("pengaturan/questions/", settings.questions, name="questions"),
     path("pengaturan/practices/", settings.practices, name="practices"),
     # The group's Perkembangan tab and the roll-ups.
+    path("", progress.overview, name="overview"),
+    path("kube/<int:pk>/", progress.kube_progress_page, name="kube-progress"),
+    path("kube/<int:pk>/level/", progress.kube_level, name="kube-level"),
+    path("kube/<int:pk>/level/end/", progress.kube_level_end, name="kube-level-end"),
 ]

@@ -234,10 +234,11 @@ MATRIX: dict[str, Page] = {
     "business:partnership-add": page(pk="kube"),
     "business:participation-add": page(pk="kube"),
     "business:dashboard": page(pk="kube"),
-    # Monitoring: early warnings.
-    "monitoring:warning-list": listing("warning"),
-    "monitoring:warning-detail": page(pk="warning"),
-    "monitoring:warning-handle": page(pk="warning"),
+    # Monitoring: the group's Perkembangan tab and the roll-ups.
+    "monitoring:overview": LIST,
+    "monitoring:kube-progress": page(pk="kube"),
+    "monitoring:kube-level": page(pk="kube"),
+    "monitoring:kube-level-end": page(pk="kube"),
     # Monitoring: monev visits and settings.
     "monitoring:monev-due": listing("kube"),
     "monitoring:monev-list": page(pk="kube"),
@@ -247,9 +248,12 @@ MATRIX: dict[str, Page] = {
     "monitoring:settings": LIST,
     "monitoring:questions": LIST,
     "monitoring:practices": LIST,
-    # Monitoring: levels set by hand (engine).
-    "monitoring:level-set": page(pk="kube"),
-    "monitoring:level-end": page(pk="kube"),
+<<<<<<< HEAD
+=======
+    # Monitoring: early warnings.
+    "monitoring:warning-list": listing("warning"),
+    "monitoring:warning-detail": page(pk="warning"),
+    "monitoring:warning-handle": page(pk="warning"),
 }
 
 
