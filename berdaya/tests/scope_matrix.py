@@ -248,8 +248,6 @@ MATRIX: dict[str, Page] = {
     "monitoring:settings": LIST,
     "monitoring:questions": LIST,
     "monitoring:practices": LIST,
-<<<<<<< HEAD
-=======
     # Monitoring: early warnings.
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
