@@ -43,8 +43,10 @@ from berdaya.groups.models import Kube, Membership
 from berdaya.lib.audit import acting_as
 from berdaya.lib.scoping import regency_code
 from berdaya.mentoring import services as mentoring
+from berdaya.mentoring.defaults import install_practices
 from berdaya.mentoring.models import EnvironmentPractice, Problem
 from berdaya.monitoring import levels
+from berdaya.monitoring.defaults import install_questions
 from berdaya.monitoring.models import EarlyWarning, Level, LevelSnapshot, MonevQuestion, MonevVisit
 from berdaya.monitoring.monev import record_monev
 from berdaya.monitoring.rules import Rules
@@ -84,6 +86,9 @@ def create_demo_monitoring(*, faker: Faker, scale: str) -> DemoMonitoring:
         return DemoMonitoring(
             MonevVisit.objects.count(), 0, LevelSnapshot.objects.count(), EarlyWarning.objects.count(), 0
         )
+    # The checklists come with the migrations; a test database flushed after a live-server test has lost them.
+    install_practices(EnvironmentPractice)
+    install_questions(MonevQuestion)
     rng = random.Random(f"monitoring-{scale}")
     today = timezone.localdate()
     officer = User.objects.filter(username="dinas").first() or User.objects.filter(role=User.Role.OFFICER).first()

@@ -44,7 +44,8 @@ def media_root(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
+def english(settings: Any) -> Iterator[None]:
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -28,7 +28,8 @@ def today() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
+def english(settings: Any) -> Iterator[None]:
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

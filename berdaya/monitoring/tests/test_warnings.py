@@ -421,7 +421,7 @@ def test_the_facilitator_gets_one_notification_listing_its_new_warnings(kube, us
 
     notes = Notification.objects.filter(recipient_user=users["facilitator"], kind="monitoring.warnings")
     assert result.raised == 3 and notes.count() == 1
-    assert notes.get().subject == f"New early warnings: 3, for {kube.name}, KUBE Sumber Rezeki"
+    assert notes.get().shown_subject == f"New early warnings: 3, for {kube.name}, KUBE Sumber Rezeki"
     assert notes.get().url == reverse("monitoring:warning-list") + "?mine=1"
 
 
