@@ -45,6 +45,7 @@ from berdaya.business.models import (
 from berdaya.business.money import whole
 from berdaya.groups.models import FacilitatorAssignment, Kube, Membership
 from berdaya.lib import formats
+from berdaya.lib.months import month_end
 from berdaya.lib.scoping import regency_code
 from berdaya.mentoring.models import EnvironmentRecord, Meeting, MonthlyReport, Problem
 from berdaya.training.models import Participant, Training
@@ -300,10 +301,6 @@ def month_index(day: dt.date) -> int:
 
 def month_of(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return month_of(month_index(day) + 1) - dt.timedelta(days=1)
 
 
 def _ratio(part: int | Decimal, whole_: int | Decimal, cap: Decimal = ONE) -> Decimal:

@@ -19,8 +19,9 @@ from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
 from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
+from berdaya.lib.months import month_end
 
-from .engine import CHUNK, Evaluation, evaluate_chunks, month_end
+from .engine import CHUNK, Evaluation, evaluate_chunks
 from .models import Level, LevelSnapshot, ManualLevel
 
 

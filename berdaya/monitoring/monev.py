@@ -39,6 +39,7 @@ from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as
 from berdaya.lib.errors import DomainError
 from berdaya.lib.images import prepare_photo
+from berdaya.lib.months import add_months
 from berdaya.lib.scoping import regency_code, region_q
 from berdaya.lib.stored_text import keep
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
@@ -54,13 +55,6 @@ class MonevError(DomainError):
 
 
 # Dates -----------------------------------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (or earlier), on the month's last day when it has no such day: 31 Aug + 6 = 28 Feb."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _latest_due_base(today: dt.date, months: int) -> dt.date:

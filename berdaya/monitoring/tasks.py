@@ -14,8 +14,9 @@ from django_tasks import task
 
 from berdaya.accounts.models import User
 from berdaya.business.models import month_start
+from berdaya.lib.months import months_back
 
-from .warnings import check_warnings, months_back
+from .warnings import check_warnings
 
 SYSTEM_USERNAME = "berdaya-system"
 

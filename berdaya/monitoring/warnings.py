@@ -26,13 +26,14 @@ from django.utils.translation import gettext_noop as N_
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from berdaya.accounts.models import User
-from berdaya.business.models import AidStage, Asset, CashEntry, CashMonth, month_end, month_start, next_month
+from berdaya.business.models import AidStage, Asset, CashEntry, CashMonth
 from berdaya.business.selectors import revolving_funds
 from berdaya.groups.models import Kube, Membership
 from berdaya.inbox.services import notify
 from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
 from berdaya.lib.formats import iso_month
+from berdaya.lib.months import add_months, month_end, month_start, months_back, next_month
 from berdaya.lib.scoping import regency_code, region_q
 from berdaya.lib.stored_text import keep
 from berdaya.mentoring.models import Problem, Visit
@@ -88,18 +89,6 @@ class Found:
 
 
 # Date arithmetic -------------------------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, clamped to the end of a shorter month (31 Jan + 1 = 28/29 Feb)."""
-    first = months_back(month_start(day), -months)
-    return min(first + dt.timedelta(days=day.day - 1), month_end(first))
-
-
-def months_back(month: dt.date, count: int) -> dt.date:
-    """The first day of the month `count` months before `month` (a first day)."""
-    year, index = divmod(month.year * 12 + month.month - 1 - count, 12)
-    return dt.date(year, index + 1, 1)
 
 
 @functools.cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +21,8 @@ from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory
 from berdaya.lib.stored_text import keep
 from berdaya.monitoring import progress
+from berdaya.monitoring.engine import Component, Evaluation, Source
+from berdaya.monitoring.engine import IndicatorResult as Result
 from berdaya.monitoring.models import Bina, EarlyWarning, Level, LevelSnapshot, ManualLevel, MonevVisit, RuleSet
 from berdaya.monitoring.rules import INDICATORS, Rules
 
@@ -40,47 +41,6 @@ def english(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
-
-# A stand-in for the engine's evaluation (same fields as engine.Evaluation and its parts).
-@dataclass(frozen=True)
-class Source:
-    label: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Result:
-    code: str
-    level: Level
-    bina: Bina
-    label: str
-    value: str
-    number: Decimal | int | None
-    threshold: int | None
-    holds: bool
-    sources: tuple[Source, ...] = ()
-
-
-@dataclass(frozen=True)
-class Component:
-    bina: Bina
-    code: str
-    label: str
-    value: Decimal
-    weight: int
-    formula: str
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    kube_id: int
-    month: dt.date
-    computed_level: Level
-    indicators: tuple[Result, ...]
-    components: tuple[Component, ...]
-    scores: dict[str, int]
-    rules: Rules
 
 
 def tumbuh_blocked_by_meetings(kube: Kube) -> Evaluation:

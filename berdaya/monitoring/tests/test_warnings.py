@@ -28,10 +28,11 @@ from berdaya.business.tests.factories import (
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
 from berdaya.inbox.models import Notification
+from berdaya.lib.months import add_months
 from berdaya.mentoring.models import Problem
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
 from berdaya.monitoring.models import EarlyWarning, Level, LevelSnapshot, RuleSet
-from berdaya.monitoring.warnings import WarningError, add_months, check_warnings, handle_warning
+from berdaya.monitoring.warnings import WarningError, check_warnings, handle_warning
 
 Kind = EarlyWarning.Kind
 D = dt.date
