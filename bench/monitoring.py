@@ -41,7 +41,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from berdaya.accounts.models import User  # noqa: E402
@@ -58,8 +60,9 @@ from berdaya.business.models import (  # noqa: E402
     ProfitAllocation,
 )
 from berdaya.groups.models import FacilitatorAssignment, Kube, Membership  # noqa: E402
+from berdaya.lib.months import month_end  # noqa: E402
 from berdaya.mentoring.models import EnvironmentRecord, Meeting, MonthlyReport, Problem  # noqa: E402
-from berdaya.monitoring.engine import CHUNK, evaluate_one, month_end, month_index, month_of  # noqa: E402
+from berdaya.monitoring.engine import CHUNK, evaluate_one, month_index, month_of  # noqa: E402
 from berdaya.monitoring.levels import snapshot_months  # noqa: E402
 from berdaya.monitoring.models import LevelSnapshot  # noqa: E402
 from berdaya.regions.models import Region  # noqa: E402
@@ -463,6 +466,7 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=1000)
     parser.add_argument("--tracemalloc", action="store_true", help="also Python's peak allocation per chunk (slower)")
     parser.add_argument("--skip-backfill", action="store_true")
+    parser.add_argument("--tab-only", action="store_true", help="only time the Perkembangan tab (on a built database)")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
@@ -487,6 +491,8 @@ def main() -> int:
         tracemalloc.start()
 
     current = today.replace(day=1)
+    if args.tab_only:
+        return _tab(ids, by, today)
     LevelSnapshot.objects.filter(kube_id__in=ids).delete()
     a = run("(a) levels and scores, current month", [current], ids, by, today, args.tracemalloc)
     try:
@@ -519,6 +525,32 @@ def main() -> int:
         evaluate_one(kubes[0], today=today)
     p95 = statistics.quantiles(spent, n=20)[-1]
     print(f"\nevaluate_one: p50 {statistics.median(spent):.1f} ms, p95 {p95:.1f} ms, {len(queries)} queries")
+    return _tab(ids, by, today)
+
+
+def _tab(ids: list[int], by: User, today: dt.date, runs: int = 3) -> int:
+    """The whole Perkembangan tab as a Dinas user gets it (menu, live evaluation, 24 months of trends, warnings,
+    monev), for 30 groups spread over the set, `runs` times each after one warm-up."""
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(by)
+    kubes = ids[:: max(1, len(ids) // 30)]
+    url = lambda pk: reverse("monitoring:kube-progress", args=[pk])  # noqa: E731
+    client.get(url(kubes[0]))
+    spent, counts = [], set()
+    for pk in kubes:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(pk)).status_code == 200
+        counts.add(len(queries))
+        for _ in range(runs):
+            began = time.perf_counter()
+            client.get(url(pk))
+            spent.append((time.perf_counter() - began) * 1000)
+        reset_queries()
+    p95 = statistics.quantiles(spent, n=20)[-1]
+    print(
+        f"Perkembangan tab: {len(spent)} requests, p50 {statistics.median(spent):.1f} ms, p95 {p95:.1f} ms, "
+        f"queries per page {min(counts)}-{max(counts)}"
+    )
     return 0
 
 
