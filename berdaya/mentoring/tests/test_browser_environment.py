@@ -7,7 +7,8 @@ import pytest
 
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
-from berdaya.mentoring.models import EnvironmentRecord, Visit
+from berdaya.mentoring.defaults import install_practices
+from berdaya.mentoring.models import EnvironmentPractice, EnvironmentRecord, Visit
 
 from .test_browser_offline import open_the_visit_form_with_signal
 
@@ -16,6 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def kube(users, regions):
+    # The checklist comes with a migration; a live-server test earlier in this worker may have flushed it away.
+    install_practices(EnvironmentPractice)
     kube = KubeFactory(village=regions["village_a"], facilitator=users["facilitator"], status=Kube.Status.ACTIVE)
     MembershipFactory.create_batch(2, kube=kube)
     return kube

@@ -15,6 +15,7 @@ from berdaya.business.tests.factories import ExpenseFactory
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory
 from berdaya.inbox.models import Notification
+from berdaya.mentoring.defaults import install_practices
 from berdaya.mentoring.forms import EnvironmentForm
 from berdaya.mentoring.models import EnvironmentPractice, EnvironmentRecord, Visit
 from berdaya.mentoring.selectors import cash_book_wages
@@ -30,6 +31,7 @@ PRACTICES = ["waste", "water", "chemicals", "local_materials", "nuisance"]
 
 @pytest.fixture
 def kube(users, regions):
+    install_practices(EnvironmentPractice)  # as the migration does; a flushed test database has lost them
     return KubeFactory(village=regions["village_a"], facilitator=users["facilitator"], status=Kube.Status.ACTIVE)
 
 

@@ -20,10 +20,12 @@ from berdaya.groups.models import Kube
 from berdaya.inbox.models import Notification
 from berdaya.lib.stored_text import show
 from berdaya.lib.waiting import run_plan
-from berdaya.mentoring.models import EnvironmentRecord
+from berdaya.mentoring.defaults import install_practices
+from berdaya.mentoring.models import EnvironmentPractice, EnvironmentRecord
 from berdaya.mentoring.tests.factories import jpeg
 from berdaya.monitoring import monev
-from berdaya.monitoring.models import MonevPhoto, MonevVisit, RuleSet
+from berdaya.monitoring.defaults import install_questions
+from berdaya.monitoring.models import MonevPhoto, MonevQuestion, MonevVisit, RuleSet
 from berdaya.monitoring.rules import Rules
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +55,9 @@ def english(settings: Any) -> Iterator[None]:
 @pytest.fixture
 def kube(users, regions) -> Kube:
     """An active group of Tanah Periuk with two members (aid Rp 4.000.000) in facilitator A's care."""
+    # The checklists, as their migrations install them: a flushed test database has lost them.
+    install_practices(EnvironmentPractice)
+    install_questions(MonevQuestion)
     return kube_with_members(2, village=regions["village_a"], facilitator=users["facilitator"], name="KUBE Mawar")
 
 
