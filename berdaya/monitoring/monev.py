@@ -410,7 +410,7 @@ def record_monev(
     try:
         with acting_as(by):
             # One monev at a time per group: the stages it releases are read and marked under this lock.
-            kube = Kube.objects.select_for_update().select_related("village", "facilitator").get(pk=kube.pk)
+            kube = Kube.objects.select_for_update(of=("self",)).select_related("village", "facilitator").get(pk=kube.pk)
             record = _environment(kube, visited_on, environment, by)
             monev = MonevVisit.objects.create(
                 kube=kube,
