@@ -62,3 +62,12 @@ def _name_the_actor(sender: Any, history_instance: Any, **kwargs: Any) -> None:
         history_instance.history_user_id = acting.user.pk
     if acting.reason and not history_instance.history_change_reason:
         history_instance.history_change_reason = acting.reason
+
+
+@receiver(pre_create_historical_record, dispatch_uid="berdaya.lib.audit.fit_the_reason")
+def _fit_the_reason(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+    """Shorten a long reason to the history column (a hand-set level's reason is kept whole on its record)."""
+    reason = history_instance.history_change_reason or ""
+    limit = history_instance._meta.get_field("history_change_reason").max_length
+    if limit and len(reason) > limit:
+        history_instance.history_change_reason = reason[: limit - 1] + "…"

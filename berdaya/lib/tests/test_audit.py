@@ -58,3 +58,14 @@ def test_a_write_outside_any_context_and_request_names_no_one():
     other.save()
 
     assert other.history.latest().history_user is None
+
+
+def test_a_reason_longer_than_the_history_column_is_shortened_not_refused():
+    admin, other = UserFactory(username="admin"), UserFactory(username="other")
+
+    with acting_as(admin, "alasan panjang " * 20):
+        other.phone = "0813"
+        other.save()
+
+    reason = other.history.latest().history_change_reason
+    assert (len(reason), reason[:15], reason[-1]) == (100, "alasan panjang ", "…")
