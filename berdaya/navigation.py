@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from berdaya import worklist
 from berdaya.accounts.models import User
 from berdaya.inbox.selectors import unread_count
+from berdaya.lib.http import AuthedRequest
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class NavItem:
     url_name: str
     permission: str | None = None
     # A count shown beside the label (unread messages); one query per page that shows the menu.
-    count: Callable[[User], int] | None = None
+    count: Callable[[AuthedRequest], int] | None = None
     # Shown only to the users for whom this says yes (beside the permission, when the item has one).
     shown: Callable[[User], bool] | None = None
 
@@ -38,15 +41,15 @@ class NavItem:
         return reverse(self.url_name)
 
 
-def _unread(user: User) -> int:
-    return unread_count(user=user)
+def _unread(request: AuthedRequest) -> int:
+    return unread_count(user=request.user)
 
 
 # Later capabilities add their pages here, each behind the permission that lets a role use it.
 NAVIGATION: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
-    # What waits for the user, counted once per request (berdaya/worklist.py); not for those who only read.
-    NavItem(_("My tasks"), "tasks", count=worklist.task_count, shown=worklist.can_have_tasks),
+    # What waits for the user, counted at most once a minute (berdaya/worklist.py); not for those who only read.
+    NavItem(_("My tasks"), "tasks", count=worklist.menu_count, shown=worklist.can_have_tasks),
     NavItem(_("Registry"), "registry:person-list", "registry.view_person"),
     NavItem(_("Duplicates"), "screening:candidate-list", "screening.view_matchcandidate"),
     NavItem(_("Targeting"), "targeting:cycle-list", "targeting.view_cycle"),
@@ -84,8 +87,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _label(item: NavItem, user: User) -> str | Promise:
-    count = item.count(user) if item.count else 0
+def _label(item: NavItem, request: AuthedRequest) -> str | Promise:
+    count = item.count(request) if item.count else 0
     return f"{item.label} ({count})" if count else item.label
 
 
@@ -106,7 +109,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     ]
     current = current_item(items, request.resolver_match.view_name if request.resolver_match else "")
     return {
-        # The dashboard shows the top of the user's tasks: the list the menu's count was made from.
-        "my_tasks": worklist.tasks_for(user),
-        "navigation": [{"label": _label(item, user), "url": item.url, "active": item is current} for item in items],
+        # The dashboard shows the top of the user's tasks, worked out only where a template asks (a callable).
+        "my_tasks": partial(worklist.tasks_for, user),
+        "navigation": [
+            {"label": _label(item, cast(AuthedRequest, request)), "url": item.url, "active": item is current}
+            for item in items
+        ],
     }

@@ -2,8 +2,8 @@
 
 The worker is served from the root (`/sw.js`) so that its scope is the whole site; the web app manifest, its icons
 and the outbox (static/berdaya/) are the site's too. Which pages a phone keeps is listed here, in one place: the
-facilitator's groups and the forms of the field records (visits, meetings, problems, bina lingkungan), never a
-registry page.
+facilitator's groups and the forms of the field records (visits, meetings, problems, bina lingkungan), the Dinas's
+monev list and form, never a registry page.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ KEPT_PAGES = (
     ("mentoring:meeting-create", 1),
     ("mentoring:problem-create", 1),
     ("mentoring:environment-create", 1),
+    ("monitoring:monev-due", 0),
+    ("monitoring:monev-create", 1),
 )
 
 

@@ -53,5 +53,11 @@ class User(AbstractUser):
         return self.role == Role.FACILITATOR
 
     @property
+    def works_in_the_field(self) -> bool:
+        """Facilitators, and the Dinas staff who make monev visits: their pages carry the phone's outbox, so that a
+        form filled without signal is sent later (static/berdaya/outbox.js)."""
+        return self.is_facilitator or self.has_perm("monitoring.add_monevvisit")
+
+    @property
     def scope_levels(self) -> tuple[int, ...]:
         return ROLE_SCOPE_LEVELS.get(self.role, ())

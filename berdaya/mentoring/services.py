@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -25,6 +24,7 @@ from berdaya.lib.audit import acting_as
 from berdaya.lib.errors import DomainError
 from berdaya.lib.formats import iso_month
 from berdaya.lib.images import prepare_photo
+from berdaya.lib.sent_once import sent_once
 from berdaya.lib.stored_text import keep
 
 from .models import (
@@ -132,27 +132,14 @@ _Sent = TypeVar("_Sent", Visit, Meeting, Problem, EnvironmentRecord)
 def _sent_once(
     model: type[_Sent], client_key: uuid.UUID | None, *, kube: Kube, by: User, store: Callable[[], _Sent]
 ) -> _Sent:
-    """Store a record from the field once per client key (see models.client_key_field).
+    """Store a record from the field once per client key (see models.client_key_field and lib.sent_once)."""
 
-    A record whose key is already stored is the same report sent again: the stored one is returned, even if the
-    group has closed meanwhile. Two copies arriving at once: the unique key lets one in and the other finds it.
-    """
-    if client_key is not None and (sent := model._default_manager.filter(client_key=client_key).first()) is not None:
-        return _sent_before(sent, kube=kube, by=by)
-    try:
+    def stored() -> _Sent:
         with acting_as(by):
             return store()
-    except IntegrityError:
-        sent = model._default_manager.filter(client_key=client_key).first() if client_key is not None else None
-        if sent is None:
-            raise
-        return _sent_before(sent, kube=kube, by=by)
 
-
-def _sent_before(record: _Sent, *, kube: Kube, by: User) -> _Sent:
-    if record.kube_id != kube.pk or record.by_id != by.pk:
-        raise MentoringError(_("This report was already sent for another group or by another user."))
-    return record
+    refuse = MentoringError(_("This report was already sent for another group or by another user."))
+    return sent_once(model, client_key, kube=kube, by=by, store=stored, refuse=refuse)
 
 
 def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, by: User) -> FollowUp:
@@ -304,40 +291,13 @@ def escalate_problem(*, problem: Problem, note: str, by: User) -> Problem:
 
 
 def record_environment(
-    *,
-    kube: Kube,
-    recorded_on: dt.date,
-    by: User,
-    practices: Mapping[str, bool],
-    visit: Visit | None = None,
-    neighbours_employed: int = 0,
-    neighbour_days: int = 0,
-    neighbour_wages: int = 0,
-    social_activities: str = "",
-    community_contribution: int = 0,
-    complaints: str = "",
-    notes: str = "",
-    client_key: uuid.UUID | None = None,
+    *, kube: Kube, recorded_on: dt.date, by: User, client_key: uuid.UUID | None = None, **fields: Any
 ) -> EnvironmentRecord:
     """Record what a group does for its environment and neighbourhood (once per client key); complaints from the
-    neighbours go to the Dinas."""
+    neighbours go to the Dinas. `fields`: those of `_store_environment` (practices, neighbours_employed, ...)."""
 
     def store() -> EnvironmentRecord:
-        return _store_environment(
-            kube=kube,
-            recorded_on=recorded_on,
-            by=by,
-            practices=practices,
-            visit=visit,
-            neighbours_employed=neighbours_employed,
-            neighbour_days=neighbour_days,
-            neighbour_wages=neighbour_wages,
-            social_activities=social_activities,
-            community_contribution=community_contribution,
-            complaints=complaints,
-            notes=notes,
-            client_key=client_key,
-        )
+        return _store_environment(kube=kube, recorded_on=recorded_on, by=by, client_key=client_key, **fields)
 
     return _sent_once(EnvironmentRecord, client_key, kube=kube, by=by, store=store)
 

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +20,7 @@ from berdaya.groups.models import Kube
 from berdaya.lib.actions import act, perform
 from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest, form_errors, wants_json
+from berdaya.lib.http import AuthedRequest, form_again, stored_response
 
 from . import documents, selectors, services
 from .forms import (
@@ -87,30 +87,8 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = VisitForm(request.POST or None, request.FILES or None, kube=kube)
     if request.method == "POST" and (recorded := perform(request, services.record_visit, form=form, kube=kube)):
-        return _saved(request, recorded.value, _("Visit recorded."))
-    return _form_again(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
-
-
-def _saved(
-    request: AuthedRequest, record: Visit | Meeting | Problem | EnvironmentRecord, message: str = ""
-) -> HttpResponse:
-    """Stored: show it, or tell the page's script where it is (it goes there, or it was the outbox sending later)."""
-    if message and (not wants_json(request) or request.headers.get("X-Berdaya-Direct")):
-        messages.success(request, message)
-    if wants_json(request):
-        return JsonResponse({"url": record.get_absolute_url()}, status=201)
-    return redirect(record)
-
-
-def _form_again(request: AuthedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """The form to fill (again); for the phone's outbox, why its report was refused."""
-    if request.method == "POST" and wants_json(request):
-        form = context["form"]
-        errors = form_errors(form)
-        if isinstance(section := getattr(form, "environment", None), forms.BaseForm):  # the visit's bina lingkungan
-            errors += form_errors(section)
-        return JsonResponse({"errors": errors}, status=400)
-    return render(request, template, context)
+        return stored_response(request, recorded.value, _("Visit recorded."))
+    return form_again(request, "mentoring/visit_form.html", {"kube": kube, "form": form}, (form.environment,))
 
 
 @permission_required("mentoring.view_visit", raise_exception=True)
@@ -153,8 +131,8 @@ def environment_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = EnvironmentRecordForm(request.POST or None, kube=kube)
     if request.method == "POST" and (recorded := perform(request, services.record_environment, form=form, kube=kube)):
-        return _saved(request, recorded.value, _("Bina lingkungan recorded."))
-    return _form_again(request, "mentoring/environment_form.html", {"kube": kube, "form": form})
+        return stored_response(request, recorded.value, _("Bina lingkungan recorded."))
+    return form_again(request, "mentoring/environment_form.html", {"kube": kube, "form": form})
 
 
 @permission_required("mentoring.view_environmentrecord", raise_exception=True)
@@ -187,8 +165,8 @@ def meeting_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = MeetingForm(request.POST or None, kube=kube)
     if request.method == "POST" and (recorded := perform(request, services.record_meeting, form=form, kube=kube)):
-        return _saved(request, recorded.value)
-    return _form_again(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
+        return stored_response(request, recorded.value)
+    return form_again(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
 
 
 @permission_required("mentoring.view_meeting", raise_exception=True)
@@ -226,8 +204,8 @@ def problem_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and (logged := perform(request, services.report_problem, form=form, kube=kube)):
-        return _saved(request, logged.value, _("Problem logged."))
-    return _form_again(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
+        return stored_response(request, logged.value, _("Problem logged."))
+    return form_again(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
 
 
 def _problem(request: AuthedRequest, pk: int) -> Problem:

@@ -22,7 +22,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +40,7 @@ from berdaya.lib.errors import DomainError
 from berdaya.lib.images import prepare_photo
 from berdaya.lib.months import add_months
 from berdaya.lib.scoping import regency_code, region_q
+from berdaya.lib.sent_once import sent_once
 from berdaya.lib.stored_text import keep
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 from berdaya.mentoring.models import EnvironmentRecord
@@ -398,31 +398,32 @@ def record_monev(
     """Record a monev visit: the checklist by effort, findings, verdict, photos with their GPS position, and
     optionally a bina lingkungan record. A passed monev releases the aid stages waiting for it; the facilitator is
     told the verdict. A visit sent twice (the same `client_key`) is stored once."""
-    if client_key is not None and (sent := MonevVisit.objects.filter(client_key=client_key).first()) is not None:
-        return _sent_before(sent, kube=kube, by=by)
-    _check(kube=kube, kind=kind, visited_on=visited_on, answers=answers, findings=findings, verdict=verdict)
-    # Every photo is checked and shrunk before anything is written: one bad photo stores nothing.
-    prepared = [prepare_photo(photo) for photo in photos]
-    if latitude is None and longitude is None:
-        located = next((photo for photo in prepared if photo.latitude is not None), None)
-        if located is not None:
-            latitude, longitude = located.latitude, located.longitude
-    try:
+
+    def store() -> MonevVisit:
+        _check(kube=kube, kind=kind, visited_on=visited_on, answers=answers, findings=findings, verdict=verdict)
+        # Every photo is checked and shrunk before anything is written: one bad photo stores nothing.
+        prepared = [prepare_photo(photo) for photo in photos]
+        at = (latitude, longitude)
+        if at == (None, None):
+            located = next((photo for photo in prepared if photo.latitude is not None), None)
+            if located is not None:
+                at = (located.latitude, located.longitude)
         with acting_as(by):
             # One monev at a time per group: the stages it releases are read and marked under this lock.
-            kube = Kube.objects.select_for_update(of=("self",)).select_related("village", "facilitator").get(pk=kube.pk)
-            record = _environment(kube, visited_on, environment, by)
+            locked = (
+                Kube.objects.select_for_update(of=("self",)).select_related("village", "facilitator").get(pk=kube.pk)
+            )
             monev = MonevVisit.objects.create(
-                kube=kube,
+                kube=locked,
                 kind=kind,
                 visited_on=visited_on,
                 answers={code: bool(value) for code, value in answers.items()},
                 findings=findings.strip(),
                 recommendation=recommendation.strip(),
                 verdict=verdict,
-                latitude=latitude,
-                longitude=longitude,
-                environment=record,
+                latitude=at[0],
+                longitude=at[1],
+                environment=_environment(locked, visited_on, environment, by),
                 client_key=client_key,
                 by=by,
             )
@@ -432,17 +433,9 @@ def record_monev(
             released = _release_stages(monev, by) if monev.passed else []
             _tell_facilitator(monev, released, by)
             return monev
-    except IntegrityError:
-        sent = MonevVisit.objects.filter(client_key=client_key).first() if client_key is not None else None
-        if sent is None:
-            raise
-        return _sent_before(sent, kube=kube, by=by)
 
-
-def _sent_before(monev: MonevVisit, *, kube: Kube, by: User) -> MonevVisit:
-    if monev.kube_id != kube.pk or monev.by_id != by.pk:
-        raise MonevError(_("This monev was already sent for another group or by another user."))
-    return monev
+    refuse = MonevError(_("This monev was already sent for another group or by another user."))
+    return sent_once(MonevVisit, client_key, kube=kube, by=by, store=store, refuse=refuse)
 
 
 def _environment(

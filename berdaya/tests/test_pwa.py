@@ -32,6 +32,8 @@ def test_the_service_worker_keeps_the_caseload_and_visit_forms_and_nothing_from_
             f'new RegExp("^/mentoring/groups/\\u005Cd+/{form}/new/$")'
             for form in ("visits", "meetings", "problems", "environment")
         ),
+        'new RegExp("^/monitoring/monev/$")',
+        'new RegExp("^/monitoring/monev/groups/\\u005Cd+/new/$")',
     ]
 
 
@@ -68,7 +70,13 @@ def test_a_facilitators_pages_carry_the_outbox(client, users):
     assert '<meta name="berdaya-user" content="facilitator">' in page
 
 
-@pytest.mark.parametrize("username", ["officer", "desa_a"])
+def test_the_dinas_officers_who_make_monev_visits_carry_the_outbox(client, users):
+    client.force_login(users["officer"])
+
+    assert 'id="outbox"' in client.get(reverse("monitoring:monev-due")).content.decode()
+
+
+@pytest.mark.parametrize("username", ["monitor", "desa_a"])
 def test_office_users_pages_do_not_register_the_service_worker(client, users, username):
     client.force_login(users[username])
 

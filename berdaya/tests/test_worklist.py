@@ -204,6 +204,41 @@ def test_the_menu_and_the_page_count_once_per_request(client, users, busy, monke
     assert calls == [users["officer"].pk]
 
 
+def endorse_one_more(busy: Cycle, regions) -> None:
+    at_dinas = NominationList.objects.get(cycle=busy, village=regions["village_c"])
+    NomineeFactory(nomination_list=at_dinas, status=Nominee.Status.ENDORSED)
+
+
+def test_the_menu_keeps_its_count_for_a_minute_between_pages(client, users, regions, busy, today):
+    client.force_login(users["officer"])
+    client.get(reverse("dashboard"))
+    endorse_one_more(busy, regions)
+
+    still = menu_count(client.get(reverse("regions:region-list")).content.decode())
+    today.shift(dt.timedelta(seconds=worklist.MENU_COUNT_SECONDS + 1))
+    later = menu_count(client.get(reverse("regions:region-list")).content.decode())
+
+    assert (still, later) == (3, 4)
+
+
+def test_the_users_own_change_makes_the_menu_count_afresh(client, users, regions, busy, today):
+    client.force_login(users["officer"])
+    client.get(reverse("dashboard"))
+    endorse_one_more(busy, regions)
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert menu_count(client.get(reverse("regions:region-list")).content.decode()) == 4
+
+
+def test_the_tasks_page_counts_afresh(client, users, regions, busy, today):
+    client.force_login(users["officer"])
+    client.get(reverse("dashboard"))
+    endorse_one_more(busy, regions)
+
+    assert menu_count(client.get(reverse("tasks")).content.decode()) == 4
+
+
 def test_the_count_costs_one_query_on_a_page(client, users, busy, django_assert_max_num_queries):
     client.force_login(users["officer"])
     client.get(reverse("regions:region-list"))  # the session and the permissions are warm
