@@ -469,6 +469,7 @@ def main() -> int:
     parser.add_argument("--tracemalloc", action="store_true", help="also Python's peak allocation per chunk (slower)")
     parser.add_argument("--skip-backfill", action="store_true")
     parser.add_argument("--tab-only", action="store_true", help="only time the Perkembangan tab (on a built database)")
+    parser.add_argument("--build-only", action="store_true", help="build the database and stop (time it later)")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
@@ -479,6 +480,8 @@ def main() -> int:
         print(f"built in {time.perf_counter() - began:.0f} s")
     if not MonthlyReport.objects.filter(facilitator__username__startswith="bench-pendamping-").exists():
         _reports(today)
+    if args.build_only:
+        return 0
     # Groups whose records were all written (a build stopped half-way leaves its last batch incomplete).
     ids = list(
         Kube.objects.filter(name__startswith=PREFIX, environment_records__isnull=False)

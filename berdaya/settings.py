@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "berdaya.training",
     "berdaya.business",
     "berdaya.monitoring",
+    "berdaya.reports",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("training/", include("berdaya.training.urls")),
     path("business/", include("berdaya.business.urls")),
     path("monitoring/", include("berdaya.monitoring.urls")),
+    path("reports/", include("berdaya.reports.urls")),
     # At the root, so that the service worker may serve every page of the site (a worker's scope is its folder).
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
