@@ -48,6 +48,12 @@ class Command(BaseCommand):
             f"Business: {business.groups} groups' books ({business.thriving} thriving, {business.stalled} stalled), "
             f"{business.entries} cash entries."
         )
+        monitoring = demo.monitoring
+        self.stdout.write(
+            f"Monitoring: {monitoring.snapshots} monthly snapshots, {monitoring.warnings} early warnings, "
+            f"{monitoring.monev} monev visits, {monitoring.environment} bina lingkungan records, "
+            f"{monitoring.manual} level set by hand."
+        )
         self._print_accounts()
 
     def _print_accounts(self) -> None:
