@@ -72,6 +72,7 @@ def create_round(
     year: int,
     kind: str,
     by: User,
+    name: str = "",
     min_score: int = 60,
     min_level: int = Level.BERKEMBANG,
     months_of_data: int = 6,
@@ -94,6 +95,7 @@ def create_round(
             )
         return AwardRound.objects.create(
             region=region,
+            name=name,
             year=year,
             kind=kind,
             min_score=min_score,

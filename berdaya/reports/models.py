@@ -46,6 +46,7 @@ class AwardRound(models.Model):
         DECIDED = "decided", _("Decided")
 
     region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("regency"))
+    name = models.CharField(_("name"), max_length=150, blank=True, help_text=_("Empty: the kind and the year."))
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.KUBE)
     min_score = models.PositiveSmallIntegerField(_("minimum scorecard"), default=60, validators=MARK)
@@ -90,10 +91,14 @@ class AwardRound(models.Model):
         permissions = [("decide_awardround", "May decide an award round (freeze its ranking)")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year} · {self.region.name}"
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("reports:award-detail", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return self.name or f"{self.get_kind_display()} {self.year}"
 
     @property
     def weights(self) -> tuple[int, int, int]:
