@@ -143,10 +143,10 @@ def _kube_candidates(award: AwardRound, kubes: list[Kube], month: dt.date) -> li
     snapshots = LevelSnapshot.objects.filter(kube__in=kubes, month__gte=first, month__lte=month)
     months: dict[int, int] = defaultdict(int)
     latest: dict[int, LevelSnapshot] = {}
-    for snapshot in snapshots:
-        months[snapshot.kube_id] += 1
-        if snapshot.month == month:
-            latest[snapshot.kube_id] = snapshot
+    for row in snapshots:
+        months[row.kube_id] += 1
+        if row.month == month:
+            latest[row.kube_id] = row
     overdue = _overdue_kubes([kube.pk for kube in kubes])
     candidates = []
     for kube in kubes:
