@@ -41,9 +41,6 @@ class AwardRoundForm(forms.ModelForm[AwardRound]):
         if regencies.count() == 1:
             region.initial = regencies.first()
 
-    def validate_unique(self) -> None:
-        """The service says, in a sentence, that the regency already has this round."""
-
 
 class AssessmentForm(forms.ModelForm[Assessment]):
     """One committee member's marks for one entry; a change to marks already given needs a reason."""

@@ -82,7 +82,11 @@ class AwardRound(models.Model):
         verbose_name_plural = _("award rounds")
         ordering = ["-year", "kind", "region"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "kind"], name="reports_awardround_one_per_year"),
+            models.UniqueConstraint(
+                fields=["region", "year", "kind"],
+                name="reports_awardround_one_per_year",
+                violation_error_message=_("This regency already has a round of this kind for this year."),
+            ),
             models.CheckConstraint(
                 condition=Q(weight_institution__gt=0) | Q(weight_social__gt=0) | Q(weight_economic__gt=0),
                 name="reports_awardround_some_weight",

@@ -455,3 +455,41 @@ def test_the_form_opens_a_round_for_the_users_regency(client, users, regions):
         (1, 1, 2),
         users["admin"],
     )
+
+
+def test_the_form_says_when_the_regency_already_has_the_round(client, users, regions, english):
+    new_round(users, regions)
+    client.force_login(users["admin"])
+
+    response = client.post(
+        reverse("reports:award-create"),
+        {
+            "region": "64.01",
+            "year": 2027,
+            "kind": "kube",
+            "min_score": 60,
+            "min_level": Level.BERKEMBANG,
+            "months_of_data": 6,
+            "max_shortlist": 10,
+            "weight_institution": 1,
+            "weight_social": 1,
+            "weight_economic": 1,
+        },
+    )
+
+    assert "This regency already has a round of this kind for this year." in response.content.decode()
+    assert AwardRound.objects.count() == 1
+
+
+def test_the_round_page_costs_the_same_queries_for_more_entries(client, users, regions, django_assert_max_num_queries):
+    for number in range(8):
+        group(f"KUBE {number}", 60 + number * 5)
+    award = new_round(users, regions)
+    entries = shortlist(award, users)
+    for entry in entries.values():
+        if entry.shortlisted:
+            mark(entry, users["admin"], 70, 70, 70)
+    client.force_login(users["admin"])
+
+    with django_assert_max_num_queries(20):
+        assert client.get(award.get_absolute_url()).status_code == 200
