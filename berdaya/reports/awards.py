@@ -156,7 +156,7 @@ def _kube_candidates(award: AwardRound, kubes: list[Kube], month: dt.date) -> li
         level = Decimal(snapshot.level) if snapshot else None
         reasons = []
         if snapshot is None:
-            reasons.append(keep(N_("No scorecard for %(month)s."), month=month.isoformat()))
+            reasons.append(keep(N_("No scorecard for %(month)s."), month=f"{month:%Y-%m}"))
         if months[kube.pk] < award.months_of_data:
             reasons.append(
                 keep(

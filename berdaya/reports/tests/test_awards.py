@@ -493,3 +493,13 @@ def test_the_round_page_costs_the_same_queries_for_more_entries(client, users, r
 
     with django_assert_max_num_queries(20):
         assert client.get(award.get_absolute_url()).status_code == 200
+
+
+def test_a_group_without_a_scorecard_for_the_month_read_is_told_which_month(users, regions):
+    group("KUBE Lama", 90, months=6)
+    stopped = KubeFactory(name="KUBE Berhenti", status=Kube.Status.ACTIVE)
+    LevelSnapshotFactory(kube=stopped, month=dt.date(2027, 10, 1), level=Level.BERKEMBANG)
+
+    entry = shortlist(new_round(users, regions, months_of_data=1), users)["KUBE Berhenti"]
+
+    assert reasons(entry) == "No scorecard for Dec 2027. Scorecards for 0 of the last 1 months."
