@@ -64,6 +64,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Monev"), "monitoring:monev-due", "monitoring.add_monevvisit"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
+    NavItem(_("Awards"), "reports:award-list", "reports.view_awardround"),
 ]
 
 # URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page
@@ -84,6 +85,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "regions:region-list": ("regions:",),
     "accounts:user-list": ("accounts:",),
     "monitoring:monev-due": ("monitoring:monev-",),
+    "reports:award-list": ("reports:award-",),
 }
 
 

@@ -124,6 +124,10 @@ _DISBURSE = {
     "business.add_marketevent",
 }
 
+# Awards (KUBE berprestasi, best facilitators): the Dinas runs the rounds and its committee marks; a monitor reads.
+_VIEW_AWARDS = {"reports.view_awardround"}
+_RUN_AWARDS = _VIEW_AWARDS | {"reports.add_awardround", "reports.add_assessment", "reports.decide_awardround"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _VIEW_REFERENCE
@@ -137,6 +141,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RUN_GROUPS
         | _KEEP_BOOKS
         | _DISBURSE
+        | _RUN_AWARDS
     ),
     Role.OFFICER: frozenset(
         _VIEW_REFERENCE
@@ -148,6 +153,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RUN_GROUPS
         | _KEEP_BOOKS
         | _DISBURSE
+        | _RUN_AWARDS
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
         _VIEW_REFERENCE
@@ -170,5 +176,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _VIEW_GROUPS
         | {"mentoring.view_monthlyreport", "mentoring.view_facilitatorprofile"}
         | _VIEW_BUSINESS
+        | _VIEW_AWARDS
     ),
 }

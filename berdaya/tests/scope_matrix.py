@@ -252,6 +252,16 @@ MATRIX: dict[str, Page] = {
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
     "monitoring:warning-handle": page(pk="warning"),
+    # Reports: awards (a regency's rounds; the Dinas alone sees them).
+    "reports:award-list": listing("award_round"),
+    "reports:award-create": LIST,
+    "reports:award-detail": page(pk="award_round"),
+    "reports:award-shortlist": page(pk="award_round"),
+    "reports:award-close": page(pk="award_round"),
+    "reports:award-decide": page(pk="award_round"),
+    "reports:award-pdf": page(pk="award_round"),
+    "reports:award-xlsx": page(pk="award_round"),
+    "reports:award-entry": page(pk="award_entry"),
 }
 
 

@@ -48,6 +48,7 @@ from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
 from berdaya.registry.tests.factories import HouseholdFactory, PersonFactory
+from berdaya.reports.models import AwardEntry, AwardRound
 from berdaya.screening.models import MatchCandidate, MergedPerson
 from berdaya.targeting.models import Cycle, Verval
 from berdaya.targeting.tests.factories import CycleFactory, NominationListFactory, NomineeFactory
@@ -103,6 +104,9 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     "facilitator": {IN: DINAS | {FACILITATOR}, NEAR: DINAS, FAR: frozenset()},
     # Market events are the regency's; who in the regency sees one is not what this matrix checks.
     "event": {IN: frozenset(ROLES), FAR: frozenset()},
+    # An award round and its entries are the regency's Dinas's (a kecamatan, a village, a facilitator: none).
+    "award_round": {IN: DINAS, FAR: frozenset()},
+    "award_entry": {IN: DINAS, FAR: frozenset()},
 }
 
 # Names a page may show beyond the records' own pages: a group's page names its facilitator and its cycle to
@@ -406,6 +410,21 @@ def build_world() -> World:
             responsible=facilitator,
         )
         world.add("warning", place, warning, marked=True)
+
+        # Reports: the regency's award round, shortlisting the group.
+        if place in (IN, FAR):
+            award = AwardRound.objects.create(
+                region=regency,
+                name=marker("award_round", place),
+                year=2027,
+                status=AwardRound.Status.SHORTLISTED,
+                created_by=admin,
+            )
+            world.add("award_round", place, award, marked=True)
+            entry = AwardEntry.objects.create(
+                round=award, kube=kube, name=marker("award_entry", place), shortlisted=True, rank=1
+            )
+            world.add("award_entry", place, entry, marked=True)
 
     world.keep_files()
     # Log every user in once: each request of the matrix then only sets the session cookie.
