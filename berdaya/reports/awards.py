@@ -44,7 +44,7 @@ from berdaya.lib.scoping import region_q
 from berdaya.lib.stored_text import keep
 from berdaya.monitoring.models import EarlyWarning, Level, LevelSnapshot
 from berdaya.regions.models import Region
-from berdaya.targeting.documents import _logo_url, _pdf  # the SK's own printing: one letterhead, one way to print
+from berdaya.targeting.documents import logo_url, render_pdf  # the SK's own printing: one letterhead
 from berdaya.targeting.selectors import letterhead_of
 
 from .models import Assessment, AwardEntry, AwardRound
@@ -460,13 +460,13 @@ def result_pdf(*, award: AwardRound) -> bytes:
     """The ranked result on the Dinas's letterhead, with the committee; marked as a draft until decided."""
     letterhead = letterhead_of(region_id=award.region_id)
     with translation.override(DOCUMENT_LANGUAGE):
-        return _pdf(
+        return render_pdf(
             "reports/awards_result_pdf.html",
             {
                 "award": award,
                 "ranked": ranking(award),
                 "letterhead": letterhead,
-                "logo_url": _logo_url(letterhead),
+                "logo_url": logo_url(letterhead),
                 "issuer": letterhead.issuer,
                 "committee": award.committee_members(),
                 "draft": not award.is_decided,

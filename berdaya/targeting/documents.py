@@ -32,14 +32,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DECREE_LANGUAGE = "id"
 
 
-def _pdf(template: str, context: dict[str, object]) -> bytes:
+def render_pdf(template: str, context: dict[str, object]) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango costs time no other page needs
 
     html = render_to_string(template, context)
     return bytes(HTML(string=html, base_url="/").write_pdf())
 
 
-def _logo_url(letterhead: Letterhead) -> str:
+def logo_url(letterhead: Letterhead) -> str:
     if not letterhead.logo:
         return ""
     try:
@@ -111,14 +111,14 @@ def decree_pdf(*, cycle: Cycle, nominees: Sequence[Nominee], letterhead: Letterh
     issued. NIKs in full only for a reader who may issue it."""
     full_nik = prints_full_nik(user)
     with translation.override(DECREE_LANGUAGE):
-        return _pdf(
+        return render_pdf(
             "targeting/documents/sk.html",
             {
                 "cycle": cycle,
                 "rows": bnba_rows(nominees, full_nik=full_nik),
                 "full_nik": full_nik,
                 "letterhead": letterhead,
-                "logo_url": _logo_url(letterhead),
+                "logo_url": logo_url(letterhead),
                 "issuer": letterhead.issuer,
                 "considerations": _marked(letterhead.consideration_items(), letters=True),
                 "legal_basis": _marked(letterhead.legal_basis_items(), letters=False),
@@ -133,7 +133,7 @@ def decree_pdf(*, cycle: Cycle, nominees: Sequence[Nominee], letterhead: Letterh
 
 def minutes_template_pdf(*, cycle: Cycle, village: Region | None, letterhead: Letterhead) -> bytes:
     """A blank berita acara musyawarah desa to print, fill in by hand, sign and upload."""
-    return _pdf(
+    return render_pdf(
         "targeting/documents/minutes_template.html",
         {"cycle": cycle, "village": village, "letterhead": letterhead, "rows": range(1, 21)},
     )
