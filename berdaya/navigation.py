@@ -16,6 +16,7 @@ from berdaya import worklist
 from berdaya.accounts.models import User
 from berdaya.inbox.selectors import unread_count
 from berdaya.lib.http import AuthedRequest
+from berdaya.reports.supervision import may_supervise
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Monev"), "monitoring:monev-due", "monitoring.add_monevvisit"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
+    NavItem(_("Supervision"), "reports:supervision", "groups.view_kube", shown=may_supervise),
 ]
 
 # URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page
@@ -84,6 +86,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "regions:region-list": ("regions:",),
     "accounts:user-list": ("accounts:",),
     "monitoring:monev-due": ("monitoring:monev-",),
+    "reports:supervision": ("reports:supervision",),
 }
 
 

@@ -252,6 +252,10 @@ MATRIX: dict[str, Page] = {
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
     "monitoring:warning-handle": page(pk="warning"),
+    # Reports: facilitator supervision (the list names the facilitators in scope; a facilitator's page is 404 to
+    # whoever may not supervise it, 403 to a village operator).
+    "reports:supervision": listing("facilitator"),
+    "reports:supervision-facilitator": page(pk="supervisee"),
 }
 
 
