@@ -26,6 +26,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import IO
 
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -34,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import FacilitatorAssignment, Kube
+from berdaya.lib.exports import safe_cell
 from berdaya.lib.months import month_end, month_start, months_back, next_month
 from berdaya.lib.scoping import regency_code, region_q
 from berdaya.mentoring.models import MonthlyReport, Problem, Visit
@@ -576,3 +578,22 @@ def export_row(row: FacilitatorRow) -> list[object]:
         row.last_visit,
         "; ".join(row.reasons),
     ]
+
+
+def write_xlsx(result: Supervision, stream: IO[bytes]) -> None:
+    """The same rows as the page and the CSV, as a spreadsheet with the period in its title."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Supervision"))[:31])
+    sheet.append(
+        [
+            str(_("Facilitator supervision")),
+            f"{result.period.first:%Y-%m} – {result.period.last:%Y-%m}",
+            result.as_of,
+        ]
+    )
+    sheet.append(export_header())
+    for row in result.rows:
+        sheet.append([safe_cell(cell) if isinstance(cell, str) else cell for cell in export_row(row)])
+    workbook.save(stream)

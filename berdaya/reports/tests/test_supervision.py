@@ -337,6 +337,39 @@ def test_the_csv_has_the_same_rows_as_the_page(client, users, world):
     assert lines[1][3] == "1.20"
 
 
+def test_the_xlsx_has_the_same_rows_as_the_page(client, users, world):
+    from openpyxl import load_workbook
+
+    client.force_login(users["admin"])
+    url = reverse("reports:supervision")
+
+    shown = client.get(url, QUERY).context["result"].rows
+    response = client.get(url, {**QUERY, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    lines = [list(line) for line in sheet.iter_rows(min_row=3, values_only=True)]
+
+    expected = [
+        [
+            str(row.facilitator),
+            row.groups,
+            row.visits,
+            row.visits_per_group_month,
+            row.reports_late if row.reports_known else None,
+        ]
+        for row in shown
+    ]
+    assert [[*line[:3], line[3] if line[3] is None else Decimal(str(line[3])), line[8]] for line in lines] == expected
+
+
+def test_the_monitoring_settings_page_shows_the_supervision_settings(client, users):
+    client.force_login(users["admin"])
+
+    page = client.get(reverse("monitoring:settings")).content.decode()
+
+    assert "Visits per group per month (target)" in page
+    assert "Monthly report due this many days after the month&#x27;s end" in page
+
+
 def _queries(client: Any, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, QUERY).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,8 @@ from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
 
 from .. import supervision as sv
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _month(value: str | None) -> dt.date | None:
@@ -43,6 +46,14 @@ def supervision_list(request: AuthedRequest) -> HttpResponse | StreamingHttpResp
     if request.GET.get("format") == "csv":
         name = f"supervisi-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
         return csv_response(name, sv.export_header(), (sv.export_row(row) for row in result.rows))
+    if request.GET.get("format") == "xlsx":
+        stream = io.BytesIO()
+        sv.write_xlsx(result, stream)
+        response = HttpResponse(stream.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="supervisi-{period.first:%Y-%m}-{period.last:%Y-%m}.xlsx"'
+        )
+        return response
     context = {
         "result": result,
         "period": period,
