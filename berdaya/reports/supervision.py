@@ -32,6 +32,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import FacilitatorAssignment, Kube
@@ -275,11 +276,18 @@ class FacilitatorRow:
         behind = self.reports_late + self.reports_missing
         if self.reports_known and behind >= self.lagging_reports:
             reasons.append(
-                str(_("%(late)s monthly reports late, %(missing)s missing"))
+                str(_("monthly reports: %(late)s late, %(missing)s missing"))
                 % {"late": self.reports_late, "missing": self.reports_missing}
             )
         if self.problems_overdue:
-            reasons.append(str(_("%(count)s problems past their deadline")) % {"count": self.problems_overdue})
+            reasons.append(
+                ngettext(
+                    "%(count)s problem past its deadline",
+                    "%(count)s problems past their deadline",
+                    self.problems_overdue,
+                )
+                % {"count": self.problems_overdue}
+            )
         self.reasons = reasons
 
 

@@ -199,8 +199,8 @@ def test_a_lagging_facilitator_is_flagged_with_each_reason(users, world):
     assert row.lagging
     assert row.reasons == [
         "1.20 visits per group per month, target 2",
-        "1 monthly reports late, 1 missing",
-        "1 problems past their deadline",
+        "monthly reports: 1 late, 1 missing",
+        "1 problem past its deadline",
     ]
 
 
@@ -320,7 +320,7 @@ def test_the_list_shows_lagging_facilitators_with_their_reasons(client, users, w
     page = client.get(reverse("reports:supervision"), QUERY).content.decode()
 
     assert f'data-facilitator="{world["facilitator"].pk}" class="urgent"' in page
-    assert "1 monthly reports late, 1 missing" in page
+    assert "monthly reports: 1 late, 1 missing" in page
 
 
 def test_the_csv_has_the_same_rows_as_the_page(client, users, world):
