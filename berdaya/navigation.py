@@ -16,6 +16,7 @@ from berdaya import worklist
 from berdaya.accounts.models import User
 from berdaya.inbox.selectors import unread_count
 from berdaya.lib.http import AuthedRequest
+from berdaya.reports.supervision import may_supervise
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
     NavItem(_("Awards"), "reports:award-list", "reports.view_awardround"),
+    NavItem(_("Supervision"), "reports:supervision", "groups.view_kube", shown=may_supervise),
 ]
 
 # URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page
@@ -86,6 +88,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "accounts:user-list": ("accounts:",),
     "monitoring:monev-due": ("monitoring:monev-",),
     "reports:award-list": ("reports:award-",),
+    "reports:supervision": ("reports:supervision",),
 }
 
 

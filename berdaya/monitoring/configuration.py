@@ -33,6 +33,7 @@ from .rules import (
     SCORE_SETTINGS,
     SETTING_BY_KEY,
     SETTINGS,
+    SUPERVISION_SETTINGS,
     WARNING_SETTINGS,
     Rules,
     Setting,
@@ -208,6 +209,7 @@ SETTING_GROUPS: tuple[tuple[Promise, tuple[Setting, ...]], ...] = (
     (gettext_lazy("Scorecard weights"), SCORE_SETTINGS),
     (gettext_lazy("Early warnings"), WARNING_SETTINGS),
     (gettext_lazy("Monev cadence"), MONEV_SETTINGS),
+    (gettext_lazy("Facilitator supervision"), SUPERVISION_SETTINGS),
 )
 
 

@@ -116,7 +116,24 @@ MONEV_SETTINGS: tuple[Setting, ...] = (
     Setting("monev_every_months", _("Periodic monev every"), 6, _("months"), 1, 24),
 )
 
-SETTINGS: tuple[Setting, ...] = LEVEL_SETTINGS + SCORE_SETTINGS + WARNING_SETTINGS + MONEV_SETTINGS
+# Facilitator supervision (berdaya/reports/supervision.py): the visit target, when a monthly report is due, and how
+# many late or missing reports in the period make a facilitator "lagging".
+SUPERVISION_SETTINGS: tuple[Setting, ...] = (
+    Setting("visits_per_month", _("Visits per group per month (target)"), 2, _("visits"), 1, 10),
+    Setting("report_due_days", _("Monthly report due this many days after the month's end"), 10, _("days"), 0, 60),
+    Setting(
+        "lagging_reports",
+        _("A facilitator lags with this many monthly reports late or missing in the period"),
+        1,
+        _("reports"),
+        1,
+        12,
+    ),
+)
+
+SETTINGS: tuple[Setting, ...] = (
+    LEVEL_SETTINGS + SCORE_SETTINGS + WARNING_SETTINGS + MONEV_SETTINGS + SUPERVISION_SETTINGS
+)
 SETTING_BY_KEY = {setting.key: setting for setting in SETTINGS}
 DEFAULTS: dict[str, int] = {setting.key: setting.default for setting in SETTINGS}
 

@@ -1,16 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from .views import awards, supervision
 
 app_name = "reports"
 
 # Each capability adds its pages here: the dashboard's drill-down, the map, reports upward, supervision, awards.
-urlpatterns: list[URLPattern | URLResolver] = []
-
-# Awards (KUBE berprestasi, best facilitators): berdaya/reports/views/awards.py.
-from django.urls import path  # noqa: E402
-
-from .views import awards  # noqa: E402
-
-urlpatterns += [
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Facilitator supervision: berdaya/reports/views/supervision.py.
+    path("supervisi/", supervision.supervision_list, name="supervision"),
+    path("supervisi/<int:pk>/", supervision.supervision_facilitator, name="supervision-facilitator"),
+    # Awards (KUBE berprestasi, best facilitators): berdaya/reports/views/awards.py.
     path("penghargaan/", awards.award_list, name="award-list"),
     path("penghargaan/new/", awards.award_create, name="award-create"),
     path("penghargaan/<int:pk>/", awards.award_detail, name="award-detail"),

@@ -262,6 +262,10 @@ MATRIX: dict[str, Page] = {
     "reports:award-pdf": page(pk="award_round"),
     "reports:award-xlsx": page(pk="award_round"),
     "reports:award-entry": page(pk="award_entry"),
+    # Reports: facilitator supervision (the list names the facilitators in scope; a facilitator's page is 404 to
+    # whoever may not supervise it, 403 to a village operator).
+    "reports:supervision": listing("facilitator"),
+    "reports:supervision-facilitator": page(pk="supervisee"),
 }
 
 

@@ -102,6 +102,9 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     # A monthly report and a facilitator's profile: the facilitator and the Dinas of the facilitator's regency.
     "report": {IN: DINAS | {FACILITATOR}, NEAR: DINAS, FAR: frozenset()},
     "facilitator": {IN: DINAS | {FACILITATOR}, NEAR: DINAS, FAR: frozenset()},
+    # A facilitator's supervision page: the Dinas of its regency, the facilitator itself, and a kecamatan operator
+    # where the facilitator mentors a group of the kecamatan (facilitator B mentors the sibling group of Tanah Grogot).
+    "supervisee": {IN: DINAS | {FACILITATOR, CAMAT}, NEAR: DINAS | {CAMAT}, FAR: frozenset()},
     # Market events are the regency's; who in the regency sees one is not what this matrix checks.
     "event": {IN: frozenset(ROLES), FAR: frozenset()},
     # An award round and its entries are the regency's Dinas's (a kecamatan, a village, a facilitator: none).
@@ -238,6 +241,10 @@ def build_world() -> World:
     world.add("facilitator", IN, users[FACILITATOR], marked=True)
     world.add("facilitator", NEAR, users["facilitator_b"])
     world.add("facilitator", FAR, users["facilitator_c"], marked=True)
+    # The same facilitators as the people whose work is supervised (berdaya/reports/supervision.py).
+    world.add("supervisee", IN, users[FACILITATOR])
+    world.add("supervisee", NEAR, users["facilitator_b"])
+    world.add("supervisee", FAR, users["facilitator_c"])
 
     for number, place in enumerate(PLACES, start=1):
         village: Region = RegionFactory(code=VILLAGES[place], name=marker("region", place))
