@@ -252,6 +252,9 @@ MATRIX: dict[str, Page] = {
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
     "monitoring:warning-handle": page(pk="warning"),
+    # Reports: the offline map (group points carry the group's name: the map of one's own region lists them).
+    "reports:map": listing("kube"),
+    "reports:map-region": page(code="region.code"),
 }
 
 
