@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -92,10 +93,10 @@ class BoundaryFileError(DomainError):
 
 
 @lru_cache(maxsize=8)
-def _boundary_rows(path: Path, modified: float) -> dict[str, tuple[str, float, float, float, float]]:
-    """code -> (rings as compact JSON, min lon, min lat, max lon, max lat) of every feature of one GeoJSON file.
+def _geometries(path: Path, modified: float) -> dict[str, Any]:
+    """code -> GeoJSON geometry of every feature of one file.
 
-    Kept per file and modification time: tests load a few regions many times, and parsing a file takes longer.
+    Kept per file and modification time: tests load a few regions many times, and parsing a file takes a while.
     """
     with path.open(encoding="utf-8") as handle:
         try:
@@ -104,23 +105,26 @@ def _boundary_rows(path: Path, modified: float) -> dict[str, tuple[str, float, f
             raise BoundaryFileError(
                 _("%(file)s is not a GeoJSON file: %(error)s") % {"file": path.name, "error": error}
             ) from error
-    rows = {}
-    for feature in collection.get("features", []):
-        code = str(feature.get("properties", {}).get("code", ""))
-        geometry = feature.get("geometry") or {}
-        polygons = geometry.get("coordinates") or []
-        if geometry.get("type") == "Polygon":
-            polygons = [polygons]
-        elif geometry.get("type") != "MultiPolygon":
-            continue
-        rings = [[[lon, lat] for lon, lat, *_height in ring] for polygon in polygons for ring in polygon if ring]
-        if not code or not rings:
-            continue
-        lons = [point[0] for ring in rings for point in ring]
-        lats = [point[1] for ring in rings for point in ring]
-        text = json.dumps(rings, separators=(",", ":"))
-        rows[code] = (text, min(lons), min(lats), max(lons), max(lats))
-    return rows
+    return {
+        str(feature["properties"]["code"]): feature["geometry"]
+        for feature in collection.get("features", [])
+        if feature.get("geometry") and feature.get("properties", {}).get("code")
+    }
+
+
+def _boundary_row(geometry: dict[str, Any]) -> tuple[str, float, float, float, float] | None:
+    """(rings as compact JSON, min lon, min lat, max lon, max lat) of a Polygon or MultiPolygon."""
+    polygons = geometry.get("coordinates") or []
+    if geometry.get("type") == "Polygon":
+        polygons = [polygons]
+    elif geometry.get("type") != "MultiPolygon":
+        return None
+    rings = [[[lon, lat] for lon, lat, *_height in ring] for polygon in polygons for ring in polygon if ring]
+    if not rings:
+        return None
+    lons = [point[0] for ring in rings for point in ring]
+    lats = [point[1] for ring in rings for point in ring]
+    return json.dumps(rings, separators=(",", ":")), min(lons), min(lats), max(lons), max(lats)
 
 
 def load_boundaries(*, directory: Path = BOUNDARIES_DIR) -> LoadResult:
@@ -138,8 +142,10 @@ def load_boundaries(*, directory: Path = BOUNDARIES_DIR) -> LoadResult:
     present = set(Region.objects.values_list("code", flat=True).iterator(chunk_size=BATCH))
     incoming: dict[str, tuple[str, float, float, float, float]] = {}
     for path in paths:
-        for code, row in _boundary_rows(path, path.stat().st_mtime).items():
-            if code in present:
+        geometries = _geometries(path, path.stat().st_mtime)
+        for code in present & geometries.keys():
+            row = _boundary_row(geometries[code])
+            if row is not None:
                 incoming[code] = row
     existing = {
         code: (rings, *box)

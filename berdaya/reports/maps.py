@@ -146,4 +146,3 @@ def region_map(
         located=drawing.points,
         unlocated=kubes.count() - drawing.points,
     )
-
