@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
@@ -25,10 +28,14 @@ class MapForm(forms.Form):
     level = forms.TypedChoiceField(label=_("Regions"), coerce=int, required=False)
     as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, data: object, *, root: Region) -> None:
+    def __init__(self, data: Mapping[str, Any], *, root: Region) -> None:
         super().__init__(data)
-        self.fields["indicator"].choices = [(code, indicator.label) for code, indicator in INDICATORS.items()]
-        self.fields["level"].choices = [(level, Region.Level(level).label) for level in map_levels(root)]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [
+            (code, indicator.label) for code, indicator in INDICATORS.items()
+        ]
+        cast(forms.ChoiceField, self.fields["level"]).choices = [
+            (level, Region.Level(level).label) for level in map_levels(root)
+        ]
 
 
 @permission_required("groups.view_kube", raise_exception=True)
