@@ -165,13 +165,11 @@ def legend(classes: Classes, fmt: Callable[[Number], str], *, none_label: str) -
 
 
 def colour_of(klass: int, count: int) -> str:
-    """The colour of a class among `count` classes: fewer classes spread over the whole ramp."""
+    """The colour of a class among `count` classes: fewer classes take the darker end of the ramp, so that even the
+    lowest stands out from the grey of zero."""
     if klass == 0 or count == 0:
         return COLOURS[0]
-    if count == 1:
-        return COLOURS[CLASSES]
-    step = (CLASSES - 1) * (klass - 1) // (count - 1)
-    return COLOURS[1 + step]
+    return COLOURS[CLASSES - count + klass]
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,9 @@ def test_points_inside_the_map_are_circles_and_a_wrong_position_far_away_is_left
 
 def test_nothing_to_draw_gives_no_svg():
     assert render([], title="t").svg == ""
+
+
+def test_with_fewer_classes_the_lowest_is_still_darker_than_the_palest_colour():
+    assert svgmap.colour_of(1, 2) == svgmap.COLOURS[4]
+    assert svgmap.colour_of(2, 2) == svgmap.COLOURS[5]
+    assert svgmap.colour_of(0, 2) == svgmap.COLOURS[0]
