@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
@@ -28,7 +27,7 @@ class MapForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"), required=False)
     level = forms.TypedChoiceField(label=_("Regions"), coerce=int, required=False)
     as_of = forms.DateField(
-        label=pgettext_lazy("a date", "As of"),
+        label=_("Date"),  # of the state shown ("As of" is taken by a month: "Per bulan")
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
