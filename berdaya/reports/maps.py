@@ -114,16 +114,16 @@ def region_map(
                 url = reverse("reports:map-region", args=[row.drill]) + suffix
                 rings = json.loads(outlines[row.key])
                 features.append(svgmap.Feature(row.key, row.name, rings, row.values[indicator], url))
+    # The same groups as the figures': those the user may see in the region, as they stood on `as_of`.
     kubes = existing_on(groups_in(user, root), as_of)
-    points = group_points(kubes=kubes)
+    fmt = value_format(shown)
     drawing = svgmap.render(
         features,
-        points,
+        group_points(kubes=kubes),
         title=_("%(indicator)s in %(region)s") % {"indicator": shown.label, "region": root.name},
-        fmt=value_format(shown),
+        fmt=fmt,
         no_data=_("none"),
     )
-    fmt = value_format(shown)
     table = [
         TableRow(
             name=row.name,

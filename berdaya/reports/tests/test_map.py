@@ -176,6 +176,16 @@ def test_every_indicator_can_be_mapped(client, users, kubes, indicator):
     assert len(paths(response.content.decode())) == 2
 
 
+def test_a_bad_choice_falls_back_to_its_default_and_keeps_the_others(client, users, kubes):
+    client.force_login(users["admin"])
+
+    response = client.get("/reports/map/?indicator=members&level=9")
+
+    assert response.status_code == 200
+    assert '<option value="members" selected>' in response.content.decode()
+    assert set(paths(response.content.decode())) == {"64.01.04", "64.01.05"}
+
+
 def test_an_unknown_indicator_falls_back_to_the_first(client, users, kubes):
     client.force_login(users["admin"])
 

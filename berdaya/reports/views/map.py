@@ -46,8 +46,10 @@ class MapForm(forms.Form):
 def region_map_page(request: AuthedRequest, code: str | None = None) -> HttpResponse:
     root = get_object_or_404(Region.objects.visible_to(request.user), code=code or request.user.region_id)
     form = MapForm(request.GET, root=root)
-    # A bad choice in the address falls back to the default rather than failing: the form shows what is drawn.
-    chosen = form.cleaned_data if form.is_valid() else {}
+    # A bad choice in the address falls back to its default rather than failing (the valid ones are kept): the
+    # form then shows what is drawn.
+    form.is_valid()
+    chosen = form.cleaned_data
     indicator = chosen.get("indicator") or next(iter(INDICATORS))
     levels = map_levels(root)
     level = chosen.get("level") or levels[0]
