@@ -26,11 +26,12 @@ $(VENV)/.dev: requirements/dev.lock $(VENV)/.base
 install: $(VENV)/.base
 install-dev: $(VENV)/.dev
 
-## make run: install, migrate, load regions, demo data on an empty database, serve on http://$(HOST):$(PORT)/
+## make run: install, migrate, load regions and their map outlines, demo data on an empty database, serve on http://$(HOST):$(PORT)/
 run: install
 	@mkdir -p var
 	$(BIN)/berdaya migrate --no-input
 	$(BIN)/berdaya loadregions
+	$(BIN)/berdaya loadboundaries
 	$(BIN)/berdaya demo --if-empty
 	@# Background tasks (large imports, screening, the daily monitoring run) need a worker; the monitor loop queues
 	@# the monitoring run now and every day at 01:00. Both stop with the server.

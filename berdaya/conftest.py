@@ -120,3 +120,12 @@ def users(regions: dict[str, Region]) -> dict[str, User]:
     made = {key: UserFactory(username=key, role=role, region=regions[scope]) for key, (role, scope) in specs.items()}
     made["no_region"] = UserFactory(username="no_region", role=User.Role.ADMIN, region=None)
     return made
+
+
+@pytest.fixture
+def boundaries(regions: dict[str, Region]) -> dict[str, Region]:
+    """The shipped map outlines of the test regions (only those: the loader skips regions not in the table)."""
+    from berdaya.regions.services import load_boundaries
+
+    load_boundaries()
+    return regions

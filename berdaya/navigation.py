@@ -63,10 +63,11 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Monthly reports"), "mentoring:report-list", "mentoring.view_monthlyreport"),
     NavItem(_("Monitoring"), "monitoring:overview", "monitoring.view_levelsnapshot"),
     NavItem(_("Monev"), "monitoring:monev-due", "monitoring.add_monevvisit"),
+    NavItem(_("Map"), "reports:map", "groups.view_kube"),
+    NavItem(_("Supervision"), "reports:supervision", "groups.view_kube", shown=may_supervise),
+    NavItem(_("Awards"), "reports:award-list", "reports.view_awardround"),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
-    NavItem(_("Awards"), "reports:award-list", "reports.view_awardround"),
-    NavItem(_("Supervision"), "reports:supervision", "groups.view_kube", shown=may_supervise),
 ]
 
 # URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page
@@ -79,6 +80,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "inbox:inbox": ("inbox:",),
     "mentoring:caseload": ("mentoring:",),
     "groups:kube-list": ("groups:",),
+    "reports:map": ("reports:map",),
     "mentoring:problem-list": ("mentoring:problem-",),
     "training:training-list": ("training:",),
     "business:kube-list": ("business:",),

@@ -90,3 +90,25 @@ class Region(models.Model):
 
     def ancestor_codes(self) -> list[str]:
         return region_ancestors(self.code)
+
+
+class Boundary(models.Model):
+    """A region's outline for the offline map: its rings in longitude, latitude (WGS 84) and their bounding box."""
+
+    region = models.OneToOneField(
+        Region, models.CASCADE, primary_key=True, related_name="boundary", verbose_name=_("region")
+    )
+    # Compact JSON: a list of rings, each a list of [longitude, latitude]. The outer rings and holes of a
+    # MultiPolygon are kept alike; the map fills them with the even-odd rule, which cuts the holes out.
+    rings = models.TextField(_("rings"))
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+
+    class Meta:
+        verbose_name = _("boundary")
+        verbose_name_plural = _("boundaries")
+
+    def __str__(self) -> str:
+        return str(self.region_id)

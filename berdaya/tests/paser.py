@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from berdaya.regions.services import WILAYAH_CSV, load_regions
+from berdaya.regions.services import WILAYAH_CSV, load_boundaries, load_regions
 
 
 def paser_regions(folder: Path) -> Path:
@@ -22,6 +22,8 @@ def paser_regions(folder: Path) -> Path:
 
 
 def build_paser_demo(folder: Path) -> None:
-    """Paser's regions and the demo scenario (seed 11) on top, in the database the caller has opened."""
+    """Paser's regions, their map outlines and the demo scenario (seed 11) on top, in the database the caller has
+    opened."""
     load_regions(path=paser_regions(folder))
+    load_boundaries()
     call_command("demo", "--seed", "11", verbosity=0)

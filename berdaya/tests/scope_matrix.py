@@ -266,6 +266,9 @@ MATRIX: dict[str, Page] = {
     # whoever may not supervise it, 403 to a village operator).
     "reports:supervision": listing("facilitator"),
     "reports:supervision-facilitator": page(pk="supervisee"),
+    # Reports: the offline map (group points carry the group's name: the map of one's own region lists them).
+    "reports:map": listing("kube"),
+    "reports:map-region": page(code="region.code"),
 }
 
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db.models import Model
 
 from berdaya.accounts.models import User
+from berdaya.regions.models import Boundary
 from berdaya.regions.tests.factories import RegionFactory
 
 EXPECTED = {
@@ -85,3 +86,11 @@ def test_every_history_row_the_demo_writes_names_a_user(regions):
     assert unnamed == {}
     audited_apps = {table.split("_", 1)[0] for table, count in written.items() if count}
     assert audited_apps >= {"accounts", "registry", "targeting", "groups", "mentoring", "training", "business"}
+
+
+def test_the_demo_loads_the_map_outlines_of_its_regions(db):
+    paser(db)
+
+    call_command("demo", "--seed", "7")
+
+    assert set(Boundary.objects.values_list("region_id", flat=True)) >= {"64.01", "64.01.04", "64.01.04.2004"}

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from berdaya.accounts.models import User
 from berdaya.demo.scenario import create_demo
-from berdaya.regions.models import Region
-from berdaya.regions.services import load_regions
+from berdaya.regions.models import Boundary, Region
+from berdaya.regions.services import load_boundaries, load_regions
 
 
 class Command(BaseCommand):
@@ -30,6 +30,8 @@ class Command(BaseCommand):
             load_regions()
         if not Region.objects.filter(code=settings.BERDAYA_HOME_REGION).exists():
             raise CommandError(f"Home region {settings.BERDAYA_HOME_REGION} is not in the region list.")
+        if not Boundary.objects.filter(region_id=settings.BERDAYA_HOME_REGION).exists():
+            load_boundaries()  # the map's outlines of the regions loaded
         demo = create_demo(seed=options["seed"], scale=options["scale"])
         registry, targeting, groups, business = demo.registry, demo.targeting, demo.groups, demo.business
         self.stdout.write(f"Registry: {registry.households} households, {registry.persons} persons.")
