@@ -33,7 +33,7 @@ TODAY = dt.date(2027, 12, 20)
 MONTHS = [dt.date(2027, month, 1) for month in range(7, 13)]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def english(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
