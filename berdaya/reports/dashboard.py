@@ -114,9 +114,7 @@ def dashboard_page(*, user: User, root: Region, as_of: dt.date, period: Period) 
         chart = None
         if code in series:
             points = series[code]
-            chart = charts.bar_chart(
-                [int(p.value or 0) for p in points], [formats.month(p.month) for p in points]
-            )
+            chart = charts.bar_chart([int(p.value or 0) for p in points], [formats.month(p.month) for p in points])
         url = reverse(url_name) if url_name and user.has_perm(permission) else ""
         note = _("in the period") if not INDICATORS[code].stock else _("on the date")
         cards.append(Card(code, INDICATORS[code].label, shown(code, data.total.values[code]), url, chart, note))

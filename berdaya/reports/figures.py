@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -199,9 +200,9 @@ def _statuses(s: _Scope) -> None:
     changed_since = [pk for pk, (_status, since) in s.status_since.items() if since > s.as_of]
     earlier: dict[int, str] = {}
     if changed_since:
-        history = Kube.history.model.objects.filter(  # type: ignore[attr-defined]
-            id__in=changed_since, history_date__date__lte=s.as_of
-        ).order_by("id", "history_date", "history_id")
+        history = Kube.history.model.objects.filter(id__in=changed_since, history_date__date__lte=s.as_of).order_by(
+            "id", "history_date", "history_id"
+        )
         for pk, status in history.values_list("id", "status"):
             earlier[pk] = status  # ordered by date: the last one wins
     for pk, (status, since) in s.status_since.items():
@@ -254,7 +255,9 @@ def _funds(s: _Scope) -> None:
     ):
         s.add(pk, "iks_balance", whole(total) if kind == IksEntry.Kind.CONTRIBUTION else -whole(total))
     for pk, total in (
-        Loan.objects.filter(kube__in=s.kubes, issued_on__lte=s.as_of).values_list("kube_id").annotate(t=Sum("principal"))
+        Loan.objects.filter(kube__in=s.kubes, issued_on__lte=s.as_of)
+        .values_list("kube_id")
+        .annotate(t=Sum("principal"))
     ):
         s.add(pk, "fund_outstanding", whole(total))
     for pk, total in (
@@ -291,7 +294,7 @@ def _visits(s: _Scope) -> None:
 
 def report_due_day() -> int:
     """The day of the next month by which a facilitator's monthly report is on time (a setting)."""
-    return int(getattr(settings, "BERDAYA_MONTHLY_REPORT_DUE_DAY", 10))
+    return int(settings.BERDAYA_MONTHLY_REPORT_DUE_DAY)
 
 
 def _reports(s: _Scope) -> None:
@@ -320,7 +323,7 @@ def _reports(s: _Scope) -> None:
         for month, due in months:
             s.add(pk, "reports_due", 1)
             at = submitted.get((facilitator, month))
-            if at is not None and at.date() <= due:
+            if at is not None and timezone.localdate(at) <= due:
                 s.add(pk, "reports_on_time", 1)
 
 
@@ -459,7 +462,7 @@ def trends(
 ) -> dict[str, list[Point]]:
     """Each indicator's total month by month, the last `months` months up to as_of's: a stock at each month's end
     (or as_of), a flow over the month. Its queries grow with the months and indicators, never with the groups."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or timezone.localdate()
     wanted = list(codes)
     kubes = groups_in(user, root)
     series: dict[str, list[Point]] = {code: [] for code in wanted}
@@ -481,9 +484,7 @@ def trends(
     return series
 
 
-def trend(
-    *, user: User, root: Region, indicator: str, months: int = 12, as_of: dt.date | None = None
-) -> list[Point]:
+def trend(*, user: User, root: Region, indicator: str, months: int = 12, as_of: dt.date | None = None) -> list[Point]:
     """One indicator's monthly trend (see `trends`)."""
     return trends(user=user, root=root, codes=[indicator], months=months, as_of=as_of)[indicator]
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from berdaya.accounts.models import User
 from berdaya.accounts.tests.factories import UserFactory
@@ -37,7 +36,7 @@ from berdaya.reports.figures import Period
 
 AS_OF = dt.date(2027, 9, 30)
 PERIOD = Period(dt.date(2027, 1, 1), dt.date(2027, 12, 31))
-CREATED = timezone.make_aware(dt.datetime(2027, 1, 5, 9, 0))
+CREATED = dt.datetime(2027, 1, 5, 1, 0, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -106,7 +105,11 @@ def programme(regions: dict[str, Region], users: dict[str, User]) -> Programme:
     # IKS: a1 100,000 in and 30,000 used; c1 50,000 in on 2027-10-01 (after AS_OF).
     IksEntryFactory(kube=a1, amount=100_000, entry_date=dt.date(2027, 6, 1))
     IksEntryFactory(
-        kube=a1, kind=IksEntry.Kind.USE, purpose=IksEntry.Purpose.COMMUNITY, amount=30_000, entry_date=dt.date(2027, 7, 1)
+        kube=a1,
+        kind=IksEntry.Kind.USE,
+        purpose=IksEntry.Purpose.COMMUNITY,
+        amount=30_000,
+        entry_date=dt.date(2027, 7, 1),
     )
     IksEntryFactory(kube=c1, amount=50_000, entry_date=dt.date(2027, 10, 1))
 
@@ -141,7 +144,7 @@ def programme(regions: dict[str, Region], users: dict[str, User]) -> Programme:
         kube=a2,
         kind="sales_falling",
         raised_on=dt.date(2027, 9, 3),
-        handled_at=timezone.make_aware(dt.datetime(2027, 9, 20, 10, 0)),
+        handled_at=dt.datetime(2027, 9, 20, 2, 0, tzinfo=dt.UTC),
         handled_by=treasurer,
         handled_note="Dikunjungi",
     )
@@ -156,14 +159,14 @@ def programme(regions: dict[str, Region], users: dict[str, User]) -> Programme:
     # Monthly reports (due on the 10th of the next month): the facilitator of a1 sent July's on 2027-08-05 (on
     # time) and August's on 2027-09-15 (late); b1's facilitator sent July's on 2027-08-09.
     for user, month, sent in [
-        (facilitator, dt.date(2027, 7, 1), dt.datetime(2027, 8, 5, 9)),
-        (facilitator, dt.date(2027, 8, 1), dt.datetime(2027, 9, 15, 9)),
-        (users["other_facilitator"], dt.date(2027, 7, 1), dt.datetime(2027, 8, 9, 9)),
+        (facilitator, dt.date(2027, 7, 1), dt.datetime(2027, 8, 5, 1, tzinfo=dt.UTC)),
+        (facilitator, dt.date(2027, 8, 1), dt.datetime(2027, 9, 15, 1, tzinfo=dt.UTC)),
+        (users["other_facilitator"], dt.date(2027, 7, 1), dt.datetime(2027, 8, 9, 1, tzinfo=dt.UTC)),
     ]:
         MonthlyReport.objects.create(
             facilitator=user,
             month=month,
             status=MonthlyReport.Status.SUBMITTED,
-            submitted_at=timezone.make_aware(sent),
+            submitted_at=sent,
         )
     return Programme(a1, a2, b1, c1, c2, left)
