@@ -30,6 +30,7 @@ CARDS: list[tuple[str, str, str, bool]] = [
     ("members", "groups:kube-list", "groups.view_kube", True),
     ("households", "", "", False),
     ("aid_budgeted", "", "", False),
+    ("aid_approved", "", "", False),
     ("aid_paid", "", "", True),
     ("revenue", "", "", True),
     ("profit", "", "", True),

@@ -35,7 +35,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
-from berdaya.business.models import AidStage, CashEntry, IksEntry, Loan, Repayment
+from berdaya.business.models import AidStage, BusinessPlan, CashEntry, IksEntry, Loan, Repayment
 from berdaya.business.money import whole
 from berdaya.groups.models import Kube, Membership
 from berdaya.lib.months import month_end, months_back
@@ -99,6 +99,7 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("level_unassessed", _("Level not yet assessed"), "count"),
         *(Indicator(code, Kube.Status(status).label, "count") for status, code in STATUS_CODES.items()),
         Indicator("aid_budgeted", _("Aid budgeted"), "rupiah"),
+        Indicator("aid_approved", _("Aid approved"), "rupiah"),
         Indicator("revenue", _("Revenue (sales)"), "rupiah", stock=False),
         Indicator("profit", _("Profit"), "rupiah", stock=False),
         Indicator("iks_balance", _("IKS balance"), "rupiah"),
@@ -213,16 +214,25 @@ def _statuses(s: _Scope) -> None:
             s.add(pk, code, 1)
 
 
+def approved_by(as_of: dt.date) -> Q:
+    """Aid stages of groups whose business plan (with its budget, the RAB) the Dinas had approved by `as_of`."""
+    return Q(
+        kube__business_plan__status=BusinessPlan.Status.APPROVED, kube__business_plan__approved_at__date__lte=as_of
+    )
+
+
 def _aid(s: _Scope) -> None:
-    """Budgeted: every stage planned for the group. Paid: the stages paid in the period."""
+    """Budgeted: every stage planned for the group. Approved: those of a group whose business plan was approved by
+    as_of. Paid: the stages paid in the period."""
     paid = Q(paid_on__gte=s.period.start, paid_on__lte=s.period.until(s.as_of))
-    for pk, budgeted, amount in (
+    for pk, budgeted, approved, amount in (
         AidStage.objects.filter(kube__in=s.kubes)
         .values_list("kube_id")
-        .annotate(b=Sum("amount"), p=Sum("amount", filter=paid))
-        .values_list("kube_id", "b", "p")
+        .annotate(b=Sum("amount"), a=Sum("amount", filter=approved_by(s.as_of)), p=Sum("amount", filter=paid))
+        .values_list("kube_id", "b", "a", "p")
     ):
         s.add(pk, "aid_budgeted", whole(budgeted))
+        s.add(pk, "aid_approved", whole(approved))
         s.add(pk, "aid_paid", whole(amount))
 
 
@@ -347,7 +357,7 @@ COLLECTORS: list[tuple[Callable[[_Scope], None], frozenset[str]]] = [
     (_members, frozenset({"members", "households"})),
     (_levels, frozenset({*LEVEL_CODES.values(), "level_unassessed"})),
     (_statuses, frozenset(STATUS_CODES.values())),
-    (_aid, frozenset({"aid_budgeted", "aid_paid"})),
+    (_aid, frozenset({"aid_budgeted", "aid_approved", "aid_paid"})),
     (_cash, frozenset({"revenue", "profit"})),
     (_funds, frozenset({"iks_balance", "fund_outstanding"})),
     (_training, frozenset({"trainings", "members_trained"})),
@@ -495,6 +505,7 @@ class AidLine:
     label: str
     year: int
     budgeted: int  # every stage planned for the groups of that source and year
+    approved: int  # of those, the stages of groups whose business plan was approved by as_of
     paid: int  # paid in the period
     paid_to_date: int  # paid up to as_of
 
@@ -506,11 +517,16 @@ def aid_by_source(*, user: User, root: Region, as_of: dt.date, period: Period) -
     rows = (
         AidStage.objects.filter(kube__in=kubes)
         .values_list("kube__cycle__funding_source", "kube__cycle__year")
-        .annotate(b=Sum("amount"), p=Sum("amount", filter=paid), d=Sum("amount", filter=Q(paid_on__lte=as_of)))
+        .annotate(
+            b=Sum("amount"),
+            a=Sum("amount", filter=approved_by(as_of)),
+            p=Sum("amount", filter=paid),
+            d=Sum("amount", filter=Q(paid_on__lte=as_of)),
+        )
         .order_by("kube__cycle__year", "kube__cycle__funding_source")
     )
     labels = dict(Cycle.FundingSource.choices)
     return [
-        AidLine(source, str(labels.get(source, source)), year, whole(b), whole(p), whole(d))
-        for source, year, b, p, d in rows
+        AidLine(source, str(labels.get(source, source)), year, whole(b), whole(a), whole(p), whole(d))
+        for source, year, b, a, p, d in rows
     ]

@@ -13,9 +13,10 @@ import pytest
 
 from berdaya.accounts.models import User
 from berdaya.accounts.tests.factories import UserFactory
-from berdaya.business.models import CashEntry, IksEntry, Repayment
+from berdaya.business.models import BusinessPlan, CashEntry, IksEntry, Repayment
 from berdaya.business.tests.factories import (
     AidStageFactory,
+    BusinessPlanFactory,
     CashEntryFactory,
     ExpenseFactory,
     IksEntryFactory,
@@ -84,6 +85,13 @@ def programme(regions: dict[str, Region], users: dict[str, User]) -> Programme:
     AidStageFactory(kube=b1, amount=2_000_000, paid_on=dt.date(2027, 4, 1))
     AidStageFactory(kube=c1, amount=1_500_000)
     AidStageFactory(kube=c2, amount=500_000, paid_on=dt.date(2026, 12, 1))
+    # Approved: a1's business plan on 2027-02-15; b1's on 2027-10-01 (after AS_OF); c1's still a draft.
+    for kube, approved_at in [
+        (a1, dt.datetime(2027, 2, 15, 1, tzinfo=dt.UTC)),
+        (b1, dt.datetime(2027, 10, 1, 1, tzinfo=dt.UTC)),
+    ]:
+        BusinessPlanFactory(kube=kube, status=BusinessPlan.Status.APPROVED, approved_at=approved_at)
+    BusinessPlanFactory(kube=c1)
 
     # Cash: a1 sells 300,000 and spends 100,000 on materials; a sale of 50,000 reversed; a member's saving of
     # 200,000 (not revenue, not profit). b1 sells 400,000 on 2027-10-03 (after AS_OF). c1 sells 120,000.

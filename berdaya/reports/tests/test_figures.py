@@ -73,6 +73,7 @@ def test_the_state_on_as_of_matches_the_hand_computed_figures(programme, users, 
     assert total["members"] == 8  # a1 lost a member on 2027-08-31; c2's second joined 2027-10-02
     assert total["households"] == 8
     assert total["aid_budgeted"] == 6_000_000
+    assert total["aid_approved"] == 2_000_000  # a1's plan; b1's was approved after as_of, c1's is a draft
     assert total["aid_paid"] == 3_000_000  # a1's second stage was paid after as_of, c2's before the period
     assert total["revenue"] == 420_000  # a reversed sale takes itself back; b1's October sale is later
     assert total["profit"] == 320_000  # member savings are not profit
@@ -98,6 +99,12 @@ def test_a_month_earlier_the_levels_and_members_were_those_of_then(programme, us
 
     assert (total["level_tumbuh"], total["level_berkembang"]) == (2, 0)
     assert total["members"] == 9  # the member of a1 had not left yet
+
+
+def test_a_group_dissolved_after_as_of_counts_with_the_status_it_had_then(programme, users, regions):
+    total = figures(users["admin"], regions["kec_c"]).total.values
+
+    assert (total["status_active"], total["kubes"]) == (2, 2)
 
 
 def test_after_the_dissolution_the_group_no_longer_counts(programme, users, regions):
