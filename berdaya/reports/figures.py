@@ -164,7 +164,6 @@ Sets = dict[int, dict[str, set[int]]]
 @dataclass
 class _Scope:
     kubes: QuerySet[Kube]  # the groups that existed on as_of
-    pks: list[int]
     as_of: dt.date
     period: Period
     per: PerGroup
@@ -378,24 +377,47 @@ def _needed(codes: Iterable[str]) -> set[str]:
     return needed
 
 
+GroupFacts = tuple[int, str, str, int | None, str, dt.date, dt.date]  # pk, name, village, facilitator, status ...
+FACTS = ("pk", "name", "village_id", "facilitator_id", "status", "status_since", "created_at")
+
+
+def _facts(kubes: QuerySet[Kube]) -> list[GroupFacts]:
+    """What `_per_group` needs to know of each group, with its creation day in the office's time zone."""
+    return [(*row[:-1], timezone.localdate(row[-1])) for row in kubes.values_list(*FACTS)]
+
+
+def _existed(facts: GroupFacts, day: dt.date) -> bool:
+    """The Python form of `existing_on`."""
+    _pk, _name, _village, _facilitator, status, since, created = facts
+    return created <= day and not (status == Kube.Status.DISSOLVED and since <= day)
+
+
 def _per_group(
-    kubes: QuerySet[Kube], as_of: dt.date, period: Period, codes: Iterable[str]
+    kubes: QuerySet[Kube],
+    as_of: dt.date,
+    period: Period,
+    codes: Iterable[str],
+    facts: list[GroupFacts] | None = None,
 ) -> tuple[dict[int, tuple[str, str]], PerGroup, Sets]:
-    """name and village of each group that existed on as_of, its figures, and the ids behind distinct counts."""
+    """name and village of each group that existed on as_of, its figures, and the ids behind distinct counts.
+
+    `facts`, when given, are those of all `kubes` (read once for many dates): the groups are not read again."""
     existing = existing_on(kubes, as_of)
+    if facts is None:
+        facts = _facts(existing)
     needed = _needed(codes)
     where: dict[int, tuple[str, str]] = {}
     per: PerGroup = defaultdict(dict)
     sets: Sets = defaultdict(dict)
-    scope = _Scope(existing, [], as_of, period, per, sets)
-    for pk, name, village, facilitator, status, since in existing.values_list(
-        "pk", "name", "village_id", "facilitator_id", "status", "status_since"
-    ):
+    scope = _Scope(existing, as_of, period, per, sets)
+    for fact in facts:
+        if not _existed(fact, as_of):
+            continue
+        pk, name, village, facilitator, status, since, _created = fact
         where[pk] = (name, village)
         scope.facilitators[pk] = facilitator
         scope.status_since[pk] = (status, since)
         per[pk]["kubes"] = 1
-    scope.pks = list(where)
     if where:
         for collect, gives in COLLECTORS:
             if gives & needed:
@@ -471,16 +493,18 @@ def trends(
     *, user: User, root: Region, codes: Iterable[str], months: int = 12, as_of: dt.date | None = None
 ) -> dict[str, list[Point]]:
     """Each indicator's total month by month, the last `months` months up to as_of's: a stock at each month's end
-    (or as_of), a flow over the month. Its queries grow with the months and indicators, never with the groups."""
+    (or as_of), a flow over the month. The groups are read once; the figures' queries grow with the months and
+    indicators, never with the groups."""
     as_of = as_of or timezone.localdate()
     wanted = list(codes)
     kubes = groups_in(user, root)
+    facts = _facts(kubes)  # read once for every month
     series: dict[str, list[Point]] = {code: [] for code in wanted}
     last = as_of.replace(day=1)
     for back in range(months - 1, -1, -1):
         month = months_back(last, back)
         day = min(month_end(month), as_of)
-        where, per_group, sets = _per_group(kubes, day, Period(month, month_end(month)), wanted)
+        where, per_group, sets = _per_group(kubes, day, Period(month, month_end(month)), wanted, facts)
         total = Row(root.code, root.name, values=dict.fromkeys(INDICATORS, 0))
         ids: dict[str, set[int]] = defaultdict(set)
         for pk in where:
