@@ -74,6 +74,7 @@ NAVIGATION: list[NavItem] = [
 # the item with the longest matching prefix is the one marked current, so "mentoring:problem-" (Problems) wins over
 # "mentoring:" (My groups) on a problem's page. An item not listed here is current only on its own page.
 SECTIONS: dict[str, tuple[str, ...]] = {
+    "dashboard": ("reports:dashboard",),
     "registry:person-list": ("registry:",),
     "screening:candidate-list": ("screening:",),
     "targeting:cycle-list": ("targeting:",),

@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 
 from berdaya import pwa, worklist
 from berdaya.accounts.views import LoginView
-from berdaya.monitoring.views import dashboard
+from berdaya.reports.views.dashboard import dashboard
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),

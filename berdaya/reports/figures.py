@@ -8,25 +8,43 @@ total (tested). A ratio is never averaged: it is worked out again from its parts
 
 Contract (other modules build on it; keep the signatures):
   INDICATORS: dict[str, Indicator] in display order; `breakdown(...)` -> Breakdown; `Period`; `Row.values[code]`.
+
+How the figures are worked out (docs/reports.md says the same for readers):
+- Every figure is first worked out per group, by a few grouped queries over all the groups at once (a constant
+  number per breakdown, whatever the number of groups or children), then summed into the rows and the total.
+- A stock (members, IKS balance, open problems ...) is the state at the end of `as_of`; a flow (aid paid,
+  revenue, visits ...) counts what happened in the period, cut at `as_of`.
+- A group counts from the day it was created until the day it was dissolved (`existing_on`).
+- "trainings" is the one count that is not additive: a training attended by members of two villages is one
+  training in the kecamatan. Percentages are worked out again from their parts at each level.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
-from berdaya.business.models import AidStage
+from berdaya.business.models import AidStage, BusinessPlan, CashEntry, IksEntry, Loan, Repayment
+from berdaya.business.money import whole
 from berdaya.groups.models import Kube, Membership
+from berdaya.lib.months import month_end, months_back
 from berdaya.lib.scoping import region_q
+from berdaya.mentoring.models import MonthlyReport, Problem, Visit
+from berdaya.monitoring.models import EarlyWarning, Level, LevelSnapshot
 from berdaya.regions.models import Region
+from berdaya.targeting.models import Cycle
+from berdaya.training.models import Participant
 
 Value = int | Decimal | None
 
@@ -37,6 +55,8 @@ class Indicator:
     label: str | Promise
     unit: str  # "count", "rupiah" or "percent"
     additive: bool = True  # the total is the sum of the rows (a percentage is worked out again from its parts)
+    parts: tuple[str, str] | None = None  # a percentage: the codes of its numerator and denominator
+    stock: bool = True  # a state on `as_of` (False: a flow over the period)
 
 
 @dataclass(frozen=True)
@@ -50,13 +70,51 @@ class Period:
     def year_to(cls, day: dt.date) -> Period:
         return cls(day.replace(month=1, day=1), day)
 
+    def until(self, as_of: dt.date) -> dt.date:
+        """The last day the flow counts: the period's end, or `as_of` when earlier."""
+        return min(self.end, as_of)
+
+
+LEVEL_CODES = {
+    Level.NONE: "level_none",
+    Level.TUMBUH: "level_tumbuh",
+    Level.BERKEMBANG: "level_berkembang",
+    Level.MANDIRI: "level_mandiri",
+}
+STATUS_CODES = {
+    Kube.Status.FORMING: "status_forming",
+    Kube.Status.ACTIVE: "status_active",
+    Kube.Status.INACTIVE: "status_inactive",
+    Kube.Status.GRADUATED: "status_graduated",
+}
 
 INDICATORS: dict[str, Indicator] = {
     indicator.code: indicator
     for indicator in (
         Indicator("kubes", _("KUBE"), "count"),
         Indicator("members", _("Members"), "count"),
-        Indicator("aid_paid", _("Aid disbursed"), "rupiah"),
+        Indicator("aid_paid", _("Aid disbursed"), "rupiah", stock=False),
+        Indicator("households", _("Households"), "count"),
+        *(Indicator(code, Level(level).label, "count") for level, code in LEVEL_CODES.items()),
+        Indicator("level_unassessed", _("Level not yet assessed"), "count"),
+        *(Indicator(code, Kube.Status(status).label, "count") for status, code in STATUS_CODES.items()),
+        Indicator("aid_budgeted", _("Aid budgeted"), "rupiah"),
+        Indicator("aid_approved", _("Aid approved"), "rupiah"),
+        Indicator("revenue", _("Revenue (sales)"), "rupiah", stock=False),
+        Indicator("profit", _("Profit"), "rupiah", stock=False),
+        Indicator("iks_balance", _("IKS balance"), "rupiah"),
+        Indicator("fund_outstanding", _("Revolving fund lent out"), "rupiah"),
+        Indicator("trainings", _("Trainings held"), "count", additive=False, stock=False),
+        Indicator("members_trained", _("Members trained"), "count", stock=False),
+        Indicator("groups_visited", _("Groups visited"), "count", stock=False),
+        Indicator("visit_coverage", _("Visit coverage"), "percent", False, ("groups_visited", "kubes"), False),
+        Indicator("reports_due", _("Monthly reports due"), "count", stock=False),
+        Indicator("reports_on_time", _("Monthly reports on time"), "count", stock=False),
+        Indicator(
+            "reports_on_time_share", _("Reports on time"), "percent", False, ("reports_on_time", "reports_due"), False
+        ),
+        Indicator("problems_open", _("Open problems"), "count"),
+        Indicator("warnings_open", _("Open early warnings"), "count"),
     )
 }
 
@@ -95,24 +153,305 @@ def _child_key(village_code: str, depth: int) -> str:
     return ".".join(village_code.split(".")[: depth + 1])
 
 
-def breakdown(*, user: User, root: Region, as_of: dt.date, period: Period) -> Breakdown:
-    """The figures of `root`'s children and their total, for what the user may see."""
+# Per-group figures -----------------------------------------------------------------------------------------------
+# Each collector adds its codes to `per[group pk]` with one or two grouped queries over all the groups; `sets`
+# holds the distinct ids behind a non-additive count (trainings) so that each level counts them once.
+
+PerGroup = dict[int, dict[str, Value]]
+Sets = dict[int, dict[str, set[int]]]
+
+
+@dataclass
+class _Scope:
+    kubes: QuerySet[Kube]  # the groups that existed on as_of
+    as_of: dt.date
+    period: Period
+    per: PerGroup
+    sets: Sets
+    facilitators: dict[int, int | None] = field(default_factory=dict)
+    status_since: dict[int, tuple[str, dt.date]] = field(default_factory=dict)
+
+    def add(self, pk: int, code: str, value: Value) -> None:
+        self.per[pk][code] = (self.per[pk].get(code) or 0) + (value or 0)
+
+
+def _members(s: _Scope) -> None:
+    members = Membership.objects.filter(kube__in=s.kubes, joined_on__lte=s.as_of).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=s.as_of)
+    )
+    for pk, n, households in (
+        members.values_list("kube_id")
+        .annotate(n=Count("pk"), h=Count("household_id", distinct=True))
+        .values_list("kube_id", "n", "h")
+    ):
+        s.add(pk, "members", n)
+        s.add(pk, "households", households)
+
+
+def _levels(s: _Scope) -> None:
+    """The level of the snapshot of as_of's month, or of the latest month before it."""
+    latest = LevelSnapshot.objects.filter(kube=OuterRef("pk"), month__lte=s.as_of.replace(day=1)).order_by("-month")
+    for pk, level in s.kubes.annotate(level=Subquery(latest.values("level")[:1])).values_list("pk", "level"):
+        s.add(pk, LEVEL_CODES.get(level, "level_unassessed") if level is not None else "level_unassessed", 1)
+
+
+def _statuses(s: _Scope) -> None:
+    """The status on as_of: the current one if it held then, else the last one the group's history recorded."""
+    changed_since = [pk for pk, (_status, since) in s.status_since.items() if since > s.as_of]
+    earlier: dict[int, str] = {}
+    if changed_since:
+        history = Kube.history.model.objects.filter(id__in=changed_since, history_date__date__lte=s.as_of).order_by(
+            "id", "history_date", "history_id"
+        )
+        for pk, status in history.values_list("id", "status"):
+            earlier[pk] = status  # ordered by date: the last one wins
+    for pk, (status, since) in s.status_since.items():
+        if since > s.as_of:
+            status = earlier.get(pk, Kube.Status.FORMING)
+        code = STATUS_CODES.get(Kube.Status(status))
+        if code is not None:
+            s.add(pk, code, 1)
+
+
+def approved_by(as_of: dt.date) -> Q:
+    """Aid stages of groups whose business plan (with its budget, the RAB) the Dinas had approved by `as_of`."""
+    return Q(
+        kube__business_plan__status=BusinessPlan.Status.APPROVED, kube__business_plan__approved_at__date__lte=as_of
+    )
+
+
+def _aid(s: _Scope) -> None:
+    """Budgeted: every stage planned for the group. Approved: those of a group whose business plan was approved by
+    as_of. Paid: the stages paid in the period."""
+    paid = Q(paid_on__gte=s.period.start, paid_on__lte=s.period.until(s.as_of))
+    for pk, budgeted, approved, amount in (
+        AidStage.objects.filter(kube__in=s.kubes)
+        .values_list("kube_id")
+        .annotate(b=Sum("amount"), a=Sum("amount", filter=approved_by(s.as_of)), p=Sum("amount", filter=paid))
+        .values_list("kube_id", "b", "a", "p")
+    ):
+        s.add(pk, "aid_budgeted", whole(budgeted))
+        s.add(pk, "aid_approved", whole(approved))
+        s.add(pk, "aid_paid", whole(amount))
+
+
+def _cash(s: _Scope) -> None:
+    """Revenue and profit by the business dashboard's rule (business/selectors/dashboard.py): sales are revenue;
+    every category but capital movements and distributions (`CashEntry.NOT_PROFIT`) is profit or cost; a
+    reversal counts against the category of the entry it reverses, with its own sign."""
+    Category = CashEntry.Category
+    entries = CashEntry.objects.filter(
+        kube__in=s.kubes, entry_date__gte=s.period.start, entry_date__lte=s.period.until(s.as_of)
+    )
+    totals = entries.exclude(category=Category.REVERSAL).values_list("kube_id", "kind", "category")
+    reversals = entries.filter(category=Category.REVERSAL).values_list("kube_id", "kind", "reverses__category")
+    for query in (totals, reversals):
+        for pk, kind, category, total in query.annotate(t=Sum("amount")):
+            amount = whole(total)
+            signed = amount if kind == CashEntry.Kind.INCOME else -amount
+            if category == Category.SALES:
+                s.add(pk, "revenue", signed)
+            if category not in CashEntry.NOT_PROFIT:
+                s.add(pk, "profit", signed)
+
+
+def _funds(s: _Scope) -> None:
+    """The IKS balance and what the revolving fund has lent out and not yet had back, at the end of as_of."""
+    for pk, kind, total in (
+        IksEntry.objects.filter(kube__in=s.kubes, entry_date__lte=s.as_of)
+        .values_list("kube_id", "kind")
+        .annotate(t=Sum("amount"))
+    ):
+        s.add(pk, "iks_balance", whole(total) if kind == IksEntry.Kind.CONTRIBUTION else -whole(total))
+    for pk, total in (
+        Loan.objects.filter(kube__in=s.kubes, issued_on__lte=s.as_of)
+        .values_list("kube_id")
+        .annotate(t=Sum("principal"))
+    ):
+        s.add(pk, "fund_outstanding", whole(total))
+    for pk, total in (
+        Repayment.objects.filter(loan__kube__in=s.kubes, loan__issued_on__lte=s.as_of, paid_on__lte=s.as_of)
+        .values_list("loan__kube_id")
+        .annotate(t=Sum("amount"))
+    ):
+        s.add(pk, "fund_outstanding", -whole(total))
+
+
+def _training(s: _Scope) -> None:
+    """Trainings that ended in the period and the members who attended them."""
+    attended = Participant.objects.filter(
+        membership__kube__in=s.kubes,
+        attended=True,
+        training__ends_on__gte=s.period.start,
+        training__ends_on__lte=s.period.until(s.as_of),
+    )
+    trained: dict[int, set[int]] = defaultdict(set)
+    for pk, training, membership in attended.values_list("membership__kube_id", "training_id", "membership_id"):
+        s.sets[pk].setdefault("trainings", set()).add(training)
+        trained[pk].add(membership)
+    for pk, members in trained.items():
+        s.add(pk, "members_trained", len(members))
+
+
+def _visits(s: _Scope) -> None:
+    visited = Visit.objects.filter(
+        kube__in=s.kubes, visited_on__gte=s.period.start, visited_on__lte=s.period.until(s.as_of)
+    )
+    for pk in visited.order_by().values_list("kube_id", flat=True).distinct():
+        s.add(pk, "groups_visited", 1)
+
+
+def report_due_day() -> int:
+    """The day of the next month by which a facilitator's monthly report is on time (a setting)."""
+    return int(settings.BERDAYA_MONTHLY_REPORT_DUE_DAY)
+
+
+def _reports(s: _Scope) -> None:
+    """Per group and month of the period whose report was due by as_of: its facilitator's report, on time if it
+    was submitted by the due day of the next month."""
+    due_day = report_due_day()
+    months: list[tuple[dt.date, dt.date]] = []
+    month = s.period.start.replace(day=1)
+    while month <= s.period.until(s.as_of):
+        due = month_end(month) + dt.timedelta(days=due_day)
+        if due <= s.as_of:
+            months.append((month, due))
+        month = month_end(month) + dt.timedelta(days=1)
+    facilitators = {f for f in s.facilitators.values() if f is not None}
+    if not months or not facilitators:
+        return
+    submitted = {
+        (facilitator, month): at
+        for facilitator, month, at in MonthlyReport.objects.filter(
+            facilitator_id__in=facilitators, month__in=[m for m, _due in months], submitted_at__isnull=False
+        ).values_list("facilitator_id", "month", "submitted_at")
+    }
+    for pk, facilitator in s.facilitators.items():
+        if facilitator is None:
+            continue
+        for month, due in months:
+            s.add(pk, "reports_due", 1)
+            at = submitted.get((facilitator, month))
+            if at is not None and timezone.localdate(at) <= due:
+                s.add(pk, "reports_on_time", 1)
+
+
+def _problems_and_warnings(s: _Scope) -> None:
+    problems = Problem.objects.filter(kube__in=s.kubes, reported_on__lte=s.as_of).filter(
+        Q(resolved_on__isnull=True) | Q(resolved_on__gt=s.as_of)
+    )
+    for pk, n in problems.values_list("kube_id").annotate(n=Count("pk")):
+        s.add(pk, "problems_open", n)
+    warnings = (
+        EarlyWarning.objects.filter(kube__in=s.kubes, raised_on__lte=s.as_of)
+        .filter(Q(cleared_on__isnull=True) | Q(cleared_on__gt=s.as_of))
+        .filter(Q(handled_at__isnull=True) | Q(handled_at__date__gt=s.as_of))
+    )
+    for pk, n in warnings.values_list("kube_id").annotate(n=Count("pk")):
+        s.add(pk, "warnings_open", n)
+
+
+# Which collector gives which codes ("kubes" comes with the groups themselves).
+COLLECTORS: list[tuple[Callable[[_Scope], None], frozenset[str]]] = [
+    (_members, frozenset({"members", "households"})),
+    (_levels, frozenset({*LEVEL_CODES.values(), "level_unassessed"})),
+    (_statuses, frozenset(STATUS_CODES.values())),
+    (_aid, frozenset({"aid_budgeted", "aid_approved", "aid_paid"})),
+    (_cash, frozenset({"revenue", "profit"})),
+    (_funds, frozenset({"iks_balance", "fund_outstanding"})),
+    (_training, frozenset({"trainings", "members_trained"})),
+    (_visits, frozenset({"groups_visited"})),
+    (_reports, frozenset({"reports_due", "reports_on_time"})),
+    (_problems_and_warnings, frozenset({"problems_open", "warnings_open"})),
+]
+
+
+def _needed(codes: Iterable[str]) -> set[str]:
+    """The codes and, for a percentage, its parts."""
+    needed = set()
+    for code in codes:
+        needed.add(code)
+        parts = INDICATORS[code].parts
+        if parts:
+            needed.update(parts)
+    return needed
+
+
+GroupFacts = tuple[int, str, str, int | None, str, dt.date, dt.date]  # pk, name, village, facilitator, status ...
+FACTS = ("pk", "name", "village_id", "facilitator_id", "status", "status_since", "created_at")
+
+
+def _facts(kubes: QuerySet[Kube]) -> list[GroupFacts]:
+    """What `_per_group` needs to know of each group, with its creation day in the office's time zone."""
+    return [(*row[:-1], timezone.localdate(row[-1])) for row in kubes.values_list(*FACTS)]
+
+
+def _existed(facts: GroupFacts, day: dt.date) -> bool:
+    """The Python form of `existing_on`."""
+    _pk, _name, _village, _facilitator, status, since, created = facts
+    return created <= day and not (status == Kube.Status.DISSOLVED and since <= day)
+
+
+def _per_group(
+    kubes: QuerySet[Kube],
+    as_of: dt.date,
+    period: Period,
+    codes: Iterable[str],
+    facts: list[GroupFacts] | None = None,
+) -> tuple[dict[int, tuple[str, str]], PerGroup, Sets]:
+    """name and village of each group that existed on as_of, its figures, and the ids behind distinct counts.
+
+    `facts`, when given, are those of all `kubes` (read once for many dates): the groups are not read again."""
+    existing = existing_on(kubes, as_of)
+    if facts is None:
+        facts = _facts(existing)
+    needed = _needed(codes)
+    where: dict[int, tuple[str, str]] = {}
+    per: PerGroup = defaultdict(dict)
+    sets: Sets = defaultdict(dict)
+    scope = _Scope(existing, as_of, period, per, sets)
+    for fact in facts:
+        if not _existed(fact, as_of):
+            continue
+        pk, name, village, facilitator, status, since, _created = fact
+        where[pk] = (name, village)
+        scope.facilitators[pk] = facilitator
+        scope.status_since[pk] = (status, since)
+        per[pk]["kubes"] = 1
+    if where:
+        for collect, gives in COLLECTORS:
+            if gives & needed:
+                collect(scope)
+    return where, per, sets
+
+
+def _percent(numerator: Value, denominator: Value) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator or 0) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _finish(row: Row, ids: dict[str, set[int]], codes: Iterable[str]) -> None:
+    """Distinct counts from their ids, percentages from their parts."""
+    for code in codes:
+        indicator = INDICATORS[code]
+        if indicator.parts:
+            row.values[code] = _percent(row.values.get(indicator.parts[0]), row.values.get(indicator.parts[1]))
+        elif not indicator.additive:
+            row.values[code] = len(ids.get(code, set()))
+
+
+def breakdown(
+    *, user: User, root: Region, as_of: dt.date, period: Period, codes: Iterable[str] | None = None
+) -> Breakdown:
+    """The figures of `root`'s children and their total, for what the user may see.
+
+    `codes` limits the work to some indicators (all by default); the rows' values hold every indicator, 0 where
+    not worked out."""
+    wanted = list(codes) if codes is not None else list(INDICATORS)
     depth = len(root.code.split("."))
     rows_are_groups = root.level == Region.Level.VILLAGE
-    kubes = existing_on(groups_in(user, root), as_of)
-    per_group: dict[int, dict[str, Value]] = defaultdict(dict)
-    where: dict[int, tuple[str, str]] = {}
-    for pk, name, village in kubes.values_list("pk", "name", "village_id"):
-        where[pk] = (name, village)
-        per_group[pk]["kubes"] = 1
-    members = Membership.objects.filter(kube__in=kubes, joined_on__lte=as_of).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=as_of)
-    )
-    for pk, n in members.values_list("kube_id").annotate(n=Count("pk")).values_list("kube_id", "n"):
-        per_group[pk]["members"] = n
-    paid = AidStage.objects.filter(kube__in=kubes, paid_on__gte=period.start, paid_on__lte=min(period.end, as_of))
-    for pk, amount in paid.values_list("kube_id").annotate(s=Sum("amount")).values_list("kube_id", "s"):
-        per_group[pk]["aid_paid"] = amount
+    where, per_group, sets = _per_group(groups_in(user, root), as_of, period, wanted)
 
     rows: dict[str, Row] = {}
     if rows_are_groups:
@@ -124,11 +463,94 @@ def breakdown(*, user: User, root: Region, as_of: dt.date, period: Period) -> Br
     for row in rows.values():
         row.values = dict.fromkeys(INDICATORS, 0)
     total = Row(root.code, root.name, values=dict.fromkeys(INDICATORS, 0))
-    for pk, values in per_group.items():
-        key = str(pk) if rows_are_groups else _child_key(where[pk][1], depth)
+    ids: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for pk, (_name, village) in where.items():
+        key = str(pk) if rows_are_groups else _child_key(village, depth)
         child = rows.get(key)
-        for code, value in values.items():
+        for code, value in per_group[pk].items():
             if child is not None:
                 child.values[code] = (child.values[code] or 0) + (value or 0)
             total.values[code] = (total.values[code] or 0) + (value or 0)
+        for code, members in sets[pk].items():
+            ids[key][code] |= members
+            ids[root.code][code] |= members
+    for row in rows.values():
+        _finish(row, ids[row.key], wanted)
+    _finish(total, ids[root.code], wanted)
     return Breakdown(root, as_of, period, list(rows.values()), total, rows_are_groups)
+
+
+# Trends and breakdowns by source ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    month: dt.date  # the first day of the month
+    value: Value
+
+
+def trends(
+    *, user: User, root: Region, codes: Iterable[str], months: int = 12, as_of: dt.date | None = None
+) -> dict[str, list[Point]]:
+    """Each indicator's total month by month, the last `months` months up to as_of's: a stock at each month's end
+    (or as_of), a flow over the month. The groups are read once; the figures' queries grow with the months and
+    indicators, never with the groups."""
+    as_of = as_of or timezone.localdate()
+    wanted = list(codes)
+    kubes = groups_in(user, root)
+    facts = _facts(kubes)  # read once for every month
+    series: dict[str, list[Point]] = {code: [] for code in wanted}
+    last = as_of.replace(day=1)
+    for back in range(months - 1, -1, -1):
+        month = months_back(last, back)
+        day = min(month_end(month), as_of)
+        where, per_group, sets = _per_group(kubes, day, Period(month, month_end(month)), wanted, facts)
+        total = Row(root.code, root.name, values=dict.fromkeys(INDICATORS, 0))
+        ids: dict[str, set[int]] = defaultdict(set)
+        for pk in where:
+            for code, value in per_group[pk].items():
+                total.values[code] = (total.values[code] or 0) + (value or 0)
+            for code, members in sets[pk].items():
+                ids[code] |= members
+        _finish(total, ids, wanted)
+        for code in wanted:
+            series[code].append(Point(month, total.values[code]))
+    return series
+
+
+def trend(*, user: User, root: Region, indicator: str, months: int = 12, as_of: dt.date | None = None) -> list[Point]:
+    """One indicator's monthly trend (see `trends`)."""
+    return trends(user=user, root=root, codes=[indicator], months=months, as_of=as_of)[indicator]
+
+
+@dataclass(frozen=True)
+class AidLine:
+    funding_source: str
+    label: str
+    year: int
+    budgeted: int  # every stage planned for the groups of that source and year
+    approved: int  # of those, the stages of groups whose business plan was approved by as_of
+    paid: int  # paid in the period
+    paid_to_date: int  # paid up to as_of
+
+
+def aid_by_source(*, user: User, root: Region, as_of: dt.date, period: Period) -> list[AidLine]:
+    """The aid of the groups in `root` by their cycle's funding source and year (one query)."""
+    kubes = existing_on(groups_in(user, root), as_of)
+    paid = Q(paid_on__gte=period.start, paid_on__lte=period.until(as_of))
+    rows = (
+        AidStage.objects.filter(kube__in=kubes)
+        .values_list("kube__cycle__funding_source", "kube__cycle__year")
+        .annotate(
+            b=Sum("amount"),
+            a=Sum("amount", filter=approved_by(as_of)),
+            p=Sum("amount", filter=paid),
+            d=Sum("amount", filter=Q(paid_on__lte=as_of)),
+        )
+        .order_by("kube__cycle__year", "kube__cycle__funding_source")
+    )
+    labels = dict(Cycle.FundingSource.choices)
+    return [
+        AidLine(source, str(labels.get(source, source)), year, whole(b), whole(a), whole(p), whole(d))
+        for source, year, b, a, p, d in rows
+    ]

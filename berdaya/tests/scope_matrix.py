@@ -252,6 +252,8 @@ MATRIX: dict[str, Page] = {
     "monitoring:warning-list": listing("warning"),
     "monitoring:warning-detail": page(pk="warning"),
     "monitoring:warning-handle": page(pk="warning"),
+    # Reports: the dashboard of a region inside the scope (404 outside it).
+    "reports:dashboard-region": page(code="region.code"),
     # Reports: awards (a regency's rounds; the Dinas alone sees them).
     "reports:award-list": listing("award_round"),
     "reports:award-create": LIST,

@@ -166,5 +166,6 @@ def test_the_user_list_runs_a_bounded_number_of_queries(client, users, django_as
 def test_the_dashboard_runs_a_bounded_number_of_queries(client, users, django_assert_max_num_queries):
     client.force_login(users["admin"])
 
-    with django_assert_max_num_queries(12):
+    # The programme's figures add a few (berdaya/reports/tests/test_dashboard.py: they never grow with the groups).
+    with django_assert_max_num_queries(18):
         client.get(reverse("dashboard"))
