@@ -92,7 +92,10 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
         aid = selectors.group_aid(kube)
         # Sales in proportion to the group: a month's sales start at Rp 300.000 a member.
         sales = SALES_PER_MEMBER * selectors.current_members(kube)
-        _plan(kube, products, aid, sales, officer, treasurer)
+        # Every other group runs a revolving fund: by its place in the list, not its pk (which depends on what the
+        # database held before; on PostgreSQL a sequence never goes back).
+        revolving = index % 2 == 0
+        _plan(kube, products, aid, sales, officer, treasurer, revolving=revolving)
         first, second = (
             services.add_aid_stage(
                 kube=kube, planned_on=start, condition="plan_approved", share=Decimal(50), by=officer
@@ -137,7 +140,7 @@ def create_demo_business(*, faker: Faker, scale: str) -> DemoBusiness:
                 # A quarter without profit has nothing to share.
                 with contextlib.suppress(services.BusinessError):
                     services.allocate_profit(kube=kube, period_start=months[number - 2], period_end=month, by=treasurer)
-        _iks_and_fund(kube, treasurer, today, rng, faker, thriving=not stalls)
+        _iks_and_fund(kube, treasurer, today, rng, faker, lends=revolving and not stalls)
         if stalls:
             stalled += 1
         else:
@@ -165,14 +168,23 @@ def _monev_passed(kube: Kube, day: dt.date, officer: User) -> bool:
     return True
 
 
-def _plan(kube: Kube, products: list[tuple[str, int]], aid: int, sales: int, officer: User, facilitator: User) -> None:
+def _plan(
+    kube: Kube,
+    products: list[tuple[str, int]],
+    aid: int,
+    sales: int,
+    officer: User,
+    facilitator: User,
+    *,
+    revolving: bool,
+) -> None:
     """The plan expects the first months' sales; its budget (RAB) spends exactly the aid."""
     plan = services.save_business_plan(
         kube=kube,
         summary=f"{kube.business_type}: produksi dan penjualan ke pasar desa dan kecamatan.",
         products=", ".join(name for name, _ in products),
         expected_monthly_revenue=sales,
-        revolving_fund=kube.pk % 2 == 0,
+        revolving_fund=revolving,
         by=facilitator,
     )
     equipment, materials, packaging = aid * 4 // 10 // 100_000 * 100_000, aid * 4 // 10 // 350_000, 500
@@ -253,7 +265,7 @@ def _month_of_trade(
         )
 
 
-def _iks_and_fund(kube: Kube, by: User, today: dt.date, rng: random.Random, faker: Faker, *, thriving: bool) -> None:
+def _iks_and_fund(kube: Kube, by: User, today: dt.date, rng: random.Random, faker: Faker, *, lends: bool) -> None:
     balance = selectors.iks_balance(kube=kube)
     if balance > 50_000:
         services.use_iks(
@@ -265,7 +277,7 @@ def _iks_and_fund(kube: Kube, by: User, today: dt.date, rng: random.Random, fake
             description="Bantuan sembako",
             by=by,
         )
-    if thriving and kube.pk % 2 == 0 and selectors.cash_balance(kube=kube) > 2_000_000:
+    if lends and selectors.cash_balance(kube=kube) > 2_000_000:
         issued = month_start(today) + dt.timedelta(days=1) if today.day > 2 else today
         loan = services.lend(
             kube=kube,
