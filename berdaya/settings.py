@@ -203,8 +203,6 @@ BERDAYA_SITE_URL = os.environ.get("BERDAYA_SITE_URL", "http://127.0.0.1:8000")
 BERDAYA_VISIT_OVERDUE_DAYS = int(os.environ.get("BERDAYA_VISIT_OVERDUE_DAYS", 30))
 BERDAYA_MAX_PHOTO_BYTES = int(os.environ.get("BERDAYA_MAX_PHOTO_MB", 10)) * 1024 * 1024
 BERDAYA_PHOTO_MAX_SIDE = int(os.environ.get("BERDAYA_PHOTO_MAX_SIDE", 1600))
-# Dashboard: a facilitator's monthly report is on time when submitted by this day of the next month.
-BERDAYA_MONTHLY_REPORT_DUE_DAY = int(os.environ.get("BERDAYA_MONTHLY_REPORT_DUE_DAY", 10))
 # Business: a single cash-book entry above this many Rupiah is refused as a typing mistake (an extra zero or two).
 BERDAYA_CASH_ENTRY_MAX = int(os.environ.get("BERDAYA_CASH_ENTRY_MAX", 1_000_000_000))
 # Import files up to this size are checked at once in the request; larger ones go to the task worker.

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -39,9 +38,10 @@ from berdaya.business.models import AidStage, BusinessPlan, CashEntry, IksEntry,
 from berdaya.business.money import whole
 from berdaya.groups.models import Kube, Membership
 from berdaya.lib.months import month_end, months_back
-from berdaya.lib.scoping import region_q
+from berdaya.lib.scoping import regency_code, region_q
 from berdaya.mentoring.models import MonthlyReport, Problem, Visit
-from berdaya.monitoring.models import EarlyWarning, Level, LevelSnapshot
+from berdaya.monitoring.models import EarlyWarning, Level, LevelSnapshot, RuleSet
+from berdaya.monitoring.rules import Rules
 from berdaya.regions.models import Region
 from berdaya.targeting.models import Cycle
 from berdaya.training.models import Participant
@@ -301,21 +301,27 @@ def _visits(s: _Scope) -> None:
         s.add(pk, "groups_visited", 1)
 
 
-def report_due_day() -> int:
-    """The day of the next month by which a facilitator's monthly report is on time (a setting)."""
-    return int(settings.BERDAYA_MONTHLY_REPORT_DUE_DAY)
+def report_due_days(kubes: QuerySet[Kube], on: dt.date) -> dict[int, int]:
+    """Per group, the days after a month's end by which its facilitator's monthly report is on time: the monitoring
+    rule `report_due_days` of the group's regency (the one facilitator supervision reads)."""
+    villages = dict(kubes.values_list("pk", "village_id"))
+    regencies = {regency_code(village) for village in villages.values()}
+    rule_sets = list(RuleSet.objects.filter(region_id__in=regencies, effective_from__lte=on))
+    days = {
+        regency: int(Rules.effective(regency=regency, on=on, rule_sets=rule_sets)["report_due_days"])
+        for regency in regencies
+    }
+    return {pk: days[regency_code(village)] for pk, village in villages.items()}
 
 
 def _reports(s: _Scope) -> None:
     """Per group and month of the period whose report was due by as_of: its facilitator's report, on time if it
-    was submitted by the due day of the next month."""
-    due_day = report_due_day()
-    months: list[tuple[dt.date, dt.date]] = []
+    was submitted within the regency's `report_due_days` after the month's end."""
+    due_days = report_due_days(s.kubes, s.as_of)
+    months: list[dt.date] = []
     month = s.period.start.replace(day=1)
     while month <= s.period.until(s.as_of):
-        due = month_end(month) + dt.timedelta(days=due_day)
-        if due <= s.as_of:
-            months.append((month, due))
+        months.append(month)
         month = month_end(month) + dt.timedelta(days=1)
     facilitators = {f for f in s.facilitators.values() if f is not None}
     if not months or not facilitators:
@@ -323,13 +329,16 @@ def _reports(s: _Scope) -> None:
     submitted = {
         (facilitator, month): at
         for facilitator, month, at in MonthlyReport.objects.filter(
-            facilitator_id__in=facilitators, month__in=[m for m, _due in months], submitted_at__isnull=False
+            facilitator_id__in=facilitators, month__in=months, submitted_at__isnull=False
         ).values_list("facilitator_id", "month", "submitted_at")
     }
     for pk, facilitator in s.facilitators.items():
         if facilitator is None:
             continue
-        for month, due in months:
+        for month in months:
+            due = month_end(month) + dt.timedelta(days=due_days.get(pk, 0))
+            if due > s.as_of:
+                continue
             s.add(pk, "reports_due", 1)
             at = submitted.get((facilitator, month))
             if at is not None and timezone.localdate(at) <= due:

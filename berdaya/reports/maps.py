@@ -61,12 +61,14 @@ def value_format(indicator: Indicator) -> Callable[[svgmap.Number], str]:
     return formats.number
 
 
-def _rows(*, user: User, root: Region, level: int, top: Breakdown, as_of: dt.date, period: Period) -> list[Row]:
+def _rows(
+    *, user: User, root: Region, level: int, top: Breakdown, as_of: dt.date, period: Period, indicator: str
+) -> list[Row]:
     if root.level == Region.Level.VILLAGE or level == root.level + 1:
         return top.rows
     rows: list[Row] = []
     for child in Region.objects.filter(parent=root).order_by("code"):
-        rows += breakdown(user=user, root=child, as_of=as_of, period=period).rows
+        rows += breakdown(user=user, root=child, as_of=as_of, period=period, codes=[indicator]).rows
     return rows
 
 
@@ -97,8 +99,9 @@ def region_map(
 ) -> RegionMap:
     """The choropleth of one indicator over the regions of `root` the user may see, and its groups' positions."""
     shown = INDICATORS[indicator]
-    top = breakdown(user=user, root=root, as_of=as_of, period=period)
-    rows = _rows(user=user, root=root, level=level, top=top, as_of=as_of, period=period)
+    # Only the indicator shown (and its parts) is worked out.
+    top = breakdown(user=user, root=root, as_of=as_of, period=period, codes=[indicator])
+    rows = _rows(user=user, root=root, level=level, top=top, as_of=as_of, period=period, indicator=indicator)
     is_village = root.level == Region.Level.VILLAGE
     codes = [root.code] if is_village else [row.key for row in rows]
     outlines = dict(Boundary.objects.filter(region_id__in=codes).values_list("region_id", "rings"))
