@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from berdaya.groups.tests.factories import MembershipFactory
+from berdaya.monitoring.models import RuleSet
 from berdaya.reports.figures import INDICATORS, Period, aid_by_source, breakdown, trend
 
 from .conftest import AS_OF, PERIOD, make_group
@@ -177,3 +178,18 @@ def test_a_breakdown_costs_the_same_queries_whatever_the_number_of_groups(
 
     with django_assert_max_num_queries(20):
         figures(users["admin"], regions["regency"])
+
+
+def test_a_report_is_on_time_by_the_regencys_own_due_date(programme, users, regions):
+    RuleSet.objects.create(
+        region=regions["regency"],
+        effective_from=dt.date(2027, 1, 1),
+        rules={"report_due_days": 20},
+        note="Laporan sampai tanggal 20",
+        created_by=users["admin"],
+    )
+
+    total = figures(users["admin"], regions["regency"]).total.values
+
+    # August's report, sent on 15 September, is now on time (due on the 20th, not the 10th).
+    assert (total["reports_due"], total["reports_on_time"]) == (16, 3)
