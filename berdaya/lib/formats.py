@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import pgettext_lazy
 
 Number = int | float | Decimal
 
@@ -30,6 +31,25 @@ def number(value: Number) -> str:
 
 def rupiah(amount: Number) -> str:
     return f"Rp {number(amount)}"
+
+
+# Large amounts, as Indonesian offices write them on a slide or a card: juta, miliar, triliun.
+_SCALES = (
+    (10**12, pgettext_lazy("trillion rupiah, abbreviated", "tn")),
+    (10**9, pgettext_lazy("billion rupiah, abbreviated", "bn")),
+    (10**6, pgettext_lazy("million rupiah, abbreviated", "m")),
+)
+
+
+def rupiah_short(amount: Number) -> str:
+    """An amount in a few characters for a figure card: Rp 114,4 jt, Rp 1,2 M (exact below a million; the card
+    shows the exact amount beside it). Decimal arithmetic, rounded half up: no float near money."""
+    value = Decimal(amount)
+    for size, unit in _SCALES:
+        if abs(value) >= size:
+            scaled = (value / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            return f"Rp {number_format(scaled, decimal_pos=1, use_l10n=True)} {unit}"
+    return rupiah(amount)
 
 
 def office_time(moment: dt.datetime) -> dt.datetime:

@@ -68,6 +68,7 @@ class Card:
     url: str
     chart: charts.Chart | None
     note: str | Promise = ""
+    exact: str = ""  # a large amount written in full, beside its short form ("Rp 114,4 jt")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def dashboard_page(*, user: User, root: Region, as_of: dt.date, period: Period) 
             chart = charts.bar_chart([int(p.value or 0) for p in points], [formats.month(p.month) for p in points])
         url = reverse(url_name) if url_name and user.has_perm(permission) else ""
         note = _("in the period") if not INDICATORS[code].stock else _("on the date")
-        cards.append(Card(code, INDICATORS[code].label, shown(code, data.total.values[code]), url, chart, note))
+        value, exact = data.total.values[code], shown(code, data.total.values[code])
+        short = formats.rupiah_short(value) if INDICATORS[code].unit == "rupiah" and value is not None else exact
+        cards.append(Card(code, INDICATORS[code].label, short, url, chart, note, exact if short != exact else ""))
     return Page(
         root=root,
         trail=trail(user, root),

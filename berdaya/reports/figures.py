@@ -144,9 +144,11 @@ def groups_in(user: User, root: Region) -> QuerySet[Kube]:
 
 
 def existing_on(kubes: QuerySet[Kube], as_of: dt.date) -> QuerySet[Kube]:
-    """The groups that existed on `as_of`: created by then and not dissolved by then."""
+    """The groups that existed on `as_of`: formed (or entered, when not yet formed) by then and not dissolved by then.
+
+    A group entered from paper records is formed long before its row was created: its formation date counts."""
     dissolved = Q(status=Kube.Status.DISSOLVED, status_since__lte=as_of)
-    return kubes.filter(created_at__date__lte=as_of).exclude(dissolved)
+    return kubes.filter(Q(formed_on__lte=as_of) | Q(created_at__date__lte=as_of)).exclude(dissolved)
 
 
 def _child_key(village_code: str, depth: int) -> str:
@@ -387,18 +389,23 @@ def _needed(codes: Iterable[str]) -> set[str]:
 
 
 GroupFacts = tuple[int, str, str, int | None, str, dt.date, dt.date]  # pk, name, village, facilitator, status ...
-FACTS = ("pk", "name", "village_id", "facilitator_id", "status", "status_since", "created_at")
+FACTS = ("pk", "name", "village_id", "facilitator_id", "status", "status_since", "created_at", "formed_on")
 
 
 def _facts(kubes: QuerySet[Kube]) -> list[GroupFacts]:
-    """What `_per_group` needs to know of each group, with its creation day in the office's time zone."""
-    return [(*row[:-1], timezone.localdate(row[-1])) for row in kubes.values_list(*FACTS)]
+    """What `_per_group` needs to know of each group, with the day it is counted from (`existing_on`): its formation,
+    or the day it was entered (in the office's time zone) when that came first or it is not formed yet."""
+    facts: list[GroupFacts] = []
+    for *row, created_at, formed_on in kubes.values_list(*FACTS):
+        entered = timezone.localdate(created_at)
+        facts.append((*row, min(entered, formed_on) if formed_on else entered))
+    return facts
 
 
 def _existed(facts: GroupFacts, day: dt.date) -> bool:
     """The Python form of `existing_on`."""
-    _pk, _name, _village, _facilitator, status, since, created = facts
-    return created <= day and not (status == Kube.Status.DISSOLVED and since <= day)
+    _pk, _name, _village, _facilitator, status, since, counted_from = facts
+    return counted_from <= day and not (status == Kube.Status.DISSOLVED and since <= day)
 
 
 def _per_group(

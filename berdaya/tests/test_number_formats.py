@@ -21,7 +21,7 @@ from berdaya.business.cash_rules import amount_error, closed_month_error
 from berdaya.business.models import Asset
 from berdaya.business.tests.factories import BusinessPlanFactory
 from berdaya.groups.tests.factories import KubeFactory
-from berdaya.lib.formats import iso_month
+from berdaya.lib.formats import iso_month, rupiah_short
 from berdaya.lib.history import shown_reason
 from berdaya.lib.stored_text import keep, show
 from berdaya.targeting.models import Flag
@@ -159,3 +159,18 @@ def test_a_month_kept_in_a_message_reads_as_a_month_in_each_language():
         assert "Okt 2026" in show(kept)
     with translation.override("en"):
         assert show(kept) == "Your monthly report Oct 2026 was returned"
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "shown"),
+    [
+        ("id", 114_404_000, "Rp 114,4 jt"),
+        ("id", 1_250_000_000, "Rp 1,3 M"),
+        ("id", 850_000, "Rp 850.000"),
+        ("en", 114_404_000, "Rp 114.4 m"),
+        ("en", 2_000_000_000_000, "Rp 2.0 tn"),
+    ],
+)
+def test_a_large_amount_on_a_card_is_written_short_as_the_language_does(language, amount, shown):
+    with translation.override(language):
+        assert rupiah_short(amount) == shown

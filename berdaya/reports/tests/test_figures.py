@@ -193,3 +193,14 @@ def test_a_report_is_on_time_by_the_regencys_own_due_date(programme, users, regi
 
     # August's report, sent on 15 September, is now on time (due on the 20th, not the 10th).
     assert (total["reports_due"], total["reports_on_time"]) == (16, 3)
+
+
+def test_a_group_entered_from_paper_records_counts_from_its_formation(users, regions):
+    # Both rows are created today; only one was formed (on paper) before the date asked.
+    make_group(regions["village_a"], "KUBE Lama", formed_on=dt.date(2025, 3, 1))
+    make_group(regions["village_a"], "KUBE Baru", formed_on=None)
+    earlier = dt.date(2025, 6, 30)
+
+    total = figures(users["admin"], regions["regency"], as_of=earlier, period=Period.year_to(earlier)).total.values
+
+    assert total["kubes"] == 1
