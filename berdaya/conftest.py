@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from berdaya.accounts.models import User
 from berdaya.accounts.tests.factories import UserFactory
@@ -71,6 +73,20 @@ def browser() -> Iterator[Any]:
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server, answering one request at a time (and closing each connection, as a server without threads
+    does). Django's default serves each request in a thread; on SQLite's in-memory test database every thread shares
+    one connection, and two requests at once (a slow page still being worked out when the browser asks for the next)
+    deadlock in the sqlite3 module: CI hung on it. The connections are the serving thread's own (LiveServerThread.run
+    gives it the test's)."""
+
+    def __init__(self, *args: Any, connections_override: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ def test_an_admin_logs_in_switches_to_english_and_logs_out(page, users):
 
     assert "Dasbor program KUBE" in page.locator("h1").inner_text()
     page.get_by_role("button", name="English").click()
-    assert page.locator("h1").inner_text() == "KUBE programme dashboard"
+    assert page.locator("h1").inner_text() == "KUBE programme dashboard: Kabupaten Paser"
     page.get_by_role("button", name="Log out").click()
     assert page.url.endswith("/accounts/login/")
 
