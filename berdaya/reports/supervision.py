@@ -65,20 +65,20 @@ def may_supervise(user: User) -> bool:
 
 
 @dataclass(frozen=True)
-class Period:
+class Months:
     """Whole months, from `first` to `last` (each the first day of its month)."""
 
     first: dt.date
     last: dt.date
 
     @classmethod
-    def default(cls, today: dt.date) -> Period:
+    def default(cls, today: dt.date) -> Months:
         """The last three complete months."""
         last = months_back(month_start(today), 1)
         return cls(months_back(last, 2), last)
 
     @classmethod
-    def of(cls, first: dt.date | None, last: dt.date | None, today: dt.date) -> Period:
+    def of(cls, first: dt.date | None, last: dt.date | None, today: dt.date) -> Months:
         """The months asked, put in order and cut to MAX_MONTHS; the default for what is missing."""
         default = cls.default(today)
         last = month_start(last) if last else default.last
@@ -293,7 +293,7 @@ class FacilitatorRow:
 
 @dataclass
 class Supervision:
-    period: Period
+    period: Months
     as_of: dt.date
     rows: list[FacilitatorRow]
     # The groups of each facilitator (only filled for one facilitator's page).
@@ -326,7 +326,7 @@ def supervisable(user: User) -> QuerySet[User]:
 def supervision(
     *,
     user: User,
-    period: Period,
+    period: Months,
     kecamatan: str = "",
     facilitator: User | None = None,
     today: dt.date | None = None,

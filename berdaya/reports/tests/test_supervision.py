@@ -26,11 +26,11 @@ from berdaya.mentoring.models import MonthlyReport, Problem
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
 from berdaya.monitoring.models import EarlyWarning, RuleSet
 from berdaya.regions.models import Region
-from berdaya.reports.supervision import FacilitatorRow, Period, export_row, supervision
+from berdaya.reports.supervision import FacilitatorRow, Months, export_row, supervision
 
 # Today is 15 October 2027; the period is July to September, so September's report (due 10 October) is missing.
 TODAY = dt.datetime(2027, 10, 15, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
-PERIOD = Period(dt.date(2027, 7, 1), dt.date(2027, 9, 1))
+PERIOD = Months(dt.date(2027, 7, 1), dt.date(2027, 9, 1))
 QUERY = {"from": "2027-07", "to": "2027-09"}
 
 

@@ -28,11 +28,11 @@ def _month(value: str | None) -> dt.date | None:
         return None
 
 
-def _filters(request: AuthedRequest) -> tuple[sv.Period, Region | None, list[Region]]:
+def _filters(request: AuthedRequest) -> tuple[sv.Months, Region | None, list[Region]]:
     if not sv.may_supervise(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    period = sv.Period.of(_month(request.GET.get("from")), _month(request.GET.get("to")), today)
+    period = sv.Months.of(_month(request.GET.get("from")), _month(request.GET.get("to")), today)
     options = list(Region.objects.visible_to(request.user).filter(level=Region.Level.KECAMATAN).order_by("name"))
     chosen = next((r for r in options if r.code == request.GET.get("kecamatan", "")), None)
     return period, chosen, options
