@@ -21,7 +21,7 @@ from berdaya.groups import services
 from berdaya.groups.models import FacilitatorAssignment, Kube, Membership
 from berdaya.mentoring import services as mentoring
 from berdaya.mentoring.models import Problem
-from berdaya.regions.models import Region
+from berdaya.regions.models import Boundary, Region
 from berdaya.registry.models import Person
 from berdaya.targeting.models import Cycle, NominationList, Nominee, Quota
 from berdaya.training import services as training
@@ -202,6 +202,7 @@ def create_demo_groups(*, faker: Faker, scale: str) -> DemoGroups:
         if stage in (Kube.Status.INACTIVE, Kube.Status.DISSOLVED):
             last = min(last, today - dt.timedelta(days=60))  # visits stopped well before it went inactive
         day = formed_on + dt.timedelta(days=7)
+        latitude, longitude = _spot(kube)
         while day <= last and stage != Kube.Status.FORMING:
             present = [m for m in members if rng.random() < 0.8]
             mentoring.record_visit(
@@ -211,6 +212,8 @@ def create_demo_groups(*, faker: Faker, scale: str) -> DemoGroups:
                 topics="Pencatatan kas, pembagian tugas, rencana pemasaran.",
                 attendees=present,
                 follow_ups=[("Lengkapi buku kas", day + dt.timedelta(days=14))] if rng.random() < 0.3 else [],
+                latitude=latitude,
+                longitude=longitude,
                 by=facilitator,
             )
             visits += 1
@@ -313,3 +316,16 @@ def _reports(facilitators: list[User], today: dt.date, officer: User) -> None:
             report = mentoring.submit_report(report=report, by=facilitator)
             if back:
                 mentoring.acknowledge_report(report=report, by=officer, note="Diterima.")
+
+
+def _spot(kube: Kube) -> tuple[Decimal, Decimal] | tuple[None, None]:
+    """Where the group works, for its visits' GPS: near the middle of its village's outline when the outlines are
+    loaded (the map shows it there), a little apart for each group. Its own Random, seeded by the group's name, so
+    that the scenario's draws stay as they were."""
+    outline = Boundary.objects.filter(region_id=kube.village_id).first()
+    if outline is None:
+        return None, None
+    apart = random.Random(kube.name)
+    longitude = (outline.min_lon + outline.max_lon) / 2 + (outline.max_lon - outline.min_lon) * apart.uniform(-0.1, 0.1)
+    latitude = (outline.min_lat + outline.max_lat) / 2 + (outline.max_lat - outline.min_lat) * apart.uniform(-0.1, 0.1)
+    return Decimal(f"{latitude:.6f}"), Decimal(f"{longitude:.6f}")

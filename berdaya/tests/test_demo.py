@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db.models import Model
 
 from berdaya.accounts.models import User
+from berdaya.mentoring.models import Visit
 from berdaya.regions.models import Boundary
 from berdaya.regions.tests.factories import RegionFactory
 
@@ -94,3 +95,17 @@ def test_the_demo_loads_the_map_outlines_of_its_regions(db):
     call_command("demo", "--seed", "7")
 
     assert set(Boundary.objects.values_list("region_id", flat=True)) >= {"64.01", "64.01.04", "64.01.04.2004"}
+
+
+def test_the_demo_groups_visits_carry_a_position_inside_their_villages_outline_box(db):
+    paser(db)
+
+    call_command("demo", "--seed", "7")
+
+    visits = Visit.objects.select_related("kube__village__boundary")
+    assert visits.exists()
+    assert all(
+        v.kube.village.boundary.min_lat <= float(v.latitude) <= v.kube.village.boundary.max_lat
+        and v.kube.village.boundary.min_lon <= float(v.longitude) <= v.kube.village.boundary.max_lon
+        for v in visits
+    )
