@@ -270,6 +270,10 @@ def change_status(*, kube: Kube, to: str, on: dt.date, reason: str, by: User) ->
         kube.status_reason = reason
         because(kube, reason or str(Kube.Status(to).label))
         kube.save()
+        if kube.is_ended:
+            # The mentoring ends with the group: its facilitator's period closes on the same day (supervision
+            # counts a group in a facilitator's care only while an assignment is open).
+            FacilitatorAssignment.objects.filter(kube=kube, ended_on__isnull=True).update(ended_on=on)
     return kube
 
 

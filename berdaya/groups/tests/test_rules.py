@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from berdaya.accounts.models import User
 from berdaya.accounts.tests.factories import UserFactory
-from berdaya.groups.models import Kube, Membership
+from berdaya.groups.models import FacilitatorAssignment, Kube, Membership
 from berdaya.groups.services import (
     KubeError,
     LifecycleError,
@@ -245,6 +246,31 @@ def test_a_dissolved_group_records_its_reason_and_date():
         "Members moved away",
     )
     assert kube.history.first().history_change_reason == "Members moved away"
+
+
+@pytest.mark.parametrize("to", [Kube.Status.GRADUATED, Kube.Status.DISSOLVED])
+def test_an_ending_group_closes_its_facilitators_assignment_on_the_same_day(to):
+    kube = KubeFactory(status=Kube.Status.ACTIVE, facilitator=UserFactory(role=User.Role.FACILITATOR))
+    assignment = FacilitatorAssignment.objects.create(
+        kube=kube, facilitator=kube.facilitator, started_on=dt.date(2027, 1, 5), by=kube.facilitator
+    )
+
+    change_status(kube=kube, to=to, on=dt.date(2027, 7, 30), reason="Done", by=UserFactory())
+
+    assignment.refresh_from_db()
+    assert assignment.ended_on == dt.date(2027, 7, 30)
+
+
+def test_a_group_going_quiet_keeps_its_facilitators_assignment_open():
+    kube = KubeFactory(status=Kube.Status.ACTIVE, facilitator=UserFactory(role=User.Role.FACILITATOR))
+    assignment = FacilitatorAssignment.objects.create(
+        kube=kube, facilitator=kube.facilitator, started_on=dt.date(2027, 1, 5), by=kube.facilitator
+    )
+
+    change_status(kube=kube, to=Kube.Status.INACTIVE, on=dt.date(2027, 7, 30), reason="Harvest", by=UserFactory())
+
+    assignment.refresh_from_db()
+    assert assignment.ended_on is None
 
 
 def test_a_member_cannot_leave_a_group_at_its_minimum():
