@@ -26,6 +26,7 @@ from berdaya.lib.waiting import Effort, Tally, Waiting
 from berdaya.mentoring import selectors as mentoring
 from berdaya.monitoring import waiting as monitoring
 from berdaya.registry import selectors as registry
+from berdaya.reports import waiting as reports
 from berdaya.screening import selectors as screening
 from berdaya.targeting import selectors as targeting
 
@@ -54,6 +55,7 @@ TASK_PERMISSIONS = (
     "groups.change_kube",
     "monitoring.change_earlywarning",
     "monitoring.add_monevvisit",
+    "reports.add_assessment",
 )
 
 
@@ -78,6 +80,7 @@ def gather(user: User, *, today: dt.date | None = None) -> list[Waiting]:
         business.plan_waiting(user, tally, today=today),
         mentoring.plan_waiting(user, tally, today=today),
         monitoring.plan_waiting(user, tally, today=today),
+        reports.plan_waiting(user, tally),
     ]
     tally.run(user)
     found = [item for read in reads for item in read()]

@@ -26,6 +26,7 @@ from berdaya.regions.models import Region
 from berdaya.reports import awards
 from berdaya.reports.awards import AwardError
 from berdaya.reports.models import Assessment, AwardEntry, AwardRound
+from berdaya.worklist import gather
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +246,32 @@ def test_the_form_records_a_committee_members_marks(client, users, shortlisted):
         70,
         60,
     )
+
+
+def test_a_committee_member_finds_the_entries_left_to_mark_in_my_tasks(users, shortlisted):
+    mark(shortlisted["KUBE Atas"], users["officer"], 80, 70, 60)
+
+    (task,) = [item for item in gather(users["officer"]) if item.kind == "reports.awards.marks"]
+
+    assert task.count == 2
+    assert task.url == shortlisted["KUBE Atas"].round.get_absolute_url()
+
+
+def test_another_members_marks_do_not_clear_my_task(users, shortlisted):
+    for entry in shortlisted.values():
+        mark(entry, users["admin"], 80, 70, 60)
+
+    (task,) = [item for item in gather(users["officer"]) if item.kind == "reports.awards.marks"]
+
+    assert task.count == 3
+
+
+def test_a_round_closed_for_marks_asks_nothing_more(users, shortlisted):
+    for entry in shortlisted.values():
+        mark(entry, users["officer"], 80, 70, 60)
+    awards.close_assessment(award=shortlisted["KUBE Atas"].round, by=users["admin"])
+
+    assert not [item for item in gather(users["admin"]) if item.kind == "reports.awards.marks"]
 
 
 def test_changing_marks_needs_a_reason(users, shortlisted):
