@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +14,10 @@ import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
+from faker import Faker
 
 from berdaya.accounts.models import User
+from berdaya.demo import bulk
 from berdaya.demo.province import PROVINCE_ADMIN, regency_slug, spread
 from berdaya.groups.models import Kube
 from berdaya.lib.nik import check_kk, check_nik
@@ -22,7 +25,7 @@ from berdaya.mentoring.models import Visit
 from berdaya.monitoring.models import LevelSnapshot
 from berdaya.regions.models import Boundary, Region
 from berdaya.regions.tests.factories import RegionFactory
-from berdaya.registry.models import Person
+from berdaya.registry.models import Household, Person
 from berdaya.reports import figures
 from berdaya.reports.figures import Period
 
@@ -163,3 +166,22 @@ def test_groups_are_spread_in_proportion_with_at_least_one_each() -> None:
     assert spread(603, [1, 2, 3]) == [101, 201, 301]  # one each, then 600 in proportion
     assert spread(5, [1, 1000, 1]) == [1, 3, 1]
     assert sum(spread(601, [7, 11, 13])) == 601
+
+
+def test_the_same_seed_gives_the_same_registry(db: Any) -> None:
+    RegionFactory(code="64.02.01.2001")
+    by = User.objects.create(username="builder", role=User.Role.ADMIN, region_id="64")
+
+    def build() -> list[tuple[str, str, str]]:
+        faker = Faker("id_ID")
+        faker.seed_instance(9)
+        people = bulk.People(rng=random.Random(9), faker=faker, by=by)
+        heads = people.make({"64.02.01.2001": 5})
+        assert len(heads["64.02.01.2001"]) == 5
+        rows = list(Person.objects.order_by("nik").values_list("nik", "name", "household__kk_number"))
+        Person.objects.all().delete()
+        Household.objects.all().delete()
+        return rows
+
+    first = build()
+    assert first and first == build()
