@@ -169,18 +169,20 @@ def test_groups_are_spread_in_proportion_with_at_least_one_each() -> None:
 
 
 def test_the_same_seed_gives_the_same_registry(db: Any) -> None:
-    RegionFactory(code="64.02.01.2001")
+    village = "64.02.09.2001"  # a kecamatan of its own: no NIK of another test's registry can clash
+    RegionFactory(code=village)
     by = User.objects.create(username="builder", role=User.Role.ADMIN, region_id="64")
 
     def build() -> list[tuple[str, str, str]]:
         faker = Faker("id_ID")
         faker.seed_instance(9)
         people = bulk.People(rng=random.Random(9), faker=faker, by=by)
-        heads = people.make({"64.02.01.2001": 5})
-        assert len(heads["64.02.01.2001"]) == 5
-        rows = list(Person.objects.order_by("nik").values_list("nik", "name", "household__kk_number"))
-        Person.objects.all().delete()
-        Household.objects.all().delete()
+        heads = people.make({village: 5})
+        assert len(heads[village]) == 5
+        persons = Person.objects.filter(household__village_id=village)
+        rows = list(persons.order_by("nik").values_list("nik", "name", "household__kk_number"))
+        persons.delete()
+        Household.objects.filter(village_id=village).delete()
         return rows
 
     first = build()
