@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := berdaya.settings
 
-.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring demo clean
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring demo demo-province clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ run: install
 
 demo: install
 	$(BIN)/berdaya demo
+
+## make demo-province: Kalimantan Timur in bulk (600 KUBE, 1 M persons) on an empty database; best on PostgreSQL
+demo-province: install
+	$(BIN)/berdaya migrate --no-input
+	$(BIN)/berdaya loadregions
+	$(BIN)/berdaya loadboundaries
+	$(BIN)/berdaya demo --scale province
 
 ## make test: ruff, mypy, Django's checks, then the whole pytest suite (SQLite, or DATABASE_URL=postgres://...)
 test: install-dev check pytest

@@ -4,9 +4,10 @@
     DATABASE_URL=postgres://... .venv/bin/python bench/monitoring.py
 
 Builds (once; reused when it is already there) 1,000 running groups of 10 members with two years of records each,
-written with bulk_create (the services would take hours): about 1.5 M cash entries (~71 a month), closed months,
-meetings with attendance, trainings, aid stages, assets, problems, IKS, profit allocations, partnerships, credit,
-bina lingkungan records and the facilitators' monthly reports. Then measures, a chunk of 200 groups at a time:
+written in bulk by the province demo's builder, berdaya/demo/bulk.py (the services would take hours): about 1.5 M
+cash entries (~71 a month), closed months, meetings with attendance, visits, trainings, aid stages, assets,
+problems, IKS, profit allocations, partnerships, credit, bina lingkungan records and the facilitators' monthly
+reports; the members are household heads of a registry written alongside. Then measures, a chunk of 200 groups at a time:
 
   (a) evaluating and snapshotting the current month for every group (`snapshot_months`);
   (b) the same followed by the early warnings (`check_warnings`), when that module exists;
@@ -45,36 +46,23 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from faker import Faker  # noqa: E402
 
 from berdaya.accounts.models import User  # noqa: E402
 from berdaya.business.models import (  # noqa: E402
-    AidStage,
-    Asset,
-    AssetCheck,
-    BusinessPlan,
     CashEntry,
-    CashMonth,
-    CreditApplication,
-    IksEntry,
-    Partnership,
-    ProfitAllocation,
 )
-from berdaya.groups.models import FacilitatorAssignment, Kube, Membership  # noqa: E402
-from berdaya.lib.months import month_end  # noqa: E402
-from berdaya.mentoring.models import EnvironmentRecord, Meeting, MonthlyReport, Problem  # noqa: E402
+from berdaya.demo import bulk  # noqa: E402
+from berdaya.groups.models import Kube  # noqa: E402
+from berdaya.mentoring.models import MonthlyReport  # noqa: E402
 from berdaya.monitoring.engine import CHUNK, evaluate_one, month_index, month_of  # noqa: E402
 from berdaya.monitoring.levels import snapshot_months  # noqa: E402
 from berdaya.monitoring.models import EarlyWarning, LevelSnapshot  # noqa: E402
 from berdaya.regions.models import Region  # noqa: E402
-from berdaya.registry.models import Household, Person  # noqa: E402
-from berdaya.targeting.models import Cycle, NominationList, Nominee  # noqa: E402
-from berdaya.training.models import Participant, Training  # noqa: E402
 from berdaya.worklist import gather  # noqa: E402
 
 PREFIX = "KUBE Bench Monev"
 VILLAGES = [f"64.01.04.20{n:02d}" for n in range(1, 11)]
-PRODUCTS = ["Kue lapis", "Bingka", "Amplang", "Keripik pisang", "Dodol", "Abon ikan", "Kerupuk"]
-EXPENSES = ["materials", "materials", "transport", "wages", "rent", "other_expense"]
 
 
 def _rss_mb() -> float:
@@ -95,6 +83,7 @@ def _regions() -> None:
 
 
 def build(groups: int, today: dt.date) -> None:
+    """The groups and their records, by the province demo's bulk builder (berdaya/demo/bulk.py)."""
     rng = random.Random(2026)
     _regions()
     admin, _ = User.objects.get_or_create(
@@ -106,340 +95,35 @@ def build(groups: int, today: dt.date) -> None:
         )[0]
         for n in range(groups // 20 or 1)
     ]
-    cycle = Cycle.objects.create(
-        name="Bench 2025",
-        region_id="64.01",
-        year=2025,
-        funding_source=Cycle.FundingSource.APBD_REGENCY,
-        budget=20_000_000_000,
-        nomination_deadline=dt.date(2024, 10, 1),
-        endorsement_deadline=dt.date(2024, 10, 15),
-        verval_deadline=dt.date(2024, 11, 15),
-        decision_deadline=dt.date(2024, 12, 1),
-        status=Cycle.Status.DECIDED,
-        created_by=admin,
+    start = month_of(month_index(today) - 23)
+    area = bulk.Area(
+        admin=admin,
+        cycle=bulk.create_cycle(region_code="64.01", name="Bench 2025", by=admin, year=2025, budget=20_000_000_000),
+        facilitators=facilitators,
+        trainings=bulk.create_trainings(region_code="64.01", count=30, start=start, by=admin),
+        villages=VILLAGES,
     )
-    lists = {v: NominationList.objects.create(cycle=cycle, village_id=v, created_by=admin) for v in VILLAGES}
-    first = month_index(today) - 23
-    start = month_of(first)
-    trainings = [
-        Training.objects.create(
-            title=f"Bimtek {n}",
-            kind=[Training.Kind.MOTIVATION, Training.Kind.BOOKKEEPING, Training.Kind.TECHNICAL][n % 3],
-            starts_on=start + dt.timedelta(days=20 + n),
-            ends_on=start + dt.timedelta(days=22 + n),
-            trainer="Dinas",
-            place="Aula",
-            region_id="64.01",
-            created_by=admin,
-        )
-        for n in range(30)
-    ]
-    serial = 0
-    for at in range(0, groups, 50):
-        batch = range(at, min(groups, at + 50))
-        kubes = Kube.objects.bulk_create(
-            Kube(
-                name=f"{PREFIX} {n + 1}",
-                cycle=cycle,
-                village_id=VILLAGES[n % len(VILLAGES)],
-                sector=Kube.Sector.HOME_INDUSTRY,
-                facilitator=facilitators[n % len(facilitators)],
-                status=Kube.Status.ACTIVE,
-                status_since=start,
-                formed_on=start + dt.timedelta(days=rng.randint(0, 150)),
-                created_by=admin,
-            )
-            for n in batch
-        )
-        households, persons, nominees, memberships = [], [], [], []
-        for kube in kubes:
-            for _i in range(10):
-                serial += 1
-                households.append(Household(kk_number=f"6401{serial:012d}", village_id=kube.village_id))
-        Household.objects.bulk_create(households, batch_size=2000)
-        for h in households:
-            persons.append(Person(nik=f"64010{h.kk_number[-11:]}", name=f"Warga {h.kk_number[-6:]}", household=h))
-        Person.objects.bulk_create(persons, batch_size=2000)
-        for p, h in zip(persons, households, strict=True):
-            nominees.append(
-                Nominee(
-                    nomination_list=lists[h.village_id],
-                    cycle=cycle,
-                    person=p,
-                    nik=p.nik,
-                    name=p.name,
-                    kk_number=h.kk_number,
-                    reason=Nominee.Reason.NO_INCOME,
-                    status=Nominee.Status.APPROVED,
-                    created_by=admin,
-                )
-            )
-        Nominee.objects.bulk_create(nominees, batch_size=2000)
-        roles = [Membership.Role.CHAIR, Membership.Role.SECRETARY, Membership.Role.TREASURER] + ["member"] * 7
-        for index, (nominee, h) in enumerate(zip(nominees, households, strict=True)):
-            kube = kubes[index // 10]
-            assert kube.formed_on is not None
-            left = rng.random() < 0.03
-            memberships.append(
-                Membership(
-                    kube=kube,
-                    person=nominee.person,
-                    household=h,
-                    nominee=nominee,
-                    role=roles[index % 10] if not left else "member",
-                    joined_on=kube.formed_on,
-                    left_on=today - dt.timedelta(days=rng.randint(10, 200)) if left else None,
-                    added_by=admin,
-                )
-            )
-        Membership.objects.bulk_create(memberships, batch_size=2000)
-
-        assignments, participants, stages, assets, entries, months_closed = [], [], [], [], [], []
-        meetings, problems, iks, allocations, partnerships, credits, environment, plans = [], [], [], [], [], [], [], []
-        attendance: list[tuple[int, list[Membership]]] = []
-        for k, kube in enumerate(kubes):
-            assert kube.formed_on is not None and kube.facilitator is not None
-            vigour = rng.random()  # how well the group does: from stalled to thriving
-            people = memberships[k * 10 : k * 10 + 10]
-            assignments.append(
-                FacilitatorAssignment(kube=kube, facilitator=kube.facilitator, started_on=kube.formed_on, by=admin)
-            )
-            for training in rng.sample(trainings, 2):
-                for m in people:
-                    participants.append(
-                        Participant(training=training, membership=m, attended=rng.random() < 0.7 + vigour / 3)
-                    )
-            paid = kube.formed_on + dt.timedelta(days=30)
-            for number, amount in ((1, 10_000_000), (2, 10_000_000)):
-                on = paid + dt.timedelta(days=180 * (number - 1))
-                stages.append(
-                    AidStage(
-                        kube=kube,
-                        number=number,
-                        amount=amount,
-                        planned_on=on,
-                        paid_on=on,
-                        paid_by=admin,
-                        created_by=admin,
-                    )
-                )
-                entries.append(
-                    CashEntry(
-                        kube=kube,
-                        entry_date=on,
-                        kind="income",
-                        category="aid",
-                        amount=amount,
-                        description=f"Bantuan tahap {number}",
-                        entered_by=admin,
-                    )
-                )
-            assets.append(
-                Asset(
-                    kube=kube,
-                    item="Oven",
-                    value=3_500_000,
-                    received_on=paid,
-                    from_aid=True,
-                    created_by=admin,
-                    condition="broken" if rng.random() < 0.05 else "good",
-                )
-            )
-            plans.append(
-                BusinessPlan(kube=kube, expected_monthly_revenue=3_000_000, status="approved", created_by=admin)
-            )
-            # The books: about 71 entries a month (1.5 M in all, as some groups formed later),
-            # sales growing with the group's vigour.
-            balance = 0
-            m0 = month_index(kube.formed_on)
-            for m in range(max(first, m0), month_index(today) + 1):
-                month = month_of(m)
-                last_day = min(month_end(month), today)
-                days = last_day.day
-                growth = 1 + vigour * (m - first) / 24
-                income = expense = 0
-                for _ in range(71 if last_day == month_end(month) else 71 * days // 31):
-                    day = month.replace(day=rng.randint(1, days))
-                    if rng.random() < 0.62:
-                        quantity, price = rng.randint(5, 40), rng.choice([2_000, 5_000, 10_000])
-                        amount = int(quantity * price * growth)
-                        income += amount
-                        entries.append(
-                            CashEntry(
-                                kube=kube,
-                                entry_date=day,
-                                kind="income",
-                                category="sales",
-                                amount=amount,
-                                description="Jual",
-                                product=rng.choice(PRODUCTS),
-                                quantity=quantity,
-                                unit_price=price,
-                                channel=rng.choice(CashEntry.Channel.values[: 2 + int(vigour * 4)]),
-                                entered_by=admin,
-                            )
-                        )
-                    else:
-                        amount = rng.randint(10, 160) * 1_000
-                        expense += amount
-                        entries.append(
-                            CashEntry(
-                                kube=kube,
-                                entry_date=day,
-                                kind="expense",
-                                category=rng.choice(EXPENSES),
-                                amount=amount,
-                                description="Belanja",
-                                entered_by=admin,
-                            )
-                        )
-                if m < month_index(today) - 1 and rng.random() < 0.5 + vigour / 2:
-                    late = rng.randint(1, 12) if rng.random() < 0.8 else rng.randint(16, 40)
-                    months_closed.append(
-                        CashMonth(
-                            kube=kube,
-                            month=month,
-                            opening_balance=balance,
-                            income=income,
-                            expense=expense,
-                            closing_balance=balance + income - expense,
-                            closed_by=admin,
-                            closed_at=dt.datetime.combine(
-                                month_end(month) + dt.timedelta(days=late), dt.time(9), tzinfo=dt.UTC
-                            ),
-                        )
-                    )
-                balance += income - expense
-                if rng.random() < 0.4 + vigour / 2:
-                    meetings.append(
-                        Meeting(
-                            kube=kube,
-                            held_on=month.replace(day=min(days, 15)),
-                            agenda="Rapat bulanan",
-                            minutes="Notulen" if rng.random() < 0.9 else "",
-                            by=admin,
-                        )
-                    )
-                    attendance.append((len(meetings) - 1, rng.sample(people, rng.randint(4, 10))))
-                if m % 3 == 0:
-                    environment.append(
-                        EnvironmentRecord(
-                            kube=kube,
-                            recorded_on=month.replace(day=min(days, 20)),
-                            practices={"waste": True, "water": rng.random() < 0.7, "chemicals": rng.random() < 0.5},
-                            neighbours_employed=rng.randint(0, 3),
-                            social_activities="Gotong royong" if rng.random() < 0.3 else "",
-                            by=admin,
-                        )
-                    )
-                    if month_end(month) < today and vigour > 0.3:
-                        profit = rng.randint(5, 20) * 100_000
-                        allocations.append(
-                            ProfitAllocation(
-                                kube=kube,
-                                period_start=month_of(m - 2),
-                                period_end=month,
-                                profit=profit,
-                                share_capital=50,
-                                share_members=40,
-                                share_iks=10,
-                                to_capital=profit // 2,
-                                to_members=profit * 4 // 10,
-                                to_iks=profit - profit // 2 - profit * 4 // 10,
-                                members=10,
-                                allocated_on=month_end(month),
-                                by=admin,
-                            )
-                        )
-                if rng.random() < 0.06:
-                    problems.append(
-                        Problem(
-                            kube=kube,
-                            reported_on=month.replace(day=min(days, 8)),
-                            origin="internal",
-                            category="market",
-                            severity=rng.choice([1, 2, 3]),
-                            description="Pasar sepi",
-                            resolved_on=(month.replace(day=min(days, 8)) + dt.timedelta(days=rng.randint(3, 90)))
-                            if rng.random() < 0.8
-                            else None,
-                            by=admin,
-                        )
-                    )
-                if rng.random() < 0.05:
-                    iks.append(
-                        IksEntry(
-                            kube=kube,
-                            entry_date=month.replace(day=min(days, 25)),
-                            kind="use",
-                            purpose=rng.choice(IksEntry.Purpose.values),
-                            amount=100_000,
-                            beneficiary="Warga",
-                            by=admin,
-                        )
-                    )
-            if vigour > 0.6:
-                partnerships.append(
-                    Partnership(
-                        kube=kube,
-                        partner="Toko Berkah",
-                        kind="buyer",
-                        started_on=kube.formed_on + dt.timedelta(days=200),
-                        by=admin,
-                    )
-                )
-            if vigour > 0.8:
-                credits.append(
-                    CreditApplication(
-                        kube=kube,
-                        lender="BRI",
-                        amount_requested=10_000_000,
-                        applied_on=today - dt.timedelta(days=200),
-                        outcome="approved",
-                        amount_approved=10_000_000,
-                        decided_on=today - dt.timedelta(days=170),
-                        by=admin,
-                    )
-                )
-        FacilitatorAssignment.objects.bulk_create(assignments)
-        Participant.objects.bulk_create(participants, batch_size=2000)
-        AidStage.objects.bulk_create(stages)
-        created_assets = Asset.objects.bulk_create(assets)
-        AssetCheck.objects.bulk_create(
-            AssetCheck(asset=a, checked_on=today - dt.timedelta(days=30), condition=a.condition, by=admin)
-            for a in created_assets
-            if a.condition != "good"
-        )
-        BusinessPlan.objects.bulk_create(plans)
-        CashEntry.objects.bulk_create(entries, batch_size=5000)
-        CashMonth.objects.bulk_create(months_closed, batch_size=2000)
-        Meeting.objects.bulk_create(meetings, batch_size=2000)
-        Through = Meeting.attendees.through
-        Through.objects.bulk_create(
-            (Through(meeting_id=meetings[i].pk, membership_id=m.pk) for i, people in attendance for m in people),
-            batch_size=5000,
-        )
-        Problem.objects.bulk_create(problems)
-        IksEntry.objects.bulk_create(iks)
-        ProfitAllocation.objects.bulk_create(allocations)
-        Partnership.objects.bulk_create(partnerships)
-        CreditApplication.objects.bulk_create(credits)
-        EnvironmentRecord.objects.bulk_create(environment)
-        print(f"  {at + len(batch):,} groups, {CashEntry.objects.count():,} cash entries", flush=True)
+    # Ten households (their heads the members) for each group of a village.
+    faker = Faker("id_ID")
+    faker.seed_instance(2026)
+    people = bulk.People(rng=rng, faker=faker, by=admin)
+    heads = people.make({v: 10 * len(range(i, groups, len(VILLAGES))) for i, v in enumerate(VILLAGES)})
+    bulk.build_groups(
+        area,
+        count=groups,
+        heads=heads,
+        today=today,
+        rng=rng,
+        name=lambda n, _village: f"{PREFIX} {n + 1}",
+        progress=lambda done: print(f"  {done:,} groups, {CashEntry.objects.count():,} cash entries", flush=True),
+    )
     _reports(today)
 
 
 def _reports(today: dt.date) -> None:
     """The facilitators' monthly reports of the two years, most of them acknowledged."""
-    rng = random.Random(7)
-    first = month_index(today) - 23
-    MonthlyReport.objects.bulk_create(
-        MonthlyReport(facilitator=f, month=month_of(m), status="acknowledged")
-        for f in User.objects.filter(username__startswith="bench-pendamping-")
-        for m in range(first, month_index(today))
-        if rng.random() < 0.85
-    )
+    facilitators = list(User.objects.filter(username__startswith="bench-pendamping-"))
+    bulk.monthly_reports(facilitators, today=today, rng=random.Random(7), by=User.objects.get(username="bench-admin"))
 
 
 def run(label: str, months: list[dt.date], ids: list[int], by: User, today: dt.date, trace: bool) -> float:
