@@ -41,6 +41,7 @@ from berdaya.monitoring.models import Bina, Level, LevelSnapshot
 from berdaya.regions.models import Region
 from berdaya.registry.models import Household
 from berdaya.targeting.documents import logo_url, render_pdf  # the SK's own printing: one letterhead
+from berdaya.targeting.models import Cycle
 from berdaya.targeting.selectors import letterhead_of
 
 from . import figures
@@ -177,8 +178,8 @@ def _summary(table: figures.Breakdown) -> Section:
 
 def _per_child(table: figures.Breakdown, codes: tuple[str, ...] | list[str], key: str, title: str) -> Section:
     columns = [Column(_("Region")), *(indicator_column(code) for code in codes)]
-    rows = [[row.name, *(row.values[code] for code in codes)] for row in table.rows]
-    total = [_("Total"), *(table.total.values[code] for code in codes)]
+    rows: list[list[Cell]] = [[row.name, *(row.values[code] for code in codes)] for row in table.rows]
+    total: list[Cell] = [_("Total"), *(table.total.values[code] for code in codes)]
     return Section(key, title, columns, rows, total)
 
 
@@ -187,7 +188,7 @@ def _cycles(kubes: QuerySet[Kube], period: Period, as_of: dt.date) -> Section:
     formed = Q(formed_on__gte=period.start, formed_on__lte=until)
     existing = existing_on(kubes, as_of).values("pk")
     rows: list[list[Cell]] = []
-    labels = dict(Kube._meta.get_field("cycle").related_model.FundingSource.choices)  # type: ignore[union-attr]
+    labels = dict(Cycle.FundingSource.choices)
     totals = [0, 0]
     for name, year, source, n_formed, n_existing in (
         kubes.values_list("cycle__name", "cycle__year", "cycle__funding_source")
@@ -233,11 +234,13 @@ def _aid(user: User, root: Region, period: Period, as_of: dt.date) -> Section:
     return Section("aid", _("Aid by source"), columns, rows, total)
 
 
-def _snapshots_at(kubes: list[int], months: tuple[dt.date, dt.date]) -> tuple[dict[int, tuple[int, dict]], ...]:
+def _snapshots_at(
+    kubes: list[int], months: tuple[dt.date, dt.date]
+) -> tuple[dict[int, tuple[int, dict[str, int]]], ...]:
     """Per group, the level and scores of its snapshot of each month, or of the latest month before it."""
     first, last = months
-    at_first: dict[int, tuple[int, dict]] = {}
-    at_last: dict[int, tuple[int, dict]] = {}
+    at_first: dict[int, tuple[int, dict[str, int]]] = {}
+    at_last: dict[int, tuple[int, dict[str, int]]] = {}
     for pk, month, level, scores in (
         LevelSnapshot.objects.filter(kube_id__in=kubes, month__lte=last)
         .order_by("kube_id", "month")
@@ -288,7 +291,8 @@ def _levels_and_scores(kubes: QuerySet[Kube], period: Period, as_of: dt.date) ->
         line: list[Cell] = [label]
         for snapshots in (at_first, at_last):
             values = [Decimal(str(s[key])) for _level, s in snapshots.values() if s.get(key) is not None]
-            line.append((sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP) if values else None)
+            mean = sum(values, Decimal(0)) / len(values) if values else None
+            line.append(mean.quantize(Decimal("0.1"), ROUND_HALF_UP) if mean is not None else None)
             line.append(len(values))
         score_rows.append(line)
     score_columns = [
@@ -497,9 +501,9 @@ def group_list_report(*, user: User, root: Region, period: Period, as_of: dt.dat
         None,
         None,
         None,
-        sum(int(row[7] or 0) for row in rows),  # type: ignore[call-overload]
+        sum(int(values.get("members") or 0) for values in per.values()),
         None,
-        sum(int(row[9] or 0) for row in rows),  # type: ignore[call-overload]
+        sum(int(values.get("aid_paid") or 0) for values in per.values()),
     ]
     section = Section("groups", _("Full group list"), columns, rows, total)
     return Report(ReportRequest.Kind.GROUPS, _("Full group list"), root, period, as_of, [section])
@@ -606,12 +610,22 @@ def shown(value: Cell, unit: str) -> str:
     return number(value)
 
 
+# A landscape A4 page holds about this many columns of figures beside the first (the name): a wider table is printed
+# as several, each repeating the first column.
+PDF_COLUMNS = 10
+
+
 @dataclass(frozen=True)
-class PrintedSection:
-    section: Section
+class PrintedTable:
     header: list[str]
     rows: list[list[tuple[str, bool]]]  # (text, numeric) per cell
     total: list[tuple[str, bool]] | None
+
+
+@dataclass(frozen=True)
+class PrintedSection:
+    section: Section
+    tables: list[PrintedTable]
 
 
 def _printed(section: Section) -> PrintedSection:
@@ -622,12 +636,20 @@ def _printed(section: Section) -> PrintedSection:
             out.append((shown(value, unit), unit != "text"))
         return out
 
-    return PrintedSection(
-        section,
-        [column.label for column in section.columns],
-        [cells(values, row) for row, values in enumerate(section.rows)],
-        cells(section.total, len(section.rows)) if section.total else None,
-    )
+    header = [column.label for column in section.columns]
+    rows = [cells(values, row) for row, values in enumerate(section.rows)]
+    total = cells(section.total, len(section.rows)) if section.total else None
+    tables = []
+    for start in range(1, max(len(header), 2), PDF_COLUMNS):
+        keep = [0, *range(start, min(start + PDF_COLUMNS, len(header)))]
+        tables.append(
+            PrintedTable(
+                [header[i] for i in keep],
+                [[row[i] for i in keep] for row in rows],
+                [total[i] for i in keep] if total else None,
+            )
+        )
+    return PrintedSection(section, tables)
 
 
 def letterhead_region(region: Region) -> str:

@@ -206,6 +206,7 @@ def test_a_small_report_is_made_at_once_and_downloaded_by_its_requester(client, 
     download = client.get(reverse("reports:upward-download", args=[wanted.pk]))
     assert download.status_code == 200
     rows = sheet_rows(b"".join(download.streaming_content))
+    download.close()
     assert rows[-1][1] == 3  # Tanah Grogot's three groups
 
 
@@ -234,6 +235,7 @@ def test_a_large_report_goes_to_the_task_worker_and_records_its_progress(
     assert wanted.status == ReportRequest.Status.DONE and wanted.file.name.endswith(".pdf")
     assert [p for p in seen if p is not None] == [5, 30, 50, 65, 80, 100]
     download = client.get(reverse("reports:upward-download", args=[wanted.pk]))
+    download.close()
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
 
 
@@ -253,7 +255,9 @@ def test_a_reports_file_is_for_its_requester_and_the_admin_dinas(client, program
     wanted = ReportRequest.objects.get()
     client.force_login(users[username])
 
-    assert client.get(reverse("reports:upward-download", args=[wanted.pk])).status_code == status
+    response = client.get(reverse("reports:upward-download", args=[wanted.pk]))
+    response.close()
+    assert response.status_code == status
 
 
 @pytest.mark.parametrize("username", ["desa_a", "facilitator"])
