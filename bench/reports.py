@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import statistics
 import sys
@@ -45,6 +46,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", default="", help="a folder to keep the last file of each report in")
     args = parser.parse_args()
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its INFO lines, one per layout step
 
     user = User.objects.get(username=args.account)
     root = Region.objects.get(code=args.region) if args.region else user.region

@@ -668,6 +668,8 @@ def write_pdf(report: Report) -> bytes:
                 "report": report,
                 "period_name": period_name(report.period),
                 "sections": [_printed(section) for section in report.sections],
+                # Every table wide (the recap, the group list): the whole report on landscape pages.
+                "landscape": all(section.wide for section in report.sections),
                 "letterhead": letterhead,
                 "logo_url": logo_url(letterhead),
                 "issuer": letterhead.issuer,
