@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ from . import figures
 from .figures import INDICATORS, LEVEL_CODES, STATUS_CODES, Period, breakdown, existing_on, groups_in
 from .models import ReportRequest
 from .supervision import Months, export_header, export_row, supervision
+
+logger = logging.getLogger(__name__)
 
 # A report of more groups than this is made by the task worker, with a progress bar; a smaller one at once.
 INLINE_MAX_GROUPS = 200
@@ -159,6 +162,15 @@ def _child_names(root: Region) -> dict[str, str]:
 
 def _child_of(root: Region, code: str) -> str:
     return ".".join(code.split(".")[: len(root.code.split(".")) + 1])
+
+
+def children_title(root: Region) -> str:
+    """What the rows of a breakdown of `root` are: the regencies of a province, the kecamatan of a regency ..."""
+    if root.level == Region.Level.PROVINCE:
+        return _("Per regency")
+    if root.level == Region.Level.REGENCY:
+        return _("Per kecamatan")
+    return _("Per village")
 
 
 # The programme report -----------------------------------------------------------------------------------------
@@ -355,7 +367,7 @@ def programme_report(*, user: User, root: Region, period: Period, as_of: dt.date
     table = breakdown(user=user, root=root, as_of=as_of, period=period)
     progress(30)
     kubes = groups_in(user, root)
-    report.sections += [_summary(table), _per_child(table, KEY_CODES, "children", _("Per kecamatan"))]
+    report.sections += [_summary(table), _per_child(table, KEY_CODES, "children", children_title(root))]
     report.sections += [_cycles(kubes, period, as_of), _aid(user, root, period, as_of)]
     progress(50)
     report.sections += [*_levels_and_scores(kubes, period, as_of), _problems(kubes, period, as_of)]
@@ -439,7 +451,7 @@ def spm_report(*, user: User, root: Region, period: Period, as_of: dt.date, prog
 def recap_report(*, user: User, root: Region, period: Period, as_of: dt.date, progress: Progress) -> Report:
     table = breakdown(user=user, root=root, as_of=as_of, period=period)
     progress(60)
-    section = _per_child(table, list(INDICATORS), "recap", _("Recap per region"))
+    section = _per_child(table, list(INDICATORS), "recap", children_title(root))
     return Report(ReportRequest.Kind.RECAP, _("Recap per kecamatan"), root, period, as_of, [section])
 
 
@@ -715,7 +727,10 @@ def request_report(
         format=fmt,
     )
     if group_count(user=by, root=region, as_of=as_of) <= INLINE_MAX_GROUPS:
-        tasks.make_report.call(wanted.pk)
+        try:
+            tasks.make_report.call(wanted.pk)
+        except Exception:  # recorded on the request (status "failed", the error): its page says so, not a 500
+            logger.exception("Report request %s failed", wanted.pk)
         wanted.refresh_from_db()
     else:
         tasks.make_report.enqueue(wanted.pk)

@@ -239,6 +239,19 @@ def test_a_large_report_goes_to_the_task_worker_and_records_its_progress(
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
 
 
+def test_a_report_that_fails_says_so_on_its_page_not_with_a_500(client, programme, users, monkeypatch):
+    def broken(report, fmt):
+        raise ValueError("the disk is full")
+
+    monkeypatch.setattr(upward, "write", broken)
+
+    response = ask(client, users["camat"])
+
+    wanted = ReportRequest.objects.get()
+    assert (wanted.status, wanted.error) == (ReportRequest.Status.FAILED, "the disk is full")
+    assert "could not be made" in client.get(response.url).content.decode()
+
+
 def test_the_progress_fragment_reloads_the_page_once_the_report_is_ready(client, programme, users):
     ask(client, users["camat"])
     wanted = ReportRequest.objects.get()
