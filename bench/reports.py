@@ -4,6 +4,10 @@
     DATABASE_URL=postgres://... .venv/bin/python bench/reports.py --account admin --region 64.01 --year 2026
 
 Needs a database with the demo loaded (`berdaya demo --scale regency`, or `--scale province` where that exists). For
+`--grow-province N` first (once) copies the regency's groups into the province's other regencies until the province
+holds about N groups, each copy with the original's aid stages, cash entries, level snapshots, visits and problems and
+a facilitator of its own regency (8 per regency), but no members (a member is a registered person of the village);
+`bench.province`, an Admin Dinas of the province, then reads them. For
 each report (programme, SPM, recap, group list) and format (PDF, XLSX): seconds to work out the figures, seconds to
 write the file, queries, and the file's size; the annual period (1 January to 31 December of --year, as of today or
 its end). Several runs; the median and the slowest are printed. Target: the annual programme PDF of a province
@@ -38,6 +42,59 @@ from berdaya.reports import upward  # noqa: E402
 from berdaya.reports.figures import Period  # noqa: E402
 
 
+def grow_province(target: int, province_code: str = "64") -> None:
+    """Copy the groups of the province's first regency with their records into its other regencies (once)."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from berdaya.business.models import AidStage, CashEntry
+    from berdaya.groups.models import Kube
+    from berdaya.mentoring.models import Problem, Visit
+    from berdaya.monitoring.models import LevelSnapshot
+
+    province = Region.objects.get(code=province_code)
+    User.objects.get_or_create(
+        username="bench.province",
+        defaults={"role": User.Role.ADMIN, "region": province, "password": make_password("berdaya-demo")},
+    )
+    originals = list(Kube.objects.filter(village__code__startswith=f"{province_code}.01."))
+    if Kube.objects.filter(village__code__startswith=province_code + ".").count() >= target or not originals:
+        return
+    regencies = list(Region.objects.filter(parent=province).exclude(code=f"{province_code}.01").order_by("code"))
+    copies_per_regency = max(1, (target - len(originals)) // (len(originals) * len(regencies)) + 1)
+    with transaction.atomic():
+        for regency in regencies:
+            villages = list(Region.objects.filter(code__startswith=regency.code + ".", level=4).order_by("code"))
+            facilitators = User.objects.bulk_create(
+                User(
+                    username=f"bench.{regency.code}.{n}",
+                    role=User.Role.FACILITATOR,
+                    region=regency,
+                    first_name=f"Pendamping {regency.name} {n}",
+                )
+                for n in range(8)
+            )
+            for copy in range(copies_per_regency):
+                for index, kube in enumerate(originals):
+                    old = kube.pk
+                    kube.pk = None
+                    kube.village = villages[(index * 7 + copy) % len(villages)]
+                    kube.facilitator = facilitators[index % 8]
+                    kube.save()
+                    for model in (AidStage, CashEntry, LevelSnapshot, Visit, Problem):
+                        rows = list(model.objects.filter(kube_id=old).order_by("pk"))
+                        for row in rows:
+                            row.pk = None
+                            row.kube_id = kube.pk
+                            if model is Visit:
+                                row.by_id = kube.facilitator_id
+                            if model is CashEntry:
+                                row.reverses_id = None
+                                row.aid_stage_id = None
+                        model.objects.bulk_create(rows)
+                    kube.pk = old
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--account", default="admin")
@@ -45,8 +102,12 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=timezone.localdate().year)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", default="", help="a folder to keep the last file of each report in")
+    parser.add_argument("--grow-province", type=int, default=0, metavar="N", help="copy groups up to N in the province")
+    parser.add_argument("--kinds", default=",".join(upward.BUILDERS), help="the reports to time (comma-separated)")
     args = parser.parse_args()
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its INFO lines, one per layout step
+    if args.grow_province:
+        grow_province(args.grow_province)
 
     user = User.objects.get(username=args.account)
     root = Region.objects.get(code=args.region) if args.region else user.region
@@ -58,7 +119,7 @@ def main() -> None:
     print(
         f"{'report':<10} {'format':<5} {'figures s':>10} {'write s':>9} {'total s (max)':>15} {'queries':>8} {'KB':>7}"
     )
-    for kind in upward.BUILDERS:
+    for kind in args.kinds.split(","):
         for fmt in ("pdf", "xlsx"):
             figures_s, write_s, totals = [], [], []
             queries = size = 0
