@@ -394,29 +394,38 @@ class SpmLine:
 
 
 def spm_lines(*, user: User, root: Region, as_of: dt.date) -> tuple[list[SpmLine], SpmLine]:
-    """Per child region of `root` and in total: poor households, and households empowered through KUBE."""
+    """Per child region of `root` and in total: poor households, and households empowered through KUBE.
+
+    The poor are counted by the database, per village (a province's registry holds a million people); the
+    households in a KUBE are few enough to be read."""
     names = _child_names(root)
-    poor_ids: dict[str, set[int]] = defaultdict(set)
-    for pk, village in (
-        Household.objects.visible_to(user)
-        .filter(region_q("village__code", root.code), decile__gte=1, decile__lte=POOR_DECILE_MAX)
-        .values_list("pk", "village_id")
-    ):
-        poor_ids[_child_of(root, village)].add(pk)
+    registry = Household.objects.visible_to(user).filter(region_q("village__code", root.code))
+    poor_q = Q(decile__gte=1, decile__lte=POOR_DECILE_MAX)
+    poor: dict[str, int] = defaultdict(int)
+    for village, count in registry.filter(poor_q).values_list("village_id").annotate(n=Count("pk")).order_by():
+        poor[_child_of(root, village)] += count
+    poor_members = set(
+        registry.filter(poor_q)
+        .filter(pk__in=_members_on(user, root, as_of).values("household_id"))
+        .values_list("pk", flat=True)
+    )
     empowered: dict[str, set[int]] = defaultdict(set)
-    members = Membership.objects.filter(
-        kube__in=existing_on(groups_in(user, root), as_of), joined_on__lte=as_of
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gt=as_of))
-    for household, village in members.values_list("household_id", "kube__village_id").distinct():
+    for household, village in _members_on(user, root, as_of).values_list("household_id", "kube__village_id").distinct():
         empowered[_child_of(root, village)].add(household)
 
-    def line(code: str, name: str, poor: set[int], hit: set[int]) -> SpmLine:
-        return SpmLine(code, name, len(poor), len(hit), len(hit & poor))
+    def line(code: str, name: str, poor_count: int, hit: set[int]) -> SpmLine:
+        return SpmLine(code, name, poor_count, len(hit), len(hit & poor_members))
 
-    lines = [line(code, name, poor_ids[code], empowered[code]) for code, name in names.items()]
-    all_poor = set().union(*poor_ids.values()) if poor_ids else set()
-    all_hit = set().union(*empowered.values()) if empowered else set()
-    return lines, line(root.code, root.name, all_poor, all_hit)
+    lines = [line(code, name, poor[code], empowered[code]) for code, name in names.items()]
+    everyone = set().union(*empowered.values()) if empowered else set()
+    return lines, line(root.code, root.name, sum(poor.values()), everyone)
+
+
+def _members_on(user: User, root: Region, as_of: dt.date) -> QuerySet[Membership]:
+    """Memberships on as_of (joined by then, not left by then) of the groups existing then (the dashboard's rule)."""
+    return Membership.objects.filter(kube__in=existing_on(groups_in(user, root), as_of), joined_on__lte=as_of).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=as_of)
+    )
 
 
 def spm_report(*, user: User, root: Region, period: Period, as_of: dt.date, progress: Progress) -> Report:
