@@ -565,7 +565,7 @@ NUMBER_FORMATS = {
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "Sheet"
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28].strip() or "Sheet"
     name, n = clean, 2
     while name in used:
         name, n = f"{clean[:26]} {n}", n + 1
