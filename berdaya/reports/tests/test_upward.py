@@ -10,18 +10,22 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from berdaya.groups.models import Membership
+from berdaya.accounts.models import User
+from berdaya.groups.models import Kube, Membership
 from berdaya.groups.tests.factories import MembershipFactory
 from berdaya.lib.formats import rupiah
+from berdaya.regions.models import Region
 from berdaya.registry.models import Household
 from berdaya.registry.tests.factories import HouseholdFactory
 from berdaya.reports import tasks, upward
-from berdaya.reports.figures import INDICATORS, breakdown
+from berdaya.reports.figures import INDICATORS, Period, breakdown
 from berdaya.reports.models import ReportRequest
 
 from .conftest import AS_OF, PERIOD, make_group
@@ -41,7 +45,7 @@ def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def report(kind, user, root, as_of=AS_OF, period=PERIOD):
+def report(kind: str, user: User, root: Region, as_of: dt.date = AS_OF, period: Period = PERIOD) -> upward.Report:
     return upward.build(kind=kind, user=user, root=root, period=period, as_of=as_of)
 
 
@@ -125,7 +129,7 @@ def test_the_level_movement_counts_each_group_once_from_its_first_to_its_last_sn
 # SPM -----------------------------------------------------------------------------------------------------------
 
 
-def member(kube, village, decile):
+def member(kube: Kube, village: Region, decile: int) -> Membership:
     """A current member of `kube` whose household lives in `village` with this welfare decile."""
     membership = MembershipFactory(kube=kube)
     Household.objects.filter(pk=membership.household_id).update(village=village, decile=decile)
@@ -191,7 +195,7 @@ def test_a_kecamatan_operators_group_list_has_nothing_outside_its_kecamatan(prog
 # Requests, the background path and scope -------------------------------------------------------------------------
 
 
-def ask(client, user, **data: Any):
+def ask(client: Client, user: User, **data: Any) -> HttpResponse:
     client.force_login(user)
     form = {"kind": "recap", "region": "64.01.04", "span": "year", "year": 2027, "as_of": "2027-09-30", "fmt": "xlsx"}
     return client.post(reverse("reports:upward"), {**form, **data})
@@ -240,7 +244,7 @@ def test_a_large_report_goes_to_the_task_worker_and_records_its_progress(
 
 
 def test_a_report_that_fails_says_so_on_its_page_not_with_a_500(client, programme, users, monkeypatch):
-    def broken(report, fmt):
+    def broken(report: upward.Report, fmt: str) -> bytes:
         raise ValueError("the disk is full")
 
     monkeypatch.setattr(upward, "write", broken)
