@@ -17,6 +17,7 @@ from berdaya.accounts.models import User
 from berdaya.inbox.selectors import unread_count
 from berdaya.lib.http import AuthedRequest
 from berdaya.reports.supervision import may_supervise
+from berdaya.reports.upward import may_report
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Map"), "reports:map", "groups.view_kube"),
     NavItem(_("Supervision"), "reports:supervision", "groups.view_kube", shown=may_supervise),
     NavItem(_("Awards"), "reports:award-list", "reports.view_awardround"),
+    NavItem(_("Reports"), "reports:upward", "groups.view_kube", shown=may_report),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
 ]
@@ -92,6 +94,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "monitoring:monev-due": ("monitoring:monev-",),
     "reports:award-list": ("reports:award-",),
     "reports:supervision": ("reports:supervision",),
+    "reports:upward": ("reports:upward",),
 }
 
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from berdaya.lib.scoping import ScopedQuerySet
+from berdaya.accounts.roles import Role
+from berdaya.lib.scoping import ScopedQuerySet, ScopeUser
 from berdaya.lib.stored_text import show
 from berdaya.monitoring.models import Level
 
@@ -226,3 +227,82 @@ class Assessment(models.Model):
         """The three marks averaged with the round's weights."""
         marks = (self.institution, self.social, self.economic)
         return Decimal(sum(w * m for w, m in zip(weights, marks, strict=True))) / Decimal(sum(weights))
+
+
+# Reports upward ---------------------------------------------------------------------------------------------------
+
+
+class ReportRequestQuerySet(ScopedQuerySet["ReportRequest"]):
+    """By the report's region, like every record; `seen_by` narrows that to the requester (an admin: the region's)."""
+
+    region_path = "region__code"
+
+    def seen_by(self, user: ScopeUser) -> ReportRequestQuerySet:
+        """A user's own requests; an Admin Dinas also those of everyone in its region. Facilitators have none."""
+        visible = self.visible_to(user)
+        if getattr(user, "role", None) == Role.ADMIN:
+            return visible
+        return visible.filter(requested_by_id=user.pk)
+
+
+class ReportRequest(models.Model):
+    """A report the Dinas sends upward (programme, SPM, recap, group list), asked for one region, period and date,
+    and the file it produced (made at once when small, by the task worker when large)."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", _("Programme report (quarterly or annual)")
+        SPM = "spm", _("Minimum service standard (SPM) indicator")
+        RECAP = "recap", _("Recap per kecamatan")
+        GROUPS = "groups", _("Full group list")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    kind = models.CharField(_("report"), max_length=12, choices=Kind)
+    region = models.ForeignKey("regions.Region", models.PROTECT, related_name="+", verbose_name=_("region"))
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    as_of = models.DateField(_("as of"))
+    format = models.CharField(_("format"), max_length=4, choices=Format, default=Format.PDF)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    file = models.FileField(_("file"), upload_to="reports/upward/%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report request")
+        verbose_name_plural = _("report requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")), name="reports_reportrequest_period_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.region_id} · {self.period_start} – {self.period_end}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:upward-detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from .views import awards, dashboard, supervision
+from .views import awards, dashboard, supervision, upward
 from .views import map as map_views
 
 app_name = "reports"
@@ -25,4 +25,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("penghargaan/<int:pk>/result.pdf", awards.award_pdf, name="award-pdf"),
     path("penghargaan/<int:pk>/result.xlsx", awards.award_xlsx, name="award-xlsx"),
     path("penghargaan/entries/<int:pk>/", awards.award_entry, name="award-entry"),
+    # Reports upward (programme, SPM, recap, group list): berdaya/reports/views/upward.py.
+    path("laporan/", upward.upward_list, name="upward"),
+    path("laporan/<int:pk>/", upward.upward_detail, name="upward-detail"),
+    path("laporan/<int:pk>/progress/", upward.upward_progress, name="upward-progress"),
+    path("laporan/<int:pk>/download/", upward.upward_download, name="upward-download"),
 ]

@@ -271,6 +271,12 @@ MATRIX: dict[str, Page] = {
     # Reports: the offline map (group points carry the group's name: the map of one's own region lists them).
     "reports:map": listing("kube"),
     "reports:map-region": page(code="region.code"),
+    # Reports upward: the form and one's own requests; a request's page, progress and file (its requester and the
+    # Admin Dinas of its region; 403 to a village operator and a facilitator, who do not report upward).
+    "reports:upward": LIST,
+    "reports:upward-detail": page(pk="report_request"),
+    "reports:upward-progress": page(pk="report_request"),
+    "reports:upward-download": page(pk="report_request"),
 }
 
 

@@ -48,7 +48,7 @@ from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
 from berdaya.registry.tests.factories import HouseholdFactory, PersonFactory
-from berdaya.reports.models import AwardEntry, AwardRound
+from berdaya.reports.models import AwardEntry, AwardRound, ReportRequest
 from berdaya.screening.models import MatchCandidate, MergedPerson
 from berdaya.targeting.models import Cycle, Verval
 from berdaya.targeting.tests.factories import CycleFactory, NominationListFactory, NomineeFactory
@@ -110,6 +110,9 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     # An award round and its entries are the regency's Dinas's (a kecamatan, a village, a facilitator: none).
     "award_round": {IN: DINAS, FAR: frozenset()},
     "award_entry": {IN: DINAS, FAR: frozenset()},
+    # A report request is its requester's (the kecamatan operator's, for its kecamatan) and the Admin Dinas's of the
+    # region; the officer and the monitor of the same regency see only their own.
+    "report_request": {IN: frozenset({ADMIN, CAMAT}), FAR: frozenset()},
 }
 
 # Names a page may show beyond the records' own pages: a group's page names its facilitator and its cycle to
@@ -432,6 +435,23 @@ def build_world() -> World:
                 round=award, kube=kube, name=marker("award_entry", place), shortlisted=True, rank=1
             )
             world.add("award_entry", place, entry, marked=True)
+
+        # Reports upward: a kecamatan operator's request for its kecamatan (in), another regency's (far).
+        if place in (IN, FAR):
+            wanted = ReportRequest(
+                requested_by=users[CAMAT] if place == IN else operator,
+                kind=ReportRequest.Kind.RECAP,
+                region=kecamatan if place == IN else regency,
+                period_start=dt.date(2027, 1, 1),
+                period_end=dt.date(2027, 12, 31),
+                as_of=dt.date(2027, 9, 30),
+                format=ReportRequest.Format.XLSX,
+                status=ReportRequest.Status.DONE,
+                progress=100,
+            )
+            wanted.file.save("recap.xlsx", ContentFile(b"PK"), save=False)
+            wanted.save()
+            world.add("report_request", place, wanted)
 
     world.keep_files()
     # Log every user in once: each request of the matrix then only sets the session cookie.
