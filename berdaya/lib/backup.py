@@ -27,7 +27,8 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -359,12 +360,17 @@ def target_contents(target: Target) -> list[str]:
     else:
         with closing(_pg_connect(target.database)) as pg, pg.cursor() as cursor:
             counts = _pg_counts(cursor)
-    ignored = _ignored_when_empty()
-    held = [f"{table}: {rows} rows" for table, rows in sorted(counts.items()) if rows and table not in ignored]
+    held = records_held(counts)
     files = sum(1 for _ in _media_files(target.media_root))
     if files:
         held.append(f"{target.media_root}: {files} files")
     return held
+
+
+def records_held(counts: dict[str, int]) -> list[str]:
+    """The tables holding people's records ("name: N rows"), from every table's row count."""
+    ignored = _ignored_when_empty()
+    return [f"{table}: {rows} rows" for table, rows in sorted(counts.items()) if rows and table not in ignored]
 
 
 def _has_table(db: sqlite3.Connection, table: str) -> bool:
@@ -494,14 +500,30 @@ def _restore_sqlite(database_file: Path, manifest: Manifest, target: Target) -> 
         path = _sqlite_path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
         connections.close_all()
-        with closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)) as live:
-            # Page by page into the target in one write transaction: it holds the old database or the new one,
-            # never half of each, and a server reading it meanwhile waits and then sees the new one.
-            restored.backup(live)
-            live.execute("PRAGMA journal_mode=WAL")
-            counts = _sqlite_state(live)[1]
+        try:
+            with closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)) as live:
+                # Page by page into the target in one write transaction: it holds the old database or the new one,
+                # never half of each, and a server reading it meanwhile waits and then sees the new one.
+                restored.backup(live, progress=_give_up_after(SQLITE_BUSY_TIMEOUT))
+                live.execute("PRAGMA journal_mode=WAL")
+                counts = _sqlite_state(live)[1]
+        except sqlite3.Error as error:
+            raise BackupError(
+                f"Cannot write {path} ({error}); it was left as it was. Stop the server and retry."
+            ) from None
     _compare_counts(manifest.row_counts, counts, "restored database")
     return counts
+
+
+def _give_up_after(seconds: float) -> Callable[[int, int, int], None]:
+    """A progress callback for sqlite3's backup(), which otherwise retries a locked database forever."""
+    deadline = time.monotonic() + seconds
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise sqlite3.OperationalError("database is locked")
+
+    return progress
 
 
 PG_PRELUDE = "DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"
