@@ -162,7 +162,7 @@ def backup(output: Path, *, alias: str = "default", media_root: Path | None = No
         )
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+            with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive:
                 archive.add(database_file, arcname=database_file.name)
                 _add_media(archive, media_root, manifest)
                 # Last, so that it holds the checksums of the bytes actually written.

@@ -162,6 +162,21 @@ def test_a_postgresql_restore_that_fails_midway_leaves_the_target_as_it_was(pg_t
     assert pg_tables(pg_target.database) == before
 
 
+@pytest.mark.postgres
+@transactional
+def test_a_postgresql_target_holding_records_is_refused_unless_forced(pg_target, world, media, tmp_path):
+    backup(archive := tmp_path / "backup.tar.gz")
+    restore(archive, pg_target)
+    Kube.objects.update(name="Renamed after the first backup")
+    backup(second := tmp_path / "second.tar.gz")
+
+    with pytest.raises(BackupError, match="not empty"):
+        restore(second, pg_target)
+    restore(second, pg_target, force=True)
+
+    assert pg_tables(pg_target.database) == source_tables()
+
+
 @transactional
 def test_the_manifest_lists_version_migrations_counts_and_checksums(world, media, tmp_path):
     manifest = backup(tmp_path / "backup.tar.gz")
