@@ -325,3 +325,39 @@ def test_the_backup_command_never_overwrites_an_archive(world, tmp_path):
         call_command("backup", "--output", str(existing))
 
     assert existing.read_bytes() == b"yesterday's backup"
+
+
+def test_a_missing_postgresql_client_is_named_with_the_package_to_install(monkeypatch):
+    monkeypatch.setattr(backups.shutil, "which", lambda tool: None)
+
+    with pytest.raises(BackupError, match="pg_dump is not installed: apt-get install postgresql-client"):
+        backups._tool_major("pg_dump")
+
+
+@pytest.mark.postgres
+@transactional
+def test_a_pg_dump_older_than_the_server_is_refused(pg_target, tmp_path, monkeypatch):
+    monkeypatch.setattr(backups, "_tool_major", lambda tool: (9, "pg_dump (PostgreSQL) 9.6.24"))
+
+    with pytest.raises(BackupError, match=r"9\.6\.24 cannot dump a PostgreSQL \d+ server"):
+        backup(tmp_path / "backup.tar.gz")
+
+    assert not (tmp_path / "backup.tar.gz").exists()
+
+
+def test_restore_without_a_terminal_asks_for_yes_and_restores_nothing(tmp_path, settings, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    archive = tmp_path / "backup.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        manifest = backups.Manifest("0.1.0", "sqlite", "2026-12-04T00:00:00+00:00", {}, {}, "database.sqlite3", "")
+        backups._add_bytes(tar, "manifest.json", manifest.to_json())
+
+    def no_terminal(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+
+    with pytest.raises(CommandError, match="pass --yes"):
+        call_command("restore", str(archive))
+
+    assert not settings.MEDIA_ROOT.exists()

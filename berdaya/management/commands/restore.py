@@ -40,9 +40,12 @@ class Command(BaseCommand):
         )
         if not options["yes"]:
             what = "REPLACE everything in" if options["force"] else "restore into"
-            answer = input(f"This will {what} {target.database['NAME']} and {target.media_root}. Type yes: ")
+            try:
+                answer = input(f"This will {what} {target.database['NAME']} and {target.media_root}. Type yes: ")
+            except EOFError:  # no terminal (a script, a timer)
+                answer = ""
             if answer.strip().lower() != "yes":
-                raise CommandError("Nothing restored.")
+                raise CommandError("Nothing restored (pass --yes to restore without asking).")
         try:
             report = restore(archive, target, force=options["force"])
         except BackupError as error:
