@@ -143,10 +143,13 @@ def backup(output: Path, *, alias: str = "default", media_root: Path | None = No
         database_file = Path(work) / DATABASE_FILES[vendor]
         if vendor == "sqlite":
             connection.ensure_connection()
-            with closing(sqlite3.connect(database_file)) as copy:
-                # The online backup API: a consistent copy while other connections keep writing.
-                connection.connection.backup(copy)
-                migrations, counts = _sqlite_state(copy)
+            try:
+                with closing(sqlite3.connect(database_file)) as copy:
+                    # The online backup API: a consistent copy while other connections keep writing.
+                    connection.connection.backup(copy, progress=_give_up_after(SQLITE_BUSY_TIMEOUT))
+                    migrations, counts = _sqlite_state(copy)
+            except sqlite3.Error as error:
+                raise BackupError(f"Cannot copy the database ({error}); try again in a moment.") from None
             pg_dump_version = ""
         else:
             migrations, counts, pg_dump_version = _pg_dump(connection.settings_dict, database_file)

@@ -361,3 +361,15 @@ def test_restore_without_a_terminal_asks_for_yes_and_restores_nothing(tmp_path, 
         call_command("restore", str(archive))
 
     assert not settings.MEDIA_ROOT.exists()
+
+
+@pytest.mark.django_db
+def test_a_sqlite_backup_that_cannot_read_gives_up_with_a_message(sqlite_only, tmp_path, monkeypatch):
+    # Inside this test's open write transaction SQLite refuses to copy the database; sqlite3 would retry forever.
+    HouseholdFactory()
+    monkeypatch.setattr(backups, "SQLITE_BUSY_TIMEOUT", 0.1)
+
+    with pytest.raises(BackupError, match="Cannot copy the database"):
+        backup(tmp_path / "backup.tar.gz")
+
+    assert list(tmp_path.iterdir()) == []
