@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
+from berdaya.lib.text import NameField
 from berdaya.regions.models import Region
 from berdaya.targeting.models import Nominee
 
@@ -24,7 +25,7 @@ class NomineeChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-a
 
 
 class KubeCreateForm(forms.Form):
-    name = forms.CharField(label=_("Group name"), max_length=100)
+    name = NameField(label=_("Group name"), max_length=100)
     sector = forms.ChoiceField(label=_("Business sector"), choices=Kube.Sector.choices)
     business_type = forms.CharField(label=_("Business type"), max_length=100, required=False)
     village = forms.ModelChoiceField(label=_("Village"), queryset=Region.objects.none())
@@ -66,6 +67,7 @@ class KubeProfileForm(forms.ModelForm[Kube]):
             "has_stamp",
         ]
         widgets = {"formed_on": DATE, "formation_minutes": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"name": NameField, "bank_account_holder": NameField}
 
 
 class KubeRulesForm(forms.ModelForm[Kube]):

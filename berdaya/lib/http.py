@@ -17,6 +17,15 @@ class AuthedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def query_id(request: HttpRequest, name: str) -> int | None:
+    """The record id in the query string's `name`, or None for anything that is not one ("abc", "1.5", "-3", an id
+    beyond the database's 64-bit keys): a filter on such a value would raise, where a missing one shows nothing."""
+    value = request.GET.get(name, "")
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value)
+
+
 def wants_json(request: HttpRequest) -> bool:
     """The page's script (a phone's outbox sending a saved report) asked for JSON, not a page to show."""
     return request.headers.get("Accept", "").split(",")[0].strip() == "application/json"
