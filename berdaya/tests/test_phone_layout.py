@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -179,6 +180,8 @@ def test_the_walk_reaches_the_pages_of_every_role(walked):
 
 
 def test_rows_that_a_search_brings_keep_their_column_labels_on_a_phone(page, users):
+    from playwright.sync_api import expect
+
     from berdaya.registry.tests.factories import PersonFactory
 
     PersonFactory(name="Siti Aminah", household__village=users["desa_a"].region)
@@ -192,8 +195,9 @@ def test_rows_that_a_search_brings_keep_their_column_labels_on_a_phone(page, use
     page.goto(reverse("registry:person-list"))
 
     page.locator("input[name=q]").fill("Siti")  # htmx replaces the rows
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
-    page.wait_for_function("document.querySelector('#results tbody td').hasAttribute('data-label')", timeout=5_000)
+    # Locator assertions, not wait_for_function: that evaluates a string in the page, which the policy refuses.
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    expect(page.locator("#results tbody td").first).to_have_attribute("data-label", re.compile(".+"), timeout=5_000)
 
     cells = page.locator("#results tbody td")
     assert cells.first.get_attribute("data-label") == "NIK"
