@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
+from berdaya.lib.fields import RecordsChoiceField
 from berdaya.lib.text import NameField
 from berdaya.regions.models import Region
 from berdaya.targeting.models import Nominee
@@ -19,7 +20,7 @@ from .models import Kube, Membership
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class NomineeChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class NomineeChoiceField(RecordsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} · {obj.nomination_list.village.name}"
 

@@ -17,13 +17,17 @@ class AuthedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def query_id(request: HttpRequest, name: str) -> int | None:
-    """The record id in the query string's `name`, or None for anything that is not one ("abc", "1.5", "-3", an id
-    beyond the database's 64-bit keys): a filter on such a value would raise, where a missing one shows nothing."""
-    value = request.GET.get(name, "")
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+def record_id(value: str | None) -> int | None:
+    """The record id typed in `value`, or None for anything that is not one ("abc", "1.5", "-3", "²", an id beyond
+    the database's 64-bit keys): a filter on such a value would raise (a 500), where None finds nothing."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return int(value)
+
+
+def query_id(request: HttpRequest, name: str) -> int | None:
+    """The record id in the query string's `name` (see record_id)."""
+    return record_id(request.GET.get(name))
 
 
 def wants_json(request: HttpRequest) -> bool:

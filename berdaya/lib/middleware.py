@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -104,3 +105,20 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class RefuseNulBytesMiddleware:
+    """A query string with a NUL character is a 400, not a 500.
+
+    PostgreSQL refuses NUL in text (psycopg raises DataError), so a search or filter that passed one to the
+    database would fail; no person types one. Forms already refuse it field by field (Django's CharField), so only
+    the query string is checked here: once, before any view reads it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            raise BadRequest("NUL character in the query string")
+        return self.get_response(request)

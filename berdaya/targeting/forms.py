@@ -70,7 +70,7 @@ class KecamatanField(forms.ModelChoiceField[Region]):
 
 class QuotaForm(forms.Form):
     kecamatan = KecamatanField(label=_("Kecamatan"))
-    households = forms.IntegerField(label=_("Quota (households)"), min_value=1)
+    households = forms.IntegerField(label=_("Quota (households)"), min_value=1, max_value=2_147_483_647)
 
     def __init__(self, *args: Any, kecamatan: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
