@@ -29,6 +29,7 @@ SHELL_STATIC = (
     "vendor/htmx-2.0.11/htmx.min.js",
     "berdaya/outbox.js",
     "berdaya/tables.js",
+    "berdaya/menu.js",
     "mentoring/position.js",
     "berdaya/manifest.webmanifest",
     "berdaya/icon-192.png",

@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.lib.text import NameField
 from berdaya.regions.models import Region
 
 from .models import User
@@ -26,6 +27,7 @@ class UserForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "phone", "role", "region", "is_active"]
+        field_classes = {"first_name": NameField, "last_name": NameField}
         labels = {"is_active": _("Active (may log in)")}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

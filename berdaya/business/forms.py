@@ -13,6 +13,11 @@ from django.utils.translation import pgettext_lazy
 from .models import AidStage, Asset, CashEntry, CreditApplication, IksEntry, Partnership
 
 # "1500000", "1.500.000" or "1,500,000" (thousands in groups of three), optionally "Rp 1.500.000".
+# Beyond any amount a group handles, and far inside the database's 64-bit integers: a longer number is a typing
+# error, and stored it would overflow the column (a 500) or every total it enters.
+MAX_RUPIAH = 10**12 - 1
+# A PositiveIntegerField's range on every database Berdaya runs on.
+MAX_QUANTITY = 2_147_483_647
 _RUPIAH = re.compile(r"^(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+)$")
 
 
@@ -33,9 +38,15 @@ class RupiahField(forms.CharField):
             raise ValidationError(_("The amount cannot be negative."), code="negative")
         if not _RUPIAH.match(text):
             raise ValidationError(_("Type a whole number of Rupiah, such as 1500000 or 1.500.000."), code="invalid")
-        amount = int(re.sub(r"[.,]", "", text))
+        digits = re.sub(r"[.,]", "", text)
+        # Compared as text first: int() refuses a number of more than 4,300 digits (a 500, not a message).
+        if len(digits.lstrip("0")) > len(str(MAX_RUPIAH)):
+            raise ValidationError(_("The amount must be at most %(max)s.") % {"max": MAX_RUPIAH}, code="max_value")
+        amount = int(digits)
         if amount < self.min_value:
             raise ValidationError(_("The amount must be at least %(min)s.") % {"min": self.min_value}, code="min_value")
+        if amount > MAX_RUPIAH:
+            raise ValidationError(_("The amount must be at most %(max)s.") % {"max": MAX_RUPIAH}, code="max_value")
         return amount
 
 
@@ -53,7 +64,7 @@ class CashEntryForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=255)
     receipt = forms.FileField(label=_("Receipt photo"), required=False)
     product = forms.CharField(label=_("Product"), max_length=100, required=False)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, required=False)
     unit_price = RupiahField(label=_("Unit price (Rp)"), required=False)
     buyer_type = forms.ChoiceField(label=_("Buyer"), choices=[("", "—"), *CashEntry.BuyerType.choices], required=False)
     channel = forms.ChoiceField(
@@ -78,7 +89,7 @@ class PlanForm(forms.Form):
 
 class BudgetLineForm(forms.Form):
     item = forms.CharField(label=_("Item"), max_length=150)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     unit_price = RupiahField(label=_("Unit price (Rp)"))
 
@@ -109,7 +120,7 @@ class PayStageForm(forms.Form):
 
 class AssetForm(forms.Form):
     item = forms.CharField(label=_("Item"), max_length=150)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1)
     value = RupiahField(label=_("Value (Rp)"), min_value=0)
     received_on = forms.DateField(label=_("Received on"), widget=DateInput)
     location = forms.CharField(label=_("Location"), max_length=150, required=False)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
+from berdaya.lib.fields import RecordsChoiceField
+from berdaya.lib.text import NameField
 from berdaya.regions.models import Region
 from berdaya.targeting.models import Nominee
 
@@ -18,13 +20,13 @@ from .models import Kube, Membership
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class NomineeChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class NomineeChoiceField(RecordsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} · {obj.nomination_list.village.name}"
 
 
 class KubeCreateForm(forms.Form):
-    name = forms.CharField(label=_("Group name"), max_length=100)
+    name = NameField(label=_("Group name"), max_length=100)
     sector = forms.ChoiceField(label=_("Business sector"), choices=Kube.Sector.choices)
     business_type = forms.CharField(label=_("Business type"), max_length=100, required=False)
     village = forms.ModelChoiceField(label=_("Village"), queryset=Region.objects.none())
@@ -66,6 +68,7 @@ class KubeProfileForm(forms.ModelForm[Kube]):
             "has_stamp",
         ]
         widgets = {"formed_on": DATE, "formation_minutes": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"name": NameField, "bank_account_holder": NameField}
 
 
 class KubeRulesForm(forms.ModelForm[Kube]):

@@ -16,7 +16,7 @@ from berdaya.lib.confirm import Confirmation
 from berdaya.lib.files import protected_file_response
 from berdaya.lib.formats import day, number
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest
+from berdaya.lib.http import AuthedRequest, query_id
 from berdaya.targeting.selectors import letterhead_for
 
 from . import documents, selectors, services
@@ -70,7 +70,7 @@ def kube_list(request: AuthedRequest) -> HttpResponse:
 def kube_create(request: AuthedRequest) -> HttpResponse:
     cycles = selectors.cycles_with_approvals(user=request.user)
     kecamatan_options = selectors.kecamatan_for(user=request.user)
-    cycle = cycles.filter(pk=request.GET.get("cycle") or 0).first()
+    cycle = cycles.filter(pk=query_id(request, "cycle") or 0).first()
     kecamatan = kecamatan_options.filter(code=request.GET.get("kecamatan", "")).first()
     form, not_offered = None, []
     if cycle is not None and kecamatan is not None:

@@ -17,6 +17,19 @@ class AuthedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def record_id(value: str | None) -> int | None:
+    """The record id typed in `value`, or None for anything that is not one ("abc", "1.5", "-3", "²", an id beyond
+    the database's 64-bit keys): a filter on such a value would raise (a 500), where None finds nothing."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value)
+
+
+def query_id(request: HttpRequest, name: str) -> int | None:
+    """The record id in the query string's `name` (see record_id)."""
+    return record_id(request.GET.get(name))
+
+
 def wants_json(request: HttpRequest) -> bool:
     """The page's script (a phone's outbox sending a saved report) asked for JSON, not a page to show."""
     return request.headers.get("Accept", "").split(",")[0].strip() == "application/json"

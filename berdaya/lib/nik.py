@@ -148,7 +148,7 @@ def nik_facts(nik: str, *, today: dt.date) -> NikFacts | None:
 
     The year has two digits; the century is the latest one that does not put the birth after ``today``.
     """
-    if len(nik) != 16 or not nik.isdigit():
+    if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
         return None
     day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     sex = "L"
@@ -197,7 +197,7 @@ def check_nik(
         if not errors:
             errors.append(Problem("missing", "The NIK is empty."))
         return NikCheck(raw, "", tuple(errors), tuple(warnings), None)
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         errors.append(
             Problem("not_digits", "The NIK %(value)s contains characters other than digits.", {"value": digits})
         )
@@ -287,7 +287,7 @@ def check_kk(raw: str, *, known_regions: KnownRegions | None = None) -> KkCheck:
         if not errors:
             errors.append(Problem("missing", "The KK number is empty."))
         return KkCheck(raw, "", tuple(errors), tuple(warnings))
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         errors.append(
             Problem("not_digits", "The KK number %(value)s contains characters other than digits.", {"value": digits})
         )
@@ -315,7 +315,7 @@ def check_kk(raw: str, *, known_regions: KnownRegions | None = None) -> KkCheck:
                 {"value": digits, "region": region_code(digits[:6])},
             )
         )
-    return KkCheck(raw, digits if digits.isdigit() else "", tuple(errors), tuple(warnings))
+    return KkCheck(raw, digits if digits.isascii() and digits.isdigit() else "", tuple(errors), tuple(warnings))
 
 
 def nik_relation(a: str, b: str) -> str:

@@ -12,6 +12,7 @@ from django_stubs_ext import StrOrPromise
 
 from berdaya.groups.models import Kube, Membership
 from berdaya.lib import formats
+from berdaya.lib.fields import RecordsChoiceField
 
 from .models import EnvironmentPractice, FacilitatorProfile, MonthlyReport, Problem
 from .selectors import cash_book_wages
@@ -19,7 +20,7 @@ from .selectors import cash_book_wages
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MemberCheckboxes(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class MemberCheckboxes(RecordsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.person.name)
 
@@ -60,12 +61,14 @@ class SentOnceForm(forms.Form):
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
-def _amount(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.IntegerField:
-    """A count or a Rupiah amount: left blank, it is 0 (and the section may still be blank as a whole)."""
+def _amount(label: StrOrPromise, help_text: StrOrPromise = "", *, most: int = 10**12 - 1) -> forms.IntegerField:
+    """A count or a Rupiah amount: left blank, it is 0 (and the section may still be blank as a whole). `most` keeps
+    it inside its column (a larger number would overflow it: a 500, not a message)."""
     return forms.IntegerField(
         label=label,
         help_text=help_text,
         min_value=0,
+        max_value=most,
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "0"}),
     )
@@ -85,8 +88,8 @@ class EnvironmentForm(forms.Form):
     # Fields of a form built on this one that are not part of the section (its date, its key).
     OUTSIDE: frozenset[str] = frozenset()
 
-    neighbours_employed = _amount(_("Neighbours employed (people, not members)"))
-    neighbour_days = _amount(_("Days of work for neighbours, in all"))
+    neighbours_employed = _amount(_("Neighbours employed (people, not members)"), most=32_767)
+    neighbour_days = _amount(_("Days of work for neighbours, in all"), most=2_147_483_647)
     neighbour_wages = _amount(_("Wages paid to neighbours (Rp)"))
     social_activities = forms.CharField(
         label=_("Social activities and gotong royong"), required=False, widget=forms.Textarea(attrs={"rows": 2})

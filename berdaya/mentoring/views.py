@@ -21,6 +21,7 @@ from berdaya.lib.actions import act, perform
 from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest, form_again, stored_response
+from berdaya.lib.middleware import allows_devices
 
 from . import documents, selectors, services
 from .forms import (
@@ -82,6 +83,7 @@ def kube_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("mentoring.add_visit", raise_exception=True)
+@allows_devices("camera", "geolocation")  # photos of the visit, and where it took place
 def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """The visit form; a phone's outbox posts the same form with Accept: application/json and gets JSON back."""
     kube = _kube(request, pk)

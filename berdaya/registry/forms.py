@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
+from berdaya.lib.text import NameField
 from berdaya.regions.models import Region
 
 from .importing import FIELDS
@@ -27,6 +28,7 @@ class PersonForm(forms.ModelForm[Person]):
             "disability",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"name": NameField}
 
 
 class HouseholdForm(forms.ModelForm[Household]):

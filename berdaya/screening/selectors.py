@@ -31,7 +31,7 @@ def merged_records(*, user: User, query: str) -> list[MergedPerson]:
     if not query:
         return []
     match = Q(old_nik__startswith=query) | Q(old_name__icontains=query)
-    if query.isdigit() and len(query) < 16:
+    if query.isascii() and query.isdigit() and len(query) < 16:
         match |= Q(old_id=int(query))
     return list(MergedPerson.objects.visible_to(user).filter(match).select_related("kept")[:20])
 

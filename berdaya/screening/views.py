@@ -13,7 +13,7 @@ from berdaya.lib.actions import confirm_first, perform
 from berdaya.lib.confirm import Confirmation
 from berdaya.lib.formats import number
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest, form_errors
+from berdaya.lib.http import AuthedRequest, form_errors, record_id
 from berdaya.lib.stored_text import in_office_language
 from berdaya.registry.models import Person
 
@@ -97,7 +97,7 @@ def candidate_review(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("screening.merge_persons", raise_exception=True)
 def candidate_merge(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(MatchCandidate.objects.visible_to(request.user), pk=pk)
-    keep = get_object_or_404(Person.objects.visible_to(request.user), pk=request.POST.get("keep") or 0)
+    keep = get_object_or_404(Person.objects.visible_to(request.user), pk=record_id(request.POST.get("keep")) or 0)
     if (
         asked := confirm_first(request, lambda: _merge_confirmation(request, candidate, keep), back=candidate)
     ) is not None:

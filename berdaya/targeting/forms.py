@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.lib.text import NameField
 from berdaya.regions.models import Region
 from berdaya.registry.models import Person
 
@@ -69,7 +70,7 @@ class KecamatanField(forms.ModelChoiceField[Region]):
 
 class QuotaForm(forms.Form):
     kecamatan = KecamatanField(label=_("Kecamatan"))
-    households = forms.IntegerField(label=_("Quota (households)"), min_value=1)
+    households = forms.IntegerField(label=_("Quota (households)"), min_value=1, max_value=2_147_483_647)
 
     def __init__(self, *args: Any, kecamatan: QuerySet[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +98,7 @@ class PickPersonForm(forms.Form):
 
 class NewNomineeForm(forms.Form):
     nik = forms.CharField(label=_("NIK"), max_length=30)
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name = NameField(label=_("Name"), max_length=150)
     kk_number = forms.CharField(label=_("KK number"), max_length=30)
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Person.Sex.choices], required=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -481,12 +482,26 @@ class Verval(models.Model):
         return all(self.checklist.get(key) for key in self.CHECKLIST)
 
 
+# What may follow the colon in {seq:...} or {year:...}: zero padding and a width under 10 ("03d", "4"), nothing else.
+_NUMBER_SPEC = re.compile(r"0?[1-9]?d?")
+
+
 def validate_number_format(value: str) -> None:
-    """A decree number format may name only the running number {seq} and the year {year}."""
+    """A decree number format may name only the running number {seq} and the year {year}.
+
+    Checked field by field rather than by trying it: str.format would reach into attributes and items ({seq.real},
+    {seq[0]}), take a nested field as the width, or pad a number to a billion characters ({seq:999999999}).
+    """
+    message = _("The number format may only use {seq} and {year}.")
     try:
-        value.format(seq=1, year=2000)
-    except (KeyError, ValueError, IndexError) as error:
-        raise ValidationError(_("The number format may only use {seq} and {year}.")) from error
+        fields = [(name, spec, conversion) for _text, name, spec, conversion in string.Formatter().parse(value)]
+    except ValueError as error:  # an unmatched brace
+        raise ValidationError(message) from error
+    for name, spec, conversion in fields:
+        if name is None:
+            continue  # plain text after the last field
+        if name not in ("seq", "year") or conversion is not None or not _NUMBER_SPEC.fullmatch(spec or ""):
+            raise ValidationError(message)
 
 
 # The decree's considerations (Menimbang) and legal basis (Mengingat) as a new office starts with them: templates the

@@ -2,7 +2,8 @@
 
 Headless Chromium logs in as each demo account and follows every link inside Berdaya (one page per URL name, so
 new pages are checked without listing them here). On every page: nothing is wider than the screen, the header
-and menu leave most of the first screen to the page, and at most one menu item is marked as the current one.
+and menu leave most of the first screen to the page, at most one menu item is marked as the current one, and the
+Content-Security-Policy refuses nothing (no inline script or style, no handler, nothing from elsewhere).
 The demo is built once for the module; the crawl runs once and the tests below read what it measured. On a phone
 tables become cards whose cells name their column (berdaya.css, tables.js), also after htmx replaces the rows.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,8 +63,17 @@ MEASURE = """() => {
     header: header ? Math.round(header.getBoundingClientRect().bottom) : 0,
     current: document.querySelectorAll("body > header nav [aria-current]").length,
     wide: wide.slice(0, 3).map(describe),
+    refused: window.__refused || [],
   };
 }"""
+
+
+# What the Content-Security-Policy refused on the page (the browser fires one event per refusal).
+RECORD_REFUSALS = """
+window.__refused = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__refused.push(
+  `${e.effectiveDirective} refused ${e.blockedURI || "inline"} (${e.sourceFile || "page"}:${e.lineNumber}) ${e.sample}`));
+"""
 
 
 @dataclass
@@ -147,6 +158,7 @@ def walked(
                 )
                 context.set_default_timeout(15_000)
                 context.route("**/*.{png,jpg,jpeg,webp}", lambda route: route.abort())
+                context.add_init_script(RECORD_REFUSALS)
                 try:
                     crawl(context, username, result, shots)
                 finally:
@@ -168,6 +180,8 @@ def test_the_walk_reaches_the_pages_of_every_role(walked):
 
 
 def test_rows_that_a_search_brings_keep_their_column_labels_on_a_phone(page, users):
+    from playwright.sync_api import expect
+
     from berdaya.registry.tests.factories import PersonFactory
 
     PersonFactory(name="Siti Aminah", household__village=users["desa_a"].region)
@@ -181,8 +195,9 @@ def test_rows_that_a_search_brings_keep_their_column_labels_on_a_phone(page, use
     page.goto(reverse("registry:person-list"))
 
     page.locator("input[name=q]").fill("Siti")  # htmx replaces the rows
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
-    page.wait_for_function("document.querySelector('#results tbody td').hasAttribute('data-label')", timeout=5_000)
+    # Locator assertions, not wait_for_function: that evaluates a string in the page, which the policy refuses.
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    expect(page.locator("#results tbody td").first).to_have_attribute("data-label", re.compile(".+"), timeout=5_000)
 
     cells = page.locator("#results tbody td")
     assert cells.first.get_attribute("data-label") == "NIK"
@@ -209,6 +224,12 @@ def test_the_header_and_menu_leave_the_first_screen_to_the_page(walked):
     tall = {key: f"{found['header']} px" for key, found in walked.pages.items() if found["header"] > limit}
 
     assert not tall, f"header and menu lower than {limit:.0f} px: " + report(tall, len(walked.pages))
+
+
+def test_the_content_security_policy_refuses_nothing_on_any_page(walked):
+    refused = {key: "; ".join(found["refused"]) for key, found in walked.pages.items() if found["refused"]}
+
+    assert not refused, "the Content-Security-Policy refused: " + report(refused, len(walked.pages))
 
 
 def test_at_most_one_menu_item_is_current(walked):

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.groups.models import Kube
+from berdaya.lib.fields import RecordsChoiceField
 from berdaya.regions.models import Region
 
 from .models import Participant, Training
@@ -32,9 +33,7 @@ class TrainingForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    kubes = forms.ModelMultipleChoiceField(
-        label=_("Groups"), queryset=Kube.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    kubes = RecordsChoiceField(label=_("Groups"), queryset=Kube.objects.none(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, kubes: QuerySet[Kube], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

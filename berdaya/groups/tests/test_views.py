@@ -37,6 +37,17 @@ def test_an_officer_forms_a_group_from_approved_nominees(client, users, regions)
     assert (kube.memberships.count(), kube.facilitator, kube.assignments.count()) == (3, users["facilitator"], 1)
 
 
+@pytest.mark.parametrize("cycle", ["abc", "1.5", "-1", "99999999999999999999", "\u00b2"])
+def test_the_formation_form_treats_a_cycle_that_is_not_an_id_as_none_chosen(client, users, regions, cycle):
+    CycleFactory(region=regions["regency"], status="decided")
+    client.force_login(users["officer"])
+
+    response = client.get(reverse("groups:kube-create"), {"cycle": cycle, "kecamatan": "64.01.04"})
+
+    assert response.status_code == 200
+    assert response.context["cycle"] is None
+
+
 def test_an_officer_who_is_not_a_member_is_refused_with_a_message(client, users, regions):
     kube = KubeFactory(village=regions["village_a"])
     chair, secretary = MembershipFactory.create_batch(2, kube=kube)

@@ -17,6 +17,7 @@ from berdaya.lib.actions import perform
 from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest, form_again, stored_response
+from berdaya.lib.middleware import allows_devices
 from berdaya.mentoring.forms import EnvironmentForm
 from berdaya.monitoring import monev
 from berdaya.monitoring.forms import MonevForm
@@ -45,6 +46,7 @@ def monev_due(request: AuthedRequest) -> HttpResponse:
 
 
 @permission_required("monitoring.add_monevvisit", raise_exception=True)
+@allows_devices("camera", "geolocation")  # photos of the visit, and where it took place
 def monev_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """The monev form: checklist by effort, findings, verdict, photos and GPS, and the bina lingkungan section.
     Like a facilitator's visit, it may be filled without signal: the phone's outbox posts it later (JSON back)."""

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from berdaya.lib.actions import confirm_first, perform
 from berdaya.lib.confirm import Confirmation
 from berdaya.lib.formats import day
-from berdaya.lib.http import AuthedRequest
+from berdaya.lib.http import AuthedRequest, record_id
 from berdaya.mentoring.models import EnvironmentPractice
 from berdaya.monitoring import configuration
 from berdaya.monitoring.forms import ChecklistItemForm, QuestionAddForm, RuleSetForm
@@ -128,7 +128,7 @@ def _checklist(
             if perform(request, add, form=form, success=_("Item added.")):
                 return redirect(url)
             return _checklist_page(request, model, add_form, template, adding=form)
-        item: Model = get_object_or_404(model._default_manager.all(), pk=request.POST.get("item") or 0)
+        item: Model = get_object_or_404(model._default_manager.all(), pk=record_id(request.POST.get("item")) or 0)
         if action == "change":
             form = ChecklistItemForm(request.POST)
             if perform(request, configuration.change_item, form=form, item=item, success=_("Item saved.")):

@@ -17,7 +17,7 @@ from berdaya.groups.models import Kube
 from berdaya.groups.selectors import kecamatan_for
 from berdaya.lib.actions import act
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest
+from berdaya.lib.http import AuthedRequest, query_id
 from berdaya.monitoring.models import EarlyWarning
 from berdaya.monitoring.warnings import WarningFilter, handle_warning, open_warnings
 
@@ -34,11 +34,10 @@ def _flag(request: AuthedRequest, name: str) -> bool:
 
 @permission_required("monitoring.view_earlywarning", raise_exception=True)
 def warning_list(request: AuthedRequest) -> HttpResponse:
-    kube_id = request.GET.get("kube", "")
     filters = WarningFilter(
         kind=request.GET.get("kind", ""),
         kecamatan=request.GET.get("kecamatan", ""),
-        kube=int(kube_id) if kube_id.isdigit() else None,
+        kube=query_id(request, "kube"),
         mine=_flag(request, "mine"),
         unassigned=_flag(request, "unassigned"),
         escalated=_flag(request, "escalated"),

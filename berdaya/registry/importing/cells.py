@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.lib.nik import Problem, check_kk, check_nik, nik_facts
+from berdaya.lib.text import clean_name
 
 from .reading import cell_text, normal_village_code, parse_date
 from .results import Issue, Row
@@ -170,7 +171,7 @@ class CellRules:
         return kk.kk_number if kk.ok else ""
 
     def _name(self, row: Row, cells: dict[str, Any], name: str) -> str:
-        text = self._text_field(row, cells, name)
+        text = clean_name(self._text_field(row, cells, name))
         if not text:
             self._issue(row, name, "", "rejected", N_("The name is empty."))
         return text
@@ -198,7 +199,7 @@ class CellRules:
         decile = cell_text(cells.get(name))
         if not decile:
             return None
-        if decile.isdigit() and 1 <= int(decile) <= 10:
+        if decile.isascii() and decile.isdigit() and 1 <= int(decile) <= 10:
             return int(decile)
         self._issue(row, name, decile, "rejected", N_("The decile must be a whole number from 1 to 10."))
         return None
@@ -218,7 +219,7 @@ class CellRules:
                 value=programme,
             )
         year = cell_text(cells.get("year"))
-        data["year"] = int(year) if year.isdigit() and 1970 <= int(year) <= self.today.year else None
+        data["year"] = int(year) if year.isascii() and year.isdigit() and 1970 <= int(year) <= self.today.year else None
         if data["year"] is None:
             self._issue(
                 row,
@@ -234,7 +235,7 @@ class CellRules:
         data["amount"] = None
         if amount:
             digits = _MONEY_NOISE.sub("", amount)
-            if digits.isdigit():
+            if digits.isascii() and digits.isdigit():
                 data["amount"] = int(digits)
             else:
                 self._issue(row, "amount", amount, "rejected", N_("The amount must be whole Rupiah, such as 2000000."))

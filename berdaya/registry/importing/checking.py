@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext_noop as N_
 
+from berdaya.lib.text import name_is_clean
+
 from .cells import CellRules
 from .keys import FirstSeen
 from .reading import FORMULA, is_formula
@@ -143,9 +145,19 @@ class Checker(CellRules):
         ]
 
     def _texts(
-        self, batch: Batch, cells: dict[str, list[Any]], name: str, clean: _Cleaner, *, required: bool = False
+        self,
+        batch: Batch,
+        cells: dict[str, list[Any]],
+        name: str,
+        clean: _Cleaner,
+        *,
+        required: bool = False,
+        names: bool = False,
     ) -> list[str]:
-        """A column of free text (names, addresses): plain cells are only stripped; the rest take the full rules."""
+        """A column of free text (names, addresses): plain cells are only stripped; the rest take the full rules.
+
+        A column of `names` also sends to the full rules a cell that clean_name would change (bidi or zero-width
+        controls, a name not in NFC)."""
         column = cells.get(name)
         if column is None:
             return [""] * len(batch.lines)
@@ -162,6 +174,7 @@ class Checker(CellRules):
             or "\n" in joined
             or max(map(len, texts)) > limit
             or (required and not all(texts))
+            or (names and not name_is_clean(joined))
         ):
             return texts
         return [
@@ -172,6 +185,7 @@ class Checker(CellRules):
             or "\n" in text
             or len(text) > limit
             or not (text or not required)
+            or (names and not name_is_clean(text))
             else text
             for index, (value, text) in enumerate(zip(column, texts, strict=True))
         ]
@@ -183,7 +197,7 @@ class Checker(CellRules):
         data["birth_date"] = column(batch, cells, "birth_date", self._date)
         data["nik"] = self._niks(batch, cells["nik"], data["birth_date"], data["sex"])
         data["kk_number"] = self._kks(batch, cells["kk_number"])
-        data["name"] = texts(batch, cells, "name", self._name, required=True)
+        data["name"] = texts(batch, cells, "name", self._name, required=True, names=True)
         data["village_code"] = column(batch, cells, "village_code", self._village)
         for name in ("address", "birth_place", "education", "occupation", "register_id"):
             data[name] = texts(batch, cells, name, self._text_field)

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -695,3 +696,29 @@ def test_a_person_stored_by_someone_else_meanwhile_fails_the_import_cleanly(tmp_
     assert "stored by someone else while this file was being imported" in result.summary.error
     assert not result.summary.committed
     assert Person.objects.count() == 1
+
+
+def test_imported_names_lose_bidi_and_zero_width_controls_and_are_stored_composed(tmp_path, users):
+    decomposed = unicodedata.normalize("NFD", "Désy")
+    path = write_csv(
+        tmp_path,
+        [
+            HEADER,
+            f"{nik(1)},{KK_1},\u202eBudi\u200b Santoso,{VILLAGE_A},L,1980-05-02,",
+            f"{nik(2, sex='P')},{KK_1},{decomposed} Aminah,{VILLAGE_A},P,1980-05-02,",
+            f"{nik(3)},{KK_2},Joko,{VILLAGE_B},L,1980-05-02,",
+        ],
+    )
+
+    result = run(path, users, dry_run=False)
+
+    assert result.summary.accepted == 3
+    assert sorted(Person.objects.values_list("name", flat=True)) == ["Budi Santoso", "Désy Aminah", "Joko"]
+
+
+def test_a_decile_in_superscript_digits_is_rejected_not_a_crash(tmp_path, users):
+    path = write_csv(tmp_path, ["nik,kk_number,name,village_code,decile", f"{nik(1)},{KK_1},Budi,{VILLAGE_A},\u00b2"])
+
+    result = run(path, users)
+
+    assert messages(result) == ["The decile must be a whole number from 1 to 10."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from berdaya.targeting.models import DEFAULT_LEGAL_BASIS, Letterhead, decree_items
+from berdaya.targeting.models import DEFAULT_LEGAL_BASIS, Letterhead, decree_items, validate_number_format
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +57,21 @@ def test_the_issuer_names_the_region_unless_the_title_does(regions):
 
     assert letterhead.issuer == "Kepala Dinas Sosial Kabupaten Paser"
     assert named.issuer == "Kepala Dinas Sosial Kabupaten Paser"
+
+
+@pytest.mark.parametrize(
+    "number_format", ["{seq.x}", "{seq[0]}", "{seq.real}", "{seq:999999999}", "{seq:{year}}", "{seq!r}", "{0}", "{"]
+)
+def test_a_hostile_number_format_is_refused_with_a_message_not_a_500(client, users, regions, number_format):
+    client.force_login(users["admin"])
+
+    response = client.post(reverse("targeting:letterhead"), {**FORM, "number_format": number_format})
+
+    assert response.status_code == 200
+    assert "number_format" in response.context["form"].errors
+    assert not Letterhead.objects.filter(region=regions["regency"]).exists()
+
+
+@pytest.mark.parametrize("number_format", ["{seq}/SK/{year}", "{seq:03d}/SK-KUBE/DINSOS/{year}", "{year}-{seq:4}"])
+def test_the_usual_number_formats_are_accepted(number_format):
+    validate_number_format(number_format)
