@@ -152,8 +152,9 @@ def existing_on(kubes: QuerySet[Kube], as_of: dt.date) -> QuerySet[Kube]:
     return kubes.filter(Q(formed_on__lte=as_of) | Q(created_at__date__lte=as_of)).exclude(dissolved)
 
 
-def _child_key(village_code: str, depth: int) -> str:
-    return ".".join(village_code.split(".")[: depth + 1])
+def _region_key(village_code: str, level: int) -> str:
+    """The code of the region at `level` (1 province ... 4 village) that holds the village."""
+    return ".".join(village_code.split(".")[:level])
 
 
 # Per-group figures -----------------------------------------------------------------------------------------------
@@ -611,15 +612,22 @@ def _finish(row: Row, ids: dict[str, set[int]], codes: Iterable[str]) -> None:
 
 
 def breakdown(
-    *, user: User, root: Region, as_of: dt.date, period: Period, codes: Iterable[str] | None = None
+    *,
+    user: User,
+    root: Region,
+    as_of: dt.date,
+    period: Period,
+    codes: Iterable[str] | None = None,
+    level: int | None = None,
 ) -> Breakdown:
     """The figures of `root`'s children and their total, for what the user may see.
 
     `codes` limits the work to some indicators (all by default); the rows' values hold every indicator, 0 where
-    not worked out."""
+    not worked out. `level` gives rows further down (the villages of a regency, for the map) in the same queries;
+    the total is the same."""
     wanted = list(codes) if codes is not None else list(INDICATORS)
-    depth = len(root.code.split("."))
     rows_are_groups = root.level == Region.Level.VILLAGE
+    level = root.level + 1 if level is None or rows_are_groups else level
     scope = _per_group(groups_in(user, root), as_of, period, wanted)
     where, per_group, sets = scope.where, scope.per, scope.sets
 
@@ -628,14 +636,17 @@ def breakdown(
         for pk, (name, _village) in sorted(where.items(), key=lambda item: (item[1][0], item[0])):
             rows[str(pk)] = Row(str(pk), name, url=reverse("groups:kube-detail", args=[pk]))
     else:
-        for code, name in Region.objects.filter(parent=root).order_by("code").values_list("code", "name"):
+        below = Region.objects.filter(parent=root)
+        if level > root.level + 1:
+            below = Region.objects.filter(level=level, code__startswith=f"{root.code}.")
+        for code, name in below.order_by("code").values_list("code", "name"):
             rows[code] = Row(code, name, drill=code)
     for row in rows.values():
         row.values = dict.fromkeys(INDICATORS, 0)
     total = Row(root.code, root.name, values=dict.fromkeys(INDICATORS, 0))
     ids: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for pk, (_name, village) in where.items():
-        key = str(pk) if rows_are_groups else _child_key(village, depth)
+        key = str(pk) if rows_are_groups else _region_key(village, level)
         child = rows.get(key)
         for code, value in per_group[pk].items():
             if child is not None:

@@ -233,3 +233,16 @@ def test_a_trend_costs_the_same_queries_whatever_the_number_of_months(programme,
         return len(context.captured_queries)
 
     assert queries(24) == queries(3)
+
+
+def test_a_breakdown_two_levels_down_has_the_rows_of_its_childrens_breakdowns(programme, users, regions):
+    root = regions["regency"]
+    villages = breakdown(user=users["admin"], root=root, as_of=AS_OF, period=PERIOD, level=root.level + 2)
+
+    expected = [
+        row
+        for child in root.children.order_by("code")
+        for row in breakdown(user=users["admin"], root=child, as_of=AS_OF, period=PERIOD).rows
+    ]
+    assert [(row.key, row.values) for row in villages.rows] == [(row.key, row.values) for row in expected]
+    assert villages.total.values == figures(users["admin"], root).total.values
