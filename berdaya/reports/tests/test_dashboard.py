@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from berdaya.groups.tests.factories import MembershipFactory
+from berdaya.reports import dashboard
 
 from .conftest import make_group
 
@@ -104,7 +107,21 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_groups(
     for n in range(8):
         MembershipFactory(kube=make_group(regions["village_b"], f"KUBE Tambahan {n}"))
 
-    # About a hundred: the breakdown's sixteen and, per month of the twelve trend bars, the groups and six
-    # indicators' queries; none per group or per region.
-    with django_assert_max_num_queries(110):
+    # The breakdown's sixteen, the trend bars' ten (every month in the same queries), the aid by source, the
+    # session, the menu: none per group, per region or per month.
+    with django_assert_max_num_queries(45):
         client.get(reverse("dashboard"), DATES)
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_months_in_the_trends(
+    client, programme, users, monkeypatch
+):
+    client.force_login(users["admin"])
+
+    def queries(months):
+        monkeypatch.setattr(dashboard, "TREND_MONTHS", months)
+        with CaptureQueriesContext(connection) as context:
+            client.get(reverse("dashboard"), DATES)
+        return len(context.captured_queries)
+
+    assert queries(36) == queries(3)
