@@ -15,6 +15,9 @@ How the figures are worked out (docs/reports.md says the same for readers):
 - A stock (members, IKS balance, open problems ...) is the state at the end of `as_of`; a flow (aid paid,
   revenue, visits ...) counts what happened in the period, cut at `as_of`.
 - A group counts from the day it was created until the day it was dissolved (`existing_on`).
+- A trend (`trends`, the dashboard's bars) works out every month in the same grouped queries: each month's figure
+  is its own filtered aggregate (SUM(...) FILTER (WHERE <the month's condition>)) with the condition of the one-date
+  collector, so a month of the trend equals that month's breakdown (tested) and twelve months cost what one does.
 - "trainings" is the one count that is not additive: a training attended by members of two villages is one
   training in the kecamatan. Percentages are worked out again from their parts at each level.
 """
