@@ -125,3 +125,18 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_months_in_the_tr
         return len(context.captured_queries)
 
     assert queries(36) == queries(3)
+
+
+def test_a_region_page_leaves_the_users_tasks_to_their_own_dashboard(client, programme, users, monkeypatch):
+    from berdaya import worklist
+
+    client.force_login(users["admin"])
+    client.get(reverse("dashboard"), DATES)  # works the tasks out; the menu keeps their count
+    gathered = []
+    real = worklist.gather
+    monkeypatch.setattr(worklist, "gather", lambda user, **kwargs: gathered.append(user) or real(user, **kwargs))
+
+    html = client.get(reverse("reports:dashboard-region", args=["64.01.04"]), DATES).content.decode()
+
+    assert gathered == []
+    assert 'id="dashboard-tasks"' not in html
