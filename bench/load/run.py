@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +156,13 @@ def build_plan(database_url: str, seed: int) -> dict[str, Any]:
     by_role: dict[str, list[User]] = {}
     for user in User.objects.filter(is_active=True, region__isnull=False).select_related("region").order_by("username"):
         by_role.setdefault(user.role, []).append(user)
-    # Several admins (a province demo: the province's and one per regency): take them in turn.
-    queues = {role: iter(rng.sample(users, len(users))) for role, users in by_role.items()}
+
+    # Several accounts of a role (a province demo: the province's admin and one per regency): the widest scope
+    # first (the province admin is always among the users), then the others in a shuffled turn.
+    def turn(users: list[User]) -> Iterator[User]:
+        return iter(sorted(rng.sample(users, len(users)), key=lambda u: len(str(u.region_id).split("."))))
+
+    queues = {role: turn(users) for role, users in by_role.items()}
     accounts: list[dict[str, Any]] = []
     for index in range(100):  # enough for the largest run; Locust takes them in this order
         role = ROLE_MIX[index % len(ROLE_MIX)]
@@ -164,7 +170,7 @@ def build_plan(database_url: str, seed: int) -> dict[str, Any]:
             continue
         user = next(queues[role], None)
         if user is None:
-            queues[role] = iter(rng.sample(by_role[role], len(by_role[role])))
+            queues[role] = turn(by_role[role])
             user = next(queues[role])
         accounts.append({"username": user.username, "role": role, "region": user.region_id, "pages": pages_of(user)})
     counts = {role: len(users) for role, users in by_role.items()}
