@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := berdaya.settings
 
-.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring demo demo-province clean
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring bench-load demo demo-province clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,11 @@ bench-worklist: install-dev
 # Levels, scores and warnings of 1,000 groups with two years of records (about 1.5M cash entries); 24-month backfill.
 bench-monitoring: install-dev
 	$(BIN)/python bench/monitoring.py
+
+# Locust: 50 users of every role for 10 minutes against gunicorn (DEBUG off) on a PostgreSQL demo database
+# (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/berdaya_load); LOAD_ARGS="--time 3m --users 20" ...
+bench-load: install-dev
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 # A million-row registry CSV into a scratch SQLite database; set DATABASE_URL=postgres://... for PostgreSQL.
 bench-import: install

@@ -24,7 +24,7 @@ from .figures import INDICATORS, AidLine, Breakdown, Period, Row, Value
 TREND_MONTHS = 12
 
 # The cards: the indicator, the list it links to (with the permission to see that list), and a trend or not.
-# Trends cost queries per month (figures.trends), so only the cards that tell a story month by month have one.
+# Only the cards that tell a story month by month have a trend (figures.trends: every month in the same queries).
 CARDS: list[tuple[str, str, str, bool]] = [
     ("kubes", "groups:kube-list", "groups.view_kube", True),
     ("members", "groups:kube-list", "groups.view_kube", True),

@@ -15,6 +15,9 @@ How the figures are worked out (docs/reports.md says the same for readers):
 - A stock (members, IKS balance, open problems ...) is the state at the end of `as_of`; a flow (aid paid,
   revenue, visits ...) counts what happened in the period, cut at `as_of`.
 - A group counts from the day it was created until the day it was dissolved (`existing_on`).
+- A trend (`trends`, the dashboard's bars) works out every month in the same grouped queries: each month's figure
+  is its own filtered aggregate (SUM(...) FILTER (WHERE <the month's condition>)) with the condition of the one-date
+  collector, so a month of the trend equals that month's breakdown (tested) and twelve months cost what one does.
 - "trainings" is the one count that is not additive: a training attended by members of two villages is one
   training in the kecamatan. Percentages are worked out again from their parts at each level.
 """
@@ -23,9 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
@@ -151,8 +155,9 @@ def existing_on(kubes: QuerySet[Kube], as_of: dt.date) -> QuerySet[Kube]:
     return kubes.filter(Q(formed_on__lte=as_of) | Q(created_at__date__lte=as_of)).exclude(dissolved)
 
 
-def _child_key(village_code: str, depth: int) -> str:
-    return ".".join(village_code.split(".")[: depth + 1])
+def _region_key(village_code: str, level: int) -> str:
+    """The code of the region at `level` (1 province ... 4 village) that holds the village."""
+    return ".".join(village_code.split(".")[:level])
 
 
 # Per-group figures -----------------------------------------------------------------------------------------------
@@ -170,6 +175,7 @@ class _Scope:
     period: Period
     per: PerGroup
     sets: Sets
+    where: dict[int, tuple[str, str]] = field(default_factory=dict)  # name and village of each group in scope
     facilitators: dict[int, int | None] = field(default_factory=dict)
     status_since: dict[int, tuple[str, dt.date]] = field(default_factory=dict)
 
@@ -177,10 +183,33 @@ class _Scope:
         self.per[pk][code] = (self.per[pk].get(code) or 0) + (value or 0)
 
 
-def _members(s: _Scope) -> None:
-    members = Membership.objects.filter(kube__in=s.kubes, joined_on__lte=s.as_of).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=s.as_of)
+# The conditions of each collector for one date or period, shared with its many-months form (`SERIES` below) so
+# that a trend's month and a breakdown of that month count the same rows.
+
+
+def _member_on(as_of: dt.date) -> Q:
+    return Q(joined_on__lte=as_of) & (Q(left_on__isnull=True) | Q(left_on__gt=as_of))
+
+
+def _between(field: str, period: Period, as_of: dt.date) -> Q:
+    """The rows whose `field` (a date) falls in the period, cut at as_of."""
+    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.until(as_of)})
+
+
+def _problem_open(as_of: dt.date) -> Q:
+    return Q(reported_on__lte=as_of) & (Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
+
+
+def _warning_open(as_of: dt.date) -> Q:
+    return (
+        Q(raised_on__lte=as_of)
+        & (Q(cleared_on__isnull=True) | Q(cleared_on__gt=as_of))
+        & (Q(handled_at__isnull=True) | Q(handled_at__date__gt=as_of))
     )
+
+
+def _members(s: _Scope) -> None:
+    members = Membership.objects.filter(_member_on(s.as_of), kube__in=s.kubes)
     for pk, n, households in (
         members.values_list("kube_id")
         .annotate(n=Count("pk"), h=Count("household_id", distinct=True))
@@ -225,7 +254,7 @@ def approved_by(as_of: dt.date) -> Q:
 def _aid(s: _Scope) -> None:
     """Budgeted: every stage planned for the group. Approved: those of a group whose business plan was approved by
     as_of. Paid: the stages paid in the period."""
-    paid = Q(paid_on__gte=s.period.start, paid_on__lte=s.period.until(s.as_of))
+    paid = _between("paid_on", s.period, s.as_of)
     for pk, budgeted, approved, amount in (
         AidStage.objects.filter(kube__in=s.kubes)
         .values_list("kube_id")
@@ -241,20 +270,27 @@ def _cash(s: _Scope) -> None:
     """Revenue and profit by the business dashboard's rule (business/selectors/dashboard.py): sales are revenue;
     every category but capital movements and distributions (`CashEntry.NOT_PROFIT`) is profit or cost; a
     reversal counts against the category of the entry it reverses, with its own sign."""
+    entries = CashEntry.objects.filter(_between("entry_date", s.period, s.as_of), kube__in=s.kubes)
+    for query in _cash_queries(entries):
+        for pk, kind, category, total in query.annotate(t=Sum("amount")):
+            _add_cash(s, pk, kind, category, total)
+
+
+def _cash_queries(entries: QuerySet[CashEntry]) -> tuple[QuerySet[CashEntry, Any], QuerySet[CashEntry, Any]]:
+    """The entries by group, kind and category (a reversal by the category of the entry it reverses)."""
     Category = CashEntry.Category
-    entries = CashEntry.objects.filter(
-        kube__in=s.kubes, entry_date__gte=s.period.start, entry_date__lte=s.period.until(s.as_of)
-    )
     totals = entries.exclude(category=Category.REVERSAL).values_list("kube_id", "kind", "category")
     reversals = entries.filter(category=Category.REVERSAL).values_list("kube_id", "kind", "reverses__category")
-    for query in (totals, reversals):
-        for pk, kind, category, total in query.annotate(t=Sum("amount")):
-            amount = whole(total)
-            signed = amount if kind == CashEntry.Kind.INCOME else -amount
-            if category == Category.SALES:
-                s.add(pk, "revenue", signed)
-            if category not in CashEntry.NOT_PROFIT:
-                s.add(pk, "profit", signed)
+    return totals, reversals
+
+
+def _add_cash(s: _Scope, pk: int, kind: str, category: str, total: object) -> None:
+    amount = whole(total)
+    signed = amount if kind == CashEntry.Kind.INCOME else -amount
+    if category == CashEntry.Category.SALES:
+        s.add(pk, "revenue", signed)
+    if category not in CashEntry.NOT_PROFIT:
+        s.add(pk, "profit", signed)
 
 
 def _funds(s: _Scope) -> None:
@@ -282,10 +318,7 @@ def _funds(s: _Scope) -> None:
 def _training(s: _Scope) -> None:
     """Trainings that ended in the period and the members who attended them."""
     attended = Participant.objects.filter(
-        membership__kube__in=s.kubes,
-        attended=True,
-        training__ends_on__gte=s.period.start,
-        training__ends_on__lte=s.period.until(s.as_of),
+        _between("training__ends_on", s.period, s.as_of), membership__kube__in=s.kubes, attended=True
     )
     trained: dict[int, set[int]] = defaultdict(set)
     for pk, training, membership in attended.values_list("membership__kube_id", "training_id", "membership_id"):
@@ -296,9 +329,7 @@ def _training(s: _Scope) -> None:
 
 
 def _visits(s: _Scope) -> None:
-    visited = Visit.objects.filter(
-        kube__in=s.kubes, visited_on__gte=s.period.start, visited_on__lte=s.period.until(s.as_of)
-    )
+    visited = Visit.objects.filter(_between("visited_on", s.period, s.as_of), kube__in=s.kubes)
     for pk in visited.order_by().values_list("kube_id", flat=True).distinct():
         s.add(pk, "groups_visited", 1)
 
@@ -348,16 +379,10 @@ def _reports(s: _Scope) -> None:
 
 
 def _problems_and_warnings(s: _Scope) -> None:
-    problems = Problem.objects.filter(kube__in=s.kubes, reported_on__lte=s.as_of).filter(
-        Q(resolved_on__isnull=True) | Q(resolved_on__gt=s.as_of)
-    )
+    problems = Problem.objects.filter(_problem_open(s.as_of), kube__in=s.kubes)
     for pk, n in problems.values_list("kube_id").annotate(n=Count("pk")):
         s.add(pk, "problems_open", n)
-    warnings = (
-        EarlyWarning.objects.filter(kube__in=s.kubes, raised_on__lte=s.as_of)
-        .filter(Q(cleared_on__isnull=True) | Q(cleared_on__gt=s.as_of))
-        .filter(Q(handled_at__isnull=True) | Q(handled_at__date__gt=s.as_of))
-    )
+    warnings = EarlyWarning.objects.filter(_warning_open(s.as_of), kube__in=s.kubes)
     for pk, n in warnings.values_list("kube_id").annotate(n=Count("pk")):
         s.add(pk, "warnings_open", n)
 
@@ -408,37 +433,169 @@ def _existed(facts: GroupFacts, day: dt.date) -> bool:
     return counted_from <= day and not (status == Kube.Status.DISSOLVED and since <= day)
 
 
-def _per_group(
-    kubes: QuerySet[Kube],
-    as_of: dt.date,
-    period: Period,
-    codes: Iterable[str],
-    facts: list[GroupFacts] | None = None,
-) -> tuple[dict[int, tuple[str, str]], PerGroup, Sets]:
-    """name and village of each group that existed on as_of, its figures, and the ids behind distinct counts.
-
-    `facts`, when given, are those of all `kubes` (read once for many dates): the groups are not read again."""
-    existing = existing_on(kubes, as_of)
-    if facts is None:
-        facts = _facts(existing)
-    needed = _needed(codes)
-    where: dict[int, tuple[str, str]] = {}
-    per: PerGroup = defaultdict(dict)
-    sets: Sets = defaultdict(dict)
-    scope = _Scope(existing, as_of, period, per, sets)
+def _scope(kubes: QuerySet[Kube], as_of: dt.date, period: Period, facts: list[GroupFacts]) -> _Scope:
+    """The scope of one date: the groups of `facts` that existed on as_of, each counted once ("kubes")."""
+    scope = _Scope(existing_on(kubes, as_of), as_of, period, defaultdict(dict), defaultdict(dict))
     for fact in facts:
         if not _existed(fact, as_of):
             continue
         pk, name, village, facilitator, status, since, _created = fact
-        where[pk] = (name, village)
+        scope.where[pk] = (name, village)
         scope.facilitators[pk] = facilitator
         scope.status_since[pk] = (status, since)
-        per[pk]["kubes"] = 1
-    if where:
+        scope.per[pk]["kubes"] = 1
+    return scope
+
+
+def _per_group(kubes: QuerySet[Kube], as_of: dt.date, period: Period, codes: Iterable[str]) -> _Scope:
+    """The groups that existed on as_of (`where`: name and village), their figures and the ids behind distinct
+    counts."""
+    scope = _scope(kubes, as_of, period, _facts(existing_on(kubes, as_of)))
+    needed = _needed(codes)
+    if scope.where:
         for collect, gives in COLLECTORS:
             if gives & needed:
                 collect(scope)
-    return where, per, sets
+    return scope
+
+
+def _per_group_many(kubes: QuerySet[Kube], dates: list[tuple[dt.date, Period]], codes: Iterable[str]) -> list[_Scope]:
+    """`_per_group` for many dates at once (a trend's months): the groups are read once, and a collector with a
+    many-dates form (`SERIES`) answers every date in the same queries as one; the others run once per date."""
+    facts = _facts(kubes)
+    scopes = [_scope(kubes, as_of, period, facts) for as_of, period in dates]
+    busy = [scope for scope in scopes if scope.where]
+    needed = _needed(codes)
+    for collect, gives in COLLECTORS:
+        if not gives & needed or not busy:
+            continue
+        many = SERIES.get(collect)
+        if many is not None:
+            many(kubes, busy)
+        else:
+            for scope in busy:
+                collect(scope)
+    return scopes
+
+
+# Many dates at once ----------------------------------------------------------------------------------------------
+# The same collectors for a list of scopes (one per month of a trend): one grouped query over all the groups in
+# `kubes`, each date's figure its own filtered aggregate (SUM(...) FILTER (WHERE <that date's condition>)) with the
+# condition the one-date collector uses; a row counts for a date only if its group existed then (`scope.where`).
+
+
+def _holding(scopes: list[_Scope], pk: int) -> Iterator[tuple[int, _Scope]]:
+    """The scopes (with their index) in which the group existed."""
+    return ((i, scope) for i, scope in enumerate(scopes) if pk in scope.where)
+
+
+def _span(scopes: list[_Scope], field: str) -> Q:
+    """The rows whose `field` falls in any of the scopes' periods."""
+    start = min(scope.period.start for scope in scopes)
+    end = max(scope.period.until(scope.as_of) for scope in scopes)
+    return Q(**{f"{field}__gte": start, f"{field}__lte": end})
+
+
+def _members_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
+    counts: dict[str, Count] = {}
+    for i, scope in enumerate(scopes):
+        counts[f"n{i}"] = Count("pk", filter=_member_on(scope.as_of))
+        counts[f"h{i}"] = Count("household_id", filter=_member_on(scope.as_of), distinct=True)
+    last = max(scope.as_of for scope in scopes)
+    members = Membership.objects.filter(kube__in=kubes, joined_on__lte=last)
+    for pk, *n in members.values_list("kube_id").annotate(**counts):
+        for i, scope in _holding(scopes, pk):
+            scope.add(pk, "members", n[2 * i])
+            scope.add(pk, "households", n[2 * i + 1])
+
+
+def _aid_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
+    sums: dict[str, Sum] = {"b": Sum("amount")}
+    for i, scope in enumerate(scopes):
+        sums[f"a{i}"] = Sum("amount", filter=approved_by(scope.as_of))
+        sums[f"p{i}"] = Sum("amount", filter=_between("paid_on", scope.period, scope.as_of))
+    for pk, budgeted, *amounts in AidStage.objects.filter(kube__in=kubes).values_list("kube_id").annotate(**sums):
+        for i, scope in _holding(scopes, pk):
+            scope.add(pk, "aid_budgeted", whole(budgeted))
+            scope.add(pk, "aid_approved", whole(amounts[2 * i]))
+            scope.add(pk, "aid_paid", whole(amounts[2 * i + 1]))
+
+
+def _cash_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
+    sums = {f"t{i}": Sum("amount", filter=_between("entry_date", s.period, s.as_of)) for i, s in enumerate(scopes)}
+    entries = CashEntry.objects.filter(_span(scopes, "entry_date"), kube__in=kubes)
+    for query in _cash_queries(entries):
+        for pk, kind, category, *totals in query.annotate(**sums):
+            for i, scope in _holding(scopes, pk):
+                _add_cash(scope, pk, kind, category, totals[i])
+
+
+def _funds_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
+    iks = {f"t{i}": Sum("amount", filter=Q(entry_date__lte=s.as_of)) for i, s in enumerate(scopes)}
+    for pk, kind, *totals in IksEntry.objects.filter(kube__in=kubes).values_list("kube_id", "kind").annotate(**iks):
+        for i, scope in _holding(scopes, pk):
+            total = whole(totals[i])
+            scope.add(pk, "iks_balance", total if kind == IksEntry.Kind.CONTRIBUTION else -total)
+    lent = {f"t{i}": Sum("principal", filter=Q(issued_on__lte=s.as_of)) for i, s in enumerate(scopes)}
+    for pk, *totals in Loan.objects.filter(kube__in=kubes).values_list("kube_id").annotate(**lent):
+        for i, scope in _holding(scopes, pk):
+            scope.add(pk, "fund_outstanding", whole(totals[i]))
+    back = {
+        f"t{i}": Sum("amount", filter=Q(loan__issued_on__lte=s.as_of, paid_on__lte=s.as_of))
+        for i, s in enumerate(scopes)
+    }
+    for pk, *totals in Repayment.objects.filter(loan__kube__in=kubes).values_list("loan__kube_id").annotate(**back):
+        for i, scope in _holding(scopes, pk):
+            scope.add(pk, "fund_outstanding", -whole(totals[i]))
+
+
+def _training_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
+    attended = Participant.objects.filter(
+        _span(scopes, "training__ends_on"), membership__kube__in=kubes, attended=True
+    ).values_list("membership__kube_id", "training_id", "membership_id", "training__ends_on")
+    rows = list(attended)
+    for scope in scopes:
+        until = scope.period.until(scope.as_of)
+        trained: dict[int, set[int]] = defaultdict(set)
+        for pk, training, membership, ends_on in rows:
+            if pk in scope.where and scope.period.start <= ends_on <= until:
+                scope.sets[pk].setdefault("trainings", set()).add(training)
+                trained[pk].add(membership)
+        for pk, members in trained.items():
+            scope.add(pk, "members_trained", len(members))
+
+
+def _visits_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
+    counts = {f"v{i}": Count("pk", filter=_between("visited_on", s.period, s.as_of)) for i, s in enumerate(scopes)}
+    visits = Visit.objects.filter(_span(scopes, "visited_on"), kube__in=kubes)
+    for pk, *n in visits.values_list("kube_id").annotate(**counts):
+        for i, scope in _holding(scopes, pk):
+            if n[i]:
+                scope.add(pk, "groups_visited", 1)
+
+
+def _problems_and_warnings_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
+    for model, condition, code in (
+        (Problem, _problem_open, "problems_open"),
+        (EarlyWarning, _warning_open, "warnings_open"),
+    ):
+        counts = {f"n{i}": Count("pk", filter=condition(s.as_of)) for i, s in enumerate(scopes)}
+        for pk, *n in model.objects.filter(kube__in=kubes).values_list("kube_id").annotate(**counts):
+            for i, scope in _holding(scopes, pk):
+                scope.add(pk, code, n[i])
+
+
+# The collectors with a many-dates form; levels, statuses and monthly reports run once per date (no trend shows
+# them yet).
+SERIES: dict[Callable[[_Scope], None], Callable[[QuerySet[Kube], list[_Scope]], None]] = {
+    _members: _members_many,
+    _aid: _aid_many,
+    _cash: _cash_many,
+    _funds: _funds_many,
+    _training: _training_many,
+    _visits: _visits_many,
+    _problems_and_warnings: _problems_and_warnings_many,
+}
 
 
 def _percent(numerator: Value, denominator: Value) -> Decimal | None:
@@ -458,30 +615,41 @@ def _finish(row: Row, ids: dict[str, set[int]], codes: Iterable[str]) -> None:
 
 
 def breakdown(
-    *, user: User, root: Region, as_of: dt.date, period: Period, codes: Iterable[str] | None = None
+    *,
+    user: User,
+    root: Region,
+    as_of: dt.date,
+    period: Period,
+    codes: Iterable[str] | None = None,
+    level: int | None = None,
 ) -> Breakdown:
     """The figures of `root`'s children and their total, for what the user may see.
 
     `codes` limits the work to some indicators (all by default); the rows' values hold every indicator, 0 where
-    not worked out."""
+    not worked out. `level` gives rows further down (the villages of a regency, for the map) in the same queries;
+    the total is the same."""
     wanted = list(codes) if codes is not None else list(INDICATORS)
-    depth = len(root.code.split("."))
     rows_are_groups = root.level == Region.Level.VILLAGE
-    where, per_group, sets = _per_group(groups_in(user, root), as_of, period, wanted)
+    level = root.level + 1 if level is None or rows_are_groups else level
+    scope = _per_group(groups_in(user, root), as_of, period, wanted)
+    where, per_group, sets = scope.where, scope.per, scope.sets
 
     rows: dict[str, Row] = {}
     if rows_are_groups:
         for pk, (name, _village) in sorted(where.items(), key=lambda item: (item[1][0], item[0])):
             rows[str(pk)] = Row(str(pk), name, url=reverse("groups:kube-detail", args=[pk]))
     else:
-        for code, name in Region.objects.filter(parent=root).order_by("code").values_list("code", "name"):
+        below = Region.objects.filter(parent=root)
+        if level > root.level + 1:
+            below = Region.objects.filter(level=level, code__startswith=f"{root.code}.")
+        for code, name in below.order_by("code").values_list("code", "name"):
             rows[code] = Row(code, name, drill=code)
     for row in rows.values():
         row.values = dict.fromkeys(INDICATORS, 0)
     total = Row(root.code, root.name, values=dict.fromkeys(INDICATORS, 0))
     ids: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for pk, (_name, village) in where.items():
-        key = str(pk) if rows_are_groups else _child_key(village, depth)
+        key = str(pk) if rows_are_groups else _region_key(village, level)
         child = rows.get(key)
         for code, value in per_group[pk].items():
             if child is not None:
@@ -509,24 +677,22 @@ def trends(
     *, user: User, root: Region, codes: Iterable[str], months: int = 12, as_of: dt.date | None = None
 ) -> dict[str, list[Point]]:
     """Each indicator's total month by month, the last `months` months up to as_of's: a stock at each month's end
-    (or as_of), a flow over the month. The groups are read once; the figures' queries grow with the months and
-    indicators, never with the groups."""
+    (or as_of), a flow over the month. The groups are read once, and every month comes out of the same few grouped
+    queries (`_per_group_many`): the cost grows with neither the months nor the groups (levels, statuses and
+    monthly reports still cost a query or two per month)."""
     as_of = as_of or timezone.localdate()
     wanted = list(codes)
-    kubes = groups_in(user, root)
-    facts = _facts(kubes)  # read once for every month
-    series: dict[str, list[Point]] = {code: [] for code in wanted}
     last = as_of.replace(day=1)
-    for back in range(months - 1, -1, -1):
-        month = months_back(last, back)
-        day = min(month_end(month), as_of)
-        where, per_group, sets = _per_group(kubes, day, Period(month, month_end(month)), wanted, facts)
+    firsts = [months_back(last, back) for back in range(months - 1, -1, -1)]
+    dates = [(min(month_end(month), as_of), Period(month, month_end(month))) for month in firsts]
+    series: dict[str, list[Point]] = {code: [] for code in wanted}
+    for month, scope in zip(firsts, _per_group_many(groups_in(user, root), dates, wanted), strict=True):
         total = Row(root.code, root.name, values=dict.fromkeys(INDICATORS, 0))
         ids: dict[str, set[int]] = defaultdict(set)
-        for pk in where:
-            for code, value in per_group[pk].items():
+        for pk in scope.where:
+            for code, value in scope.per[pk].items():
                 total.values[code] = (total.values[code] or 0) + (value or 0)
-            for code, members in sets[pk].items():
+            for code, members in scope.sets[pk].items():
                 ids[code] |= members
         _finish(total, ids, wanted)
         for code in wanted:

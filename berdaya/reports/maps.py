@@ -18,7 +18,7 @@ from berdaya.lib import formats, svgmap
 from berdaya.mentoring.models import Visit
 from berdaya.regions.models import Boundary, Region
 
-from .figures import INDICATORS, Breakdown, Indicator, Period, Row, breakdown, existing_on, groups_in
+from .figures import INDICATORS, Indicator, Period, Row, breakdown, existing_on, groups_in
 
 # A map shows the root's children or grandchildren: one level more than the figures' own breakdown, never the
 # thousands of villages of a province at once.
@@ -61,17 +61,6 @@ def value_format(indicator: Indicator) -> Callable[[svgmap.Number], str]:
     return formats.number
 
 
-def _rows(
-    *, user: User, root: Region, level: int, top: Breakdown, as_of: dt.date, period: Period, indicator: str
-) -> list[Row]:
-    if root.level == Region.Level.VILLAGE or level == root.level + 1:
-        return top.rows
-    rows: list[Row] = []
-    for child in Region.objects.filter(parent=root).order_by("code"):
-        rows += breakdown(user=user, root=child, as_of=as_of, period=period, codes=[indicator]).rows
-    return rows
-
-
 def group_points(*, kubes: QuerySet[Kube]) -> list[svgmap.Point]:
     """Each group at the GPS position of its latest visit that recorded one."""
     latest = Visit.objects.filter(kube=OuterRef("pk"), latitude__isnull=False, longitude__isnull=False).order_by(
@@ -99,9 +88,9 @@ def region_map(
 ) -> RegionMap:
     """The choropleth of one indicator over the regions of `root` the user may see, and its groups' positions."""
     shown = INDICATORS[indicator]
-    # Only the indicator shown (and its parts) is worked out.
-    top = breakdown(user=user, root=root, as_of=as_of, period=period, codes=[indicator])
-    rows = _rows(user=user, root=root, level=level, top=top, as_of=as_of, period=period, indicator=indicator)
+    # Only the indicator shown (and its parts) is worked out, at the level drawn, in one breakdown.
+    top = breakdown(user=user, root=root, as_of=as_of, period=period, codes=[indicator], level=level)
+    rows = top.rows
     is_village = root.level == Region.Level.VILLAGE
     codes = [root.code] if is_village else [row.key for row in rows]
     outlines = dict(Boundary.objects.filter(region_id__in=codes).values_list("region_id", "rings"))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from berdaya.groups.tests.factories import MembershipFactory
+from berdaya.reports import dashboard
 
 from .conftest import make_group
 
@@ -104,7 +107,36 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_groups(
     for n in range(8):
         MembershipFactory(kube=make_group(regions["village_b"], f"KUBE Tambahan {n}"))
 
-    # About a hundred: the breakdown's sixteen and, per month of the twelve trend bars, the groups and six
-    # indicators' queries; none per group or per region.
-    with django_assert_max_num_queries(110):
+    # The breakdown's sixteen, the trend bars' ten (every month in the same queries), the aid by source, the
+    # session, the menu: none per group, per region or per month.
+    with django_assert_max_num_queries(45):
         client.get(reverse("dashboard"), DATES)
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_months_in_the_trends(
+    client, programme, users, monkeypatch
+):
+    client.force_login(users["admin"])
+
+    def queries(months):
+        monkeypatch.setattr(dashboard, "TREND_MONTHS", months)
+        with CaptureQueriesContext(connection) as context:
+            client.get(reverse("dashboard"), DATES)
+        return len(context.captured_queries)
+
+    assert queries(36) == queries(3)
+
+
+def test_a_region_page_leaves_the_users_tasks_to_their_own_dashboard(client, programme, users, monkeypatch):
+    from berdaya import worklist
+
+    client.force_login(users["admin"])
+    client.get(reverse("dashboard"), DATES)  # works the tasks out; the menu keeps their count
+    gathered = []
+    real = worklist.gather
+    monkeypatch.setattr(worklist, "gather", lambda user, **kwargs: gathered.append(user) or real(user, **kwargs))
+
+    html = client.get(reverse("reports:dashboard-region", args=["64.01.04"]), DATES).content.decode()
+
+    assert gathered == []
+    assert 'id="dashboard-tasks"' not in html

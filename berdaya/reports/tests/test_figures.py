@@ -6,16 +6,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from berdaya.groups.tests.factories import MembershipFactory
+from berdaya.lib.months import month_end, months_back
 from berdaya.monitoring.models import RuleSet
-from berdaya.reports.figures import INDICATORS, Period, aid_by_source, breakdown, trend
+from berdaya.reports.dashboard import CARDS
+from berdaya.reports.figures import INDICATORS, Period, aid_by_source, breakdown, trend, trends
 
 from .conftest import AS_OF, PERIOD, make_group
 
 pytestmark = pytest.mark.django_db
 
 ADDITIVE = [code for code, indicator in INDICATORS.items() if indicator.additive]
+TREND_CODES = [code for code, _url, _permission, with_trend in CARDS if with_trend]
 
 
 def figures(user, root, as_of=AS_OF, period=PERIOD):
@@ -204,3 +209,40 @@ def test_a_group_entered_from_paper_records_counts_from_its_formation(users, reg
     total = figures(users["admin"], regions["regency"], as_of=earlier, period=Period.year_to(earlier)).total.values
 
     assert total["kubes"] == 1
+
+
+# Trends: every month as its own breakdown, in a constant number of queries ---------------------------------------
+
+TREND_AS_OF = dt.date(2027, 10, 20)  # a month cut short, after c2 was dissolved (2027-10-15)
+
+
+@pytest.mark.parametrize("who", ["admin", "camat", "facilitator"])
+def test_each_month_of_a_trend_is_the_total_of_that_months_breakdown(programme, users, regions, who):
+    series = trends(user=users[who], root=regions["regency"], codes=list(INDICATORS), months=14, as_of=TREND_AS_OF)
+
+    for index, month in enumerate(months_back(TREND_AS_OF.replace(day=1), back) for back in range(13, -1, -1)):
+        day = min(month_end(month), TREND_AS_OF)
+        expected = figures(users[who], regions["regency"], as_of=day, period=Period(month, month_end(month)))
+        assert {code: points[index].value for code, points in series.items()} == expected.total.values, month
+
+
+def test_a_trend_costs_the_same_queries_whatever_the_number_of_months(programme, users, regions):
+    def queries(months):
+        with CaptureQueriesContext(connection) as context:
+            trends(user=users["admin"], root=regions["regency"], codes=TREND_CODES, months=months, as_of=AS_OF)
+        return len(context.captured_queries)
+
+    assert queries(24) == queries(3)
+
+
+def test_a_breakdown_two_levels_down_has_the_rows_of_its_childrens_breakdowns(programme, users, regions):
+    root = regions["regency"]
+    villages = breakdown(user=users["admin"], root=root, as_of=AS_OF, period=PERIOD, level=root.level + 2)
+
+    expected = [
+        row
+        for child in root.children.order_by("code")
+        for row in breakdown(user=users["admin"], root=child, as_of=AS_OF, period=PERIOD).rows
+    ]
+    assert [(row.key, row.values) for row in villages.rows] == [(row.key, row.values) for row in expected]
+    assert villages.total.values == figures(users["admin"], root).total.values

@@ -54,11 +54,12 @@ def _page(request: AuthedRequest, root: Region | None, context: dict[str, object
 
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """The user's own scope, with its tasks and, for an admin, the accounts working there."""
-    return _page(request, request.user.region, {"dashboard": dashboard_for(user=request.user)})
+    return _page(request, request.user.region, {"dashboard": dashboard_for(user=request.user), "own": True})
 
 
 def dashboard_region(request: AuthedRequest, code: str) -> HttpResponse:
-    """A region inside the user's scope (404 outside it)."""
+    """A region inside the user's scope (404 outside it): its figures only. The user's tasks stay on their own
+    dashboard (working them out costs more than the rest of a Dinas user's page; the menu keeps its count)."""
     if not can_see_region(request.user, code):
         raise Http404
     root = get_object_or_404(Region.objects.visible_to(request.user), code=code)
