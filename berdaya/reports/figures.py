@@ -459,6 +459,15 @@ def _per_group(kubes: QuerySet[Kube], as_of: dt.date, period: Period, codes: Ite
     return scope
 
 
+def per_group(
+    kubes: QuerySet[Kube], as_of: dt.date, period: Period, codes: Iterable[str]
+) -> tuple[dict[int, tuple[str, str]], PerGroup]:
+    """Each group that existed on as_of (name and village) and its own figures: what a group list shows, counted as
+    the breakdown counts them."""
+    scope = _per_group(kubes, as_of, period, codes)
+    return scope.where, scope.per
+
+
 def _per_group_many(kubes: QuerySet[Kube], dates: list[tuple[dt.date, Period]], codes: Iterable[str]) -> list[_Scope]:
     """`_per_group` for many dates at once (a trend's months): the groups are read once, and a collector with a
     many-dates form (`SERIES`) answers every date in the same queries as one; the others run once per date."""

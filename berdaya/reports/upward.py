@@ -468,7 +468,7 @@ def group_list_report(*, user: User, root: Region, period: Period, as_of: dt.dat
     """Every KUBE in scope that existed on as_of, with the dashboard's figures of each group."""
     kubes = groups_in(user, root)
     codes = ["members", "aid_paid", *LEVEL_CODES.values(), "level_unassessed", *STATUS_CODES.values()]
-    where, per, _sets = figures._per_group(kubes, as_of, period, codes)
+    where, per = figures.per_group(kubes, as_of, period, codes)
     progress(50)
     level_labels = {code: str(INDICATORS[code].label) for code in (*LEVEL_CODES.values(), "level_unassessed")}
     status_labels = {code: str(INDICATORS[code].label) for code in STATUS_CODES.values()}
