@@ -61,6 +61,9 @@ class Staff(HttpUser):
         if page["kind"] == "cash-entry":
             self.post_cash_entry(page)
             return
+        if page["kind"] == "report":
+            self.request_report(page)
+            return
         with self.client.get(page["url"], name=page["name"], catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"{page['url']} answered {response.status_code} for {self.account['username']}")
@@ -95,3 +98,27 @@ class Staff(HttpUser):
             # Recorded: a redirect back to the book. A 200 is the form again with an error.
             if response.status_code != 302:
                 response.failure(f"cash entry answered {response.status_code}")
+
+    def request_report(self, page: dict[str, Any]) -> None:
+        """A recap of the user's region for this year as XLSX, asked through the reports page's own form."""
+        form = self.client.get(page["url"], name="report request (before)")
+        token = TOKEN.search(form.text)
+        data = {
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+            "kind": "recap",
+            "region": page["region"],
+            "span": "year",
+            "year": str(dt.datetime.now(ZoneInfo(PLAN["time_zone"])).year),
+            "fmt": "xlsx",
+        }
+        with self.client.post(
+            page["url"],
+            data=data,
+            headers={"Referer": f"{self.host}{page['url']}"},
+            name=page["name"],
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            # Made or queued: a redirect to the request's page. A 200 is the form again with an error.
+            if response.status_code != 302:
+                response.failure(f"report request answered {response.status_code}")

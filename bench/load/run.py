@@ -69,6 +69,7 @@ WEIGHTS = {
     "registry persons": 2,
     "registry households": 1,
     "report request": 1,
+    "report request (POST)": 1,
 }
 SAMPLE_SECONDS = 5
 
@@ -89,6 +90,7 @@ def build_plan(database_url: str, seed: int) -> dict[str, Any]:
     from berdaya.regions.models import Region
     from berdaya.reports.maps import map_levels
     from berdaya.reports.supervision import may_supervise
+    from berdaya.reports.upward import may_report
     from berdaya.targeting.models import NominationList
 
     rng = random.Random(seed)
@@ -137,8 +139,11 @@ def build_plan(database_url: str, seed: int) -> dict[str, Any]:
             pages.append(("registry persons", reverse("registry:person-list"), {}))
         if user.has_perm("registry.view_household"):
             pages.append(("registry households", reverse("registry:household-list"), {}))
-        if upward is not None:
+        if upward is not None and may_report(user):
             pages.append(("report request", upward, {}))
+            # A recap of the user's own region for this year, as XLSX: made at once up to a regency's size, queued
+            # for the task worker above it (the request then only records it).
+            pages.append(("report request (POST)", upward, {"region": root.code}))
         per_kind: dict[str, int] = {}
         for name, _url, _extra in pages:
             per_kind[name] = per_kind.get(name, 0) + 1
@@ -146,7 +151,7 @@ def build_plan(database_url: str, seed: int) -> dict[str, Any]:
             {
                 "name": name,
                 "url": url,
-                "kind": "cash-entry" if name == "cash entry (POST)" else "get",
+                "kind": {"cash entry (POST)": "cash-entry", "report request (POST)": "report"}.get(name, "get"),
                 "weight": WEIGHTS[name] / per_kind[name],
                 **extra,
             }
