@@ -38,10 +38,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
-from berdaya.business.models import AidStage, BusinessPlan, CashEntry, IksEntry, Loan, Repayment
+from berdaya.business.models import AidStage, BusinessPlan, CashEntry, CashMonthTotal, IksEntry, Loan, Repayment
 from berdaya.business.money import whole
 from berdaya.groups.models import Kube, Membership
-from berdaya.lib.months import month_end, months_back
+from berdaya.lib.months import month_end, month_start, months_back, next_month
 from berdaya.lib.scoping import regency_code, region_q
 from berdaya.mentoring.models import MonthlyReport, Problem, Visit
 from berdaya.monitoring.models import EarlyWarning, Level, LevelSnapshot, RuleSet
@@ -266,14 +266,45 @@ def _aid(s: _Scope) -> None:
         s.add(pk, "aid_paid", whole(amount))
 
 
+def _whole_months(start: dt.date, until: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first days of the first and the last whole month between two days (inclusive), if any."""
+    first = start if start.day == 1 else next_month(start)
+    last = month_start(until) if until == month_end(until) else months_back(month_start(until), 1)
+    return (first, last) if first <= last else None
+
+
+def _cash_parts(start: dt.date, until: dt.date) -> tuple[Q | None, Q | None]:
+    """Where a span's revenue and profit come from: its whole months from the monthly totals (`CashMonthTotal`,
+    kept as the entries are written), the days at its edges (a month still running) from the entries themselves.
+    None where there is no such part."""
+    whole = _whole_months(start, until)
+    if whole is None:
+        return None, Q(entry_date__gte=start, entry_date__lte=until)
+    first, last = whole
+    edges = []
+    if start < first:
+        edges.append(Q(entry_date__gte=start, entry_date__lt=first))
+    if month_end(last) < until:
+        edges.append(Q(entry_date__gt=month_end(last), entry_date__lte=until))
+    days = None
+    for edge in edges:
+        days = edge if days is None else days | edge
+    return Q(month__gte=first, month__lte=last), days
+
+
 def _cash(s: _Scope) -> None:
-    """Revenue and profit by the business dashboard's rule (business/selectors/dashboard.py): sales are revenue;
-    every category but capital movements and distributions (`CashEntry.NOT_PROFIT`) is profit or cost; a
-    reversal counts against the category of the entry it reverses, with its own sign."""
-    entries = CashEntry.objects.filter(_between("entry_date", s.period, s.as_of), kube__in=s.kubes)
-    for query in _cash_queries(entries):
-        for pk, kind, category, total in query.annotate(t=Sum("amount")):
-            _add_cash(s, pk, kind, category, total)
+    """Revenue and profit by the business dashboard's rule (`CashEntry.effect`): sales are revenue; every category
+    but capital movements and distributions is profit or cost; a reversal takes back what its entry added."""
+    months, days = _cash_parts(s.period.start, s.period.until(s.as_of))
+    if months is not None:
+        totals = CashMonthTotal.objects.filter(months, kube__in=s.kubes).values_list("kube_id")
+        for pk, revenue, profit in totals.annotate(r=Sum("revenue"), p=Sum("profit")):
+            s.add(pk, "revenue", whole(revenue))
+            s.add(pk, "profit", whole(profit))
+    if days is not None:
+        for query in _cash_queries(CashEntry.objects.filter(days, kube__in=s.kubes)):
+            for pk, kind, category, total in query.annotate(t=Sum("amount")):
+                _add_cash(s, pk, kind, category, total)
 
 
 def _cash_queries(entries: QuerySet[CashEntry]) -> tuple[QuerySet[CashEntry, Any], QuerySet[CashEntry, Any]]:
@@ -285,12 +316,9 @@ def _cash_queries(entries: QuerySet[CashEntry]) -> tuple[QuerySet[CashEntry, Any
 
 
 def _add_cash(s: _Scope, pk: int, kind: str, category: str, total: object) -> None:
-    amount = whole(total)
-    signed = amount if kind == CashEntry.Kind.INCOME else -amount
-    if category == CashEntry.Category.SALES:
-        s.add(pk, "revenue", signed)
-    if category not in CashEntry.NOT_PROFIT:
-        s.add(pk, "profit", signed)
+    revenue, profit = CashEntry.effect(kind, category, whole(total))
+    s.add(pk, "revenue", revenue)
+    s.add(pk, "profit", profit)
 
 
 def _funds(s: _Scope) -> None:
@@ -531,12 +559,32 @@ def _aid_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
 
 
 def _cash_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:
-    sums = {f"t{i}": Sum("amount", filter=_between("entry_date", s.period, s.as_of)) for i, s in enumerate(scopes)}
-    entries = CashEntry.objects.filter(_span(scopes, "entry_date"), kube__in=kubes)
-    for query in _cash_queries(entries):
-        for pk, kind, category, *totals in query.annotate(**sums):
+    parts = [_cash_parts(s.period.start, s.period.until(s.as_of)) for s in scopes]
+    full = [(i, months) for i, (months, _days) in enumerate(parts) if months is not None]
+    if full:
+        sums = {f"r{i}": Sum("revenue", filter=months) for i, months in full}
+        sums |= {f"p{i}": Sum("profit", filter=months) for i, months in full}
+        totals = CashMonthTotal.objects.filter(_span(scopes, "month"), kube__in=kubes).values_list("kube_id")
+        for pk, *values in totals.annotate(**sums):
+            found = dict(zip(sums, values, strict=True))
             for i, scope in _holding(scopes, pk):
-                _add_cash(scope, pk, kind, category, totals[i])
+                if f"r{i}" in found:
+                    scope.add(pk, "revenue", whole(found[f"r{i}"]))
+                    scope.add(pk, "profit", whole(found[f"p{i}"]))
+    # The days outside whole months (a month still running): from the entries, each scope its own filtered sum.
+    edges = [(i, days) for i, (_months, days) in enumerate(parts) if days is not None]
+    if not edges:
+        return
+    wanted = edges[0][1]
+    for _i, days in edges[1:]:
+        wanted |= days
+    amounts = {f"t{i}": Sum("amount", filter=days) for i, days in edges}
+    for query in _cash_queries(CashEntry.objects.filter(wanted, kube__in=kubes)):
+        for pk, kind, category, *values in query.annotate(**amounts):
+            found = dict(zip(amounts, values, strict=True))
+            for i, scope in _holding(scopes, pk):
+                if f"t{i}" in found:
+                    _add_cash(scope, pk, kind, category, found[f"t{i}"])
 
 
 def _funds_many(kubes: QuerySet[Kube], scopes: list[_Scope]) -> None:

@@ -4,7 +4,15 @@ One module per area; every model keeps the app label "business". Money is whole 
 never floats; percentages are Decimals.
 """
 
-from .cashbook import CashEntry, CashEntryQuerySet, CashImport, CashImportQuerySet, CashMonth, CashMonthQuerySet
+from .cashbook import (
+    CashEntry,
+    CashEntryQuerySet,
+    CashImport,
+    CashImportQuerySet,
+    CashMonth,
+    CashMonthQuerySet,
+    CashMonthTotal,
+)
 from .common import KubeScoped, month_end, month_start, next_month, upload_path
 from .fund import (
     IksEntry,
@@ -57,6 +65,7 @@ __all__ = [
     "CashImportQuerySet",
     "CashMonth",
     "CashMonthQuerySet",
+    "CashMonthTotal",
     "CreditApplication",
     "CreditApplicationQuerySet",
     "IksEntry",

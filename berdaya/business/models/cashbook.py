@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -26,11 +26,15 @@ from .plan import AidStage
 
 class CashEntryQuerySet(KubeScoped["CashEntry"]):
     def bulk_create(self, objs: Iterable[CashEntry], *args: Any, **kwargs: Any) -> list[CashEntry]:
-        # bulk_create skips save(): each row's month is derived here, as save() does for one row.
+        # bulk_create skips save(): each row's month is derived here, and the month's totals kept, as save() does for
+        # one row.
         objs = list(objs)
         for entry in objs:
             entry.derive_month()
-        return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            CashMonthTotal.add(created)
+        return created
 
 
 class CashEntry(models.Model):
@@ -168,7 +172,20 @@ class CashEntry(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.derive_month()
-        super().save(*args, **kwargs)
+        if not self._state.adding:  # the book is append-only: a saved row's figures never change
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            CashMonthTotal.add([self])
+
+    @classmethod
+    def effect(cls, kind: str, category: str, amount: int) -> tuple[int, int]:
+        """What an entry adds to its group's revenue and profit, by the business dashboard's rule: sales are revenue;
+        every category but capital movements and distributions (`NOT_PROFIT`) is profit or cost. A reversal is asked
+        with the category of the entry it reverses, and its own kind (so it takes back what that entry added)."""
+        signed = amount if kind == cls.Kind.INCOME else -amount
+        return (signed if category == cls.Category.SALES else 0), (0 if category in cls.NOT_PROFIT else signed)
 
     def derive_month(self) -> None:
         """The one place the stored month comes from: the first day of the entry's month."""
@@ -195,6 +212,82 @@ class CashEntry(models.Model):
     @property
     def signed_amount(self) -> int:
         return self.amount if self.kind == self.Kind.INCOME else -self.amount
+
+
+class CashMonthTotal(models.Model):
+    """A group's revenue and profit in one month, kept as the entries are written (the dashboard, the map and the
+    reports upward add up months, not a year of entries). A cache of the append-only book: written only by
+    `CashEntry.save` and `CashEntryQuerySet.bulk_create` through `add`, and rebuilt from the entries by `rebuild`."""
+
+    kube = models.ForeignKey("groups.Kube", models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    revenue = models.BigIntegerField(default=0)
+    profit = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kube", "month"], name="business_cashmonthtotal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kube_id} {self.month:%Y-%m}: {self.revenue} / {self.profit}"
+
+    @classmethod
+    def add(cls, entries: Iterable[CashEntry]) -> None:
+        """Add the entries' effect to their months' totals (inside the caller's transaction)."""
+        entries = [entry for entry in entries if entry.pk is not None]
+        missing = {e.reverses_id for e in entries if e.reverses_id and not CashEntry.reverses.is_cached(e)}
+        categories = dict(CashEntry.objects.filter(pk__in=missing).values_list("pk", "category")) if missing else {}
+        deltas: dict[tuple[int, dt.date], list[int]] = {}
+        for entry in entries:
+            category = entry.category
+            reversed_entry = entry.reverses if CashEntry.reverses.is_cached(entry) else None
+            if reversed_entry is not None:
+                category = reversed_entry.category
+            elif entry.reverses_id:
+                category = categories[entry.reverses_id]
+            revenue, profit = CashEntry.effect(entry.kind, category, entry.amount)
+            total = deltas.setdefault((entry.kube_id, entry.month), [0, 0])
+            total[0] += revenue
+            total[1] += profit
+        # The services write a group's entries under its lock (`lock_kube`), so no two writers change one month's
+        # row at once: read, add, write back, in a constant number of queries however many entries came.
+        if not deltas:
+            return
+        kubes, months = {kube for kube, _m in deltas}, {month for _k, month in deltas}
+        rows = {(t.kube_id, t.month): t for t in CashMonthTotal.objects.filter(kube_id__in=kubes, month__in=months)}
+        changed, made = [], []
+        for (kube, month), (revenue, profit) in deltas.items():
+            row = rows.get((kube, month))
+            if row is None:
+                made.append(CashMonthTotal(kube_id=kube, month=month, revenue=revenue, profit=profit))
+            else:
+                row.revenue += revenue
+                row.profit += profit
+                changed.append(row)
+        CashMonthTotal.objects.bulk_update(changed, ["revenue", "profit"], batch_size=1000)
+        CashMonthTotal.objects.bulk_create(made, batch_size=1000)
+
+    @classmethod
+    def rebuild(cls, kubes: Iterable[int] | None = None) -> None:
+        """Work the totals out again from the entries (of the given groups, or all)."""
+        totals = cls.objects.all()
+        entries = CashEntry.objects.all()
+        if kubes is not None:
+            kubes = list(kubes)
+            totals, entries = totals.filter(kube_id__in=kubes), entries.filter(kube_id__in=kubes)
+        totals.delete()
+        sums: dict[tuple[int, dt.date], list[int]] = {}
+        rows = (
+            entries.values_list("kube_id", "month", "kind", "category", "reverses__category")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for kube, month, kind, category, reversed_category, amount in rows:
+            revenue, profit = CashEntry.effect(kind, reversed_category or category, amount)
+            total = sums.setdefault((kube, month), [0, 0])
+            total[0] += revenue
+            total[1] += profit
+        made = [CashMonthTotal(kube_id=k, month=m, revenue=r, profit=p) for (k, m), (r, p) in sums.items()]
+        CashMonthTotal.objects.bulk_create(made, batch_size=2000)
 
 
 class CashMonthQuerySet(ScopedQuerySet["CashMonth"]):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from berdaya.accounts.tests.factories import UserFactory
 from berdaya.business import selectors, services
-from berdaya.business.models import CashEntry, CashMonth, IksEntry
+from berdaya.business.models import CashEntry, CashMonth, CashMonthTotal, IksEntry
 from berdaya.business.money import allocate
 from berdaya.business.tests.factories import AidStageFactory, kube_with_members
 from berdaya.lib.errors import DomainError
@@ -118,7 +118,16 @@ def test_balance_is_opening_plus_income_minus_expenses_and_closed_months_never_c
         for month in closed:
             row = CashMonth.objects.get(kube=kube, month=month)
             assert row.closing_balance == selectors.cash_balance(kube=kube, until=row.last_day)
+        # The monthly revenue and profit kept as the entries were written equal those worked out again from them.
+        kept = _month_totals(kube)
+        CashMonthTotal.rebuild([kube.pk])
+        assert kept == _month_totals(kube)
         transaction.set_rollback(True)
+
+
+def _month_totals(kube: Any) -> list[tuple[dt.date, int, int]]:
+    rows = CashMonthTotal.objects.filter(kube=kube).order_by("month").values_list("month", "revenue", "profit")
+    return [row for row in rows if row[1] or row[2]]
 
 
 @DB_SETTINGS
