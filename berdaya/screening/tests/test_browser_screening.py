@@ -37,7 +37,8 @@ def test_an_officer_imports_a_file_and_confirms_the_duplicate_it_brought(page, u
     page.locator("select[name=kind]").select_option("registry")
     page.set_input_files("input[name=file]", str(upload))
     page.locator("form.card button.primary").click()
-    assert page.locator("#progress progress").is_visible()  # queued: the bar waits for the worker
+    # Queued: the bar waits for the worker (waited for: the click only starts the page's load).
+    page.locator("#progress progress").wait_for(state="visible")
     work_off_the_queue()
     page.locator("#progress progress").wait_for(state="detached")  # htmx polling saw the check finish
     page.locator("form[action$='/commit/'] button.primary").click()
