@@ -97,7 +97,7 @@ def build_plan(database_url: str, seed: int) -> dict[str, Any]:
     try:
         upward: str | None = reverse("reports:upward")
     except NoReverseMatch:
-        upward = None  # HOOK: the reports upward are not on this branch yet; their request page goes here.
+        upward = None  # an installation without the reports upward
 
     def pages_of(user: User) -> list[dict[str, Any]]:
         pages: list[tuple[str, str, dict[str, str]]] = [("dashboard", "/", {})]
