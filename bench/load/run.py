@@ -183,7 +183,7 @@ def build_plan(database_url: str, seed: int) -> dict[str, Any]:
         "password": os.environ.get("BERDAYA_DEMO_PASSWORD", "berdaya-demo"),
         "accounts": accounts,
         "accounts_in_db": counts,
-        "report_request": upward or "hook: reports:upward not on this branch",
+        "report_request": upward or "none (no reports:upward)",
         "time_zone": settings.TIME_ZONE,
     }
 
