@@ -14,26 +14,19 @@ reads the POST by hand must answer with a message too.
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.db import transaction
-from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
 from .scope_matrix import MATRIX, ask, url_names
-from .scope_world import ADMIN, FACILITATOR, IN, World, build_world
+from .scope_world import ADMIN, FACILITATOR, IN, World, rolled_back_world
 
-TODAY = dt.datetime(2027, 9, 15, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
 ROLES = (ADMIN, FACILITATOR)  # a village operator reads the same parameters; only its scope differs
 # Named URLs that take no query parameters worth asking (they end the session or change the language).
 SKIPPED = {"logout", "set_language"}
@@ -124,19 +117,9 @@ class PostForms(HTMLParser):
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The scope matrix's world, built once for the module and rolled back at the end (see test_scope_matrix.py)."""
-    requests_log = logging.getLogger("django.request")
-    level = requests_log.level
-    requests_log.setLevel(logging.CRITICAL)  # thousands of expected 400s and 404s; a 500 is what the test reports
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(TODAY, tick=False),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
-        transaction.atomic(),
-    ):
-        yield build_world()
-        transaction.set_rollback(True)
-    requests_log.setLevel(level)
+    """The scope matrix's world, built once for the module and rolled back at the end."""
+    with rolled_back_world(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
+        yield world
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,14 @@ reports a leak.
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.db import transaction
 from django.test import override_settings
 
 from .scope_matrix import CHOICES, MATRIX, Choice, check_choice, check_page, page, undeclared_names, url_names
-from .scope_world import World, build_world
-
-TODAY = dt.datetime(2027, 9, 15, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+from .scope_world import World, rolled_back_world
 
 # A real leak found by the matrix: URL name -> what leaks. The case is expected to fail until it is fixed.
 KNOWN_LEAKS: dict[str, str] = {}
@@ -32,25 +25,9 @@ KNOWN_LEAKS: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The world, built once for the module inside a transaction that is rolled back at the end.
-
-    Each test runs in its own savepoint inside it (pytest-django's `db`), and each request of the matrix in one more,
-    so an empty POST that does something leaves the world as it was for the next role.
-    """
-    # Thousands of expected 403s and 404s would each log a warning (a 403 with its traceback); a 500 is reported by
-    # the matrix itself.
-    requests_log = logging.getLogger("django.request")
-    level = requests_log.level
-    requests_log.setLevel(logging.CRITICAL)
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(TODAY, tick=False),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
-        transaction.atomic(),
-    ):
-        yield build_world()
-        transaction.set_rollback(True)
-    requests_log.setLevel(level)
+    """The scope matrix's world, built once for the module and rolled back at the end."""
+    with rolled_back_world(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
+        yield world
 
 
 def _params() -> list[Any]:
