@@ -1,9 +1,12 @@
-"""Database expressions that Django does not ship."""
+"""Database expressions that Django does not ship, and a short wait for SQLite's write lock."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import connections
 from django.db.models import BooleanField, Func, Q
 from django.db.models.lookups import Regex
 from django.utils.deconstruct import deconstructible
@@ -53,3 +56,22 @@ def digits_prefix(path: str, digits: str) -> Q:
     if not stem:  # only nines: everything from here to the end
         return Q(**{f"{path}__gte": digits})
     return Q(**{f"{path}__gte": digits, f"{path}__lt": stem[:-1] + str(int(stem[-1]) + 1)})
+
+
+@contextmanager
+def impatient(alias: str = "default", *, milliseconds: int = 200) -> Iterator[None]:
+    """On SQLite, wait at most this long for another connection's write lock (then "database is locked")."""
+    conn = connections[alias]
+    if conn.vendor != "sqlite":
+        yield
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        if conn.connection is not None:
+            with conn.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
