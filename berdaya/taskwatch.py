@@ -70,12 +70,17 @@ def stuck_after() -> dt.timedelta:
     return dt.timedelta(minutes=settings.BERDAYA_TASK_STUCK_MINUTES)
 
 
-def _stuck_rows(now: dt.datetime) -> list[DBTaskResult[..., Any]]:
-    before = now - stuck_after()
+def _rows(now: dt.datetime) -> list[DBTaskResult[..., Any]]:
+    """In one query: tasks due that no worker took for over a minute, and tasks running longer than the limit."""
     due = Q(run_after=get_date_max()) | Q(run_after__lte=now)
-    waiting = Q(status=TaskResultStatus.READY, enqueued_at__lt=before) & due
-    running = Q(status=TaskResultStatus.RUNNING, started_at__lt=before)
+    waiting = Q(status=TaskResultStatus.READY, enqueued_at__lt=now - dt.timedelta(minutes=1)) & due
+    running = Q(status=TaskResultStatus.RUNNING, started_at__lt=now - stuck_after())
     return list(DBTaskResult.objects.filter(waiting | running).order_by("enqueued_at"))
+
+
+def _is_stuck(row: DBTaskResult[..., Any], now: dt.datetime) -> bool:
+    since = row.started_at if row.status == TaskResultStatus.RUNNING else row.enqueued_at
+    return since is not None and now - since > stuck_after()
 
 
 def _first_arg(row: DBTaskResult[..., Any]) -> Any:
@@ -83,11 +88,14 @@ def _first_arg(row: DBTaskResult[..., Any]) -> Any:
     return args[0] if args else None
 
 
-def stuck_tasks(user: User, *, now: dt.datetime | None = None) -> list[StuckTask]:
+def stuck_tasks(
+    user: User, *, now: dt.datetime | None = None, rows: list[DBTaskResult[..., Any]] | None = None
+) -> list[StuckTask]:
     """The stuck tasks this Admin Dinas may see, oldest first (see the module's docstring for the scope)."""
     if not user.has_perm(PERMISSION):
         return []
-    rows = _stuck_rows(now or timezone.now())
+    now = now or timezone.now()
+    rows = [row for row in (_rows(now) if rows is None else rows) if _is_stuck(row, now)]
     # One query per kind of record: which of the tasks' records the user may see, and who started each.
     records: dict[tuple[str, Any], Model] = {}
     for path, known in KINDS.items():
@@ -131,11 +139,6 @@ def worker_silent(beat: WorkerBeat | None, *, now: dt.datetime) -> bool:
     return beat is None or now - beat.seen_at > dt.timedelta(minutes=settings.BERDAYA_WORKER_SILENT_MINUTES)
 
 
-def waiting_tasks(*, now: dt.datetime) -> int:
-    """Tasks due to run that no worker has taken for over a minute (tasks that need a worker now)."""
-    return DBTaskResult.objects.ready().filter(enqueued_at__lt=now - dt.timedelta(minutes=1)).count()
-
-
 def waiting(user: User, *, now: dt.datetime | None = None) -> list[Waiting]:
     """The Admin Dinas's warnings for "My tasks": stuck tasks, and tasks waiting while no worker is seen."""
     if not user.has_perm(PERMISSION):
@@ -143,7 +146,8 @@ def waiting(user: User, *, now: dt.datetime | None = None) -> list[Waiting]:
     now = now or timezone.now()
     url = reverse("background-tasks")
     found = []
-    stuck = len(stuck_tasks(user, now=now))
+    rows = _rows(now)  # usually none: then this is the only query
+    stuck = len(stuck_tasks(user, now=now, rows=rows))
     if stuck:
         found.append(
             Waiting(
@@ -160,7 +164,8 @@ def waiting(user: User, *, now: dt.datetime | None = None) -> list[Waiting]:
                 params=(("minutes", settings.BERDAYA_TASK_STUCK_MINUTES),),
             )
         )
-    if worker_silent(last_beat(), now=now) and (queued := waiting_tasks(now=now)):
+    queued = sum(1 for row in rows if row.status == TaskResultStatus.READY)
+    if queued and worker_silent(last_beat(), now=now):
         found.append(
             Waiting(
                 ngettext_lazy(

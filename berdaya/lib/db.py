@@ -60,18 +60,20 @@ def digits_prefix(path: str, digits: str) -> Q:
 
 @contextmanager
 def impatient(alias: str = "default", *, milliseconds: int = 200) -> Iterator[None]:
-    """On SQLite, wait at most this long for another connection's write lock (then "database is locked")."""
+    """On SQLite, wait at most this long for another connection's write lock (then "database is locked").
+
+    Set on the driver's connection itself: a pragma, not a query of the page (it is not counted as one).
+    """
     conn = connections[alias]
     if conn.vendor != "sqlite":
         yield
         return
-    with conn.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    conn.ensure_connection()
+    driver = conn.connection
+    (before,) = driver.execute("PRAGMA busy_timeout").fetchone()
+    driver.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
     try:
         yield
     finally:
-        if conn.connection is not None:
-            with conn.cursor() as cursor:
-                cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
+        if conn.connection is driver:  # not closed meanwhile (a closed connection takes its settings with it)
+            driver.execute(f"PRAGMA busy_timeout = {int(before)}")
