@@ -93,3 +93,12 @@ def _age_the_touch(client: Client) -> None:
     session = client.session
     session[TOUCHED] = session[TOUCHED] - 3600
     session.save()
+
+
+def test_sqlite_connections_run_in_wal_mode_and_take_the_write_lock_at_begin(on_file):
+    def pragmas() -> tuple[str, str | None]:
+        with connection.cursor() as cursor:
+            (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+        return mode, connection.transaction_mode  # type: ignore[attr-defined]
+
+    assert in_thread(pragmas) == ("wal", "IMMEDIATE")
