@@ -61,7 +61,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         for mode in ("DEFERRED", "IMMEDIATE"):
-            stored, failed, elapsed = run(mode, threads=args.threads, transactions=args.transactions, folder=Path(folder))
+            stored, failed, elapsed = run(
+                mode, threads=args.threads, transactions=args.transactions, folder=Path(folder)
+            )
             total = args.threads * args.transactions
             print(f"{mode:9}  {stored}/{total} stored, {failed} 'database is locked', {elapsed:.2f} s")
 
