@@ -32,7 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
 from django_tasks_db.management.commands import db_worker
@@ -134,7 +134,7 @@ class Worker(db_worker.Worker):
         self.started_at = timezone.now()
         self.current_task = ""
         self.backoff = BACKOFF_FIRST
-        self.last_recovery = 0.0
+        self.last_recovery: float | None = None
         self._stop_beating = threading.Event()
         self.sleep: Callable[[float], None] = time.sleep
 
@@ -203,7 +203,7 @@ class Worker(db_worker.Worker):
     def step(self) -> bool:
         """One turn of the loop: recover lost tasks when due, take one task and run it. False: time to stop."""
         close_old_connections()
-        if time.monotonic() - self.last_recovery >= RECOVER_SECONDS:
+        if self.last_recovery is None or time.monotonic() - self.last_recovery >= RECOVER_SECONDS:
             recover_lost(backend_name=self.backend_name)
             WorkerBeat.objects.filter(seen_at__lt=timezone.now() - BEATS_KEPT).delete()
             self.last_recovery = time.monotonic()
@@ -263,6 +263,7 @@ class Worker(db_worker.Worker):
             self._run_tasks += 1
 
     def _save_outcome(self, db_task_result: DBTaskResult[..., Any], value: Any, outcome: BaseException | None) -> None:
+        """Save success or failure; on a busy or lost database wait and try again, as long as it takes."""
         delay = BACKOFF_FIRST
         while True:
             try:
@@ -275,7 +276,7 @@ class Worker(db_worker.Worker):
                 else:
                     db_task_result.set_failed(outcome)
                 return
-            except DatabaseError as error:
+            except (OperationalError, InterfaceError) as error:
                 logger.warning("Saving the outcome of task %s failed, trying again: %s", db_task_result.pk, error)
                 try:
                     connection.close()
@@ -283,3 +284,9 @@ class Worker(db_worker.Worker):
                     logger.debug("Closing the broken connection failed", exc_info=True)
                 self.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
+            except DatabaseError as error:  # not a busy database: a value the table refuses
+                if outcome is None:
+                    outcome = error
+                    continue
+                logger.exception("Task %s: its failure could not be saved; it stays running", db_task_result.pk)
+                return
