@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -23,7 +24,7 @@ from berdaya.worker.loop import Worker, recover_lost
 from berdaya.worker.models import WorkerBeat
 
 from .filedb import file_database, in_thread, write_lock
-from .tasks import add
+from .tasks import add, slow_the_first_time
 
 
 def make_worker(**kwargs: Any) -> Worker:
@@ -205,3 +206,32 @@ def test_the_worker_records_its_heartbeat():
 def test_berdaya_db_worker_is_the_surviving_worker():
     assert get_commands()["db_worker"] == "berdaya.worker"
     assert loop.Worker.run is not loop.db_worker.Worker.run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_task_leaves_the_task_to_the_next_worker_which_finishes_it(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("the killed worker shares the test's database through a SQLite file")
+    with file_database(tmp_path / "berdaya.sqlite3") as path:
+        task_id = in_thread(lambda: slow_the_first_time.enqueue(str(tmp_path), 2, 3).id)
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "BERDAYA_VAR_DIR": str(tmp_path)}
+        command = [sys.executable, "-m", "berdaya.cli", "db_worker", "--no-reload", "--no-startup-delay"]
+        first = subprocess.Popen([*command, "--interval", "0.1"], env=env)
+        try:
+            for _ in range(600):  # until it has started the task (bounded: 60 s)
+                if (tmp_path / "started").exists():
+                    break
+                time.sleep(0.1)
+            assert (tmp_path / "started").exists()
+        finally:
+            first.kill()  # SIGKILL, mid-task: no chance to say anything
+            first.wait()
+        left = in_thread(lambda: DBTaskResult.objects.get(pk=task_id).status)
+
+        worker = make_worker()
+        in_thread(worker.run)
+        finished = in_thread(lambda: DBTaskResult.objects.get(pk=task_id))
+
+    assert left == TaskResultStatus.RUNNING
+    assert (finished.status, finished.return_value) == (TaskResultStatus.SUCCESSFUL, 5)
+    assert len(finished.worker_ids) == 2
