@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "simple_history",
+    # Before django_tasks_db: its `db_worker` command (a loop that survives a busy database) replaces the library's.
+    "berdaya.worker",
     "django_tasks",
     "django_tasks_db",
     "berdaya",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "berdaya.lib.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "berdaya.lib.sessions.TouchSession",
     # After a change the menu counts the user's tasks afresh (it keeps the count a minute otherwise).
     "berdaya.worklist.CountAfreshAfterChanges",
     "berdaya.lib.middleware.LanguageMiddleware",
@@ -145,7 +148,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after a working day of inactivity and when the browser closes (shared office computers).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 60 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+# A session is not written on every request (a page must answer while a long import holds SQLite's write lock):
+# berdaya.lib.sessions.TouchSession re-saves it when its last save is older than SESSION_TOUCH_SECONDS, so the idle
+# timeout holds to within that, and skips the touch rather than wait when the database is busy.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lockout: five wrong passwords for one username lock it for a while. By username, not IP: a whole
@@ -191,6 +198,25 @@ TASKS = {
     "default": {
         # Database-backed queue: the embedded default needs no broker. `berdaya db_worker` runs the tasks.
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# The task worker (berdaya/worker/loop.py): a worker on another host silent this long is taken for dead and its
+# running task queued again, up to BERDAYA_TASK_MAX_ATTEMPTS tries in all (then failed). The Admin Dinas is shown
+# tasks waiting or running longer than BERDAYA_TASK_STUCK_MINUTES, and warned when no worker was seen for
+# BERDAYA_WORKER_SILENT_MINUTES.
+BERDAYA_WORKER_LOST_MINUTES = int(os.environ.get("BERDAYA_WORKER_LOST_MINUTES", 10))
+BERDAYA_TASK_MAX_ATTEMPTS = int(os.environ.get("BERDAYA_TASK_MAX_ATTEMPTS", 2))
+BERDAYA_TASK_STUCK_MINUTES = int(os.environ.get("BERDAYA_TASK_STUCK_MINUTES", 30))
+BERDAYA_WORKER_SILENT_MINUTES = int(os.environ.get("BERDAYA_WORKER_SILENT_MINUTES", 5))
+
+# The menu's count of "My tasks" is kept here a minute (berdaya/worklist.py), not in the session: files under var/,
+# shared by every web process of the host and never waiting for the database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("BERDAYA_CACHE_DIR", str(VAR_DIR / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 10000},
     }
 }
 

@@ -3,13 +3,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from berdaya import pwa, worklist
+from berdaya import pwa, taskwatch, worklist
 from berdaya.accounts.views import LoginView
 from berdaya.reports.views.dashboard import dashboard
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("tugas/", worklist.tasks, name="tasks"),
+    path("tugas/latar/", taskwatch.background_tasks, name="background-tasks"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -3,8 +3,9 @@ menu's count. A project-level module, since it names every app; the apps count, 
 
 The list is worked out once per request: it is kept on the request's user object, which the menu (every page) and
 the tasks page share, so that the menu's count and the page do not count twice. The menu's count is also kept in the
-session for a minute (`menu_count`): at a thousand groups a Dinas user's count costs more than the rest of most pages,
-and nobody needs it fresher than that. The user's own changes (any POST) and the tasks page count afresh.
+cache for a minute, per session (`menu_count`): at a thousand groups a Dinas user's count costs more than the rest of
+most pages, and nobody needs it fresher than that. The user's own changes (any POST) and the tasks page count afresh.
+Not in the session: a page would then write its session once a minute, and wait for a long import's write lock.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from berdaya import taskwatch
 from berdaya.accounts.models import User
 from berdaya.business import selectors as business
 from berdaya.groups import selectors as groups
@@ -31,7 +34,7 @@ from berdaya.screening import selectors as screening
 from berdaya.targeting import selectors as targeting
 
 _CACHE = "_berdaya_waiting"
-_SESSION_KEY = "berdaya_task_count"
+_CACHE_KEY = "berdaya:task-count:{}"
 MENU_COUNT_SECONDS = 60
 
 # The permissions of the steps some app reports as waiting: a user holding none of them (the monitor, who only
@@ -84,6 +87,8 @@ def gather(user: User, *, today: dt.date | None = None) -> list[Waiting]:
     ]
     tally.run(user)
     found = [item for read in reads for item in read()]
+    # The Admin Dinas: background tasks stuck, or waiting for a worker nobody has seen (berdaya/taskwatch.py).
+    found += taskwatch.waiting(user)
     return sorted(
         (item for item in found if item.count > 0),
         key=lambda w: (not w.urgent, Effort.ORDER.index(w.effort), w.due or dt.date.max, w.kind),
@@ -103,18 +108,25 @@ def task_count(user: User) -> int:
     return sum(item.count for item in tasks_for(user))
 
 
+def _cache_key(request: HttpRequest) -> str | None:
+    key = request.session.session_key if hasattr(request, "session") else None
+    return _CACHE_KEY.format(key) if key else None
+
+
 def menu_count(request: AuthedRequest) -> int:
-    """The menu's count of the user's tasks, kept in the session for MENU_COUNT_SECONDS.
+    """The menu's count of the user's tasks, kept in the cache for MENU_COUNT_SECONDS, per session.
 
     A page that works out the list anyway (the tasks page, the dashboard) counts from it and keeps that count.
     """
     user, now = request.user, time.time()
-    kept = request.session.get(_SESSION_KEY)
+    key = _cache_key(request)
+    kept = cache.get(key) if key else None
     fresh = getattr(user, _CACHE, None) is not None
     if not fresh and kept and kept["user"] == user.pk and 0 <= now - kept["at"] < MENU_COUNT_SECONDS:
         return int(kept["count"])
     count = task_count(user)
-    request.session[_SESSION_KEY] = {"user": user.pk, "count": count, "at": now}
+    if key:
+        cache.set(key, {"user": user.pk, "count": count, "at": now}, MENU_COUNT_SECONDS)
     return count
 
 
@@ -125,8 +137,8 @@ class CountAfreshAfterChanges:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD", "OPTIONS") and hasattr(request, "session"):
-            request.session.pop(_SESSION_KEY, None)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and (key := _cache_key(request)):
+            cache.delete(key)
         return self.get_response(request)
 
 

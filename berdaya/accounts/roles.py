@@ -137,6 +137,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _RUN_TARGETING
         | {"targeting.add_cycle", "targeting.change_cycle", "targeting.change_letterhead"}
         | {"monitoring.configure_monitoring"}
+        # The task worker's page: stuck background tasks and the worker's heartbeat.
+        | {"worker.view_workerbeat"}
         | _REVIEW_SCREENING
         | _RUN_GROUPS
         | _KEEP_BOOKS

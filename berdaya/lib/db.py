@@ -1,9 +1,12 @@
-"""Database expressions that Django does not ship."""
+"""Database expressions that Django does not ship, and a short wait for SQLite's write lock."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import connections
 from django.db.models import BooleanField, Func, Q
 from django.db.models.lookups import Regex
 from django.utils.deconstruct import deconstructible
@@ -53,3 +56,24 @@ def digits_prefix(path: str, digits: str) -> Q:
     if not stem:  # only nines: everything from here to the end
         return Q(**{f"{path}__gte": digits})
     return Q(**{f"{path}__gte": digits, f"{path}__lt": stem[:-1] + str(int(stem[-1]) + 1)})
+
+
+@contextmanager
+def impatient(alias: str = "default", *, milliseconds: int = 200) -> Iterator[None]:
+    """On SQLite, wait at most this long for another connection's write lock (then "database is locked").
+
+    Set on the driver's connection itself: a pragma, not a query of the page (it is not counted as one).
+    """
+    conn = connections[alias]
+    if conn.vendor != "sqlite":
+        yield
+        return
+    conn.ensure_connection()
+    driver = conn.connection
+    (before,) = driver.execute("PRAGMA busy_timeout").fetchone()
+    driver.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        if conn.connection is driver:  # not closed meanwhile (a closed connection takes its settings with it)
+            driver.execute(f"PRAGMA busy_timeout = {int(before)}")

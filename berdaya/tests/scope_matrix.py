@@ -67,6 +67,7 @@ MATRIX: dict[str, Page] = {
     # Site pages.
     "dashboard": LIST,
     "tasks": LIST,
+    "background-tasks": LIST,
     "login": LIST,
     "logout": LIST,
     "password_change": LIST,
