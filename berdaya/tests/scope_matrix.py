@@ -5,8 +5,8 @@ argument (a page with arguments), or none (a list, dashboard, form or site page)
 each role, for the record of each place (GET, or an empty POST where the view takes only POST), and returns what
 went wrong: a record outside the role's scope that answers anything but 404 (403 only where the role may not use
 the page at all), a record inside it that answers 404, any 500, a page that shows the marker of a record the role
-must not see (lists, exports, form choices and detail pages alike), or a list that shows no one its in-scope
-record. `undeclared_names` lists the URL names without a declaration, so that a new page fails the suite until
+must not see (lists, exports, form choices and detail pages alike; PDFs and workbooks are read as text), or a
+list (or a page declared with `shows=`) that shows no one its in-scope record. `undeclared_names` lists the URL names without a declaration, so that a new page fails the suite until
 it is added here."""
 
 from __future__ import annotations
