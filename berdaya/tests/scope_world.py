@@ -114,7 +114,8 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     # A facilitator's supervision page: the Dinas of its regency, the facilitator itself, and a kecamatan operator
     # where the facilitator mentors a group of the kecamatan (facilitator B mentors the sibling group of Tanah Grogot).
     "supervisee": {IN: DINAS | {FACILITATOR, CAMAT}, NEAR: DINAS | {CAMAT}, FAR: frozenset()},
-    # Market events are the regency's; who in the regency sees one is not what this matrix checks.
+    # Paser's market event: the Dinas by its region, everyone else through a stand of a group it sees; inside it,
+    # each sees only those stands (kind "participation", scoped like its group).
     "event": {IN: frozenset(ROLES), FAR: frozenset()},
     # An award round and its entries are the regency's Dinas's (a kecamatan, a village, a facilitator: none).
     "award_round": {IN: DINAS, FAR: frozenset()},
