@@ -136,7 +136,7 @@ MATRIX: dict[str, Page] = {
     "targeting:cycle-sk": page(pk="cycle", shows="member"),
     "targeting:cycle-bnba": page(pk="cycle", shows="member"),
     "targeting:minutes-template": page(pk="cycle"),
-    "targeting:list-detail": page(pk="nomination_list"),
+    "targeting:list-detail": page(pk="nomination_list", shows="nominee"),
     "targeting:list-person-search": page(pk="nomination_list"),
     "targeting:list-pick": page(pk="nomination_list"),
     "targeting:list-add-new": page(pk="nomination_list"),
@@ -199,7 +199,7 @@ MATRIX: dict[str, Page] = {
     "mentoring:report-return": page(pk="report"),
     "mentoring:report-pdf": page(pk="report", shows="report"),
     "mentoring:facilitator-list": listing("facilitator"),
-    "mentoring:facilitator-detail": page(pk="facilitator"),
+    "mentoring:facilitator-detail": page(pk="facilitator", shows="kube"),
     # Training.
     "training:training-list": listing("training"),
     "training:training-create": LIST,
@@ -253,7 +253,7 @@ MATRIX: dict[str, Page] = {
     "monitoring:kube-level-end": page(pk="kube"),
     # Monitoring: monev visits and settings.
     "monitoring:monev-due": listing("kube"),
-    "monitoring:monev-list": page(pk="kube"),
+    "monitoring:monev-list": page(pk="kube", shows="monev"),
     "monitoring:monev-create": page(pk="kube"),
     "monitoring:monev-detail": page(pk="monev"),
     "monitoring:monev-photo": page(pk="monev_photo"),
@@ -269,7 +269,7 @@ MATRIX: dict[str, Page] = {
     # Reports: awards (a regency's rounds; the Dinas alone sees them).
     "reports:award-list": listing("award_round"),
     "reports:award-create": LIST,
-    "reports:award-detail": page(pk="award_round"),
+    "reports:award-detail": page(pk="award_round", shows="award_entry"),
     "reports:award-shortlist": page(pk="award_round"),
     "reports:award-close": page(pk="award_round"),
     "reports:award-decide": page(pk="award_round"),
