@@ -5,12 +5,13 @@ argument (a page with arguments), or none (a list, dashboard, form or site page)
 each role, for the record of each place (GET, or an empty POST where the view takes only POST), and returns what
 went wrong: a record outside the role's scope that answers anything but 404 (403 only where the role may not use
 the page at all), a record inside it that answers 404, any 500, a page that shows the marker of a record the role
-must not see (lists, exports, form choices and detail pages alike), or a list that shows no one its in-scope
-record. `undeclared_names` lists the URL names without a declaration, so that a new page fails the suite until
+must not see (lists, exports, form choices and detail pages alike; PDFs and workbooks are read as text), or a
+list (or a page declared with `shows=`) that shows no one its in-scope record. `undeclared_names` lists the URL names without a declaration, so that a new page fails the suite until
 it is added here."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from berdaya.business.models import MarketParticipation
 from berdaya.groups.models import Kube, Membership
@@ -40,6 +43,8 @@ class Page:
     post: dict[str, tuple[str, str]] = field(default_factory=dict)
     # For a list: the record kind it lists, whose in-scope record some role must be shown.
     shows: str = ""
+    # Query strings under which a list answers in another form (an export: "format=xlsx"), each checked alike.
+    formats: tuple[str, ...] = ()
 
 
 def _parse(specs: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -50,17 +55,24 @@ def _parse(specs: dict[str, str]) -> dict[str, tuple[str, str]]:
     return parsed
 
 
-def page(*, post: dict[str, str] | None = None, **args: str) -> Page:
-    """`page(pk="kube", entry_pk="cash_entry")`; "region.code" takes the attribute `code` instead of `pk`."""
-    return Page(_parse(args), _parse(post or {}))
+def page(*, post: dict[str, str] | None = None, shows: str = "", **args: str) -> Page:
+    """`page(pk="kube", entry_pk="cash_entry")`; "region.code" takes the attribute `code` instead of `pk`.
+
+    `shows` names the kind of record the page (or document) lists inside its own: its in-scope record must be
+    shown to some role that opens the in-scope page, or the search for what must not be shown proves nothing.
+    """
+    return Page(_parse(args), _parse(post or {}), shows)
 
 
 LIST = page()  # no arguments: checked for what it shows
 
 
-def listing(kind: str) -> Page:
-    """A list or export of `kind`: it shows the in-scope record to some role and never one out of scope."""
-    return Page(shows=kind)
+def listing(kind: str, *formats: str) -> Page:
+    """A list or export of `kind`: it shows the in-scope record to some role and never one out of scope.
+
+    `formats` are query strings that turn the list into a file ("format=csv"): each is checked like the page.
+    """
+    return Page(shows=kind, formats=formats)
 
 
 MATRIX: dict[str, Page] = {
@@ -122,10 +134,10 @@ MATRIX: dict[str, Page] = {
     "targeting:list-start": page(pk="cycle"),
     "targeting:cycle-approve-clean": page(pk="cycle"),
     "targeting:cycle-decree": page(pk="cycle"),
-    "targeting:cycle-sk": page(pk="cycle"),
-    "targeting:cycle-bnba": page(pk="cycle"),
+    "targeting:cycle-sk": page(pk="cycle", shows="member"),
+    "targeting:cycle-bnba": page(pk="cycle", shows="member"),
     "targeting:minutes-template": page(pk="cycle"),
-    "targeting:list-detail": page(pk="nomination_list"),
+    "targeting:list-detail": page(pk="nomination_list", shows="nominee"),
     "targeting:list-person-search": page(pk="nomination_list"),
     "targeting:list-pick": page(pk="nomination_list"),
     "targeting:list-add-new": page(pk="nomination_list"),
@@ -149,7 +161,7 @@ MATRIX: dict[str, Page] = {
     # Groups.
     "groups:kube-list": listing("kube"),
     "groups:kube-create": LIST,
-    "groups:kube-detail": page(pk="kube"),
+    "groups:kube-detail": page(pk="kube", shows="member"),
     "groups:kube-edit": page(pk="kube"),
     "groups:kube-rules": page(pk="kube"),
     "groups:kube-officers": page(pk="kube"),
@@ -157,14 +169,14 @@ MATRIX: dict[str, Page] = {
     "groups:kube-status": page(pk="kube"),
     "groups:kube-assign": page(pk="kube"),
     "groups:kube-signboard": page(pk="kube"),
-    "groups:kube-minutes-pdf": page(pk="kube"),
-    "groups:kube-members-pdf": page(pk="kube"),
+    "groups:kube-minutes-pdf": page(pk="kube", shows="member"),
+    "groups:kube-members-pdf": page(pk="kube", shows="member"),
     "groups:membership-detail": page(pk="membership"),
     "groups:member-leave": page(pk="membership"),
     "groups:member-replace": page(pk="membership"),
     # Mentoring.
     "mentoring:caseload": listing("kube"),
-    "mentoring:kube-timeline": page(pk="kube"),
+    "mentoring:kube-timeline": page(pk="kube", shows="visit"),
     "mentoring:visit-create": page(pk="kube"),
     "mentoring:meeting-create": page(pk="kube"),
     "mentoring:problem-create": page(pk="kube"),
@@ -186,16 +198,16 @@ MATRIX: dict[str, Page] = {
     "mentoring:report-refresh": page(pk="report"),
     "mentoring:report-acknowledge": page(pk="report"),
     "mentoring:report-return": page(pk="report"),
-    "mentoring:report-pdf": page(pk="report"),
+    "mentoring:report-pdf": page(pk="report", shows="report"),
     "mentoring:facilitator-list": listing("facilitator"),
-    "mentoring:facilitator-detail": page(pk="facilitator"),
+    "mentoring:facilitator-detail": page(pk="facilitator", shows="kube"),
     # Training.
     "training:training-list": listing("training"),
     "training:training-create": LIST,
-    "training:training-detail": page(pk="training"),
+    "training:training-detail": page(pk="training", shows="member"),
     "training:training-invite": page(pk="training"),
     "training:training-attendance": page(pk="training"),
-    "training:member-history": page(pk="membership"),
+    "training:member-history": page(pk="membership", shows="training"),
     # Business.
     "business:kube-list": listing("kube"),
     "business:event-list": listing("event"),
@@ -213,12 +225,12 @@ MATRIX: dict[str, Page] = {
     "business:aidstage-proof": page(pk="kube", stage_pk="aid_stage"),
     "business:asset-add": page(pk="kube"),
     "business:asset-check": page(pk="kube", asset_pk="asset"),
-    "business:cash-book": page(pk="kube"),
+    "business:cash-book": page(pk="kube", shows="cash_entry"),
     "business:cashentry-add": page(pk="kube"),
     "business:cashmonth-close": page(pk="kube"),
     "business:cashentry-reverse": page(pk="kube", entry_pk="cash_entry"),
     "business:cashentry-receipt": page(pk="kube", entry_pk="cash_entry"),
-    "business:cash-export": page(pk="kube"),
+    "business:cash-export": page(pk="kube", shows="cash_entry"),
     "business:cash-import": page(pk="kube"),
     "business:cashimport-detail": page(pk="kube", import_pk="cash_import"),
     "business:cashimport-commit": page(pk="kube", import_pk="cash_import"),
@@ -229,7 +241,7 @@ MATRIX: dict[str, Page] = {
     "business:fund": page(pk="kube"),
     "business:loan-add": page(pk="kube"),
     "business:loan-repay": page(pk="kube", loan_pk="loan"),
-    "business:access": page(pk="kube"),
+    "business:access": page(pk="kube", shows="event"),
     "business:credit-add": page(pk="kube"),
     "business:credit-decide": page(pk="kube", credit_pk="credit"),
     "business:partnership-add": page(pk="kube"),
@@ -242,7 +254,7 @@ MATRIX: dict[str, Page] = {
     "monitoring:kube-level-end": page(pk="kube"),
     # Monitoring: monev visits and settings.
     "monitoring:monev-due": listing("kube"),
-    "monitoring:monev-list": page(pk="kube"),
+    "monitoring:monev-list": page(pk="kube", shows="monev"),
     "monitoring:monev-create": page(pk="kube"),
     "monitoring:monev-detail": page(pk="monev"),
     "monitoring:monev-photo": page(pk="monev_photo"),
@@ -258,17 +270,17 @@ MATRIX: dict[str, Page] = {
     # Reports: awards (a regency's rounds; the Dinas alone sees them).
     "reports:award-list": listing("award_round"),
     "reports:award-create": LIST,
-    "reports:award-detail": page(pk="award_round"),
+    "reports:award-detail": page(pk="award_round", shows="award_entry"),
     "reports:award-shortlist": page(pk="award_round"),
     "reports:award-close": page(pk="award_round"),
     "reports:award-decide": page(pk="award_round"),
-    "reports:award-pdf": page(pk="award_round"),
-    "reports:award-xlsx": page(pk="award_round"),
+    "reports:award-pdf": page(pk="award_round", shows="award_entry"),
+    "reports:award-xlsx": page(pk="award_round", shows="award_entry"),
     "reports:award-entry": page(pk="award_entry"),
     # Reports: facilitator supervision (the list names the facilitators in scope; a facilitator's page is 404 to
     # whoever may not supervise it, 403 to a village operator).
-    "reports:supervision": listing("facilitator"),
-    "reports:supervision-facilitator": page(pk="supervisee"),
+    "reports:supervision": listing("facilitator", "format=csv", "format=xlsx"),
+    "reports:supervision-facilitator": page(pk="supervisee", shows="kube"),
     # Reports: the offline map (group points carry the group's name: the map of one's own region lists them).
     "reports:map": listing("kube"),
     "reports:map-region": page(code="region.code"),
@@ -277,7 +289,7 @@ MATRIX: dict[str, Page] = {
     "reports:upward": LIST,
     "reports:upward-detail": page(pk="report_request"),
     "reports:upward-progress": page(pk="report_request"),
-    "reports:upward-download": page(pk="report_request"),
+    "reports:upward-download": page(pk="report_request", shows="kube"),
 }
 
 
@@ -310,6 +322,30 @@ class Answer:
     probed: bool = False
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def readable(raw: bytes, content_type: str) -> str:
+    """The text a person reading the answer would see: a PDF's text, every cell of a workbook, or the page itself.
+
+    A PDF and an XLSX are compressed: searched as bytes they would hide any name they show. A stored file that only
+    pretends to be one (the world's uploads are a few bytes) is searched as it is.
+    """
+    try:
+        if content_type.startswith("application/pdf") and raw.startswith(b"%PDF") and len(raw) > 64:
+            return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(raw)).pages)
+        if content_type.startswith(XLSX) and len(raw) > 64:
+            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            return "\n".join(
+                "\t".join("" if value is None else str(value) for value in row)
+                for sheet in workbook.worksheets
+                for row in sheet.iter_rows(values_only=True)
+            )
+    except Exception as error:  # an unreadable document is reported with the page, never hidden
+        return f"UNREADABLE {content_type}: {type(error).__name__}: {error}"
+    return raw.decode("utf-8", errors="replace")
+
+
 def ask(
     world: World,
     role: str,
@@ -330,7 +366,7 @@ def ask(
         try:
             response = client.post(url, data or {}) if post else client.get(url)
             raw = b"".join(response.streaming_content) if response.streaming else response.content
-            answer = Answer(response.status_code, raw.decode("utf-8", errors="replace"))
+            answer = Answer(response.status_code, readable(raw, response.get("Content-Type", "")))
             answer.probed = probe() if probe else False
         except Exception as error:  # any exception is a 500 the matrix reports, with its cause
             answer = Answer(500, f"{type(error).__name__}: {error}")
@@ -346,6 +382,8 @@ def _leaks(world: World, role: str, answer: Answer, url: str) -> list[str]:
     """The records `role` must not see that the page shows anyway (form choices and exports included)."""
     if answer.status >= 500:
         return []
+    if answer.body.startswith("UNREADABLE "):
+        return [f"{role} asking for {url}: {answer.body[:300]}"]
     shown = answer.body.lower()
     return [
         f"LEAK: {role} is shown the {place} {kind} ({text}) on {url}"
@@ -362,6 +400,7 @@ def check_page(world: World, name: str, spec: Page) -> list[str]:
     kinds = [kind for kind, _ in spec.args.values()]
     common = [place for place in PLACES if all(place in world.records.get(kind, {}) for kind in kinds)]
     reached = []
+    shown_to: list[str] = []
     cases: list[tuple[str, dict[str, str], list[str]]] = []
     for place in common:
         roles = [*ROLES, NO_REGION] if place == IN else list(ROLES)
@@ -397,9 +436,13 @@ def check_page(world: World, name: str, spec: Page) -> list[str]:
                 problems.append(f"{where}: 404 for a record in scope")
             elif seen and label == IN and answer.status != 403:
                 reached.append(role)
+                if spec.shows and world.markers[spec.shows][IN].lower() in answer.body.lower():
+                    shown_to.append(role)
             problems += _leaks(world, role, answer, url)
     if IN in common and not reached:
         problems.append("no role reached the in-scope record: the matrix tests nothing here (check the world)")
+    elif spec.shows and not shown_to:
+        problems.append(f"no role was shown the in-scope {spec.shows} ({world.markers[spec.shows][IN]}) inside it")
     return problems
 
 
@@ -410,7 +453,14 @@ def _post_only(world: World, url: str) -> bool:
 
 def _check_list(world: World, name: str, spec: Page) -> list[str]:
     problems = []
-    url = reverse(name)
+    for query in ("", *spec.formats):
+        url = f"{reverse(name)}?{query}" if query else reverse(name)
+        problems += _check_list_url(world, url, spec)
+    return problems
+
+
+def _check_list_url(world: World, url: str, spec: Page) -> list[str]:
+    problems = []
     post = _post_only(world, url)
     shown_to = []
     for role in [*ROLES, NO_REGION]:

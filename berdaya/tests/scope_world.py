@@ -36,7 +36,7 @@ from PIL import Image
 
 from berdaya.accounts.models import User
 from berdaya.accounts.tests.factories import UserFactory
-from berdaya.business.models import BudgetLine, CashImport, CreditApplication, MarketEvent
+from berdaya.business.models import BudgetLine, CashImport, CreditApplication, MarketEvent, MarketParticipation
 from berdaya.business.tests.factories import (
     AidStageFactory,
     AssetFactory,
@@ -55,6 +55,8 @@ from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
 from berdaya.registry.tests.factories import HouseholdFactory, PersonFactory
+from berdaya.reports import upward
+from berdaya.reports.figures import Period
 from berdaya.reports.models import AwardEntry, AwardRound, ReportRequest
 from berdaya.screening.models import MatchCandidate, MergedPerson
 from berdaya.targeting.models import Cycle, Verval
@@ -112,7 +114,8 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     # A facilitator's supervision page: the Dinas of its regency, the facilitator itself, and a kecamatan operator
     # where the facilitator mentors a group of the kecamatan (facilitator B mentors the sibling group of Tanah Grogot).
     "supervisee": {IN: DINAS | {FACILITATOR, CAMAT}, NEAR: DINAS | {CAMAT}, FAR: frozenset()},
-    # Market events are the regency's; who in the regency sees one is not what this matrix checks.
+    # Paser's market event: the Dinas by its region, everyone else through a stand of a group it sees; inside it,
+    # each sees only those stands (kind "participation", scoped like its group).
     "event": {IN: frozenset(ROLES), FAR: frozenset()},
     # An award round and its entries are the regency's Dinas's (a kecamatan, a village, a facilitator: none).
     "award_round": {IN: DINAS, FAR: frozenset()},
@@ -336,8 +339,9 @@ def build_world() -> World:
         )
         kube.signboard_photo.save("papan.jpg", _jpeg(), save=True)
         world.add("kube", place, kube, marked=True)
-        membership = MembershipFactory(kube=kube, added_by=admin)
+        membership = MembershipFactory(kube=kube, added_by=admin, nominee__person__name=marker("member", place))
         world.add("membership", place, membership)
+        world.add("member", place, membership.person, marked=True)
         # An approved nominee of the group's village who is not a member yet: one a form could add.
         spare = ApprovedNomineeFactory(nomination_list=membership.nominee.nomination_list, created_by=operator)
         world.add("spare_nominee", place, spare)
@@ -370,11 +374,15 @@ def build_world() -> World:
         )
         Participant.objects.create(training=training, membership=membership)
         world.add("training", place, training, marked=True)
+        if place == SIBLING:
+            # A training shared by two facilitators' groups: the `in` one (Tanah Grogot's) invited the sibling
+            # group's member too, whom the village operator of Tanah Periuk and facilitator A may not see.
+            Participant.objects.create(training=world.records["training"][IN], membership=membership)
         if place in (IN, NEAR, FAR):
             report = MonthlyReport.objects.create(
                 facilitator=facilitator, month=dt.date(2027, 7, 1), narrative=marker("report", place)
             )
-            world.add("report", place, report)
+            world.add("report", place, report, marked=True)
 
         # Business.
         plan = BusinessPlanFactory(kube=kube, created_by=facilitator)
@@ -386,7 +394,7 @@ def build_world() -> World:
         world.add("asset", place, AssetFactory(kube=kube, item=marker("asset", place), created_by=admin))
         entry = CashEntryFactory(kube=kube, description=marker("cash_entry", place), entered_by=facilitator)
         entry.receipt.save("nota.jpg", _jpeg(), save=True)
-        world.add("cash_entry", place, entry)
+        world.add("cash_entry", place, entry, marked=True)
         cash_import = CashImport(kube=kube, filename="buku-kas.xlsx", report={}, by=facilitator)
         cash_import.file.save("buku-kas.xlsx", ContentFile(b"PK"), save=True)
         world.add("cash_import", place, cash_import)
@@ -416,6 +424,16 @@ def build_world() -> World:
                 region=regency, name=marker("event", place), held_on=dt.date(2027, 8, 17), by=admin
             )
             world.add("event", place, event, marked=True)
+        # Every group sells at its regency's market event: Paser's event is shared by three places' groups, of
+        # two facilitators; each stand's note is marked, like its group's name.
+        stand = MarketParticipation.objects.create(
+            event=world.records["event"][IN if place != FAR else FAR],
+            kube=kube,
+            sales=1_000_000 * number,
+            note=marker("participation", place),
+            by=admin,
+        )
+        world.add("participation", place, stand, marked=True)
 
         # Monitoring: an early warning of the group.
         warning = EarlyWarning.objects.create(
@@ -443,22 +461,31 @@ def build_world() -> World:
             )
             world.add("award_entry", place, entry, marked=True)
 
-        # Reports upward: a kecamatan operator's request for its kecamatan (in), another regency's (far).
-        if place in (IN, FAR):
-            wanted = ReportRequest(
-                requested_by=users[CAMAT] if place == IN else operator,
-                kind=ReportRequest.Kind.RECAP,
-                region=kecamatan if place == IN else regency,
-                period_start=dt.date(2027, 1, 1),
-                period_end=dt.date(2027, 12, 31),
-                as_of=dt.date(2027, 9, 30),
-                format=ReportRequest.Format.XLSX,
-                status=ReportRequest.Status.DONE,
-                progress=100,
-            )
-            wanted.file.save("recap.xlsx", ContentFile(b"PK"), save=False)
-            wanted.save()
-            world.add("report_request", place, wanted)
+    # Reports upward: a kecamatan operator's full group list of its kecamatan (in), made as the task worker makes it
+    # (its two groups, of two facilitators), and another regency's request (far).
+    for place in (IN, FAR):
+        village = world.records["region"][place]
+        wanted = ReportRequest(
+            requested_by=users[CAMAT] if place == IN else world.records["user"][FAR],
+            kind=ReportRequest.Kind.GROUPS,
+            region=village.parent if place == IN else cycles["64.02"].region,
+            period_start=dt.date(2027, 1, 1),
+            period_end=dt.date(2027, 12, 31),
+            as_of=dt.date(2027, 9, 30),
+            format=ReportRequest.Format.XLSX,
+            status=ReportRequest.Status.DONE,
+            progress=100,
+        )
+        document = upward.build(
+            kind=wanted.kind,
+            user=wanted.requested_by,
+            root=wanted.region,
+            period=Period(wanted.period_start, wanted.period_end),
+            as_of=wanted.as_of,
+        )
+        wanted.file.save("groups.xlsx", ContentFile(upward.write(document, wanted.format)), save=False)
+        wanted.save()
+        world.add("report_request", place, wanted)
 
     world.keep_files()
     # Log every user in once: each request of the matrix then only sets the session cookie.

@@ -2,10 +2,11 @@
 
 NetBox's constrained-user view tests are the model: one generic test asks every page as every role. A record
 outside the scope answers 404 (or 403 where the role may not use the page at all), never 200 and never 500; a
-record inside it never 404; no page (list, export, form or detail) shows a record outside the scope; a form
-that names another record refuses one outside the scope; an account without a region sees nothing. A named URL
-without a declaration in `scope_matrix.MATRIX` fails the suite, and a throwaway unscoped view proves the check
-reports a leak.
+record inside it never 404; no page (list, export, form or detail; a PDF or XLSX read as its text) shows a
+record outside the scope, nor a row of a shared record (a market event's stands, a training's participants)
+outside it; a form that names another record refuses one outside the scope; an account without a region sees
+nothing. A named URL without a declaration in `scope_matrix.MATRIX` fails the suite, and throwaway unscoped views
+prove the check reports a leak.
 """
 
 from __future__ import annotations
@@ -81,4 +82,19 @@ def test_the_matrix_reports_a_list_that_shows_records_outside_the_scope(db: None
 
 @override_settings(ROOT_URLCONF="berdaya.tests.scope_leak_urls")
 def test_a_new_page_without_a_declaration_fails_the_completeness_check() -> None:
-    assert {"leak-kube", "leak-kube-list"} <= set(undeclared_names())
+    assert {"leak-kube", "leak-kube-list", "leak-kube-xlsx", "leak-event-stands"} <= set(undeclared_names())
+
+
+@override_settings(ROOT_URLCONF="berdaya.tests.scope_leak_urls")
+def test_the_matrix_reads_a_workbook_for_the_records_it_must_not_show(db: None, world: World) -> None:
+    problems = check_page(world, "leak-kube-xlsx", page())
+
+    assert "LEAK: admin is shown the far kube (ZqKubeFarQ) on /leak/kube.xlsx" in problems
+
+
+@override_settings(ROOT_URLCONF="berdaya.tests.scope_leak_urls")
+def test_the_matrix_reports_a_shared_record_that_shows_rows_outside_the_scope(db: None, world: World) -> None:
+    problems = check_page(world, "leak-event-stands", page(pk="event"))
+
+    leaks = [problem for problem in problems if problem.startswith("LEAK: ")]
+    assert any(problem.startswith("LEAK: facilitator is shown the near kube (ZqKubeNearQ)") for problem in leaks)

@@ -13,11 +13,19 @@ from .models import Participant, Training
 
 
 def training_list(*, user: User, kind: str = "") -> QuerySet[Training]:
-    """Trainings the user may see, with how many were invited and how many came."""
+    """Trainings the user may see, with how many of the participants the user may see were invited and came.
+
+    A training is shared by the groups of several villages and facilitators: its counts are over the participants
+    the user sees, like its page (docs/architecture.md, "Inside pages").
+    """
+    seen = Q(participants__in=Participant.objects.visible_to(user))
     trainings = (
         Training.objects.visible_to(user)
         .select_related("region")
-        .annotate(invited=Count("participants"), present=Count("participants", filter=Q(participants__attended=True)))
+        .annotate(
+            invited=Count("participants", filter=seen),
+            present=Count("participants", filter=seen & Q(participants__attended=True)),
+        )
     )
     if kind:
         trainings = trainings.filter(kind=kind)
@@ -33,10 +41,11 @@ def participants_of(*, training: Training, user: User) -> QuerySet[Participant]:
     )
 
 
-def member_training_history(*, membership: Membership) -> QuerySet[Participant]:
-    """Every training a person was invited to, in any of their KUBE memberships, newest first."""
+def member_training_history(*, membership: Membership, user: User) -> QuerySet[Participant]:
+    """Every training a person was invited to, in any of their KUBE memberships the user sees, newest first."""
     return (
-        Participant.objects.filter(membership__person_id=membership.person_id)
+        Participant.objects.visible_to(user)
+        .filter(membership__person_id=membership.person_id)
         .select_related("training", "membership__kube")
         .order_by("-training__starts_on")
     )

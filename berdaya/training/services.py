@@ -70,9 +70,13 @@ def invite_groups(*, training: Training, kubes: Iterable[Kube], by: User) -> lis
 def record_attendance(
     *, training: Training, attended: Sequence[Membership], skills: dict[int, str], by: User
 ) -> list[Participant]:
-    """Mark who came and the skills each participant gained (by membership id)."""
+    """Mark who came and the skills each participant gained (by membership id), among the participants `by` sees.
+
+    A training is shared by groups of several villages and facilitators: a kecamatan operator's list leaves out the
+    other kecamatans' members, and must not mark them absent.
+    """
     present = {m.pk for m in attended}
-    participants = list(training.participants.all())
+    participants = list(Participant.objects.visible_to(by).filter(training=training))
     known = {p.membership_id for p in participants}
     if present - known:
         raise TrainingError(_("Only invited members can be marked present."))

@@ -84,5 +84,8 @@ def training_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("groups.view_kube", raise_exception=True)
 def member_history(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.visible_to(request.user).select_related("person", "kube"), pk=pk)
-    context = {"membership": membership, "history": selectors.member_training_history(membership=membership)}
+    context = {
+        "membership": membership,
+        "history": selectors.member_training_history(membership=membership, user=request.user),
+    }
     return render(request, "training/member_history.html", context)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from berdaya.lib.scoping import ScopedQuerySet
+from berdaya.lib.scoping import ScopedQuerySet, ScopeUser
 
 from .common import KubeScoped
 
@@ -104,6 +104,10 @@ class MarketEventQuerySet(ScopedQuerySet["MarketEvent"]):
     # Events are held by the Dinas for its regency; village and kecamatan users see them through their groups.
     region_path = "region__code"
     facilitator_path = "participations__kube__facilitator"
+
+    def extra_visible(self, user: ScopeUser) -> Q | None:
+        """Besides the events of the user's region, those where a group it sees had a stand."""
+        return Q(pk__in=MarketParticipation.objects.visible_to(user).values("event_id"))
 
 
 class MarketEvent(models.Model):

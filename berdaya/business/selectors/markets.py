@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from berdaya.accounts.models import User
 from berdaya.groups.models import Kube
@@ -19,8 +20,19 @@ def events_for_kube(kube: Kube) -> QuerySet[MarketEvent]:
 
 
 def events_for_user(user: User) -> QuerySet[MarketEvent]:
-    """The market events the user may see, with the groups at each."""
-    return MarketEvent.objects.visible_to(user).prefetch_related("participations__kube")
+    """The market events the user may see, with the stands at each that the user may see.
+
+    An event is shared by the groups of several villages and facilitators: its `stands` are only those of groups
+    the user sees, and `stand_sales` totals those alone (docs/architecture.md, "Inside pages").
+    """
+    stands = MarketParticipation.objects.visible_to(user)
+    return (
+        MarketEvent.objects.visible_to(user)
+        .annotate(stand_sales=Coalesce(Sum("participations__sales", filter=Q(participations__in=stands)), 0))
+        .prefetch_related(
+            Prefetch("participations", queryset=stands.select_related("kube").order_by("kube__name"), to_attr="stands")
+        )
+    )
 
 
 def is_at_event(*, event: MarketEvent, kube: Kube) -> bool:
