@@ -133,7 +133,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _VIEW_REFERENCE
         | {"accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.view_history"}
         | _EDIT_REGISTRY
-        | {"registry.reveal_nik"}
+        # Full NIK, KK number and address (registry.privacy), and the log of who was shown them.
+        | {"registry.reveal_nik", "registry.view_disclosure"}
         | _RUN_TARGETING
         | {"targeting.add_cycle", "targeting.change_cycle", "targeting.change_letterhead"}
         | {"monitoring.configure_monitoring"}

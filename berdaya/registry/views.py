@@ -17,13 +17,13 @@ from berdaya.lib.files import protected_file_response
 from berdaya.lib.formats import number
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
+from berdaya.regions.models import Region
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .forms import HouseholdForm, ImportMappingForm, ImportUploadForm, PersonForm
 from .importing import issue_from_dict
-from .models import Household, ImportJob, Person
+from .models import Disclosure, Household, ImportJob, Person
 from .tasks import read_progress
-from .templatetags.registry import masked_nik
 
 PAGE_SIZE = 50
 
@@ -51,9 +51,12 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 
 @permission_required("registry.view_person", raise_exception=True)
 def person_export(request: AuthedRequest) -> StreamingHttpResponse:
-    """The persons found by the search, as a spreadsheet; NIKs masked unless the role may reveal them."""
+    """The persons found by the search, as a spreadsheet; NIK, KK number and address under the personal-data rule
+    (registry.privacy), a full copy logged with its row count."""
     persons = selectors.persons_for_list(user=request.user, **_filters(request))
-    show = masked_nik if not request.user.has_perm("registry.reveal_nik") else str
+    user = request.user
+    if privacy.may_see_full(user):
+        _log_export(request, Disclosure.Kind.PERSON_EXPORT, persons)
     header = [
         _("NIK"),
         _("Name"),
@@ -67,23 +70,46 @@ def person_export(request: AuthedRequest) -> StreamingHttpResponse:
         _("Address"),
         _("Decile"),
     ]
-    rows = (
-        [
-            show(p.nik),
+
+    def row(p: Person) -> list[Any]:
+        shown = privacy.shown_person(user, p)
+        return [
+            shown.nik,
             p.name,
-            p.household.kk_number,
+            shown.kk_number,
             p.get_relation_display(),
             p.sex,
             p.birth_place,
             p.birth_date,
             p.household.village_id,
             p.household.village.name,
-            p.household.address,
+            shown.address,
             p.household.decile,
         ]
-        for p in persons.iterator(chunk_size=2000)
+
+    return csv_response("berdaya-persons.csv", header, (row(p) for p in persons.iterator(chunk_size=2000)))
+
+
+def _export_region(request: AuthedRequest) -> str:
+    """The region an export covers: the village filtered on when it lies in the user's region, else the region."""
+    village, scope = _filters(request)["village"], request.user.region_id or ""
+    return (
+        village if scope and village.startswith(f"{scope}.") and Region.objects.filter(pk=village).exists() else scope
     )
-    return csv_response("berdaya-persons.csv", header, rows)
+
+
+def _log_export(request: AuthedRequest, kind: str, persons: Any) -> None:
+    """One access-log row for a full export: its row count and every person it carries."""
+    ids = list(persons.order_by().values_list("pk", flat=True))
+    privacy.record_disclosure(
+        by=request.user,
+        kind=kind,
+        region=_export_region(request),
+        persons=ids,
+        count=len(ids),
+        document=" · ".join(value for value in _filters(request).values() if value),
+        request=request,
+    )
 
 
 @permission_required("registry.view_person", raise_exception=True)
@@ -119,7 +145,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_reveal_nik(request: AuthedRequest, pk: int) -> HttpResponse:
     """Show one full NIK; the reveal is logged."""
     person = get_object_or_404(Person.objects.visible_to(request.user).select_related("household__village"), pk=pk)
-    outcome = perform(request, services.reveal_nik, person=person)
+    outcome = perform(request, services.reveal_nik, person=person, request=request)
     if not outcome:
         return redirect(person)
     nik = outcome.value
@@ -137,7 +163,21 @@ def household_list(request: AuthedRequest) -> HttpResponse:
 
 @permission_required("registry.view_household", raise_exception=True)
 def household_export(request: AuthedRequest) -> StreamingHttpResponse:
+    """The households found by the search; KK number and address under the personal-data rule, a full copy logged
+    with its row count (and the members of every household it lists)."""
     households = selectors.households_for_list(user=request.user, **_filters(request))
+    user = request.user
+    if privacy.may_see_full(user):
+        members = Person.objects.filter(household__in=households.order_by().values("pk"))
+        privacy.record_disclosure(
+            by=user,
+            kind=Disclosure.Kind.HOUSEHOLD_EXPORT,
+            region=_export_region(request),
+            persons=members,
+            count=households.count(),
+            document=" · ".join(value for value in _filters(request).values() if value),
+            request=request,
+        )
     header = [
         _("KK number"),
         _("Village code"),
@@ -147,11 +187,20 @@ def household_export(request: AuthedRequest) -> StreamingHttpResponse:
         _("DTSEN/DTKS id"),
         _("Last verified on"),
     ]
-    rows = (
-        [h.kk_number, h.village_id, h.village.name, h.address, h.decile, h.register_id, h.register_verified_on]
-        for h in households.iterator(chunk_size=2000)
-    )
-    return csv_response("berdaya-households.csv", header, rows)
+
+    def row(h: Household) -> list[Any]:
+        shown = privacy.shown_for(user, nik="", kk_number=h.kk_number, address=h.address, village_code=h.village_id)
+        return [
+            shown.kk_number,
+            h.village_id,
+            h.village.name,
+            shown.address,
+            h.decile,
+            h.register_id,
+            h.register_verified_on,
+        ]
+
+    return csv_response("berdaya-households.csv", header, (row(h) for h in households.iterator(chunk_size=2000)))
 
 
 @permission_required("registry.view_household", raise_exception=True)

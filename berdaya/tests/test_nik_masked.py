@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from berdaya.groups import documents
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
-from berdaya.registry.models import NikReveal
+from berdaya.registry.models import Disclosure
 from berdaya.registry.tests.factories import PersonFactory
 from berdaya.screening.models import MatchCandidate
 from berdaya.targeting.models import Cycle, Flag
@@ -89,7 +89,7 @@ def test_the_officer_sees_the_nominee_masked_with_a_logged_reveal(client, users,
     assert nominee.nik not in page
     assert reveal_url in page
     assert nominee.nik in revealed
-    assert NikReveal.objects.get().by == users["officer"]
+    assert Disclosure.objects.get().by == users["officer"]
 
 
 def test_the_officer_is_offered_the_reveal_in_the_nominee_table(client, users, world):

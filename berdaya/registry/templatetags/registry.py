@@ -1,5 +1,7 @@
 """How a page shows NIK and KK numbers: masked for every role, the full NIK only on a logged reveal.
 
+The rule itself (who sees what) is `berdaya.registry.privacy`; these are its template forms.
+
 Pages show a NIK with `{% nik number person %}` (nominee tables, group members, the registry): masked, with a
 "Show NIK" button for a user with `registry.reveal_nik` that reveals it through the registry's reveal view, which logs
 who saw whose number. Documents and KK numbers use `{{ number|masked_for:user }}`: in full only for a user who may
@@ -13,30 +15,31 @@ from typing import TYPE_CHECKING, Any
 
 from django import template
 
+from berdaya.registry import privacy
+
 if TYPE_CHECKING:
     from berdaya.accounts.models import User
     from berdaya.registry.models import Person
 
 register = template.Library()
 
-MASK = "••••••"
-REVEAL_PERMISSION = "registry.reveal_nik"
+REVEAL_PERMISSION = privacy.FULL_PERMISSION
 # A NIK or KK number inside a sentence: sixteen digits that are not part of a longer number.
 _NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
-@register.filter
-def masked_nik(nik: str | None) -> str:
-    """A NIK as shown by default: the kecamatan (first 6) and the serial (last 4), the birth date hidden."""
-    if not nik:
-        return ""
-    if len(nik) < 10:
-        return MASK
-    return f"{nik[:6]}{MASK}{nik[-4:]}"
+masked_nik = register.filter("masked_nik", privacy.masked_nik)
 
 
 def may_reveal(user: User | None) -> bool:
     return user is not None and user.has_perm(REVEAL_PERMISSION)
+
+
+@register.filter
+def address_for(address: str | None, user: User | None) -> str:
+    """An in-scope address as the user may see it: in full for the Dinas and the operators who keep the registry,
+    hidden for everyone else (privacy.shown_for)."""
+    return privacy.shown_for(user, nik="", kk_number="", address=address, village_code=None).address
 
 
 @register.filter
