@@ -70,6 +70,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Reports"), "reports:upward", "groups.view_kube", shown=may_report),
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
+    NavItem(_("Personal data access log"), "registry:disclosure-list", "registry.view_disclosure"),
 ]
 
 # URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
 
 from . import privacy, selectors, services
-from .forms import HouseholdForm, ImportMappingForm, ImportUploadForm, PersonForm
+from .forms import DisclosureFilterForm, HouseholdForm, ImportMappingForm, ImportUploadForm, PersonForm
 from .importing import issue_from_dict
 from .models import Disclosure, Household, ImportJob, Person
 from .tasks import read_progress
@@ -331,3 +332,53 @@ def _commit_confirmation(request: AuthedRequest, job: ImportJob, *, accepted_onl
 def import_report(request: AuthedRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
     return protected_file_response(job.report, as_attachment=True, filename=f"berdaya-import-{job.pk}-report.xlsx")
+
+
+# --- the access log of personal data ---------------------------------------------------------------------------
+
+
+@permission_required("registry.view_disclosure", raise_exception=True)
+def disclosure_list(request: AuthedRequest) -> HttpResponse:
+    """Who was shown whose full personal data, when and from where: the Admin Dinas's page, filtered and paged."""
+    form = DisclosureFilterForm(request.GET or None, user=request.user)
+    log = selectors.disclosures_for_list(user=request.user, **form.filters())
+    context = {"form": form, "page": Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))}
+    template = "registry/_disclosure_rows.html" if request.htmx else "registry/disclosure_list.html"
+    return render(request, template, context)
+
+
+@permission_required("registry.view_disclosure", raise_exception=True)
+def disclosure_export(request: AuthedRequest) -> StreamingHttpResponse:
+    """The filtered access log as a spreadsheet (CSV)."""
+    form = DisclosureFilterForm(request.GET or None, user=request.user)
+    log = selectors.disclosures_for_list(user=request.user, **form.filters())
+    header = [
+        _("When"),
+        _("Seen by"),
+        _("Username"),
+        _("Kind"),
+        _("Document"),
+        _("Rows"),
+        _("Person"),
+        _("Region"),
+        _("IP address"),
+        _("Browser"),
+        _("Address of the page or file"),
+    ]
+    rows = (
+        [
+            timezone.localtime(d.at).strftime("%Y-%m-%d %H:%M:%S"),
+            str(d.by),
+            d.by.username,
+            d.get_kind_display(),
+            d.document,
+            d.count,
+            d.person.name if d.person else "",
+            d.region_id,
+            d.ip or "",
+            d.user_agent,
+            d.url,
+        ]
+        for d in log.iterator(chunk_size=2000)
+    )
+    return csv_response("berdaya-access-log.csv", header, rows)

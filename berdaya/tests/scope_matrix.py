@@ -96,6 +96,8 @@ MATRIX: dict[str, Page] = {
     "registry:household-export": listing("household"),
     "registry:household-detail": page(pk="household"),
     "registry:household-edit": page(pk="household"),
+    "registry:disclosure-list": listing("disclosure"),
+    "registry:disclosure-export": listing("disclosure"),
     "registry:import-list": listing("import_job"),
     "registry:import-detail": page(pk="import_job"),
     "registry:import-progress": page(pk="import_job"),
