@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from berdaya import pwa, worklist
+from berdaya import personal_data, pwa, worklist
 from berdaya.accounts.views import LoginView
 from berdaya.reports.views.dashboard import dashboard
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("berdaya.accounts.urls")),
     path("regions/", include("berdaya.regions.urls")),
     path("registry/", include("berdaya.registry.urls")),
+    # Everything held about one person (UU 27/2022): spans every app, so it is the project's, not the registry's.
+    path("registry/persons/<int:pk>/data.json", personal_data.person_data_export, name="person-data"),
     path("inbox/", include("berdaya.inbox.urls")),
     path("targeting/", include("berdaya.targeting.urls")),
     path("screening/", include("berdaya.screening.urls")),

@@ -108,7 +108,10 @@ class Person(models.Model):
         ordering = ["name", "nik"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        permissions = [("reveal_nik", _("Can see full NIK, KK numbers and addresses (logged)"))]
+        permissions = [
+            ("reveal_nik", _("Can see full NIK, KK numbers and addresses (logged)")),
+            ("export_person_data", _("Can export everything held about a person (logged)")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["nik"], name="registry_person_nik_unique"),
             models.CheckConstraint(condition=IsDigits("nik", length=16), name="registry_person_nik_16_digits"),
@@ -225,6 +228,22 @@ class Disclosure(models.Model):
         if not self._state.adding:
             raise ValueError("The access log is append-only: a disclosure is never changed.")
         super().save(*args, **kwargs)
+
+
+class PurgeRun(models.Model):
+    """One `berdaya purge --apply`: the retention cut-offs it applied and how much of each kind it removed."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    cutoffs = models.JSONField(_("removed what was older than"), default=dict)
+    removed = models.JSONField(_("removed"), default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+
+    def __str__(self) -> str:
+        return f"purge @ {day_time(self.at)}"
 
 
 class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):

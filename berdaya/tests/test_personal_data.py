@@ -97,6 +97,7 @@ CARRIERS = [
     Carrier("BNBA XLSX", lambda w: reverse("targeting:cycle-bnba", args=[w["cycle"].pk]), DINAS),
     Carrier("registry export: persons", lambda w: reverse("registry:person-export"), DINAS),
     Carrier("registry export: households", lambda w: reverse("registry:household-export"), DINAS, carries_nik=False),
+    Carrier("person data export", lambda w: reverse("person-data", args=[w["person"].pk]), frozenset({"admin"})),
 ]
 
 
@@ -120,7 +121,11 @@ def test_personal_data_is_full_and_logged_only_for_a_role_that_may_see_it(client
 def test_the_dinas_is_refused_nothing_the_matrix_says_it_gets(client, users, world, role):
     client.force_login(users[role])
 
-    statuses = {carrier.name: getattr(client, carrier.method)(carrier.url(world)).status_code for carrier in CARRIERS}
+    statuses = {
+        carrier.name: getattr(client, carrier.method)(carrier.url(world)).status_code
+        for carrier in CARRIERS
+        if role in carrier.full_for or not carrier.full_for
+    }
 
     assert set(statuses.values()) == {200}, statuses
 

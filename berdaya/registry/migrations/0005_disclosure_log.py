@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='person',
-            options={'ordering': ['name', 'nik'], 'permissions': [('reveal_nik', 'Can see full NIK, KK numbers and addresses (logged)')], 'verbose_name': 'person', 'verbose_name_plural': 'persons'},
+            options={'ordering': ['name', 'nik'], 'permissions': [('reveal_nik', 'Can see full NIK, KK numbers and addresses (logged)'), ('export_person_data', 'Can export everything held about a person (logged)')], 'verbose_name': 'person', 'verbose_name_plural': 'persons'},
         ),
         migrations.CreateModel(
             name='Disclosure',
