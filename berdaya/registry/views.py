@@ -99,15 +99,15 @@ def _export_region(request: AuthedRequest) -> str:
     )
 
 
-def _log_export(request: AuthedRequest, kind: str, persons: Any) -> None:
-    """One access-log row for a full export: its row count and every person it carries."""
+def _log_export(request: AuthedRequest, kind: str, persons: Any, count: int | None = None) -> None:
+    """One access-log row for a full export: its row count (the persons, unless given) and every person it carries."""
     ids = list(persons.order_by().values_list("pk", flat=True))
     privacy.record_disclosure(
         by=request.user,
         kind=kind,
         region=_export_region(request),
         persons=ids,
-        count=len(ids),
+        count=len(ids) if count is None else count,
         document=" · ".join(value for value in _filters(request).values() if value),
         request=request,
     )
@@ -170,15 +170,7 @@ def household_export(request: AuthedRequest) -> StreamingHttpResponse:
     user = request.user
     if privacy.may_see_full(user):
         members = Person.objects.filter(household__in=households.order_by().values("pk"))
-        privacy.record_disclosure(
-            by=user,
-            kind=Disclosure.Kind.HOUSEHOLD_EXPORT,
-            region=_export_region(request),
-            persons=members,
-            count=households.count(),
-            document=" · ".join(value for value in _filters(request).values() if value),
-            request=request,
-        )
+        _log_export(request, Disclosure.Kind.HOUSEHOLD_EXPORT, members, count=households.count())
     header = [
         _("KK number"),
         _("Village code"),
