@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
 from berdaya.registry.models import Disclosure
 from berdaya.registry.privacy import masked_nik
-from berdaya.targeting.models import Cycle
+from berdaya.targeting.models import Cycle, Nominee
 from berdaya.targeting.tests.factories import CycleFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +70,7 @@ def world(regions: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
         household.address = member.nominee.address
         household.kk_number = kk_number
         household.save()
+        Nominee.objects.filter(pk=member.nominee_id).update(kk_number=kk_number)
     return {"kube": kube, "cycle": cycle, "here": here, "there": there, "person": here.person}
 
 
