@@ -18,7 +18,10 @@ urlpatterns = [
     path("regions/", include("berdaya.regions.urls")),
     path("registry/", include("berdaya.registry.urls")),
     # Everything held about one person (UU 27/2022): spans every app, so it is the project's, not the registry's.
-    path("registry/persons/<int:pk>/data.json", personal_data.person_data_export, name="person-data"),
+    path(
+        "registry/persons/<int:pk>/data.json",
+        include(([path("", personal_data.person_data_export, name="person-data-export")], "privacy")),
+    ),
     path("inbox/", include("berdaya.inbox.urls")),
     path("targeting/", include("berdaya.targeting.urls")),
     path("screening/", include("berdaya.screening.urls")),

@@ -92,7 +92,7 @@ MATRIX: dict[str, Page] = {
     "registry:person-detail": page(pk="person"),
     "registry:person-edit": page(pk="person"),
     "registry:person-reveal-nik": page(pk="person"),
-    "person-data": page(pk="person"),
+    "privacy:person-data-export": page(pk="person"),
     "registry:household-list": listing("household"),
     "registry:household-export": listing("household"),
     "registry:household-detail": page(pk="household"),

@@ -98,7 +98,11 @@ CARRIERS = [
     Carrier("BNBA XLSX", lambda w: reverse("targeting:cycle-bnba", args=[w["cycle"].pk]), DINAS),
     Carrier("registry export: persons", lambda w: reverse("registry:person-export"), DINAS),
     Carrier("registry export: households", lambda w: reverse("registry:household-export"), DINAS, carries_nik=False),
-    Carrier("person data export", lambda w: reverse("person-data", args=[w["person"].pk]), frozenset({"admin"})),
+    Carrier(
+        "person data export",
+        lambda w: reverse("privacy:person-data-export", args=[w["person"].pk]),
+        frozenset({"admin"}),
+    ),
 ]
 
 

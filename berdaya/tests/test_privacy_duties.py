@@ -51,7 +51,7 @@ def member(regions: dict[str, Any], users: dict[str, Any]) -> Any:
 
 
 def _export(client: Any, person: Any) -> dict[str, Any]:
-    response = client.get(reverse("person-data", args=[person.pk]))
+    response = client.get(reverse("privacy:person-data-export", args=[person.pk]))
     assert response.status_code == 200
     return json.loads(response.content)
 
@@ -85,7 +85,7 @@ def test_the_person_data_export_is_itself_logged(client, users, member):
 def test_only_the_admin_dinas_exports_a_persons_data(client, users, member, username):
     client.force_login(users[username])
 
-    assert client.get(reverse("person-data", args=[member.person.pk])).status_code == 403
+    assert client.get(reverse("privacy:person-data-export", args=[member.person.pk])).status_code == 403
 
 
 def test_a_person_outside_the_admins_region_cannot_be_exported(client, users, member, regions):
@@ -93,7 +93,7 @@ def test_a_person_outside_the_admins_region_cannot_be_exported(client, users, me
     users["admin"].save()
     client.force_login(users["admin"])
 
-    assert client.get(reverse("person-data", args=[member.person.pk])).status_code == 404
+    assert client.get(reverse("privacy:person-data-export", args=[member.person.pk])).status_code == 404
 
 
 # --- retention -----------------------------------------------------------------------------------------------------
