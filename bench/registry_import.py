@@ -43,7 +43,7 @@ from berdaya.accounts.models import User  # noqa: E402
 from berdaya.regions.models import Region  # noqa: E402
 from berdaya.regions.services import load_regions  # noqa: E402
 from berdaya.registry.importing import run_import  # noqa: E402
-from berdaya.registry.models import AssistanceRecord, Household, NikReveal, Person  # noqa: E402
+from berdaya.registry.models import AssistanceRecord, Disclosure, Household, Person  # noqa: E402
 from berdaya.registry.synthetic import build_kk, build_nik  # noqa: E402
 
 HEADER = [
@@ -115,7 +115,7 @@ def generate(path: Path, rows: int, seed: int) -> None:
 def clear_registry() -> None:
     """Delete the registry rows of an earlier run, in plain SQL: the ORM's cascade would hold a million ids."""
     with connection.cursor() as cursor:
-        for model in (NikReveal, AssistanceRecord, Person, Household, Person.history.model, Household.history.model):
+        for model in (Disclosure, AssistanceRecord, Person, Household, Person.history.model, Household.history.model):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 

@@ -71,6 +71,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Regions"), "regions:region-list", "regions.view_region"),
     NavItem(_("Users"), "accounts:user-list", "accounts.view_user"),
     NavItem(_("Background tasks"), "background-tasks", "worker.view_workerbeat"),
+    NavItem(_("Personal data access log"), "registry:disclosure-list", "registry.view_disclosure"),
 ]
 
 # URL-name prefixes of the pages each item stands for besides its own page ("groups:" = every KUBE page). On a page

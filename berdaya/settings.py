@@ -235,6 +235,10 @@ BERDAYA_MAX_PHOTO_BYTES = int(os.environ.get("BERDAYA_MAX_PHOTO_MB", 10)) * 1024
 BERDAYA_PHOTO_MAX_SIDE = int(os.environ.get("BERDAYA_PHOTO_MAX_SIDE", 1600))
 # Business: a single cash-book entry above this many Rupiah is refused as a typing mistake (an extra zero or two).
 BERDAYA_CASH_ENTRY_MAX = int(os.environ.get("BERDAYA_CASH_ENTRY_MAX", 1_000_000_000))
+# Personal data (UU 27/2022): how many days the access log of personal data and the field photos of homes (verval)
+# and of facilitators' visits are kept; `berdaya purge --apply` removes what is older. 0 keeps them for ever.
+BERDAYA_ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("BERDAYA_ACCESS_LOG_RETENTION_DAYS", 1826))
+BERDAYA_PHOTO_RETENTION_DAYS = int(os.environ.get("BERDAYA_PHOTO_RETENTION_DAYS", 1826))
 # Import files up to this size are checked at once in the request; larger ones go to the task worker.
 BERDAYA_IMPORT_INLINE_BYTES = int(os.environ.get("BERDAYA_IMPORT_INLINE_BYTES", 512 * 1024))
 # Uploaded files are served only by views that check scope (berdaya/lib/files.py); nothing serves MEDIA_URL. Set to

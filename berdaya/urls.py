@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from berdaya import pwa, taskwatch, worklist
+from berdaya import personal_data, pwa, taskwatch, worklist
 from berdaya.accounts.views import LoginView
 from berdaya.reports.views.dashboard import dashboard
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("accounts/", include("berdaya.accounts.urls")),
     path("regions/", include("berdaya.regions.urls")),
     path("registry/", include("berdaya.registry.urls")),
+    # Everything held about one person (UU 27/2022): spans every app, so it is the project's, not the registry's.
+    path(
+        "registry/persons/<int:pk>/data.json",
+        include(([path("", personal_data.person_data_export, name="person-data-export")], "privacy")),
+    ),
     path("inbox/", include("berdaya.inbox.urls")),
     path("targeting/", include("berdaya.targeting.urls")),
     path("screening/", include("berdaya.screening.urls")),

@@ -133,7 +133,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _VIEW_REFERENCE
         | {"accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.view_history"}
         | _EDIT_REGISTRY
-        | {"registry.reveal_nik"}
+        # Full NIK, KK number and address (registry.privacy), the log of who was shown them, and everything held about a
+        # person (berdaya/personal_data.py, UU 27/2022).
+        | {"registry.reveal_nik", "registry.view_disclosure", "registry.export_person_data"}
         | _RUN_TARGETING
         | {"targeting.add_cycle", "targeting.change_cycle", "targeting.change_letterhead"}
         | {"monitoring.configure_monitoring"}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
+from berdaya.registry.privacy import Shown, shown_person
 from berdaya.targeting.models import Letterhead
 
 from .models import Kube, Membership
@@ -45,9 +47,21 @@ def formation_minutes_pdf(*, kube: Kube, members: Sequence[Membership], letterhe
     return _pdf("groups/documents/formation_minutes.html", _context(kube, members, letterhead))
 
 
-def member_list_pdf(
-    *, kube: Kube, members: Sequence[Membership], letterhead: Letterhead, viewer: User | None = None
-) -> bytes:
-    """The current members with their office, NIK, household and village; NIK and KK numbers in full only for a
-    viewer who may reveal NIKs."""
-    return _pdf("groups/documents/member_list.html", {**_context(kube, members, letterhead), "viewer": viewer})
+@dataclass(frozen=True)
+class MemberRow:
+    """One line of the member list: the member and their NIK, KK number and address as the viewer may see them."""
+
+    member: Membership
+    shown: Shown
+
+
+def member_rows(members: Sequence[Membership], *, viewer: User | None) -> list[MemberRow]:
+    """The member list's lines under the personal-data rule (registry.privacy): full numbers for the Dinas, masked
+    for other roles, the name alone for a member living outside the viewer's region."""
+    return [MemberRow(member, shown_person(viewer, member.person)) for member in members]
+
+
+def member_list_pdf(*, kube: Kube, rows: Sequence[MemberRow], letterhead: Letterhead) -> bytes:
+    """The current members with their office, NIK, household and village, as `member_rows` shows them."""
+    members = [row.member for row in rows]
+    return _pdf("groups/documents/member_list.html", {**_context(kube, members, letterhead), "rows": rows})

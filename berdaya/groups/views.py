@@ -17,6 +17,8 @@ from berdaya.lib.files import protected_file_response
 from berdaya.lib.formats import day, number
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest, query_id
+from berdaya.registry.models import Disclosure
+from berdaya.registry.privacy import record_disclosure
 from berdaya.targeting.selectors import letterhead_for
 
 from . import documents, selectors, services
@@ -258,10 +260,17 @@ def kube_minutes_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("groups.view_kube", raise_exception=True)
 def kube_members_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
-    content = documents.member_list_pdf(
-        kube=kube,
-        members=list(selectors.kube_members(kube=kube).filter(left_on__isnull=True)),
-        letterhead=letterhead_for(kube.cycle),
-        viewer=request.user,
+    rows = documents.member_rows(
+        list(selectors.kube_members(kube=kube).filter(left_on__isnull=True)), viewer=request.user
     )
+    content = documents.member_list_pdf(kube=kube, rows=rows, letterhead=letterhead_for(kube.cycle))
+    if full := [row.member.person_id for row in rows if row.shown.full]:
+        record_disclosure(
+            by=request.user,
+            kind=Disclosure.Kind.MEMBER_LIST_PDF,
+            region=kube.kecamatan_code,  # members may live in any village of the group's kecamatan
+            persons=full,
+            document=kube.name,
+            request=request,
+        )
     return _pdf_response(content, f"anggota-kube-{kube.pk}.pdf")

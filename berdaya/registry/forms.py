@@ -10,7 +10,7 @@ from berdaya.lib.text import NameField
 from berdaya.regions.models import Region
 
 from .importing import FIELDS
-from .models import Household, ImportJob, Person
+from .models import Disclosure, Household, ImportJob, Person
 
 
 class PersonForm(forms.ModelForm[Person]):
@@ -71,3 +71,35 @@ class ImportMappingForm(forms.Form):
                 if cleaned.get(f"col_{index}")
             }
         }
+
+
+class _DayInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class DisclosureFilterForm(forms.Form):
+    """The access-log page's filters; a value that is not valid is reported beside its field and ignored."""
+
+    by = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Seen by"))
+    q = forms.CharField(required=False, max_length=100, label=_("Person: name or NIK"))
+    kind = forms.ChoiceField(required=False, label=_("Kind"))
+    since = forms.DateField(required=False, label=_("From"), widget=_DayInput())
+    until = forms.DateField(required=False, label=_("Until"), widget=_DayInput())
+
+    def __init__(self, data: Any, *, user: User) -> None:
+        super().__init__(data)
+        by = self.fields["by"]
+        assert isinstance(by, forms.ModelChoiceField)
+        by.queryset = User.objects.visible_to(user).order_by("first_name", "username")
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("All kinds")), *Disclosure.Kind.choices]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, by the selector's argument names (an invalid one is left out)."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned.get(name) for name in ("by", "q", "kind", "since", "until") if cleaned.get(name)}

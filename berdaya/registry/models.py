@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -106,7 +108,10 @@ class Person(models.Model):
         ordering = ["name", "nik"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        permissions = [("reveal_nik", _("Can reveal a full NIK"))]
+        permissions = [
+            ("reveal_nik", _("Can see full NIK, KK numbers and addresses (logged)")),
+            ("export_person_data", _("Can export everything held about a person (logged)")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["nik"], name="registry_person_nik_unique"),
             models.CheckConstraint(condition=IsDigits("nik", length=16), name="registry_person_nik_16_digits"),
@@ -164,26 +169,81 @@ class AssistanceRecord(models.Model):
         return f"{self.get_programme_display()} {self.year}"
 
 
-class NikRevealQuerySet(ScopedQuerySet["NikReveal"]):
-    region_path = "person__household__village__code"
+class DisclosureQuerySet(ScopedQuerySet["Disclosure"]):
+    region_path = "region__code"
 
 
-class NikReveal(models.Model):
-    """A logged look at a full NIK: who revealed whose number, and when. Append-only, so it needs no history."""
+class Disclosure(models.Model):
+    """One time full personal data (NIK, KK number, address) left the server: a reveal on a page, a document that
+    carries full numbers by law, an export. Append-only: written by `registry.privacy.record_disclosure`, never
+    changed, removed only by `berdaya purge` once past its retention."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="nik_reveals")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    revealed_at = models.DateTimeField(default=timezone.now)
+    class Kind(models.TextChoices):
+        REVEAL = "reveal", _("NIK revealed on a page")
+        SK_PDF = "sk_pdf", _("SK penetapan (PDF)")
+        BNBA_XLSX = "bnba_xlsx", _("BNBA list (XLSX)")
+        MEMBER_LIST_PDF = "member_list_pdf", _("KUBE member list (PDF)")
+        PERSON_EXPORT = "person_export", _("Registry export: persons")
+        HOUSEHOLD_EXPORT = "household_export", _("Registry export: households")
+        PERSON_DATA = "person_data", _("Everything held about a person")
 
-    objects = NikRevealQuerySet.as_manager()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("seen by"), db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    # The one person of a reveal or a person-data export; empty for a document or export of many.
+    person = models.ForeignKey(
+        Person, models.SET_NULL, null=True, blank=True, related_name="disclosures", verbose_name=_("person")
+    )
+    # Every person whose data the document or export carried in full, so that "who saw this person's data" is one
+    # query (a reveal links its person here too).
+    persons = models.ManyToManyField(Person, related_name="disclosed_in", blank=True, verbose_name=_("persons"))
+    count = models.PositiveIntegerField(_("rows"), default=1)
+    document = models.CharField(_("document"), max_length=200, blank=True)
+    url = models.CharField(_("address of the page or file"), max_length=500, blank=True)
+    # The narrowest region holding everyone disclosed: the log page is scoped by it.
+    region = models.ForeignKey(
+        "regions.Region", models.PROTECT, related_name="+", verbose_name=_("region"), db_index=False
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-revealed_at"]
-        verbose_name = _("NIK reveal")
-        verbose_name_plural = _("NIK reveals")
+        ordering = ["-at", "-pk"]
+        verbose_name = _("personal data disclosure")
+        verbose_name_plural = _("personal data disclosures")
+        indexes = [
+            models.Index(fields=["region", "at"], name="registry_disclosure_region_at"),
+            models.Index(fields=["by", "at"], name="registry_disclosure_by_at"),
+            models.Index(fields=["at"], name="registry_disclosure_at"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.by} → {self.person} @ {day_time(self.revealed_at)}"
+        return f"{self.by} · {self.get_kind_display()} · {day_time(self.at)}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("The access log is append-only: a disclosure is never changed.")
+        super().save(*args, **kwargs)
+
+
+class PurgeRun(models.Model):
+    """One `berdaya purge --apply`: the retention cut-offs it applied and how much of each kind it removed."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    cutoffs = models.JSONField(_("removed what was older than"), default=dict)
+    removed = models.JSONField(_("removed"), default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+
+    def __str__(self) -> str:
+        return f"purge @ {day_time(self.at)}"
 
 
 class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):

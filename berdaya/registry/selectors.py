@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
@@ -13,7 +15,7 @@ from berdaya.lib.scoping import region_q
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 from berdaya.regions.models import Region, RegionQuerySet
 
-from .models import AssistanceRecord, Household, HouseholdQuerySet, ImportJob, Person, PersonQuerySet
+from .models import AssistanceRecord, Disclosure, Household, HouseholdQuerySet, ImportJob, Person, PersonQuerySet
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -120,3 +122,37 @@ def plan_waiting(user: User, tally: Tally) -> Plan:
         ]
 
     return read
+
+
+def disclosures_for_list(
+    *,
+    user: User,
+    by: User | None = None,
+    q: str = "",
+    kind: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Disclosure]:
+    """The access log the user may read (its region), newest first, filtered by who saw, whose data (a name or a
+    NIK, as the registry search finds them), kind and days."""
+    log = Disclosure.objects.visible_to(user).select_related("by", "person", "region")
+    if by is not None:
+        log = log.filter(by=by)
+    if kind:
+        log = log.filter(kind=kind)
+    if since is not None:
+        log = log.filter(at__gte=_start_of(since))
+    if until is not None:
+        log = log.filter(at__lt=_start_of(until + dt.timedelta(days=1)))
+    if q:
+        persons = Person.objects.filter(
+            _text_filter(q, name_path="name", nik_path="nik", kk_path="household__kk_number")
+        )
+        linked = Disclosure.persons.through.objects.filter(person__in=persons.values("pk")).values("disclosure_id")
+        log = log.filter(Q(person__in=persons.values("pk")) | Q(pk__in=linked))
+    return log.order_by("-at", "-pk")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day` in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,8 @@ from berdaya.lib.errors import DomainError
 from berdaya.lib.nik import Problem, check_kk, check_nik
 from berdaya.regions.models import Region
 
-from .models import Household, ImportJob, NikReveal, Person
+from . import privacy
+from .models import Disclosure, Household, ImportJob, Person
 
 if TYPE_CHECKING:
     from .importing import ImportResult
@@ -115,12 +117,14 @@ def register_person(
     return person
 
 
-def reveal_nik(*, person: Person, by: User) -> str:
+def reveal_nik(*, person: Person, by: User, request: HttpRequest | None = None) -> str:
     """Show a person's full NIK to a user who may see it, and log that they did."""
-    if not by.has_perm("registry.reveal_nik"):
+    if not privacy.may_see_full(by, person.household.village_id):
         raise RegistryError(_("You may not reveal NIKs."))
     with acting_as(by):
-        NikReveal.objects.create(person=person, by=by)
+        privacy.record_disclosure(
+            by=by, kind=Disclosure.Kind.REVEAL, region=person.household.village_id, person=person, request=request
+        )
     return person.nik
 
 

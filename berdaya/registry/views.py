@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,13 +18,13 @@ from berdaya.lib.files import protected_file_response
 from berdaya.lib.formats import number
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
+from berdaya.regions.models import Region
 
-from . import selectors, services
-from .forms import HouseholdForm, ImportMappingForm, ImportUploadForm, PersonForm
+from . import privacy, selectors, services
+from .forms import DisclosureFilterForm, HouseholdForm, ImportMappingForm, ImportUploadForm, PersonForm
 from .importing import issue_from_dict
-from .models import Household, ImportJob, Person
+from .models import Disclosure, Household, ImportJob, Person
 from .tasks import read_progress
-from .templatetags.registry import masked_nik
 
 PAGE_SIZE = 50
 
@@ -51,9 +52,12 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 
 @permission_required("registry.view_person", raise_exception=True)
 def person_export(request: AuthedRequest) -> StreamingHttpResponse:
-    """The persons found by the search, as a spreadsheet; NIKs masked unless the role may reveal them."""
+    """The persons found by the search, as a spreadsheet; NIK, KK number and address under the personal-data rule
+    (registry.privacy), a full copy logged with its row count."""
     persons = selectors.persons_for_list(user=request.user, **_filters(request))
-    show = masked_nik if not request.user.has_perm("registry.reveal_nik") else str
+    user = request.user
+    if privacy.may_see_full(user):
+        _log_export(request, Disclosure.Kind.PERSON_EXPORT, persons)
     header = [
         _("NIK"),
         _("Name"),
@@ -67,23 +71,46 @@ def person_export(request: AuthedRequest) -> StreamingHttpResponse:
         _("Address"),
         _("Decile"),
     ]
-    rows = (
-        [
-            show(p.nik),
+
+    def row(p: Person) -> list[Any]:
+        shown = privacy.shown_person(user, p)
+        return [
+            shown.nik,
             p.name,
-            p.household.kk_number,
+            shown.kk_number,
             p.get_relation_display(),
             p.sex,
             p.birth_place,
             p.birth_date,
             p.household.village_id,
             p.household.village.name,
-            p.household.address,
+            shown.address,
             p.household.decile,
         ]
-        for p in persons.iterator(chunk_size=2000)
+
+    return csv_response("berdaya-persons.csv", header, (row(p) for p in persons.iterator(chunk_size=2000)))
+
+
+def _export_region(request: AuthedRequest) -> str:
+    """The region an export covers: the village filtered on when it lies in the user's region, else the region."""
+    village, scope = _filters(request)["village"], request.user.region_id or ""
+    return (
+        village if scope and village.startswith(f"{scope}.") and Region.objects.filter(pk=village).exists() else scope
     )
-    return csv_response("berdaya-persons.csv", header, rows)
+
+
+def _log_export(request: AuthedRequest, kind: str, persons: Any, count: int | None = None) -> None:
+    """One access-log row for a full export: its row count (the persons, unless given) and every person it carries."""
+    ids = list(persons.order_by().values_list("pk", flat=True))
+    privacy.record_disclosure(
+        by=request.user,
+        kind=kind,
+        region=_export_region(request),
+        persons=ids,
+        count=len(ids) if count is None else count,
+        document=" · ".join(value for value in _filters(request).values() if value),
+        request=request,
+    )
 
 
 @permission_required("registry.view_person", raise_exception=True)
@@ -119,7 +146,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_reveal_nik(request: AuthedRequest, pk: int) -> HttpResponse:
     """Show one full NIK; the reveal is logged."""
     person = get_object_or_404(Person.objects.visible_to(request.user).select_related("household__village"), pk=pk)
-    outcome = perform(request, services.reveal_nik, person=person)
+    outcome = perform(request, services.reveal_nik, person=person, request=request)
     if not outcome:
         return redirect(person)
     nik = outcome.value
@@ -137,7 +164,13 @@ def household_list(request: AuthedRequest) -> HttpResponse:
 
 @permission_required("registry.view_household", raise_exception=True)
 def household_export(request: AuthedRequest) -> StreamingHttpResponse:
+    """The households found by the search; KK number and address under the personal-data rule, a full copy logged
+    with its row count (and the members of every household it lists)."""
     households = selectors.households_for_list(user=request.user, **_filters(request))
+    user = request.user
+    if privacy.may_see_full(user):
+        members = Person.objects.filter(household__in=households.order_by().values("pk"))
+        _log_export(request, Disclosure.Kind.HOUSEHOLD_EXPORT, members, count=households.count())
     header = [
         _("KK number"),
         _("Village code"),
@@ -147,11 +180,20 @@ def household_export(request: AuthedRequest) -> StreamingHttpResponse:
         _("DTSEN/DTKS id"),
         _("Last verified on"),
     ]
-    rows = (
-        [h.kk_number, h.village_id, h.village.name, h.address, h.decile, h.register_id, h.register_verified_on]
-        for h in households.iterator(chunk_size=2000)
-    )
-    return csv_response("berdaya-households.csv", header, rows)
+
+    def row(h: Household) -> list[Any]:
+        shown = privacy.shown_for(user, nik="", kk_number=h.kk_number, address=h.address, village_code=h.village_id)
+        return [
+            shown.kk_number,
+            h.village_id,
+            h.village.name,
+            shown.address,
+            h.decile,
+            h.register_id,
+            h.register_verified_on,
+        ]
+
+    return csv_response("berdaya-households.csv", header, (row(h) for h in households.iterator(chunk_size=2000)))
 
 
 @permission_required("registry.view_household", raise_exception=True)
@@ -282,3 +324,53 @@ def _commit_confirmation(request: AuthedRequest, job: ImportJob, *, accepted_onl
 def import_report(request: AuthedRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
     return protected_file_response(job.report, as_attachment=True, filename=f"berdaya-import-{job.pk}-report.xlsx")
+
+
+# --- the access log of personal data ---------------------------------------------------------------------------
+
+
+@permission_required("registry.view_disclosure", raise_exception=True)
+def disclosure_list(request: AuthedRequest) -> HttpResponse:
+    """Who was shown whose full personal data, when and from where: the Admin Dinas's page, filtered and paged."""
+    form = DisclosureFilterForm(request.GET or None, user=request.user)
+    log = selectors.disclosures_for_list(user=request.user, **form.filters())
+    context = {"form": form, "page": Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))}
+    template = "registry/_disclosure_rows.html" if request.htmx else "registry/disclosure_list.html"
+    return render(request, template, context)
+
+
+@permission_required("registry.view_disclosure", raise_exception=True)
+def disclosure_export(request: AuthedRequest) -> StreamingHttpResponse:
+    """The filtered access log as a spreadsheet (CSV)."""
+    form = DisclosureFilterForm(request.GET or None, user=request.user)
+    log = selectors.disclosures_for_list(user=request.user, **form.filters())
+    header = [
+        _("When"),
+        _("Seen by"),
+        _("Username"),
+        _("Kind"),
+        _("Document"),
+        _("Rows"),
+        _("Person"),
+        _("Region"),
+        _("IP address"),
+        _("Browser"),
+        _("Address of the page or file"),
+    ]
+    rows = (
+        [
+            timezone.localtime(d.at).strftime("%Y-%m-%d %H:%M:%S"),
+            str(d.by),
+            d.by.username,
+            d.get_kind_display(),
+            d.document,
+            d.count,
+            d.person.name if d.person else "",
+            d.region_id,
+            d.ip or "",
+            d.user_agent,
+            d.url,
+        ]
+        for d in log.iterator(chunk_size=2000)
+    )
+    return csv_response("berdaya-access-log.csv", header, rows)

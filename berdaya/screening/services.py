@@ -19,7 +19,7 @@ from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
 from berdaya.lib.scoping import region_contains, region_q
 from berdaya.lib.stored_text import in_office_language
-from berdaya.registry.models import AssistanceRecord, ImportJob, Person
+from berdaya.registry.models import AssistanceRecord, Disclosure, ImportJob, Person
 from berdaya.screening import engine
 
 from .models import MatchCandidate, MergedPerson, ScreeningRun
@@ -185,6 +185,7 @@ def merge_persons(*, candidate: MatchCandidate, keep: Person, by: User) -> Merge
         dropped = same_aid.count()
         same_aid.delete()
         moved = _move_references(duplicate=duplicate, keep=keep)
+        moved += _move_disclosures(duplicate=duplicate, keep=keep)
         for name in FILLABLE:
             if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in ("", None):
                 setattr(keep, name, getattr(duplicate, name))
@@ -206,6 +207,14 @@ def merge_persons(*, candidate: MatchCandidate, keep: Person, by: User) -> Merge
         because(duplicate, f"merged into #{keep.pk}")
         duplicate.delete()
     return MergeResult(kept=keep, moved=moved, dropped_duplicates=dropped)
+
+
+def _move_disclosures(*, duplicate: Person, keep: Person) -> int:
+    """The access log's links to the duplicate (a many-to-many, which `_move_references` does not reach) name the
+    kept person, so that "who saw this person's data" still finds them; a document that carried both is linked once."""
+    link = Disclosure.persons.through
+    link.objects.filter(person=duplicate, disclosure__in=link.objects.filter(person=keep).values("disclosure")).delete()
+    return int(link.objects.filter(person=duplicate).update(person=keep))
 
 
 def _move_references(*, duplicate: Person, keep: Person) -> int:

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from berdaya.lib.exports import safe_cell
 from berdaya.regions.models import Region
-from berdaya.registry.templatetags.registry import masked_nik
+from berdaya.registry.privacy import Shown, shown_for
 
 from .models import Cycle, Letterhead, Nominee
 
@@ -53,6 +53,19 @@ def prints_full_nik(user: User) -> bool:
     return user.has_perm("targeting.decide")
 
 
+def shown_nominee(nominee: Nominee, user: User) -> Shown:
+    """A nominee's NIK, KK number and address as the decree's reader may see them (registry.privacy's rule, full
+    only for a role that issues the decree)."""
+    return shown_for(
+        user,
+        nik=nominee.nik,
+        kk_number=nominee.kk_number,
+        address=nominee.address,
+        village_code=nominee.nomination_list.village_id,
+        issuer=prints_full_nik(user),
+    )
+
+
 @dataclass(frozen=True)
 class BnbaRow:
     """One recipient as the BNBA (by name, by address) lists them."""
@@ -64,22 +77,27 @@ class BnbaRow:
     address: str
     village: str
     kecamatan: str
+    full: bool
+    person_id: int | None
 
 
-def bnba_rows(nominees: Sequence[Nominee], *, full_nik: bool) -> list[BnbaRow]:
-    """The BNBA lines of the approved nominees, numbered; NIK and KK number masked unless full_nik."""
+def bnba_rows(nominees: Sequence[Nominee], *, user: User) -> list[BnbaRow]:
+    """The BNBA lines of the approved nominees, numbered; NIK, KK number and address as `shown_nominee` says."""
     rows = []
     for number, nominee in enumerate(nominees, start=1):
         village = nominee.nomination_list.village
+        shown = shown_nominee(nominee, user)
         rows.append(
             BnbaRow(
                 number=number,
-                nik=nominee.nik if full_nik else masked_nik(nominee.nik),
+                nik=shown.nik,
                 name=nominee.name,
-                kk_number=nominee.kk_number if full_nik else masked_nik(nominee.kk_number),
-                address=nominee.address,
+                kk_number=shown.kk_number,
+                address=shown.address,
                 village=village.name,
                 kecamatan=village.parent.name if village.parent else "",
+                full=shown.full,
+                person_id=nominee.person_id,
             )
         )
     return rows
@@ -109,14 +127,14 @@ def _marked(items: Sequence[str], *, letters: bool) -> list[tuple[str, str]]:
 def decree_pdf(*, cycle: Cycle, nominees: Sequence[Nominee], letterhead: Letterhead, user: User) -> bytes:
     """The SK penetapan with its considerations, legal basis and articles, and the BNBA attached; a draft until
     issued. NIKs in full only for a reader who may issue it."""
-    full_nik = prints_full_nik(user)
+    rows = bnba_rows(nominees, user=user)
     with translation.override(DECREE_LANGUAGE):
         return render_pdf(
             "targeting/documents/sk.html",
             {
                 "cycle": cycle,
-                "rows": bnba_rows(nominees, full_nik=full_nik),
-                "full_nik": full_nik,
+                "rows": rows,
+                "full_nik": any(row.full for row in rows) or not rows and prints_full_nik(user),
                 "letterhead": letterhead,
                 "logo_url": logo_url(letterhead),
                 "issuer": letterhead.issuer,
@@ -184,7 +202,7 @@ def bnba_xlsx(*, cycle: Cycle, nominees: Sequence[Nominee], user: User) -> bytes
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEEEEE")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in bnba_rows(nominees, full_nik=prints_full_nik(user)):
+    for row in bnba_rows(nominees, user=user):
         sheet.append(
             [
                 row.number,

@@ -20,6 +20,8 @@ from berdaya.lib.formats import day, number, rupiah
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
+from berdaya.registry.models import Disclosure
+from berdaya.registry.privacy import record_disclosure
 
 from . import documents, selectors, services
 from .forms import (
@@ -250,6 +252,7 @@ def cycle_sk_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     pdf = documents.decree_pdf(
         cycle=cycle, nominees=nominees, letterhead=selectors.letterhead_for(cycle), user=request.user
     )
+    _log_full_copy(request, cycle, nominees, Disclosure.Kind.SK_PDF)
     return _download(pdf, "application/pdf", f"sk-{cycle.pk}.pdf")
 
 
@@ -258,7 +261,23 @@ def cycle_bnba_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     nominees = list(selectors.approved_nominees(cycle=cycle, user=request.user))
     data = documents.bnba_xlsx(cycle=cycle, nominees=nominees, user=request.user)
+    _log_full_copy(request, cycle, nominees, Disclosure.Kind.BNBA_XLSX)
     return _download(data, documents.XLSX, f"bnba-{cycle.pk}.xlsx")
+
+
+def _log_full_copy(request: AuthedRequest, cycle: Cycle, nominees: list[Nominee], kind: str) -> None:
+    """A copy with full numbers (the issuing role's) is one access-log row; a masked copy none."""
+    full = [row for row in documents.bnba_rows(nominees, user=request.user) if row.full]
+    if full:
+        record_disclosure(
+            by=request.user,
+            kind=kind,
+            region=cycle.region_id,
+            persons=[row.person_id for row in full if row.person_id is not None],
+            count=len(full),
+            document=f"{cycle.name} · SK {cycle.sk_number}" if cycle.sk_number else cycle.name,
+            request=request,
+        )
 
 
 @permission_required("targeting.view_cycle", raise_exception=True)

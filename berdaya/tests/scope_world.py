@@ -53,7 +53,8 @@ from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
 from berdaya.monitoring.models import EarlyWarning, MonevPhoto, MonevVisit
 from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
-from berdaya.registry.models import ImportJob, Person
+from berdaya.registry.models import Disclosure, ImportJob, Person
+from berdaya.registry.privacy import record_disclosure
 from berdaya.registry.tests.factories import HouseholdFactory, PersonFactory
 from berdaya.reports import upward
 from berdaya.reports.figures import Period
@@ -123,6 +124,8 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     # A report request is its requester's (the kecamatan operator's, for its kecamatan) and the Admin Dinas's of the
     # region; the officer and the monitor of the same regency see only their own.
     "report_request": {IN: frozenset({ADMIN, CAMAT}), FAR: frozenset()},
+    # The access log of personal data is the Admin Dinas's page alone (registry.view_disclosure).
+    "disclosure": {IN: frozenset({ADMIN}), SIBLING: frozenset({ADMIN}), NEAR: frozenset({ADMIN}), FAR: frozenset()},
 }
 
 # Names a page may show beyond the records' own pages: a group's page names its facilitator and its cycle to
@@ -314,6 +317,10 @@ def build_world() -> World:
             merged_by=admin,
         )
         world.add("merged", place, merged)
+        disclosure = record_disclosure(
+            by=admin, kind=Disclosure.Kind.PERSON_EXPORT, region=village, count=3, document=marker("disclosure", place)
+        )
+        world.add("disclosure", place, disclosure, marked=True)
 
         # Targeting.
         nomination_list = NominationListFactory(cycle=cycle, village=village, created_by=operator)

@@ -1,8 +1,8 @@
 """NIK and KK numbers on every page that shows a nominee or a member: masked for roles that may not reveal them.
 
 The registry's rule carried to targeting and groups: a page shows a NIK masked (`{% nik %}`), a user with
-`registry.reveal_nik` reveals it through the registry's logged reveal, and a KK number or a sentence of a check
-(which may quote either number) is masked too for everyone else.
+`registry.reveal_nik` reveals it (with the KK number) through the registry's logged reveal, and a KK number or a
+sentence of a check (which may quote either number) is masked too.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from berdaya.groups import documents
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
-from berdaya.registry.models import NikReveal
+from berdaya.registry.models import Disclosure
 from berdaya.registry.tests.factories import PersonFactory
 from berdaya.screening.models import MatchCandidate
 from berdaya.targeting.models import Cycle, Flag
@@ -89,7 +89,7 @@ def test_the_officer_sees_the_nominee_masked_with_a_logged_reveal(client, users,
     assert nominee.nik not in page
     assert reveal_url in page
     assert nominee.nik in revealed
-    assert NikReveal.objects.get().by == users["officer"]
+    assert Disclosure.objects.get().by == users["officer"]
 
 
 def test_the_officer_is_offered_the_reveal_in_the_nominee_table(client, users, world):
@@ -187,13 +187,18 @@ def test_the_household_history_shows_the_changed_kk_number_masked_to_the_monitor
     assert FULL_NUMBER.findall(page) == []
 
 
-def test_the_dinas_reads_the_kk_number_in_full(client, users, registry_world):
-    household = registry_world["household"]
+def test_the_dinas_reads_the_kk_number_masked_on_the_page_and_in_full_on_the_logged_reveal(
+    client, users, registry_world
+):
+    household, person = registry_world["household"], registry_world["person"]
     client.force_login(users["officer"])
 
     page = client.get(household.get_absolute_url()).content.decode()
+    revealed = client.post(reverse("registry:person-reveal-nik", args=[person.pk]), headers={"HX-Request": "true"})
 
-    assert household.kk_number in page
+    assert household.kk_number not in page
+    assert household.kk_number in revealed.content.decode()
+    assert Disclosure.objects.get().person == person
 
 
 def test_the_duplicate_pair_page_shows_no_full_number_to_the_monitor(client, users, registry_world):

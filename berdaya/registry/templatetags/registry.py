@@ -1,9 +1,10 @@
-"""How a page shows NIK and KK numbers: masked for every role, the full NIK only on a logged reveal.
+"""How a page shows NIK and KK numbers: masked for every role, in full only on a logged reveal.
 
-Pages show a NIK with `{% nik number person %}` (nominee tables, group members, the registry): masked, with a
-"Show NIK" button for a user with `registry.reveal_nik` that reveals it through the registry's reveal view, which logs
-who saw whose number. Documents and KK numbers use `{{ number|masked_for:user }}`: in full only for a user who may
-reveal NIKs.
+The rule itself (who sees what) is `berdaya.registry.privacy`; these are its template forms. Pages never carry a
+full number: a NIK is shown with `{% nik number person %}` (masked, with a "Show NIK" button for a user who may see
+it in full, which reveals the NIK and the KK number through the registry's logged reveal), a KK number with
+`|masked_nik`, a sentence or a history value with `|masked_numbers`, an address with `|address_for:user`. Documents
+and exports take their values from `privacy.shown_for`.
 """
 
 from __future__ import annotations
@@ -13,50 +14,39 @@ from typing import TYPE_CHECKING, Any
 
 from django import template
 
+from berdaya.registry import privacy
+
 if TYPE_CHECKING:
     from berdaya.accounts.models import User
     from berdaya.registry.models import Person
 
 register = template.Library()
 
-MASK = "••••••"
-REVEAL_PERMISSION = "registry.reveal_nik"
+REVEAL_PERMISSION = privacy.FULL_PERMISSION
 # A NIK or KK number inside a sentence: sixteen digits that are not part of a longer number.
 _NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
-@register.filter
-def masked_nik(nik: str | None) -> str:
-    """A NIK as shown by default: the kecamatan (first 6) and the serial (last 4), the birth date hidden."""
-    if not nik:
-        return ""
-    if len(nik) < 10:
-        return MASK
-    return f"{nik[:6]}{MASK}{nik[-4:]}"
+masked_nik = register.filter("masked_nik", privacy.masked_nik)
 
 
 def may_reveal(user: User | None) -> bool:
+    """The user may be offered a reveal (the reveal itself checks the person's region: privacy.may_see_full)."""
     return user is not None and user.has_perm(REVEAL_PERMISSION)
 
 
 @register.filter
-def masked_for(number: str | None, user: User | None) -> str:
-    """A NIK or KK number in full for a user who may reveal NIKs, masked for everyone else (and for no user)."""
-    return (number or "") if may_reveal(user) else masked_nik(number)
+def address_for(address: str | None, user: User | None) -> str:
+    """An in-scope address as the user may see it: in full for the Dinas and the operators who keep the registry,
+    hidden for everyone else (privacy.shown_for)."""
+    return privacy.shown_for(user, nik="", kk_number="", address=address, village_code=None).address
 
 
 @register.filter
 def masked_numbers(text: str | None) -> str:
-    """A sentence (a check's finding) with every NIK or KK number in it masked, for every role: the page shows the
-    number itself beside it, where a user who may reveals it."""
+    """A sentence (a check's finding, a value in a record's history) with every NIK or KK number in it masked, for
+    every role: the page shows the number itself beside it, where a user who may reveals it."""
     return _NUMBER.sub(lambda match: masked_nik(match.group()), text or "")
-
-
-@register.filter
-def numbers_masked_for(text: Any, user: User | None) -> str:
-    """A text (a value in a record's history) with its NIK and KK numbers in full for a user who may reveal NIKs, as
-    `masked_for` shows them, masked for everyone else."""
-    return str(text) if may_reveal(user) else masked_numbers(str(text))
 
 
 @register.inclusion_tag("registry/_nik.html", takes_context=True)

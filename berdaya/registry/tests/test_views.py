@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from berdaya.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C
-from berdaya.registry.models import NikReveal, Person
+from berdaya.registry.models import Disclosure, Person
 
 from .factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
 
@@ -208,7 +208,7 @@ def test_revealing_a_nik_shows_it_and_logs_who_did(client, users, person):
     response = client.post(reverse("registry:person-reveal-nik", args=[person.pk]), headers={"HX-Request": "true"})
 
     assert person.nik in response.content.decode()
-    reveal = NikReveal.objects.get()
+    reveal = Disclosure.objects.get()
     assert (reveal.person, reveal.by) == (person, users["officer"])
 
 
@@ -219,7 +219,7 @@ def test_only_dinas_roles_may_reveal_a_nik(client, users, person, username, stat
     response = client.post(reverse("registry:person-reveal-nik", args=[person.pk]))
 
     assert response.status_code == status
-    assert not NikReveal.objects.exists()
+    assert not Disclosure.objects.exists()
 
 
 def test_a_nik_outside_the_scope_cannot_be_revealed(client, users, regions):
@@ -229,7 +229,7 @@ def test_a_nik_outside_the_scope_cannot_be_revealed(client, users, regions):
     response = client.post(reverse("registry:person-reveal-nik", args=[person.pk]))
 
     assert response.status_code == 404
-    assert not NikReveal.objects.exists()
+    assert not Disclosure.objects.exists()
 
 
 def test_revealing_needs_a_post(client, users, person):

@@ -8,7 +8,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
-from berdaya.registry.models import AssistanceRecord, ImportJob, Person
+from berdaya.registry.models import AssistanceRecord, Disclosure, ImportJob, Person
+from berdaya.registry.privacy import disclosures_about, record_disclosure
 from berdaya.registry.tests.factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
 from berdaya.screening.models import MatchCandidate, MergedPerson, ScreeningRun
 from berdaya.screening.selectors import actions_for
@@ -140,6 +141,23 @@ def test_merging_moves_the_aid_history_and_keeps_the_old_id_findable(client, use
     assert MergedPerson.objects.get(old_id=old_id).old_name == "Moh. Sukarno"
     client.force_login(users["officer"])
     assert client.get(reverse("screening:merged-person", args=[old_id])).url == registry["original"].get_absolute_url()
+
+
+def test_merging_keeps_who_saw_the_duplicates_data_in_the_access_log(users, registry, regions):
+    copy, original = registry["copy"], registry["original"]
+    reveal = record_disclosure(
+        by=users["officer"], kind=Disclosure.Kind.REVEAL, region=regions["village_a"], person=copy
+    )
+    both = record_disclosure(
+        by=users["admin"], kind=Disclosure.Kind.SK_PDF, region=regions["regency"], persons=[copy.pk, original.pk]
+    )
+    run_for(users["officer"])
+    candidate = review_candidate(candidate=MatchCandidate.objects.get(), same_person=True, note="", by=users["officer"])
+
+    merge_persons(candidate=candidate, keep=original, by=users["officer"])
+
+    assert set(disclosures_about(original)) == {reveal, both}
+    assert list(both.persons.all()) == [original]
 
 
 def test_the_merged_records_history_is_kept_with_who_merged_it(users, registry):
