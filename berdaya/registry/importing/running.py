@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.lib.audit import acting_as
+from berdaya.lib.uploads import FileRefused
 from berdaya.regions.models import Region
 
 from .checking import Checker, checked_here
@@ -84,6 +85,9 @@ def run_import(
             "%(count)d rows were rejected, so nothing was imported. Correct them, or choose to import only the "
             "accepted rows."
         ) % {"count": summary.rejected}
+    except FileRefused as error:
+        summary = ImportSummary(kind=kind, dry_run=dry_run, error=error.message, refused=True)
+        issues = []
     except ImportFileError as error:
         summary.created = summary.updated = summary.unchanged = summary.skipped = 0
         summary.error = error.message
