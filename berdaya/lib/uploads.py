@@ -73,8 +73,14 @@ class Limits:
         )
 
 
-def megabytes(size: int) -> str:
-    return number(round(size / MB, 1)) if size < 10 * MB else number(round(size / MB))
+def size_text(size: int) -> str:
+    """A size as people read it: 512 KB, 1.5 MB, 200 MB (digits in the active language)."""
+    if size < MB:
+        return f"{number(max(1, round(size / 1024)))} KB"
+    megabytes = size / MB
+    if megabytes >= 10 or megabytes.is_integer():
+        return f"{number(round(megabytes))} MB"
+    return f"{number(round(megabytes, 1))} MB"
 
 
 def is_zip(path: Path) -> bool:
@@ -86,8 +92,8 @@ def check_size(size: int, limits: Limits) -> None:
     """Refuse a file larger than the import's limit in bytes (the upload form asks this too)."""
     if size > limits.bytes:
         raise FileRefused(
-            _("The file is %(size)s MB; an import may be at most %(limit)s MB.")
-            % {"size": megabytes(size), "limit": megabytes(limits.bytes)}
+            _("The file is %(size)s; an import may be at most %(limit)s.")
+            % {"size": size_text(size), "limit": size_text(limits.bytes)}
         )
 
 
@@ -141,8 +147,8 @@ def check_zip(path: Path, limits: Limits) -> None:
     expanded = sum(member.file_size for member in members)
     if expanded > limits.expanded_bytes:
         raise FileRefused(
-            _("The file unpacks to %(size)s MB; an import may unpack to at most %(limit)s MB.")
-            % {"size": megabytes(expanded), "limit": megabytes(limits.expanded_bytes)}
+            _("The file unpacks to %(size)s; an import may unpack to at most %(limit)s.")
+            % {"size": size_text(expanded), "limit": size_text(limits.expanded_bytes)}
         )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
@@ -150,13 +156,13 @@ def check_zip(path: Path, limits: Limits) -> None:
         if member.file_size > MB and ratio > limits.ratio:
             raise FileRefused(
                 _(
-                    "Part %(part)s of the file is compressed %(ratio)s times (%(size)s MB unpacked); a spreadsheet "
+                    "Part %(part)s of the file is compressed %(ratio)s times (%(size)s unpacked); a spreadsheet "
                     "of real data is compressed at most %(limit)s times. The file is refused as a zip bomb."
                 )
                 % {
                     "part": member.filename[:80],
                     "ratio": number(round(ratio)),
-                    "size": megabytes(member.file_size),
+                    "size": size_text(member.file_size),
                     "limit": number(limits.ratio),
                 }
             )
