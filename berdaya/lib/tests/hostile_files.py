@@ -87,8 +87,9 @@ def zip_bomb(path: Path, header: list[str], *, megabytes: int = 64) -> Path:
     return write_xlsx(path, header_row(header), extra={"xl/media/padding.xml": b" " * (megabytes * 1024 * 1024)})
 
 
-def junk_rows(path: Path, header: list[str], *, count: int) -> Path:
-    """`count` rows of the same junk in every column: a small file that checks into as many rejected rows."""
+def junk_rows(path: Path, header: list[str], *, count: int, declared: bool = False) -> Path:
+    """`count` rows of the same junk in every column: a small file that checks into as many rejected rows; with
+    `declared`, the sheet states its dimension as Excel does."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     rows = "".join(
         f'<row r="{number}">'
@@ -96,4 +97,5 @@ def junk_rows(path: Path, header: list[str], *, count: int) -> Path:
         + "</row>"
         for number in range(2, count + 2)
     )
-    return write_xlsx(path, header_row(header) + rows)
+    dimension = f"A1:{letters[len(header) - 1]}{count + 1}" if declared else ""
+    return write_xlsx(path, header_row(header) + rows, dimension=dimension)
