@@ -25,7 +25,7 @@ os.environ.setdefault("BERDAYA_VAR_DIR", "/tmp/berdaya-bench-hostile")
 os.environ.setdefault("DEBUG", "false")  # as deployed
 os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-Path(os.environ["BERDAYA_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+(Path(os.environ["BERDAYA_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
 
 import django  # noqa: E402
 
@@ -79,7 +79,7 @@ def setup() -> tuple[User, User, int]:
 def run(label: str, client: Client, url: str, data: dict[str, str], path: Path, work: Callable[[], str]) -> None:
     with path.open("rb") as handle:
         started = time.perf_counter()
-        response = client.post(url, {**data, "file": handle})
+        response = client.post(url, {**data, "file": handle}, secure=True)  # HTTPS, as deployed
         request_s = time.perf_counter() - started
     assert response.status_code == 302, response.status_code
     started = time.perf_counter()

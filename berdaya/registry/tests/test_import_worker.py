@@ -11,7 +11,7 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from berdaya.lib.tests import hostile_files
-from berdaya.registry.importing import reading
+from berdaya.registry.importing import reading, run_import
 from berdaya.registry.models import Household, ImportJob, Person
 from berdaya.registry.tasks import check_import
 
@@ -137,3 +137,15 @@ def test_a_file_over_the_byte_limit_is_refused_by_the_upload_form(client, users,
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == ["The file is 4 KB; an import may be at most 1 KB."]
     assert not ImportJob.objects.exists()
+
+
+def test_a_file_whose_first_rows_are_all_rejected_is_not_checked_to_its_end(users, tmp_path):
+    path = tmp_path / "junk.csv"
+    path.write_text("NIK,Nomor KK,Nama,Kode Desa,Jenis Kelamin,Tanggal Lahir\n" + "x,x,x,x,x,x\n" * 5000)
+
+    with translation.override("en"):
+        result = run_import(path, kind="registry", by=users["officer"], dry_run=True)
+
+    assert result.summary.total < 5000
+    assert result.summary.error.startswith(f"The first {result.summary.total:,} rows were all rejected")
+    assert len({issue.line for issue in result.issues}) == result.summary.total  # the report says why, row by row
