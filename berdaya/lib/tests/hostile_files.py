@@ -92,9 +92,7 @@ def junk_rows(path: Path, header: list[str], *, count: int, declared: bool = Fal
     `declared`, the sheet states its dimension as Excel does."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     rows = "".join(
-        f'<row r="{number}">'
-        + "".join(_cell(f"{letters[i]}{number}", "x") for i in range(len(header)))
-        + "</row>"
+        f'<row r="{number}">' + "".join(_cell(f"{letters[i]}{number}", "x") for i in range(len(header))) + "</row>"
         for number in range(2, count + 2)
     )
     dimension = f"A1:{letters[len(header) - 1]}{count + 1}" if declared else ""
