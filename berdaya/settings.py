@@ -239,8 +239,33 @@ BERDAYA_CASH_ENTRY_MAX = int(os.environ.get("BERDAYA_CASH_ENTRY_MAX", 1_000_000_
 # and of facilitators' visits are kept; `berdaya purge --apply` removes what is older. 0 keeps them for ever.
 BERDAYA_ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("BERDAYA_ACCESS_LOG_RETENTION_DAYS", 1826))
 BERDAYA_PHOTO_RETENTION_DAYS = int(os.environ.get("BERDAYA_PHOTO_RETENTION_DAYS", 1826))
-# Import files up to this size are checked at once in the request; larger ones go to the task worker.
-BERDAYA_IMPORT_INLINE_BYTES = int(os.environ.get("BERDAYA_IMPORT_INLINE_BYTES", 512 * 1024))
+
+
+def import_limits(prefix: str, *, mb: int, rows: int, cells: int, expanded_mb: int) -> dict[str, int]:
+    """One kind of import's limits; each is overridden by BERDAYA_<prefix>_MAX_MB, _MAX_ROWS, _MAX_CELLS or
+    _MAX_EXPANDED_MB."""
+
+    def env(name: str, default: int) -> int:
+        return int(os.environ.get(f"BERDAYA_{prefix}_{name}", default))
+
+    return {
+        "bytes": env("MAX_MB", mb) * 1024 * 1024,
+        "rows": env("MAX_ROWS", rows),
+        "cells": env("MAX_CELLS", cells),
+        "expanded_bytes": env("MAX_EXPANDED_MB", expanded_mb) * 1024 * 1024,
+    }
+
+
+# Imports are checked and stored by the task worker, never in the request. A file is judged by what it expands to
+# (berdaya/lib/uploads.py): its bytes; for an XLSX the bytes it unzips to, any part's compression ratio and its
+# number of parts; then its rows and cells, empty ones too. Registry and history: a regency's register in one file
+# (an XLSX holds at most 1,048,576 rows); a cash book: one group's years of entries.
+BERDAYA_IMPORT_LIMITS = {
+    "registry": import_limits("IMPORT", mb=200, rows=1_048_576, cells=20_000_000, expanded_mb=500),
+    "cash_book": import_limits("CASH_IMPORT", mb=10, rows=20_000, cells=1_000_000, expanded_mb=50),
+}
+BERDAYA_XLSX_MAX_RATIO = int(os.environ.get("BERDAYA_XLSX_MAX_RATIO", 100))
+BERDAYA_XLSX_MAX_MEMBERS = int(os.environ.get("BERDAYA_XLSX_MAX_MEMBERS", 200))
 # Uploaded files are served only by views that check scope (berdaya/lib/files.py); nothing serves MEDIA_URL. Set to
 # an nginx `internal` location over MEDIA_ROOT (e.g. "/protected-media/") to let nginx send them (X-Accel-Redirect).
 BERDAYA_MEDIA_ACCEL_PREFIX = os.environ.get("BERDAYA_MEDIA_ACCEL_PREFIX", "")

@@ -28,6 +28,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from berdaya.accounts.models import User
+from berdaya.business.models import CashImport
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.waiting import Effort, Waiting
 from berdaya.registry.models import ImportJob
@@ -50,6 +51,8 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "berdaya.registry.tasks.check_import": Kind(_("Checking an import file"), ImportJob, "created_by"),
     "berdaya.registry.tasks.commit_import": Kind(_("Storing an import"), ImportJob, "created_by"),
+    "berdaya.business.tasks.check_cash_import": Kind(_("Checking a cash-book file"), CashImport, "by"),
+    "berdaya.business.tasks.commit_cash_import": Kind(_("Storing a cash-book import"), CashImport, "by"),
     "berdaya.screening.tasks.run_screening": Kind(_("Screening the registry"), ScreeningRun, "started_by"),
     "berdaya.reports.tasks.make_report": Kind(_("Making a report upward"), ReportRequest, "requested_by"),
     "berdaya.monitoring.tasks.run_monitoring": Kind(_("Daily monitoring run")),

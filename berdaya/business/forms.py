@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from berdaya.lib.uploads import FileRefused, Limits, check_uploaded_file
+
 from .models import AidStage, Asset, CashEntry, CreditApplication, IksEntry, Partnership
 
 # "1500000", "1.500.000" or "1,500,000" (thousands in groups of three), optionally "Rp 1.500.000".
@@ -209,6 +211,15 @@ class ParticipationForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Cash book spreadsheet (XLSX)"))
+
+    def clean_file(self) -> Any:
+        """Its size and that it is a zip, nothing more: the task worker reads it (berdaya.lib.uploads)."""
+        file = self.cleaned_data["file"]
+        try:
+            check_uploaded_file(file, Limits.of("cash_book"), xlsx=True)
+        except FileRefused as error:
+            raise forms.ValidationError(error.message) from error
+        return file
 
     def add_error(self, field: str | None, error: Any) -> None:
         # The file is all there is to refuse here: a refusal (an unreadable file) is shown beside it.

@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/cash.xlsx", views.cash_export, name="cash-export"),
     path("<int:pk>/cash/import/", views.cash_import, name="cash-import"),
     path("<int:pk>/cash/import/<int:import_pk>/", views.cash_import_detail, name="cashimport-detail"),
+    path("<int:pk>/cash/import/<int:import_pk>/progress/", views.cash_import_progress, name="cashimport-progress"),
     path("<int:pk>/cash/import/<int:import_pk>/commit/", views.cash_import_commit, name="cashimport-commit"),
     path("<int:pk>/iks/", views.iks, name="iks"),
     path("<int:pk>/iks/allocate/", views.profit_allocate, name="allocation-add"),

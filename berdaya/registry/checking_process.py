@@ -22,6 +22,8 @@ def check_file(path: str, settings: dict[str, Any], sender: Connection, language
     django.setup()
     from django.utils import translation
 
+    from berdaya.lib.uploads import FileRefused
+
     from .importing import Checker, ImportFileError, checked_here, open_rows
 
     checker = Checker(**settings)
@@ -37,7 +39,7 @@ def check_file(path: str, settings: dict[str, Any], sender: Connection, language
         sender.send(None)
     except (BrokenPipeError, ConnectionResetError):
         pass  # the parent stopped listening (its import failed): nothing to tell
-    except ImportFileError as error:
+    except (ImportFileError, FileRefused) as error:
         with contextlib.suppress(OSError):
             sender.send(error)
     except BaseException:

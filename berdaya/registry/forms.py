@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berdaya.accounts.models import User
 from berdaya.lib.text import NameField
+from berdaya.lib.uploads import FileRefused, Limits, check_uploaded_file
 from berdaya.regions.models import Region
 
 from .importing import FIELDS
@@ -47,6 +48,14 @@ class HouseholdForm(forms.ModelForm[Household]):
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportJob.Kind.choices)
     file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        try:
+            check_uploaded_file(file, Limits.of("registry"))
+        except FileRefused as error:
+            raise forms.ValidationError(error.message) from error
+        return file
 
 
 class ImportMappingForm(forms.Form):

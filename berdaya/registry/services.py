@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -132,7 +131,7 @@ def reveal_nik(*, person: Person, by: User, request: HttpRequest | None = None) 
 
 
 def upload_import(*, kind: str, file: UploadedFile[Any], by: User) -> ImportJob:
-    """Keep an uploaded registry or assistance-history file and check it (a dry run: nothing is stored)."""
+    """Keep an uploaded registry or assistance-history file and queue its check (a dry run: nothing is stored)."""
     if by.region is None:
         raise RegistryError(_("Your account has no region."))
     with acting_as(by):
@@ -173,14 +172,13 @@ def _checked(job: ImportJob) -> ImportJob:
 
 
 def _start(job: ImportJob, *, commit: bool) -> None:
-    """Check or commit the job's file: a small file at once, a large one in the queue (the page shows progress)."""
+    """Queue the check or commit of the job's file for the task worker; the job's page shows its progress.
+
+    Never in the request, however small the file: what a file expands to is only known once it is read.
+    """
     from . import tasks  # the tasks record their progress through the services below
 
-    task = tasks.commit_import if commit else tasks.check_import
-    if job.file.size <= settings.BERDAYA_IMPORT_INLINE_BYTES:
-        task.call(job.pk)
-    else:
-        task.enqueue(job.pk)
+    (tasks.commit_import if commit else tasks.check_import).enqueue(job.pk)
 
 
 def mark_import_started(*, job: ImportJob, commit: bool, by: User) -> None:
@@ -205,6 +203,9 @@ def record_import_result(*, job: ImportJob, result: ImportResult, report: bytes,
             job.report.delete(save=False)
         job.report.save(f"report-{job.pk}.xlsx", ContentFile(report), save=False)
         job.summary = result.summary.as_dict()
-        job.status = ImportJob.Status.DONE if result.summary.committed else ImportJob.Status.CHECKED
+        if result.summary.refused:  # beyond the import limits: nothing was read, there is nothing to map or commit
+            job.status = ImportJob.Status.FAILED
+        else:
+            job.status = ImportJob.Status.DONE if result.summary.committed else ImportJob.Status.CHECKED
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "summary", "report", "finished_at"])

@@ -1,46 +1,27 @@
-"""Imports run as background tasks (django-tasks, database queue: `berdaya db_worker` runs them)."""
+"""Every import runs as background tasks (django-tasks, database queue: `berdaya db_worker` runs them): the request
+that uploads a file only stores it (docs/architecture.md, Imports)."""
 
 from __future__ import annotations
 
 import io
-import json
-import os
 from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django_tasks import task
+
+from berdaya.lib import uploads
 
 from . import hooks, services
 from .importing import run_import, write_report
 from .models import ImportJob
 
 
-def progress_path(job: ImportJob) -> Path:
-    """Where a running job writes how far it got.
-
-    A file, not the database: a commit is one transaction, and its progress must be readable while it runs.
-    """
-    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{job.pk}.json"
+def progress_name(job: ImportJob) -> str:
+    return f"registry-{job.pk}"
 
 
 def read_progress(job: ImportJob) -> int:
-    try:
-        return int(json.loads(progress_path(job).read_text())["rows"])
-    except (OSError, ValueError, KeyError):
-        return 0
-
-
-def _progress_writer(job: ImportJob) -> Any:
-    path = progress_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    def write(rows: int) -> None:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"rows": rows}))
-        os.replace(tmp, path)  # atomic: the page never reads half a file
-
-    return write
+    """How many rows the running job has got through (written by the worker, read by the page it polls)."""
+    return uploads.read_progress(progress_name(job))
 
 
 def process_import(job_id: int, *, commit: bool) -> None:
@@ -51,7 +32,8 @@ def process_import(job_id: int, *, commit: bool) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     by = job.created_by
     services.mark_import_started(job=job, commit=commit, by=by)
-    _progress_writer(job)(0)
+    name = progress_name(job)
+    uploads.write_progress(name, 0)
     try:
         result = run_import(
             Path(job.file.path),
@@ -60,7 +42,7 @@ def process_import(job_id: int, *, commit: bool) -> None:
             mapping=job.mapping,
             dry_run=not commit,
             accepted_only=job.accepted_only,
-            progress=_progress_writer(job),
+            progress=lambda rows: uploads.write_progress(name, rows),
         )
     except Exception:
         services.mark_import_failed(job=job, by=by)
@@ -68,7 +50,7 @@ def process_import(job_id: int, *, commit: bool) -> None:
     buffer = io.BytesIO()
     write_report(result, buffer)
     services.record_import_result(job=job, result=result, report=buffer.getvalue(), by=by)
-    progress_path(job).unlink(missing_ok=True)
+    uploads.clear_progress(name)
     if job.status == ImportJob.Status.DONE:
         for hook in hooks.AFTER_IMPORT_COMMIT:
             hook(job)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -242,6 +243,8 @@ def _import_context(request: AuthedRequest, job: ImportJob) -> dict[str, Any]:
         "summary": summary,
         "issues": [issue_from_dict(data) for data in summary.get("issues", [])],
         "progress": read_progress(job) if job.is_running else summary.get("total", 0),
+        "total": summary.get("total", 0),
+        "progress_url": reverse("registry:import-progress", args=[job.pk]),
     }
 
 
@@ -260,7 +263,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress fragment the import page polls every second while the job runs."""
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
-    response = render(request, "registry/_import_progress.html", _import_context(request, job))
+    response = render(request, "_import_progress.html", _import_context(request, job))
     if not job.is_running and request.htmx:
         # Finished: reload the whole page once, to show the report and the next step.
         response["HX-Refresh"] = "true"

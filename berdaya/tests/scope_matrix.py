@@ -236,6 +236,7 @@ MATRIX: dict[str, Page] = {
     "business:cash-export": page(pk="kube", shows="cash_entry"),
     "business:cash-import": page(pk="kube"),
     "business:cashimport-detail": page(pk="kube", import_pk="cash_import"),
+    "business:cashimport-progress": page(pk="kube", import_pk="cash_import"),
     "business:cashimport-commit": page(pk="kube", import_pk="cash_import"),
     "business:iks": page(pk="kube"),
     "business:allocation-add": page(pk="kube"),

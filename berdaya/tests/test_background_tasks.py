@@ -172,3 +172,25 @@ def test_other_roles_get_no_worker_warnings(users, stuck_import):
     aged(run_monitoring.enqueue(None), minutes=90)
 
     assert not {"stuck-tasks", "worker-silent"} & set(kinds(users["officer"]))
+
+
+def test_every_task_of_every_app_is_a_known_kind() -> None:
+    """A new task must say what it is called and whose record it works on, or its stuck copy has no scope."""
+    import importlib
+    import pkgutil
+
+    from django_tasks.base import Task
+
+    import berdaya
+    from berdaya import taskwatch
+
+    found = set()
+    for app in pkgutil.iter_modules(berdaya.__path__):
+        try:
+            module = importlib.import_module(f"berdaya.{app.name}.tasks")
+        except ModuleNotFoundError:
+            continue
+        found |= {value.module_path for value in vars(module).values() if isinstance(value, Task)}
+
+    assert "berdaya.business.tasks.commit_cash_import" in found
+    assert found - set(taskwatch.KINDS) == set()

@@ -2,10 +2,9 @@
 
 from .export import MONEY_FORMAT, write_cash_book
 from .importing import ImportIssue, ImportReport, balance_after, check_cash_book_file
-from .reading import MAX_ROWS, CashImportError
+from .reading import CashImportError
 
 __all__ = [
-    "MAX_ROWS",
     "MONEY_FORMAT",
     "CashImportError",
     "ImportIssue",

@@ -9,7 +9,9 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -27,8 +29,10 @@ from ..cash_rules import CheckedRow, check_cash_row
 from ..models import CashEntry
 from ..services.cashbook import record_cash_entries
 from ..services.common import lock_kube
-from .reading import MAX_ROWS, CashImportError, _amount, _choice_table, _key, _open, _summary_prefixes
+from .reading import CashImportError, _amount, _choice_table, _key, _open, _summary_prefixes
 
+# How often (in rows) a running import tells its page how far it got.
+PROGRESS_EVERY = 500
 # A rule's message (shared with the form) with the line it is about; the reading's own messages name the line.
 LINE = N_("Line %(line)s: %(message)s")
 # What the import said of a rule before it shared the form's rules: still in reports stored then, so kept in the
@@ -68,6 +72,8 @@ class ImportReport:
     expense: int = 0
     committed: bool = False
     issues: list[ImportIssue] = field(default_factory=list)
+    # Why the file as a whole was refused (read by the task worker, in the office's language); nothing was stored.
+    error: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,8 +168,14 @@ class _Reader:
         return values, problems
 
 
-def check_cash_book_file(*, kube: Kube, path: Any, by: User, commit: bool = False) -> ImportReport:
-    """Check every row of a cash-book spreadsheet; with `commit`, store the accepted rows in one transaction."""
+def check_cash_book_file(
+    *, kube: Kube, path: Path, by: User, commit: bool = False, progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    """Check every row of a cash-book spreadsheet; with `commit`, store the accepted rows in one transaction.
+
+    A file beyond the cash book's import limits raises FileRefused (berdaya.lib.uploads), as a file that cannot be
+    read raises CashImportError: both before anything is stored. `progress` is told the rows read so far.
+    """
     summaries = _summary_prefixes()
     today = timezone.localdate()
     report = ImportReport()
@@ -172,14 +184,14 @@ def check_cash_book_file(*, kube: Kube, path: Any, by: User, commit: bool = Fals
             kube = lock_kube(kube)
         lock_end = selectors.locked_until(kube)
         existing = selectors.existing_entry_keys(kube)
-        columns, rows, workbook = _open(path)
+        columns, rows, workbook = _open(Path(path))
         reader = _Reader(columns)
         accepted: list[CheckedRow] = []
         try:
             for line, cells in rows:
                 report.rows += 1
-                if report.rows > MAX_ROWS:
-                    raise CashImportError(_("The file has more than %(max)s rows.") % {"max": number(MAX_ROWS)})
+                if progress is not None and report.rows % PROGRESS_EVERY == 0:
+                    progress(report.rows)
                 if reader.is_summary(cells, summaries):
                     report.rows -= 1
                     continue

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from berdaya.lib.errors import DomainError
-
-MAX_ROWS = 20_000
+from berdaya.lib.uploads import Limits, check_dimension, check_upload, counted
 
 
 class CashImportError(DomainError):
@@ -138,14 +138,27 @@ def _aliases() -> dict[str, str]:
     return aliases
 
 
-def _open(path: Any) -> tuple[dict[str, int], Iterator[tuple[int, tuple[Any, ...]]], Any]:
+def _open(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, tuple[Any, ...]]], Any]:
+    """The columns, the rows under the header (line number, cells) and the workbook to close afterwards.
+
+    The file is first judged by what it expands to (berdaya.lib.uploads, the cash book's limits): a file beyond them
+    raises FileRefused before a row is read, or as soon as the rows read (empty ones too) pass them.
+    """
     from openpyxl import load_workbook
 
+    limits = Limits.of("cash_book")
+    check_upload(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for a damaged or non-XLSX file
         raise CashImportError(_("The file is not an XLSX workbook that can be opened.")) from error
-    values = workbook.worksheets[0].iter_rows(values_only=True)
+    sheet = workbook.worksheets[0]
+    try:
+        check_dimension(sheet, limits)
+    except DomainError:
+        workbook.close()
+        raise
+    values = counted(sheet.iter_rows(values_only=True), limits)
     aliases = _aliases()
     # The header is the first row that names the required columns (an export has a title block above it).
     for number, cells in enumerate(values, start=1):

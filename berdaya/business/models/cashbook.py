@@ -339,19 +339,30 @@ class CashImportQuerySet(KubeScoped["CashImport"]):
 
 
 class CashImport(models.Model):
-    """An uploaded cash-book spreadsheet: checked in a dry run, then committed all at once."""
+    """An uploaded cash-book spreadsheet: checked in a dry run, then committed all at once, both by the task worker.
+
+    Its way from upload to commit is the registry's ImportJob's (docs/architecture.md, Imports).
+    """
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
         COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (Status.PENDING, Status.CHECKING, Status.IMPORTING)
 
     kube = models.ForeignKey("groups.Kube", models.PROTECT, related_name="cash_imports")
     file = models.FileField(upload_to="business/imports/")
     filename = models.CharField(max_length=255)
-    status = models.CharField(max_length=10, choices=Status, default=Status.CHECKED)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    # The last dry run or commit (excel.ImportReport), or the error that refused the file.
     report = models.JSONField(default=dict)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = CashImportQuerySet.as_manager()
 
@@ -362,6 +373,10 @@ class CashImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
 
     @property
     def can_be_committed(self) -> bool:

@@ -126,7 +126,9 @@ def test_a_month_not_to_close_now_is_not_asked_about_but_refused(as_user, users,
 
 
 @pytest.fixture
-def checked_import(kube, tmp_path, users):
+def checked_import(kube, tmp_path, users, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # the worker, at once
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Tanggal", "Uraian", "Kategori", "Masuk", "Keluar", "Produk", "Saluran"])

@@ -182,7 +182,9 @@ def test_an_exported_book_imports_into_an_empty_group(tmp_path, by):
     assert selectors.cash_balance(kube=target) == 380_000
 
 
-def test_the_import_pages_check_then_commit(client, users, tmp_path):
+def test_the_import_pages_check_then_commit(client, users, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # the worker, at once
     kube = KubeFactory(facilitator=users["facilitator"])
     path = _xlsx(tmp_path, [["2027-11-05", "Jual kue", None, 150000, None, "Kue lapis", "Warung desa"]])
     client.force_login(users["facilitator"])

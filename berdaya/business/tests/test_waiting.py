@@ -91,7 +91,9 @@ def test_one_plan_to_write_leads_to_its_group(users, kube):
 
 
 def test_a_checked_cash_book_file_waits_for_whoever_uploaded_it(users, kube):
-    CashImport.objects.create(kube=kube, file="business/imports/x.xlsx", filename="x.xlsx", by=users["facilitator"])
+    CashImport.objects.create(
+        kube=kube, file="business/imports/x.xlsx", filename="x.xlsx", by=users["facilitator"], status="checked"
+    )
     CashImport.objects.create(
         kube=kube, file="business/imports/y.xlsx", filename="y.xlsx", by=users["facilitator"], status="committed"
     )

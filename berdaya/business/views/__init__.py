@@ -12,6 +12,7 @@ from .cashbook import (
     cash_import,
     cash_import_commit,
     cash_import_detail,
+    cash_import_progress,
     cash_receipt,
     cash_reverse,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "cash_import",
     "cash_import_commit",
     "cash_import_detail",
+    "cash_import_progress",
     "cash_receipt",
     "cash_reverse",
     "credit_add",

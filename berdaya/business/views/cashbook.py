@@ -21,7 +21,7 @@ from berdaya.lib.files import protected_file_response
 from berdaya.lib.formats import day, month, number, rupiah
 from berdaya.lib.http import AuthedRequest
 
-from .. import excel, selectors, services
+from .. import excel, selectors, services, tasks
 from ..forms import CashEntryForm, ImportForm, MonthForm, ReasonForm
 from ..models import CashEntry, CashImport, month_start
 from .common import VIEW, child, group
@@ -175,21 +175,39 @@ def cash_import(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "business/cash_import.html", {"kube": kube, "tab": "cash", "form": form, "imports": imports})
 
 
-@permission_required("business.add_cashentry", raise_exception=True)
-def cash_import_detail(request: AuthedRequest, pk: int, import_pk: int) -> HttpResponse:
-    kube = group(request, pk)
-    job = child(request, CashImport, kube, import_pk)
+def _import_context(request: AuthedRequest, kube: Kube, job: CashImport) -> dict[str, Any]:
     report = excel.ImportReport.from_dict(job.report)
-    context = {
+    return {
         "kube": kube,
         "tab": "cash",
         "job": job,
         "actions": selectors.actions_for(request.user, job),
         "report": report,
         "issues": [issue.text for issue in report.issues[:500]],
-        "balance_after": excel.balance_after(kube=kube, report=report),
+        "progress": tasks.read_progress(job) if job.is_running else report.rows,
+        "progress_url": reverse("business:cashimport-progress", args=[kube.pk, job.pk]),
     }
+
+
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_import_detail(request: AuthedRequest, pk: int, import_pk: int) -> HttpResponse:
+    kube = group(request, pk)
+    job = child(request, CashImport, kube, import_pk)
+    context = _import_context(request, kube, job)
+    if "commit" in context["actions"]:
+        context["balance_after"] = excel.balance_after(kube=kube, report=context["report"])
     return render(request, "business/cash_import_detail.html", context)
+
+
+@permission_required("business.add_cashentry", raise_exception=True)
+def cash_import_progress(request: AuthedRequest, pk: int, import_pk: int) -> HttpResponse:
+    """The progress fragment the import page polls every second while the task worker checks or stores the file."""
+    kube = group(request, pk)
+    job = child(request, CashImport, kube, import_pk)
+    response = render(request, "_import_progress.html", _import_context(request, kube, job))
+    if not job.is_running and request.htmx:
+        response["HX-Refresh"] = "true"  # finished: reload the whole page once, to show the report and the next step
+    return response
 
 
 @require_POST
@@ -200,11 +218,8 @@ def cash_import_commit(request: AuthedRequest, pk: int, import_pk: int) -> HttpR
     back = reverse("business:cashimport-detail", args=[kube.pk, job.pk])
     if (asked := confirm_first(request, lambda: _commit_confirmation(request, kube, job), back=back)) is not None:
         return asked
-    outcome = perform(request, services.commit_cash_import, job=job)
-    if not outcome:
-        return redirect("business:cashimport-detail", kube.pk, job.pk)
-    messages.success(request, _("%(count)s entries imported.") % {"count": number(outcome.value.accepted)})
-    return redirect(_book_url(kube))
+    perform(request, services.commit_cash_import, job=job)
+    return redirect(back)  # its progress, then what was stored
 
 
 def _commit_confirmation(request: AuthedRequest, kube: Kube, job: CashImport) -> Confirmation | None:

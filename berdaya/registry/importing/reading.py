@@ -16,6 +16,8 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from berdaya.lib.uploads import FileRefused, Limits, check_dimension, check_upload, counted, csv_lines
+
 from .results import ImportFileError
 from .vocabulary import ALIASES, FIELDS, REQUIRED, Kind
 
@@ -42,7 +44,7 @@ def _is_xlsx(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04" and zipfile.is_zipfile(path)
 
 
-def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], IO[Any]]:
+def _csv_rows(path: Path, limits: Limits) -> tuple[list[str], Iterator[tuple[int, list[Any]]], IO[Any]]:
     raw = path.open("rb")
     head = raw.read(64 * 1024)
     if not head.strip():
@@ -62,9 +64,14 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], I
     first_line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
     # Excel in an Indonesian locale saves CSV with semicolons.
     delimiter = max((";", ",", "\t", "|"), key=first_line.count)
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(csv_lines(text), delimiter=delimiter)
+    # Every line counts against the limit, blank ones too; the header is the first.
+    lines = counted(reader, limits)
     try:
-        header = next(reader, None)
+        header = next(lines, None)
+    except FileRefused:
+        text.close()
+        raise
     except (csv.Error, UnicodeDecodeError) as error:
         text.close()
         raise ImportFileError(
@@ -76,7 +83,7 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], I
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            for cells in reader:
+            for cells in lines:
                 if "".join(cells).strip():  # not a blank line or a row of empty cells
                     yield reader.line_num, cells
         except UnicodeDecodeError as error:
@@ -119,7 +126,7 @@ def _not_utf8(sample: bytes, position: int) -> str:
     ) % {"line": line}
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], Any]:
+def _xlsx_rows(path: Path, limits: Limits) -> tuple[list[str], Iterator[tuple[int, list[Any]]], Any]:
     from openpyxl import load_workbook
 
     try:
@@ -128,7 +135,14 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], 
     except Exception as error:  # openpyxl raises many types for a damaged workbook
         raise ImportFileError(_("The XLSX workbook cannot be opened: %(error)s") % {"error": error}) from error
     sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    try:
+        check_dimension(sheet, limits)
+    except Exception:
+        workbook.close()
+        raise
+    # Every row counts against the limits, the empty rows openpyxl makes of a gap too: a sheet that declares
+    # nothing and jumps to row 1,048,576 stops at the limit instead of walking a million empty rows.
+    values = counted(sheet.iter_rows(values_only=True), limits)
     header_row = next(values, None)
     if header_row is None or not any(cell not in (None, "") for cell in header_row):
         workbook.close()
@@ -143,13 +157,19 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], 
     return header, rows(), workbook
 
 
-def open_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], Any]:
-    """The header and a stream of (line number, cells) of a CSV or XLSX file, and a handle to close afterwards."""
+def open_rows(path: Path, limits: Limits | None = None) -> tuple[list[str], Iterator[tuple[int, list[Any]]], Any]:
+    """The header and a stream of (line number, cells) of a CSV or XLSX file, and a handle to close afterwards.
+
+    The file is first judged by what it expands to (`berdaya.lib.uploads`, the registry's limits unless given): a
+    file beyond them raises FileRefused before a row is read, or as soon as the rows read pass them.
+    """
     if path.stat().st_size == 0:
         raise ImportFileError(_("The file is empty."))
+    limits = limits or Limits.of("registry")
+    check_upload(path, limits)
     if _is_xlsx(path):
-        return _xlsx_rows(path)
-    return _csv_rows(path)
+        return _xlsx_rows(path, limits)
+    return _csv_rows(path, limits)
 
 
 def resolve_columns(

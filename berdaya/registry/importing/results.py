@@ -56,6 +56,8 @@ class ImportSummary:
     households_updated: int = 0
     committed: bool = False
     error: str = ""
+    # The file was refused by the import limits (berdaya.lib.uploads): its job ends failed, nothing was read.
+    refused: bool = False
     unknown_headers: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     issues: list[dict[str, Any]] = field(default_factory=list)  # the first ISSUES_ON_PAGE, for the page

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import User
 from berdaya.lib.audit import acting_as
+from berdaya.lib.formats import number
+from berdaya.lib.uploads import FileRefused
 from berdaya.regions.models import Region
 
 from .checking import Checker, checked_here
@@ -27,6 +29,15 @@ from .writing import Writer
 
 class _Refused(Exception):
     """Raised inside the commit's transaction to roll everything back."""
+
+
+class _GaveUp(Exception):
+    """Raised when the first rows of a file are all rejected: it is not this kind of file (or junk)."""
+
+
+# A file whose first this many rows are all rejected is not checked further: 300,000 rows of junk would otherwise keep
+# the task worker busy for minutes and hold a million findings in memory, to report what its first rows already say.
+GIVE_UP_AFTER_REJECTED = 1000
 
 
 def run_import(
@@ -84,6 +95,16 @@ def run_import(
             "%(count)d rows were rejected, so nothing was imported. Correct them, or choose to import only the "
             "accepted rows."
         ) % {"count": summary.rejected}
+    except _GaveUp:
+        summary.created = summary.updated = summary.unchanged = 0
+        summary.households_created = summary.households_updated = 0
+        summary.error = _(
+            "The first %(count)s rows were all rejected, so the rest of the file was not checked: it does not look "
+            "like a file of this kind. The report lists why each of these rows was rejected."
+        ) % {"count": number(summary.rejected)}
+    except FileRefused as error:
+        summary = ImportSummary(kind=kind, dry_run=dry_run, error=error.message, refused=True)
+        issues = []
     except ImportFileError as error:
         summary.created = summary.updated = summary.unchanged = summary.skipped = 0
         summary.error = error.message
@@ -134,6 +155,8 @@ def _stream(
         for batch in batches:
             writer(batch)
             _count(batch, summary, issues)
+            if not summary.accepted and summary.rejected >= GIVE_UP_AFTER_REJECTED:
+                raise _GaveUp
             if progress is not None:
                 progress(summary.total)
 

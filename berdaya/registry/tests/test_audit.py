@@ -61,7 +61,10 @@ def media(tmp_path, settings):
 
 
 @pytest.mark.parametrize("kind", ["registry", "history"])
-def test_every_history_row_of_an_import_from_the_page_names_the_uploader(kind, client, users, tmp_path, media):
+def test_every_history_row_of_an_import_from_the_page_names_the_uploader(
+    kind, client, users, tmp_path, media, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # the worker, at once
     prepare(kind, tmp_path, users)
     client.force_login(users["officer"])
     marks = last_history_ids()
@@ -82,7 +85,6 @@ def test_every_history_row_of_an_import_from_the_page_names_the_uploader(kind, c
 def test_every_history_row_of_an_import_run_by_the_task_queue_names_the_uploader(
     kind, users, tmp_path, media, settings
 ):
-    settings.BERDAYA_IMPORT_INLINE_BYTES = 0  # every file goes to the queue
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     prepare(kind, tmp_path, users)
     marks = last_history_ids()

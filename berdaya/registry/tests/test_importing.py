@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
@@ -528,9 +527,14 @@ def test_the_command_fails_on_a_refused_file(tmp_path, users, capsys):
 # --- the import pages --------------------------------------------------------------------------------------------
 
 
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def media(tmp_path, settings):
+    """Uploads in a temporary folder, and the task worker's work done at once, as the worker would."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = IMMEDIATE
     return settings.MEDIA_ROOT
 
 
@@ -552,9 +556,6 @@ def test_uploading_a_file_checks_it_and_committing_stores_it(client, users, tmp_
     assert Person.objects.count() == 3
 
 
-@override_settings(
-    BERDAYA_IMPORT_INLINE_BYTES=0, TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-)
 def test_the_import_page_counts_households_too(client, users, tmp_path, media):
     client.force_login(users["officer"])
     upload(client, tmp_path, [HEADER, *good_rows()])
@@ -577,7 +578,7 @@ def test_the_import_page_writes_large_counts_with_the_languages_grouping(client,
     assert "<b>1.000.000</b>" in page
 
 
-def test_a_large_file_goes_through_the_task_queue(client, users, tmp_path, media):
+def test_the_progress_fragment_reloads_the_page_once_the_worker_is_done(client, users, tmp_path, media):
     client.force_login(users["officer"])
     upload(client, tmp_path, [HEADER, *good_rows()])
     job = ImportJob.objects.get()

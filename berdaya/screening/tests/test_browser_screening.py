@@ -20,7 +20,6 @@ def work_off_the_queue():
 
 def test_an_officer_imports_a_file_and_confirms_the_duplicate_it_brought(page, users, regions, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.BERDAYA_IMPORT_INLINE_BYTES = 0  # every file goes through the task queue, as large ones do
     _, original = different_people(regions)
     upload = tmp_path / "desa-tapis.csv"
     upload.write_text(
