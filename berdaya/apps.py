@@ -9,4 +9,6 @@ class BerdayaConfig(AppConfig):
 
     def ready(self) -> None:
         # The audit context's receiver names the acting user on every history row.
+        # A task that dies with its worker closes the record it was working on (an import job left "running").
+        from berdaya import taskwatch  # noqa: F401
         from berdaya.lib import audit  # noqa: F401

@@ -11,12 +11,14 @@ this module does not know) belongs to the whole installation, and every Admin Di
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Model, Q
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,11 +26,12 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.compat import TaskResultStatus, task_finished
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from berdaya.accounts.models import User
 from berdaya.business.models import CashImport
+from berdaya.lib.audit import acting_as
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.waiting import Effort, Waiting
 from berdaya.registry.models import ImportJob
@@ -37,6 +40,7 @@ from berdaya.screening.models import ScreeningRun
 from berdaya.worker.models import WorkerBeat
 
 PERMISSION = "worker.view_workerbeat"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -201,3 +205,29 @@ def background_tasks(request: AuthedRequest) -> HttpResponse:
         "now": now,
     }
     return render(request, "background_tasks.html", context)
+
+
+@receiver(task_finished)
+def fail_the_record_of_a_failed_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """A task that failed without its own code saying so (the worker running it died too often: WorkerLost) would
+    leave its import job, screening run or report request "running" for ever: mark the record failed, as the user
+    who started it. A record the task already closed itself (its own error handling) is left as it is."""
+    if task_result.status != TaskResultStatus.FAILED:
+        return
+    kind = KINDS.get(task_result.task.module_path)
+    if kind is None or kind.model is None or not task_result.args:
+        return
+    record = kind.model._default_manager.filter(pk=task_result.args[0]).first()
+    if record is None or not record.is_running:  # type: ignore[attr-defined]
+        return
+    errors = getattr(task_result, "errors", None) or []
+    reason = errors[-1].exception_class_path.rsplit(".", 1)[-1] if errors else "failed"
+    with acting_as(getattr(record, kind.started_by)):
+        record.status = kind.model.Status.FAILED  # type: ignore[attr-defined]
+        record.finished_at = timezone.now()  # type: ignore[attr-defined]
+        fields = ["status", "finished_at"]
+        if hasattr(record, "error"):
+            record.error = _("The task worker stopped while working on this (%(reason)s).") % {"reason": reason}
+            fields.append("error")
+        record.save(update_fields=fields)
+    logger.error("Task %s (%s) failed: %s %s marked failed", task_result.id, kind.label, kind.model.__name__, record.pk)

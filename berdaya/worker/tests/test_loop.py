@@ -235,3 +235,30 @@ def test_a_worker_killed_mid_task_leaves_the_task_to_the_next_worker_which_finis
     assert left == TaskResultStatus.RUNNING
     assert (finished.status, finished.return_value) == (TaskResultStatus.SUCCESSFUL, 5)
     assert len(finished.worker_ids) == 2
+
+
+def test_the_import_of_a_task_that_lost_its_worker_every_time_is_marked_failed(db, settings):
+    from berdaya.accounts.tests.factories import UserFactory
+    from berdaya.registry.models import ImportJob
+    from berdaya.registry.tasks import commit_import
+
+    settings.BERDAYA_TASK_MAX_ATTEMPTS = 2
+    user = UserFactory()
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.REGISTRY,
+        file="imports/x.csv",
+        original_name="x.csv",
+        region=user.region,
+        created_by=user,
+        status=ImportJob.Status.IMPORTING,
+    )
+    row = DBTaskResult.objects.get(pk=commit_import.enqueue(job.pk).id)
+    row.status, row.worker_ids, row.started_at = TaskResultStatus.RUNNING, ["first", "second"], timezone.now()
+    row.save()
+    beat("second", pid=dead_pid(), ago=dt.timedelta(seconds=5))
+
+    recover_lost()
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.history.first().history_user == user
