@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import URLPattern, URLResolver
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
@@ -47,7 +48,8 @@ def rate_limited(token: AccessToken) -> None:
     """Count a call against its token's limit for this minute; past the limit, a 429 saying when to try again."""
     now = time.time()
     minute = int(now // 60)
-    key = f"berdaya:api-rate:{token.pk}:{minute}"
+    # By the token's hash, not its id: an id may come again after a rolled-back transaction, a hash never.
+    key = f"berdaya:api-rate:{token.key_hash[:32]}:{minute}"
     cache.add(key, 0, timeout=120)
     try:
         calls = cache.incr(key)
@@ -88,7 +90,7 @@ class BrowserSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
-        return user if user.is_authenticated and user.is_active else None  # type: ignore[return-value]
+        return user if user.is_authenticated and user.is_active else None
 
 
 api = NinjaAPI(
@@ -188,11 +190,11 @@ ERROR_RESPONSES: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404:
 def _caller_language(request: HttpRequest) -> str:
     """The Accept-Language a program sends, else the language the pages use for this browser (its cookie)."""
     available = {code for code, _ in settings.LANGUAGES}
-    for code, _quality in translation.trans_real.parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         base = code.split("-")[0].lower()
         if base in available:
             return base
-    return getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    return str(getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE))
 
 
 def _api_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -39,6 +39,7 @@ def reveal(user: User, person: Person) -> str:
 class HouseholdOut(Schema):
     id: int
     kk_number: str
+    address: str
     village: str
     decile: int | None
     register_id: str

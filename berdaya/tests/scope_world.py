@@ -35,6 +35,7 @@ from django.test import Client, override_settings
 from PIL import Image
 
 from berdaya.accounts.models import User
+from berdaya.accounts.services import create_token
 from berdaya.accounts.tests.factories import UserFactory
 from berdaya.business.models import BudgetLine, CashImport, CreditApplication, MarketEvent
 from berdaya.business.tests.factories import (
@@ -120,6 +121,9 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     # A report request is its requester's (the kecamatan operator's, for its kecamatan) and the Admin Dinas's of the
     # region; the officer and the monitor of the same regency see only their own.
     "report_request": {IN: frozenset({ADMIN, CAMAT}), FAR: frozenset()},
+    # A service account and its API tokens are managed by the Admin Dinas of its region (and used by no one here).
+    "service_account": {IN: frozenset({ADMIN}), FAR: frozenset()},
+    "token": {IN: frozenset({ADMIN}), FAR: frozenset()},
 }
 
 # Names a page may show beyond the records' own pages: a group's page names its facilitator and its cycle to
@@ -150,6 +154,8 @@ class World:
     markers: dict[str, dict[str, str]] = field(default_factory=dict)
     # role -> logged-in client session key
     sessions: dict[str, str] = field(default_factory=dict)
+    # role -> a personal access token of the role's user, for the API
+    tokens: dict[str, str] = field(default_factory=dict)
     # stored file name -> content, for every file a record holds
     files: dict[str, bytes] = field(default_factory=dict)
 
@@ -322,6 +328,19 @@ def build_world() -> World:
         verval.photo.save("rumah.jpg", _jpeg(), save=True)
         world.add("verval", place, verval)
         if place in (IN, FAR):
+            service = UserFactory(
+                username=f"scope_service_{place}",
+                role=User.Role.MONITOR,
+                region=village.parent,
+                is_service_account=True,
+                first_name=marker("service_account", place),
+                last_name="",
+            )
+            world.add("service_account", place, service)
+            made = create_token(
+                by=service, owner=service, name=marker("token", place), expires_on=dt.date(2027, 12, 31), read_only=True
+            )
+            world.add("token", place, made.record)
             notification = Notification.objects.create(recipient_region=village, subject=marker("notification", place))
             world.add("notification", place, notification, marked=True)
 
@@ -466,6 +485,9 @@ def build_world() -> World:
         client = Client()
         client.force_login(user)
         world.sessions[key] = client.session.session_key or ""
+        world.tokens[key] = create_token(
+            by=user, owner=user, name="scope matrix", expires_on=dt.date(2027, 12, 31), read_only=False
+        ).secret
     return world
 
 
