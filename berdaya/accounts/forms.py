@@ -82,7 +82,7 @@ class LoginForm(AuthenticationForm):
         "service_account": _("This is a service account: it calls the API with tokens and cannot log in."),
     }
 
-    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if user.is_service_account:
             raise forms.ValidationError(self.error_messages["service_account"], code="service_account")
