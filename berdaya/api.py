@@ -31,13 +31,17 @@ from ninja.security import HttpBearer, SessionAuth
 
 from berdaya.accounts.models import AccessToken, User
 from berdaya.accounts.services import note_token_use, token_for
+from berdaya.business.api import router as business_router
 from berdaya.groups.api import router as groups_router
 from berdaya.lib.api import ApiError, ErrorOut
 from berdaya.lib.audit import coming_through, name_way_in
 from berdaya.lib.errors import DomainError
+from berdaya.mentoring.api import router as mentoring_router
+from berdaya.monitoring.api import router as monitoring_router
 from berdaya.regions.api import router as regions_router
 from berdaya.registry.api import router as registry_router
 from berdaya.targeting.api import router as targeting_router
+from berdaya.training.api import router as training_router
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +187,10 @@ api.add_router("/regions/", regions_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/targeting/", targeting_router)
 api.add_router("/groups/", groups_router)
+api.add_router("/mentoring/", mentoring_router)
+api.add_router("/training/", training_router)
+api.add_router("/business/", business_router)
+api.add_router("/monitoring/", monitoring_router)
 
 ERROR_RESPONSES: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 from typing import Any, TypeVar
 
@@ -16,8 +17,11 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
-from ninja import Field, Schema
-from ninja.pagination import PaginationBase
+from ninja import Field, Router, Schema
+from ninja.pagination import PaginationBase, paginate
+
+from .http import AuthedRequest
+from .scoping import region_q
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -115,3 +119,62 @@ class KeysetPagination(PaginationBase):
         more = len(rows) > pagination.limit
         rows = rows[: pagination.limit]
         return {"items": rows, "next": _encode(rows[-1].pk) if more else None}
+
+
+def kube_records(
+    router: Router,
+    *,
+    path: str,
+    name: str,
+    model: type[models.Model],
+    schema: type[Schema],
+    permission: str,
+    dated: str,
+    kube_path: str = "kube_id",
+    related: tuple[str, ...] = (),
+    label: str = "",
+) -> None:
+    """A list and a detail endpoint for one kind of a group's records (visits, cash entries, warnings ...).
+
+    Both start from the model's `visible_to(user)` (a facilitator: its own groups' records) and ask the permission
+    the pages ask. The list filters by `kube`, by `region` (the group's village or kecamatan) and by `since`, a day
+    compared with the record's own date (`dated`: a visit's day, a cash entry's day).
+    """
+    region_path = model._default_manager.none().region_path  # type: ignore[attr-defined]
+    what = label or str(model._meta.verbose_name_plural)
+
+    def visible(request: AuthedRequest) -> models.QuerySet[Any]:
+        require(request, permission)
+        return model._default_manager.visible_to(request.user).select_related(*related)  # type: ignore[attr-defined,no-any-return]
+
+    @router.get(
+        f"/{path}",
+        response=list[schema],  # type: ignore[valid-type]
+        operation_id=f"{name}_list",
+        url_name=f"{name}_list",
+        summary=f"List {what}",
+        description=f"The {what} of the groups of your scope: of one `kube`, in a `region`, dated `since` a day on.",
+    )
+    @paginate(KeysetPagination)
+    def listing(
+        request: AuthedRequest, kube: int | None = None, region: str = "", since: dt.date | None = None
+    ) -> models.QuerySet[Any]:
+        rows = visible(request)
+        if kube is not None:
+            rows = rows.filter(**{kube_path: kube})
+        if region:
+            rows = rows.filter(region_q(region_path, region))
+        if since is not None:
+            rows = rows.filter(**{f"{dated}__gte": since})
+        return rows
+
+    @router.get(
+        f"/{path}/{{pk}}",
+        response={200: schema, 403: ErrorOut, 404: ErrorOut},
+        operation_id=f"{name}_detail",
+        url_name=f"{name}_detail",
+        summary=f"One of the {what}",
+    )
+    def detail(request: AuthedRequest, pk: int) -> models.Model:
+        found: models.Model = get_visible(visible(request), pk)
+        return found

@@ -37,7 +37,15 @@ from PIL import Image
 from berdaya.accounts.models import User
 from berdaya.accounts.services import create_token
 from berdaya.accounts.tests.factories import UserFactory
-from berdaya.business.models import BudgetLine, CashImport, CreditApplication, MarketEvent
+from berdaya.business.models import (
+    BudgetLine,
+    CashImport,
+    CreditApplication,
+    IksEntry,
+    MarketEvent,
+    ProfitAllocation,
+    Repayment,
+)
 from berdaya.business.tests.factories import (
     AidStageFactory,
     AssetFactory,
@@ -51,7 +59,7 @@ from berdaya.inbox.models import Notification
 from berdaya.lib.stored_text import keep
 from berdaya.mentoring.models import EnvironmentRecord, FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
-from berdaya.monitoring.models import EarlyWarning, MonevPhoto, MonevVisit
+from berdaya.monitoring.models import EarlyWarning, LevelSnapshot, MonevPhoto, MonevVisit
 from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import ImportJob, Person
@@ -397,6 +405,7 @@ def build_world() -> World:
 
         # Business.
         plan = BusinessPlanFactory(kube=kube, created_by=facilitator)
+        world.add("plan", place, plan)
         line = BudgetLine.objects.create(plan=plan, item=marker("budget_line", place), quantity=1, unit_price=1_000)
         world.add("budget_line", place, line)
         stage = AidStageFactory(kube=kube, number=1, created_by=admin)
@@ -409,7 +418,36 @@ def build_world() -> World:
         cash_import = CashImport(kube=kube, filename="buku-kas.xlsx", report={}, by=facilitator)
         cash_import.file.save("buku-kas.xlsx", ContentFile(b"PK"), save=True)
         world.add("cash_import", place, cash_import)
-        world.add("loan", place, LoanFactory(kube=kube, borrower=marker("loan", place), by=facilitator))
+        loan = world.add("loan", place, LoanFactory(kube=kube, borrower=marker("loan", place), by=facilitator))
+        repayment = Repayment.objects.create(loan=loan, paid_on=dt.date(2027, 8, 1), amount=100_000, by=facilitator)
+        world.add("repayment", place, repayment)
+        allocation = ProfitAllocation.objects.create(
+            kube=kube,
+            period_start=dt.date(2027, 6, 1),
+            period_end=dt.date(2027, 6, 1),
+            profit=1_000_000,
+            share_capital=50,
+            share_members=40,
+            share_iks=10,
+            to_capital=500_000,
+            to_members=400_000,
+            to_iks=100_000,
+            members=5,
+            allocated_on=dt.date(2027, 7, 1),
+            by=facilitator,
+        )
+        world.add("allocation", place, allocation)
+        iks = IksEntry.objects.create(
+            kube=kube,
+            entry_date=dt.date(2027, 7, 1),
+            kind="contribution",
+            amount=100_000,
+            description=marker("iks_entry", place),
+            by=facilitator,
+        )
+        world.add("iks_entry", place, iks, marked=True)
+        level = LevelSnapshot.objects.create(kube=kube, month=dt.date(2027, 8, 1), level=1, computed_level=1)
+        world.add("level", place, level)
         credit = CreditApplication.objects.create(
             kube=kube,
             lender=marker("credit", place),
