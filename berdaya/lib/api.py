@@ -4,8 +4,6 @@ The API itself (berdaya/api.py) sits above the apps; an app's router only needs 
 refusal look the same in every app. See docs/api.md.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import datetime as dt

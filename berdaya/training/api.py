@@ -1,7 +1,5 @@
 """Training over the API: the trainings of the caller's scope (a facilitator: those its groups' members attended)."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.db.models import QuerySet
