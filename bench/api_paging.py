@@ -26,7 +26,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berdaya.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/berdaya_api_bench")
 os.environ.setdefault("BERDAYA_API_RATE_LIMIT", "1000000")  # a thousand pages in a few minutes: no limit here
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
