@@ -78,7 +78,7 @@ def main() -> int:
     secret = create_token(
         by=admin, owner=admin, name="bench", expires_on=timezone.localdate() + dt.timedelta(days=1), read_only=True
     ).secret
-    client = Client(headers={"Authorization": f"Bearer {secret}"})
+    client = Client(headers={"Authorization": f"Bearer {secret}"}, HTTP_HOST="localhost")
     print(f"database: {connection.vendor}; {Person.objects.count():,} persons; load {os.getloadavg()[0]:.1f}")
 
     times: list[float] = []
@@ -105,7 +105,26 @@ def main() -> int:
     print(f"first page alone {times[0]:.0f} ms; last page alone {times[-1]:.0f} ms")
     quantiles = statistics.quantiles(times, n=100)
     print(f"all pages: p50 {quantiles[49]:.0f} ms, p95 {quantiles[94]:.0f} ms, max {max(times):.0f} ms")
+    _queries(admin, args.limit, rows)
     return 0
+
+
+def _queries(admin: User, limit: int, rows: int) -> None:
+    """The page's query alone, as the API runs it (keyset) and as OFFSET would, at the first, middle and last page."""
+    persons = Person.objects.visible_to(admin).select_related("household").order_by("pk")
+    ids = list(persons.values_list("pk", flat=True)[:: max(1, rows // 4)])
+    print("query alone, median of 5 runs (keyset: pk > last id; OFFSET: the same page by its position):")
+    for label, position in [("first", 0), ("middle", rows // 2), ("last", rows - limit)]:
+        after = ids[0] - 1 if position == 0 else persons.values_list("pk", flat=True)[position - 1]
+        keyset, offset = [], []
+        for _ in range(5):
+            start = time.perf_counter()
+            list(persons.filter(pk__gt=after)[: limit + 1])
+            keyset.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            list(persons[position : position + limit])
+            offset.append((time.perf_counter() - start) * 1000)
+        print(f"  {label:6} page: keyset {statistics.median(keyset):.0f} ms, OFFSET {statistics.median(offset):.0f} ms")
 
 
 if __name__ == "__main__":
