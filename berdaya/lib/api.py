@@ -139,6 +139,10 @@ def kube_records(
     compared with the record's own date (`dated`: a visit's day, a cash entry's day).
     """
     region_path = model._default_manager.none().region_path  # type: ignore[attr-defined]
+    # A day against a moment (a plan's approval) compares the moment's day in the site's zone, not a naive midnight.
+    since_lookup = (
+        f"{dated}__date__gte" if isinstance(model._meta.get_field(dated), models.DateTimeField) else f"{dated}__gte"
+    )
     what = label or str(model._meta.verbose_name_plural)
 
     def visible(request: AuthedRequest) -> models.QuerySet[Any]:
@@ -163,7 +167,7 @@ def kube_records(
         if region:
             rows = rows.filter(region_q(region_path, region))
         if since is not None:
-            rows = rows.filter(**{f"{dated}__gte": since})
+            rows = rows.filter(**{since_lookup: since})
         return rows
 
     @router.get(

@@ -270,3 +270,9 @@ def test_the_docs_are_for_signed_in_users_and_use_no_cdn(admin):
     assert page.status_code == 200
     assert "cdn" not in page.content.decode().lower()
     assert "/static/ninja/swagger-ui-bundle.js" in page.content.decode()
+
+
+def test_since_a_day_filters_records_dated_by_a_moment(admin):
+    response = _get("/api/v1/business/plans?since=2027-01-01", _token(admin))
+
+    assert response.status_code == 200
