@@ -82,6 +82,8 @@ class TokenAuth(HttpBearer):
         if found.read_only and request.method not in SAFE_METHODS:
             raise ApiError(403, "token_read_only", _("This token is read-only: it cannot change anything."))
         note_token_use(found)
+        # Every use is attributable: the server's log names the token and its owner with what it asked.
+        logger.info("API token %s of %s: %s %s", found.prefix, found.user.username, request.method, request.path)
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         # Forgotten after the call by the wrapper around every API view (see `_api_view`).

@@ -137,24 +137,37 @@ def test_a_token_reveal_is_in_the_reveal_log_and_the_history_names_the_token(adm
     assert (reveal.person, reveal.by) == (person, admin)
 
 
-def test_every_history_row_written_through_a_token_names_its_user_and_the_token(admin):
-    from berdaya.lib.audit import coming_through, name_way_in
+def test_every_history_row_written_through_a_token_names_its_user_and_the_token(admin, monkeypatch):
+    from berdaya.registry import api as registry_api
     from berdaya.registry.services import update_person
 
     person = PersonFactory(household__village__code="64.01.04.2004")
-    token = AccessToken.objects.get(
-        pk=create_token(
-            by=admin, owner=admin, name="x", expires_on=timezone.localdate() + dt.timedelta(days=3), read_only=False
-        ).record.pk
-    )
+    secret = _token(admin)
+    prefix = AccessToken.objects.get().prefix
 
-    with coming_through(""):
-        name_way_in(f"via API token {token.prefix}")
-        update_person(person=person, by=admin, occupation="Nelayan")
+    # A write endpoint in place of the reveal: a service that changes a record, called as the API calls services.
+    def writing(*, person, by):
+        update_person(person=person, by=by, occupation="Nelayan")
+        return person.nik
+
+    monkeypatch.setattr(registry_api.services, "reveal_nik", writing)
+    _post(f"/api/v1/registry/persons/{person.pk}/reveal", secret)
 
     row = Person.history.filter(id=person.pk).latest("history_date")
+    assert row.occupation == "Nelayan"
     assert row.history_user == admin
-    assert row.history_change_reason == f"via API token {token.prefix}"
+    assert row.history_change_reason == f"via API token {prefix}"
+
+
+def test_a_write_after_an_api_call_is_not_named_after_its_token(admin):
+    from berdaya.registry.services import update_person
+
+    person = PersonFactory(household__village__code="64.01.04.2004")
+    _get("/api/v1/regions/", _token(admin))
+
+    update_person(person=person, by=admin, occupation="Petani")
+
+    assert Person.history.filter(id=person.pk).latest("history_date").history_change_reason in (None, "")
 
 
 @override_settings(BERDAYA_API_RATE_LIMIT=3)
