@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    # The REST API (berdaya/api.py): listed so that its interactive docs use its own copy of Swagger UI, not a CDN.
+    "ninja",
     "simple_history",
     # Before django_tasks_db: its `db_worker` command (a loop that survives a busy database) replaces the library's.
     "berdaya.worker",
@@ -269,6 +271,10 @@ BERDAYA_XLSX_MAX_MEMBERS = int(os.environ.get("BERDAYA_XLSX_MAX_MEMBERS", 200))
 # Uploaded files are served only by views that check scope (berdaya/lib/files.py); nothing serves MEDIA_URL. Set to
 # an nginx `internal` location over MEDIA_ROOT (e.g. "/protected-media/") to let nginx send them (X-Accel-Redirect).
 BERDAYA_MEDIA_ACCEL_PREFIX = os.environ.get("BERDAYA_MEDIA_ACCEL_PREFIX", "")
+# The REST API (docs/api.md): how long a personal access token may last at most, and how many calls a token may make
+# per minute (more are answered 429 until the minute ends).
+BERDAYA_API_TOKEN_MAX_DAYS = int(os.environ.get("BERDAYA_API_TOKEN_MAX_DAYS", 365))
+BERDAYA_API_RATE_LIMIT = int(os.environ.get("BERDAYA_API_RATE_LIMIT", 600))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

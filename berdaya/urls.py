@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from berdaya import personal_data, pwa, taskwatch, worklist
+from berdaya import api, personal_data, pwa, taskwatch, worklist
 from berdaya.accounts.views import LoginView
 from berdaya.reports.views.dashboard import dashboard
 
@@ -32,6 +32,8 @@ urlpatterns = [
     path("business/", include("berdaya.business.urls")),
     path("monitoring/", include("berdaya.monitoring.urls")),
     path("reports/", include("berdaya.reports.urls")),
+    # The REST API (docs/api.md); it answers 401 itself rather than redirecting to the login page.
+    path("api/v1/", api.urls()),
     # At the root, so that the service worker may serve every page of the site (a worker's scope is its folder).
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berdaya.lib.text import NameField
@@ -26,7 +28,17 @@ class UserForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "role", "region", "is_active"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "role",
+            "region",
+            "is_service_account",
+            "is_active",
+        ]
         field_classes = {"first_name": NameField, "last_name": NameField}
         labels = {"is_active": _("Active (may log in)")}
 
@@ -42,7 +54,7 @@ class UserCreateForm(UserForm):
     password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
 
     class Meta(UserForm.Meta):
-        fields = ["username", "first_name", "last_name", "email", "phone", "role", "region"]
+        fields = ["username", "first_name", "last_name", "email", "phone", "role", "region", "is_service_account"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -67,4 +79,26 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("Wrong username or password. Check both; capital letters matter."),
         "inactive": _("This account is disabled. Ask your Admin Dinas."),
+        "service_account": _("This is a service account: it calls the API with tokens and cannot log in."),
     }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if user.is_service_account:
+            raise forms.ValidationError(self.error_messages["service_account"], code="service_account")
+
+
+def _in_ninety_days() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=90)
+
+
+class TokenForm(forms.Form):
+    """A new personal access token: what it is for, until when, and whether it may only read."""
+
+    name = forms.CharField(
+        label=_("What is it for?"), max_length=100, help_text=_("e.g. the province's dashboard tool")
+    )
+    expires_on = forms.DateField(
+        label=_("Valid until"), initial=_in_ninety_days, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    read_only = forms.BooleanField(label=_("Read only (cannot change anything)"), required=False, initial=True)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/password/", views.user_set_password, name="user-password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
+    path("users/<int:pk>/tokens/", views.user_tokens, name="user-tokens"),
+    path("tokens/", views.token_list, name="token-list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

@@ -6,20 +6,31 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from berdaya.lib.actions import act, perform
+from berdaya.lib.confirm import Confirmation
 from berdaya.lib.exports import csv_response
+from berdaya.lib.formats import day_time
 from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 
 from . import selectors
-from .forms import AdminSetPasswordForm, LoginForm, UserCreateForm, UserForm
+from .forms import AdminSetPasswordForm, LoginForm, TokenForm, UserCreateForm, UserForm
 from .models import User
-from .services import create_user, set_user_password, unlock_user, update_user
+from .services import (
+    create_token,
+    create_user,
+    may_manage_tokens,
+    revoke_token,
+    set_user_password,
+    unlock_user,
+    update_user,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -121,3 +132,70 @@ def user_set_password(request: AuthedRequest, pk: int) -> HttpResponse:
         ):
             return redirect(account)
     return render(request, "accounts/user_form.html", {"form": form, "account": account, "title": _("Set password")})
+
+
+# Personal access tokens for the API (docs/api.md) -------------------------------------------------------------------
+
+
+def _tokens_page(request: AuthedRequest, owner: User) -> HttpResponse:
+    """An account's tokens and the form for a new one; a token just made is shown here once, never again."""
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST":
+        outcome = perform(request, create_token, form=form, owner=owner)
+        if outcome:
+            new_token = outcome.value.secret
+            form = TokenForm()
+    context = {
+        "owner": owner,
+        "own": owner.pk == request.user.pk,
+        "tokens": selectors.tokens_of(owner=owner),
+        "form": form,
+        "new_token": new_token,
+    }
+    return render(request, "accounts/token_list.html", context)
+
+
+def token_list(request: AuthedRequest) -> HttpResponse:
+    """My API tokens: make one, see when each was last used, revoke one."""
+    return _tokens_page(request, request.user)
+
+
+@permission_required("accounts.change_user", raise_exception=True)
+def user_tokens(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The API tokens of a service account of the Admin Dinas's region."""
+    owner = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    if not may_manage_tokens(by=request.user, owner=owner):
+        raise Http404
+    return _tokens_page(request, owner)
+
+
+@require_POST
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(selectors.manageable_tokens(user=request.user).select_related("user"), pk=pk)
+    back = (
+        reverse("accounts:token-list")
+        if token.user_id == request.user.pk
+        else reverse("accounts:user-tokens", args=[token.user_id])
+    )
+    confirmation = Confirmation(
+        title=_("Revoke the token %(name)s?") % {"name": token.name},
+        effects=[
+            _("Every program that calls the API with this token (%(prefix)s…) is refused from now on.")
+            % {"prefix": token.prefix}
+        ],
+        final=_("A revoked token cannot be used again; make a new one if it is still needed."),
+        button=_("Revoke"),
+        rows=[
+            (_("Owner"), str(token.user)),
+            (_("Last used"), day_time(token.last_used_at) if token.last_used_at else "—"),
+        ],
+    )
+    return act(
+        request,
+        revoke_token,
+        back=back,
+        token=token,
+        confirm=confirmation if token.revoked_at is None else None,
+        success=_("Token %(name)s revoked.") % {"name": token.name},
+    )

@@ -26,6 +26,28 @@ class _Acting:
 
 
 _acting: ContextVar[_Acting | None] = ContextVar("berdaya_acting", default=None)
+# The way the change came in when it is not a page: "via API token 1a2b3c4d" (set for a whole API request).
+_via: ContextVar[str] = ContextVar("berdaya_via", default="")
+
+
+@contextmanager
+def coming_through(channel: str) -> Iterator[None]:
+    """Name the way in (an API token) on every history row written inside, after the service's own reason."""
+    token = _via.set(str(channel))
+    try:
+        yield
+    finally:
+        _via.reset(token)
+
+
+def name_way_in(channel: str) -> None:
+    """Name the way in for the rest of the enclosing `coming_through` (an API call learns its token after it began)."""
+    _via.set(str(channel))
+
+
+def way_in() -> str:
+    """The channel named by the innermost `coming_through`, or "" (a page, a task, a command)."""
+    return _via.get()
 
 
 @contextmanager
@@ -56,12 +78,15 @@ def because(record: models.Model, reason: str) -> None:
 @receiver(pre_create_historical_record, dispatch_uid="berdaya.lib.audit.name_the_actor")
 def _name_the_actor(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     acting = _acting.get()
-    if acting is None:
-        return
-    if acting.user.pk is not None:
-        history_instance.history_user_id = acting.user.pk
-    if acting.reason and not history_instance.history_change_reason:
-        history_instance.history_change_reason = acting.reason
+    if acting is not None:
+        if acting.user.pk is not None:
+            history_instance.history_user_id = acting.user.pk
+        if acting.reason and not history_instance.history_change_reason:
+            history_instance.history_change_reason = acting.reason
+    via = _via.get()
+    if via:
+        reason = history_instance.history_change_reason
+        history_instance.history_change_reason = f"{reason} ({via})" if reason else via
 
 
 @receiver(pre_create_historical_record, dispatch_uid="berdaya.lib.audit.fit_the_reason")

@@ -95,6 +95,9 @@ MATRIX: dict[str, Page] = {
     "accounts:user-edit": page(pk="user"),
     "accounts:user-password": page(pk="user"),
     "accounts:user-unlock": page(pk="user"),
+    "accounts:user-tokens": page(pk="service_account"),
+    "accounts:token-list": LIST,
+    "accounts:token-revoke": page(pk="token"),
     # Regions.
     "regions:region-list": LIST,
     "regions:region-export": listing("region"),
@@ -308,9 +311,13 @@ def _names(patterns: list[URLPattern | URLResolver], namespace: str | None) -> I
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
+# The REST API's URLs are checked per operation by API_MATRIX (below), not as pages.
+API_NAMESPACE = "api:"
+
+
 def url_names() -> list[str]:
-    """Every named URL of the current URLconf (`app:name`), each once."""
-    return sorted(set(_names(get_resolver().url_patterns, None)))
+    """Every named URL of the current URLconf (`app:name`), each once; the API's operations are in API_MATRIX."""
+    return sorted(name for name in set(_names(get_resolver().url_patterns, None)) if not name.startswith(API_NAMESPACE))
 
 
 def undeclared_names(matrix: dict[str, Page] = MATRIX) -> list[str]:
@@ -573,4 +580,141 @@ def check_choice(world: World, choice: Choice) -> list[str]:
                 f"{choice.role} posting the {place} {choice.kind} to {url} ({answer.status}): not taken, so the "
                 "refusal of the far one proves nothing (check the world or the other fields)"
             )
+    return problems
+
+
+# --- The REST API: every operation of the OpenAPI schema x every role's token x a record inside and outside -------
+
+# Operation id -> the record kind behind its path parameter (a detail, an action) or the kind it lists.
+API_MATRIX: dict[str, Page] = {
+    "regions_list": listing("region"),
+    "regions_detail": page(code="region.code"),
+    "registry_households_list": listing("household"),
+    "registry_households_detail": page(pk="household"),
+    "registry_persons_list": listing("person"),
+    "registry_persons_detail": page(pk="person"),
+    "registry_persons_reveal": page(pk="person"),
+    "targeting_cycles_list": listing("cycle"),
+    "targeting_cycles_detail": page(pk="cycle"),
+    "targeting_lists_list": LIST,
+    "targeting_lists_detail": page(pk="nomination_list"),
+    "targeting_nominees_list": listing("nominee"),
+    "targeting_nominees_detail": page(pk="nominee"),
+    "groups_kubes_list": listing("kube"),
+    "groups_kubes_detail": page(pk="kube"),
+    "groups_members_list": LIST,
+    "groups_members_detail": page(pk="membership"),
+    "mentoring_visits_list": listing("visit"),
+    "mentoring_visits_detail": page(pk="visit"),
+    "mentoring_meetings_list": listing("meeting"),
+    "mentoring_meetings_detail": page(pk="meeting"),
+    "mentoring_problems_list": listing("problem"),
+    "mentoring_problems_detail": page(pk="problem"),
+    "mentoring_environment_list": listing("environment"),
+    "mentoring_environment_detail": page(pk="environment"),
+    "training_trainings_list": listing("training"),
+    "training_trainings_detail": page(pk="training"),
+    "business_plans_list": LIST,
+    "business_plans_detail": page(pk="plan"),
+    "business_aid_stages_list": LIST,
+    "business_aid_stages_detail": page(pk="aid_stage"),
+    "business_assets_list": LIST,
+    "business_assets_detail": page(pk="asset"),
+    "business_cash_entries_list": LIST,
+    "business_cash_entries_detail": page(pk="cash_entry"),
+    "business_iks_entries_list": listing("iks_entry"),
+    "business_iks_entries_detail": page(pk="iks_entry"),
+    "business_allocations_list": LIST,
+    "business_allocations_detail": page(pk="allocation"),
+    "business_loans_list": LIST,
+    "business_loans_detail": page(pk="loan"),
+    "business_repayments_list": LIST,
+    "business_repayments_detail": page(pk="repayment"),
+    "monitoring_levels_list": LIST,
+    "monitoring_levels_detail": page(pk="level"),
+    "monitoring_monev_list": listing("monev"),
+    "monitoring_monev_detail": page(pk="monev"),
+    "monitoring_warnings_list": listing("warning"),
+    "monitoring_warnings_detail": page(pk="warning"),
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+
+
+def api_operations() -> list[Operation]:
+    """Every operation of the API's OpenAPI schema: a new endpoint appears here without anyone listing it."""
+    from berdaya.api import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    return sorted(
+        (
+            Operation(details["operationId"], method.upper(), path)
+            for path, methods in schema["paths"].items()
+            for method, details in methods.items()
+        ),
+        key=lambda operation: operation.operation_id,
+    )
+
+
+def undeclared_operations() -> list[str]:
+    return [op.operation_id for op in api_operations() if op.operation_id not in API_MATRIX]
+
+
+def ask_api(world: World, role: str, method: str, url: str) -> Answer:
+    """The API as `role`'s token would get it; writes are rolled back, an exception is a 500."""
+    client = Client(enforce_csrf_checks=True)
+    with transaction.atomic():
+        try:
+            response = client.generic(method, url, headers={"Authorization": f"Bearer {world.tokens[role]}"})
+            answer = Answer(response.status_code, response.content.decode("utf-8", errors="replace"))
+        except Exception as error:  # any exception is a 500 the matrix reports, with its cause
+            answer = Answer(500, f"{type(error).__name__}: {error}")
+        transaction.set_rollback(True)
+    return answer
+
+
+def check_operation(world: World, operation: Operation, spec: Page) -> list[str]:
+    """Everything wrong with one API operation across the six roles' tokens (and an account without a region)."""
+    problems: list[str] = []
+    if not spec.args:
+        shown_to = []
+        for role in [*ROLES, NO_REGION]:
+            answer = ask_api(world, role, operation.method, operation.path)
+            if answer.status >= 500:
+                problems.append(f"{role} asking for {operation.path}: {answer.status} {answer.body[:300]}")
+            problems += _leaks(world, role, answer, operation.path)
+            if spec.shows and world.markers[spec.shows][IN].lower() in answer.body.lower():
+                shown_to.append(role)
+        if spec.shows and not shown_to:
+            problems.append(f"no role was shown the in-scope {spec.shows} on {operation.path}")
+        return problems
+    (argument, (kind, attribute)), *_rest = spec.args.items()
+    refused: set[str] = set()
+    reached = []
+    for place in world.places(kind):
+        url = operation.path.replace(f"{{{argument}}}", str(getattr(world.records[kind][place], attribute)))
+        for role in [*ROLES, NO_REGION] if place == IN else ROLES:
+            seen = world.sees(role, kind, place)
+            answer = ask_api(world, role, operation.method, url)
+            where = f"{role} {operation.method} the {place} {kind} ({url})"
+            if place == IN and answer.status == 403:
+                refused.add(role)
+            if answer.status >= 500:
+                problems.append(f"{where}: {answer.status} {answer.body[:300]}")
+            elif not seen and answer.status not in (403, 404):
+                problems.append(f"{'LEAK: ' if answer.status == 200 else ''}{where}: {answer.status}, not 404")
+            elif not seen and answer.status == 403 and role not in refused:
+                problems.append(f"{where}: 403 where a record out of scope is a 404")
+            elif seen and answer.status == 404:
+                problems.append(f"{where}: 404 for a record in scope")
+            elif seen and place == IN and answer.status == 200:
+                reached.append(role)
+            problems += _leaks(world, role, answer, url)
+    if not reached:
+        problems.append("no role reached the in-scope record: the matrix tests nothing here (check the world)")
     return problems

@@ -35,8 +35,18 @@ from django.test import Client, override_settings
 from PIL import Image
 
 from berdaya.accounts.models import User
+from berdaya.accounts.services import create_token
 from berdaya.accounts.tests.factories import UserFactory
-from berdaya.business.models import BudgetLine, CashImport, CreditApplication, MarketEvent, MarketParticipation
+from berdaya.business.models import (
+    BudgetLine,
+    CashImport,
+    CreditApplication,
+    IksEntry,
+    MarketEvent,
+    MarketParticipation,
+    ProfitAllocation,
+    Repayment,
+)
 from berdaya.business.tests.factories import (
     AidStageFactory,
     AssetFactory,
@@ -50,7 +60,7 @@ from berdaya.inbox.models import Notification
 from berdaya.lib.stored_text import keep
 from berdaya.mentoring.models import EnvironmentRecord, FollowUp, Meeting, MonthlyReport, VisitPhoto
 from berdaya.mentoring.tests.factories import ProblemFactory, VisitFactory
-from berdaya.monitoring.models import EarlyWarning, MonevPhoto, MonevVisit
+from berdaya.monitoring.models import EarlyWarning, LevelSnapshot, MonevPhoto, MonevVisit
 from berdaya.regions.models import Region
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.models import Disclosure, ImportJob, Person
@@ -126,6 +136,9 @@ SEEN_BY: dict[str, dict[str, frozenset[str]]] = {
     "report_request": {IN: frozenset({ADMIN, CAMAT}), FAR: frozenset()},
     # The access log of personal data is the Admin Dinas's page alone (registry.view_disclosure).
     "disclosure": {IN: frozenset({ADMIN}), SIBLING: frozenset({ADMIN}), NEAR: frozenset({ADMIN}), FAR: frozenset()},
+    # A service account and its API tokens are managed by the Admin Dinas of its region (and used by no one here).
+    "service_account": {IN: frozenset({ADMIN}), FAR: frozenset()},
+    "token": {IN: frozenset({ADMIN}), FAR: frozenset()},
 }
 
 # Names a page may show beyond the records' own pages: a group's page names its facilitator and its cycle to
@@ -156,6 +169,8 @@ class World:
     markers: dict[str, dict[str, str]] = field(default_factory=dict)
     # role -> logged-in client session key
     sessions: dict[str, str] = field(default_factory=dict)
+    # role -> a personal access token of the role's user, for the API
+    tokens: dict[str, str] = field(default_factory=dict)
     # stored file name -> content, for every file a record holds
     files: dict[str, bytes] = field(default_factory=dict)
 
@@ -332,6 +347,19 @@ def build_world() -> World:
         verval.photo.save("rumah.jpg", _jpeg(), save=True)
         world.add("verval", place, verval)
         if place in (IN, FAR):
+            service = UserFactory(
+                username=f"scope_service_{place}",
+                role=User.Role.MONITOR,
+                region=village.parent,
+                is_service_account=True,
+                first_name=marker("service_account", place),
+                last_name="",
+            )
+            world.add("service_account", place, service)
+            made = create_token(
+                by=service, owner=service, name=marker("token", place), expires_on=dt.date(2027, 12, 31), read_only=True
+            )
+            world.add("token", place, made.record)
             notification = Notification.objects.create(recipient_region=village, subject=marker("notification", place))
             world.add("notification", place, notification, marked=True)
 
@@ -393,6 +421,7 @@ def build_world() -> World:
 
         # Business.
         plan = BusinessPlanFactory(kube=kube, created_by=facilitator)
+        world.add("plan", place, plan)
         line = BudgetLine.objects.create(plan=plan, item=marker("budget_line", place), quantity=1, unit_price=1_000)
         world.add("budget_line", place, line)
         stage = AidStageFactory(kube=kube, number=1, created_by=admin)
@@ -405,7 +434,36 @@ def build_world() -> World:
         cash_import = CashImport(kube=kube, filename="buku-kas.xlsx", report={}, by=facilitator)
         cash_import.file.save("buku-kas.xlsx", ContentFile(b"PK"), save=True)
         world.add("cash_import", place, cash_import)
-        world.add("loan", place, LoanFactory(kube=kube, borrower=marker("loan", place), by=facilitator))
+        loan = world.add("loan", place, LoanFactory(kube=kube, borrower=marker("loan", place), by=facilitator))
+        repayment = Repayment.objects.create(loan=loan, paid_on=dt.date(2027, 8, 1), amount=100_000, by=facilitator)
+        world.add("repayment", place, repayment)
+        allocation = ProfitAllocation.objects.create(
+            kube=kube,
+            period_start=dt.date(2027, 6, 1),
+            period_end=dt.date(2027, 6, 1),
+            profit=1_000_000,
+            share_capital=50,
+            share_members=40,
+            share_iks=10,
+            to_capital=500_000,
+            to_members=400_000,
+            to_iks=100_000,
+            members=5,
+            allocated_on=dt.date(2027, 7, 1),
+            by=facilitator,
+        )
+        world.add("allocation", place, allocation)
+        iks = IksEntry.objects.create(
+            kube=kube,
+            entry_date=dt.date(2027, 7, 1),
+            kind="contribution",
+            amount=100_000,
+            description=marker("iks_entry", place),
+            by=facilitator,
+        )
+        world.add("iks_entry", place, iks, marked=True)
+        level = LevelSnapshot.objects.create(kube=kube, month=dt.date(2027, 8, 1), level=1, computed_level=1)
+        world.add("level", place, level)
         credit = CreditApplication.objects.create(
             kube=kube,
             lender=marker("credit", place),
@@ -500,6 +558,9 @@ def build_world() -> World:
         client = Client()
         client.force_login(user)
         world.sessions[key] = client.session.session_key or ""
+        world.tokens[key] = create_token(
+            by=user, owner=user, name="scope matrix", expires_on=dt.date(2027, 12, 31), read_only=False
+        ).secret
     return world
 
 

@@ -48,3 +48,18 @@ def test_the_recorder_sees_an_inline_script_and_style_the_policy_refuses(page, l
     assert page.title() != "ran"
     assert any(entry.startswith("script-src") for entry in refused)
     assert any(entry.startswith("style-src") for entry in refused)
+
+
+def test_the_api_docs_show_the_operations_with_nothing_refused(page, users):
+    page.context.add_init_script(RECORD_REFUSALS)
+    page.goto(reverse("login"))
+    page.locator("input[name=username]").fill("admin")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    page.goto("/api/v1/docs")
+    page.locator(".opblock").first.wait_for()
+
+    assert page.locator(".opblock").count() > 10
+    assert page.evaluate("window.__refused") == []

@@ -15,7 +15,16 @@ SAMPLE_ARGS = {
     "accounts:user-detail": lambda users: [users["desa_a"].pk],
     "accounts:user-edit": lambda users: [users["desa_a"].pk],
     "accounts:user-password": lambda users: [users["desa_a"].pk],
+    "accounts:user-tokens": lambda users: [_service_account(users).pk],
 }
+
+
+def _service_account(users):
+    from berdaya.accounts.tests.factories import UserFactory
+
+    return UserFactory(username="dasbor", role="monitor", region=users["admin"].region, is_service_account=True)
+
+
 # URL names that are not pages: POST-only actions, downloads, the language switch and the login/logout flow, the
 # service worker's script and its no-signal page (a page without the menu; tests/test_pwa.py).
 NOT_PAGES = {"logout", "set_language", "login", "password_change_done", "service-worker", "offline"}
@@ -44,7 +53,7 @@ PAGES = [
     if name not in NOT_PAGES
     and not name.endswith(NOT_PAGES_SUFFIXES)
     and (":" not in name or name.startswith(FOUNDATION))
-    and name != "accounts:user-unlock"
+    and name not in ("accounts:user-unlock", "accounts:token-revoke")
 ]
 LOG_OUT = {"id": "Keluar", "en": "Log out"}
 

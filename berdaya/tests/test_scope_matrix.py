@@ -17,7 +17,21 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from .scope_matrix import CHOICES, MATRIX, Choice, check_choice, check_page, page, undeclared_names, url_names
+from .scope_matrix import (
+    API_MATRIX,
+    CHOICES,
+    MATRIX,
+    Choice,
+    Operation,
+    api_operations,
+    check_choice,
+    check_operation,
+    check_page,
+    page,
+    undeclared_names,
+    undeclared_operations,
+    url_names,
+)
 from .scope_world import World, rolled_back_world
 
 # A real leak found by the matrix: URL name -> what leaks. The case is expected to fail until it is fixed.
@@ -98,3 +112,21 @@ def test_the_matrix_reports_a_shared_record_that_shows_rows_outside_the_scope(db
 
     leaks = [problem for problem in problems if problem.startswith("LEAK: ")]
     assert any(problem.startswith("LEAK: facilitator is shown the near kube (ZqKubeNearQ)") for problem in leaks)
+
+
+@pytest.mark.parametrize("operation", api_operations(), ids=lambda operation: operation.operation_id)
+@override_settings(BERDAYA_API_RATE_LIMIT=100_000)
+def test_an_api_operation_answers_only_inside_the_scope(db: None, world: World, operation: Operation) -> None:
+    assert operation.operation_id in API_MATRIX, f"{operation.operation_id} has no declaration in API_MATRIX"
+
+    problems = check_operation(world, operation, API_MATRIX[operation.operation_id])
+
+    assert not problems, "\n".join(problems)
+
+
+def test_every_api_operation_has_a_scope_declaration() -> None:
+    assert undeclared_operations() == []
+
+
+def test_every_api_declaration_names_an_operation() -> None:
+    assert sorted(set(API_MATRIX) - {op.operation_id for op in api_operations()}) == []

@@ -130,8 +130,8 @@ def walk(client: Client, language: str, username: str, pages: list[Page]) -> Cou
         except Resolver404:
             pytest.fail(f"a link points at {path}, which is no page")
         name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-        if per_name[name] >= PER_URL_NAME:
-            continue
+        if per_name[name] >= PER_URL_NAME or name.startswith("api:"):
+            continue  # the API's docs are Swagger UI's page, not ours (tests/test_browser_csp.py opens them)
         per_name[name] += 1
         response = client.get(path)
         assert response.status_code == 200, f"{path} answered {response.status_code} to {username} in {language}"

@@ -1,0 +1,182 @@
+"""The pieces every app's `api.py` shares: one error shape, one keyset pagination, one scoped lookup.
+
+The API itself (berdaya/api.py) sits above the apps; an app's router only needs these, so that a list, a 404 and a
+refusal look the same in every app. See docs/api.md.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+from ninja import Field, Router, Schema
+from ninja.pagination import PaginationBase, paginate
+
+from .http import AuthedRequest
+from .scoping import region_q
+
+_M = TypeVar("_M", bound=models.Model)
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 100
+
+
+class ApiError(Exception):
+    """A refusal the API answers in its one JSON shape: an HTTP status, a machine code and a sentence."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: StrOrPromise,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(str(message))
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+class ErrorOut(Schema):
+    """Every error the API answers: `code` for programs, `message` for people (in the caller's language), and the
+    messages of each refused field."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]] = Field(default_factory=dict)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "not_found", _("No such record, or it is outside your scope."))
+
+
+def get_visible(queryset: models.QuerySet[_M], pk: int | str) -> _M:
+    """The record `pk` of a queryset that already starts from `visible_to(user)`; outside it (or none) is a 404."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def require(request: HttpRequest, permission: str) -> None:
+    """The caller's role has `permission` (the one the page's view asks), else a 403."""
+    if not request.user.has_perm(permission):
+        raise ApiError(403, "forbidden", _("Your role may not do this."))
+
+
+_BAD_CURSOR = _("This cursor is not one the API gave: start again without `after`.")
+
+
+def _encode(last: int | str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"id": last}).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, pk: models.Field[Any, Any]) -> Any:
+    """The last key of the page before, checked against the list's key field (a forged cursor is a 400, never a 500)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)["id"]
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(value)
+        return pk.to_python(value)
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, ValidationError) as error:
+        raise ApiError(400, "bad_cursor", _BAD_CURSOR) from error
+
+
+class KeysetPagination(PaginationBase):
+    """Pages of a list in the order of its records' ids, each page picking up after the last id of the one before.
+
+    Unlike OFFSET, the database goes straight to the next row through the primary key's index, so the last page of a
+    million rows costs what the first does; no page counts the whole list. `next` is an opaque cursor, null at the end.
+    """
+
+    class Input(Schema):
+        after: str | None = Field(None, description="The `next` cursor of the page before; none for the first page.")
+        limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Records per page (at most 1000).")
+
+    class Output(Schema):
+        items: list[Any]
+        next: str | None
+
+    def paginate_queryset(
+        self, queryset: models.QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        if pagination.after:
+            queryset = queryset.filter(pk__gt=_decode(pagination.after, queryset.model._meta.pk))
+        rows = list(queryset.order_by("pk")[: pagination.limit + 1])
+        more = len(rows) > pagination.limit
+        rows = rows[: pagination.limit]
+        return {"items": rows, "next": _encode(rows[-1].pk) if more else None}
+
+
+def kube_records(
+    router: Router,
+    *,
+    path: str,
+    name: str,
+    model: type[models.Model],
+    schema: type[Schema],
+    permission: str,
+    dated: str,
+    kube_path: str = "kube_id",
+    related: tuple[str, ...] = (),
+    label: str = "",
+) -> None:
+    """A list and a detail endpoint for one kind of a group's records (visits, cash entries, warnings ...).
+
+    Both start from the model's `visible_to(user)` (a facilitator: its own groups' records) and ask the permission
+    the pages ask. The list filters by `kube`, by `region` (the group's village or kecamatan) and by `since`, a day
+    compared with the record's own date (`dated`: a visit's day, a cash entry's day).
+    """
+    region_path = model._default_manager.none().region_path  # type: ignore[attr-defined]
+    # A day against a moment (a plan's approval) compares the moment's day in the site's zone, not a naive midnight.
+    since_lookup = (
+        f"{dated}__date__gte" if isinstance(model._meta.get_field(dated), models.DateTimeField) else f"{dated}__gte"
+    )
+    what = label or str(model._meta.verbose_name_plural)
+
+    def visible(request: AuthedRequest) -> models.QuerySet[Any]:
+        require(request, permission)
+        return model._default_manager.visible_to(request.user).select_related(*related)  # type: ignore[attr-defined,no-any-return]
+
+    @router.get(
+        f"/{path}",
+        response=list[schema],  # type: ignore[valid-type]
+        operation_id=f"{name}_list",
+        url_name=f"{name}_list",
+        summary=f"List {what}",
+        description=f"The {what} of the groups of your scope: of one `kube`, in a `region`, dated `since` a day on.",
+    )
+    @paginate(KeysetPagination)
+    def listing(
+        request: AuthedRequest, kube: int | None = None, region: str = "", since: dt.date | None = None
+    ) -> models.QuerySet[Any]:
+        rows = visible(request)
+        if kube is not None:
+            rows = rows.filter(**{kube_path: kube})
+        if region:
+            rows = rows.filter(region_q(region_path, region))
+        if since is not None:
+            rows = rows.filter(**{since_lookup: since})
+        return rows
+
+    @router.get(
+        f"/{path}/{{pk}}",
+        response={200: schema, 403: ErrorOut, 404: ErrorOut},
+        operation_id=f"{name}_detail",
+        url_name=f"{name}_detail",
+        summary=f"One of the {what}",
+    )
+    def detail(request: AuthedRequest, pk: int) -> models.Model:
+        found: models.Model = get_visible(visible(request), pk)
+        return found

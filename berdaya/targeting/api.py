@@ -1,0 +1,188 @@
+"""Targeting over the API: cycles, village lists and nominees of the caller's scope, with their states."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from berdaya.lib.api import ErrorOut, KeysetPagination, get_visible, require
+from berdaya.lib.http import AuthedRequest
+from berdaya.lib.scoping import region_q
+from berdaya.registry.api import shown_nik
+
+from . import selectors
+from .models import Cycle, NominationList, Nominee
+
+router = Router(tags=["targeting"])
+
+
+class CycleOut(Schema):
+    id: int
+    name: str
+    region: str
+    year: int
+    funding_source: str
+    budget: int
+    aid_per_member: int
+    group_min: int
+    group_max: int
+    age_min: int
+    age_max: int
+    decile_max: int
+    nomination_deadline: dt.date
+    endorsement_deadline: dt.date
+    verval_deadline: dt.date
+    decision_deadline: dt.date
+    status: str
+    opened_at: dt.datetime | None
+    sk_number: str
+    sk_date: dt.date | None
+
+    @staticmethod
+    def resolve_region(cycle: Cycle) -> str:
+        return cycle.region_id
+
+
+class NominationListOut(Schema):
+    id: int
+    cycle: int
+    village: str
+    status: str
+    meeting_date: dt.date | None
+    submitted_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_cycle(nomination_list: NominationList) -> int:
+        return nomination_list.cycle_id
+
+    @staticmethod
+    def resolve_village(nomination_list: NominationList) -> str:
+        return nomination_list.village_id
+
+
+class NomineeOut(Schema):
+    id: int
+    cycle: int
+    nomination_list: int
+    village: str
+    person: int | None
+    nik: str
+    kk_number: str
+    name: str
+    birth_date: dt.date | None
+    sex: str
+    reason: str
+    status: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_cycle(nominee: Nominee) -> int:
+        return nominee.cycle_id
+
+    @staticmethod
+    def resolve_nomination_list(nominee: Nominee) -> int:
+        return nominee.nomination_list_id
+
+    @staticmethod
+    def resolve_village(nominee: Nominee) -> str:
+        return nominee.nomination_list.village_id
+
+    @staticmethod
+    def resolve_person(nominee: Nominee) -> int | None:
+        return nominee.person_id
+
+    @staticmethod
+    def resolve_nik(nominee: Nominee, context: dict[str, AuthedRequest]) -> str:
+        return shown_nik(context["request"].user, nominee.nik)
+
+    @staticmethod
+    def resolve_kk_number(nominee: Nominee, context: dict[str, AuthedRequest]) -> str:
+        return shown_nik(context["request"].user, nominee.kk_number)
+
+
+@router.get("/cycles", response=list[CycleOut], operation_id="targeting_cycles_list")
+@paginate(KeysetPagination)
+def cycles_list(request: AuthedRequest, status: str = "", year: int | None = None) -> QuerySet[Cycle]:
+    """The programme cycles you follow, by `status` (draft, open, decided) and `year`."""
+    require(request, "targeting.view_cycle")
+    cycles = selectors.cycles_for_list(user=request.user)
+    if status:
+        cycles = cycles.filter(status=status)
+    if year is not None:
+        cycles = cycles.filter(year=year)
+    return cycles
+
+
+@router.get(
+    "/cycles/{pk}", response={200: CycleOut, 403: ErrorOut, 404: ErrorOut}, operation_id="targeting_cycles_detail"
+)
+def cycles_detail(request: AuthedRequest, pk: int) -> Cycle:
+    """One cycle you follow."""
+    require(request, "targeting.view_cycle")
+    return get_visible(Cycle.objects.visible_to(request.user), pk)
+
+
+@router.get("/lists", response=list[NominationListOut], operation_id="targeting_lists_list")
+@paginate(KeysetPagination)
+def lists_list(
+    request: AuthedRequest, cycle: int | None = None, status: str = "", region: str = ""
+) -> QuerySet[NominationList]:
+    """Village lists of your scope: of a `cycle`, in a `status` (draft, submitted, endorsed), in a `region`."""
+    require(request, "targeting.view_nominationlist")
+    lists = NominationList.objects.visible_to(request.user)
+    if cycle is not None:
+        lists = lists.filter(cycle_id=cycle)
+    if status:
+        lists = lists.filter(status=status)
+    if region:
+        lists = lists.filter(region_q("village__code", region))
+    return lists
+
+
+@router.get(
+    "/lists/{pk}",
+    response={200: NominationListOut, 403: ErrorOut, 404: ErrorOut},
+    operation_id="targeting_lists_detail",
+)
+def lists_detail(request: AuthedRequest, pk: int) -> NominationList:
+    """One village list of your scope."""
+    require(request, "targeting.view_nominationlist")
+    return get_visible(NominationList.objects.visible_to(request.user), pk)
+
+
+@router.get("/nominees", response=list[NomineeOut], operation_id="targeting_nominees_list")
+@paginate(KeysetPagination)
+def nominees_list(
+    request: AuthedRequest,
+    cycle: int | None = None,
+    nomination_list: int | None = None,
+    status: str = "",
+    region: str = "",
+) -> QuerySet[Nominee]:
+    """Nominees of your scope: of a `cycle` or a `nomination_list`, in a `status` (draft … approved, rejected), in a
+    `region`. NIK and KK number masked unless your role may reveal NIKs."""
+    require(request, "targeting.view_nominee")
+    nominees = Nominee.objects.visible_to(request.user).select_related("nomination_list")
+    if cycle is not None:
+        nominees = nominees.filter(cycle_id=cycle)
+    if nomination_list is not None:
+        nominees = nominees.filter(nomination_list_id=nomination_list)
+    if status:
+        nominees = nominees.filter(status=status)
+    if region:
+        nominees = nominees.filter(region_q("nomination_list__village__code", region))
+    return nominees
+
+
+@router.get(
+    "/nominees/{pk}",
+    response={200: NomineeOut, 403: ErrorOut, 404: ErrorOut},
+    operation_id="targeting_nominees_detail",
+)
+def nominees_detail(request: AuthedRequest, pk: int) -> Nominee:
+    """One nominee of your scope."""
+    require(request, "targeting.view_nominee")
+    return get_visible(Nominee.objects.visible_to(request.user).select_related("nomination_list"), pk)

@@ -1,0 +1,122 @@
+"""No API operation gives a full NIK or KK number to a role that may not reveal NIKs.
+
+The operations that return a person are found in the OpenAPI schema (a response with a `nik` or `kk_number` field),
+so a new one is covered without anyone listing it; its path parameter is filled from `RECORDS` (a new path fails
+until it is added there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from berdaya.accounts.services import create_token
+from berdaya.api import api
+from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
+from berdaya.targeting.models import Cycle
+from berdaya.targeting.tests.factories import CycleFactory
+
+pytestmark = pytest.mark.django_db
+
+FULL_NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
+NUMBER_FIELDS = {"nik", "kk_number"}
+
+
+def _refs(node: Any, components: dict[str, Any]) -> set[str]:
+    """The property names reachable from a schema node (following $ref)."""
+    names: set[str] = set()
+    stack, seen = [node], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if ref and ref not in seen:
+                seen.add(ref)
+                stack.append(components[ref.rsplit("/", 1)[-1]])
+            names |= set(item.get("properties", {}))
+            stack += list(item.values())
+        elif isinstance(item, list):
+            stack += item
+    return names
+
+
+def person_operations() -> list[tuple[str, str, str]]:
+    """(operation id, method, path) of every operation whose success response carries a NIK or KK number."""
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    components = schema["components"]["schemas"]
+    found = []
+    for path, methods in schema["paths"].items():
+        for method, details in methods.items():
+            ok = details["responses"].get(200) or details["responses"].get("200", {})
+            if NUMBER_FIELDS & _refs(ok, components):
+                found.append((details["operationId"], method.upper(), path))
+    return sorted(found)
+
+
+@pytest.fixture
+def world(regions: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
+    cache.clear()
+    cycle = CycleFactory(region=regions["regency"], status=Cycle.Status.DECIDED, created_by=users["admin"])
+    kube = KubeFactory(
+        cycle=cycle, village=regions["village_a"], created_by=users["admin"], facilitator=users["facilitator"]
+    )
+    member = MembershipFactory(kube=kube, added_by=users["admin"])
+    return {
+        "person": member.person,
+        "household": member.household,
+        "nominee": member.nominee,
+        "membership": member,
+    }
+
+
+# Path -> the world's record whose id fills it.
+RECORDS = {
+    "/api/v1/registry/households/{pk}": "household",
+    "/api/v1/registry/persons/{pk}": "person",
+    "/api/v1/registry/persons/{pk}/reveal": "person",
+    "/api/v1/targeting/nominees/{pk}": "nominee",
+    "/api/v1/groups/members/{pk}": "membership",
+}
+
+
+def _ask(user: Any, method: str, path: str) -> tuple[int, str]:
+    secret = create_token(
+        by=user, owner=user, name="t", expires_on=timezone.localdate() + dt.timedelta(days=2), read_only=False
+    ).secret
+    response = Client().generic(method, path, headers={"Authorization": f"Bearer {secret}"})
+    return response.status_code, response.content.decode()
+
+
+def _url(world: dict[str, Any], path: str) -> str:
+    if "{" not in path:
+        return path
+    assert path in RECORDS, f"{path} returns a NIK: say in RECORDS which record fills it"
+    return re.sub(r"\{\w+\}", str(world[RECORDS[path]].pk), path)
+
+
+def test_the_person_operations_are_found_in_the_schema() -> None:
+    ids = {operation_id for operation_id, _method, _path in person_operations()}
+
+    assert {"registry_persons_list", "targeting_nominees_list", "groups_members_list"} <= ids
+
+
+@pytest.mark.parametrize("username", ["monitor", "camat", "desa_a", "facilitator"])
+@pytest.mark.parametrize(("operation_id", "method", "path"), person_operations())
+def test_no_full_nik_for_a_role_that_may_not_reveal(world, users, username, operation_id, method, path) -> None:
+    status, body = _ask(users[username], method, _url(world, path))
+
+    assert status < 500
+    assert not FULL_NUMBER.findall(body), f"{operation_id} gave {username} a full number"
+
+
+def test_a_role_that_may_reveal_gets_the_full_nik(world, users) -> None:
+    status, body = _ask(users["officer"], "GET", "/api/v1/registry/persons")
+
+    assert status == 200
+    assert world["person"].nik in body
