@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from berdaya.lib.api import ErrorOut, KeysetPagination, get_visible, require
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import region_q
-from berdaya.registry.api import shown_nik
+from berdaya.registry.api import shown
 
 from . import selectors
 from .models import Kube, Membership
@@ -77,7 +77,8 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_nik(membership: Membership, context: dict[str, AuthedRequest]) -> str:
-        return shown_nik(context["request"].user, membership.person.nik)
+        person = membership.person
+        return shown(context["request"].user, nik=person.nik, village_code=person.household.village_id).nik
 
     @staticmethod
     def resolve_household(membership: Membership) -> int:
@@ -116,7 +117,7 @@ def kubes_detail(request: AuthedRequest, pk: int) -> Kube:
 def members_list(request: AuthedRequest, kube: int | None = None, current: bool | None = None) -> QuerySet[Membership]:
     """Members of the KUBE of your scope: of one `kube`; `current` true for those who have not left."""
     require(request, "groups.view_kube")
-    members = Membership.objects.visible_to(request.user).select_related("person")
+    members = Membership.objects.visible_to(request.user).select_related("person__household")
     if kube is not None:
         members = members.filter(kube_id=kube)
     if current is not None:
@@ -130,4 +131,4 @@ def members_list(request: AuthedRequest, kube: int | None = None, current: bool 
 def members_detail(request: AuthedRequest, pk: int) -> Membership:
     """One membership of a KUBE of your scope."""
     require(request, "groups.view_kube")
-    return get_visible(Membership.objects.visible_to(request.user).select_related("person"), pk)
+    return get_visible(Membership.objects.visible_to(request.user).select_related("person__household"), pk)

@@ -1,8 +1,10 @@
-"""The registry over the API: households and persons of the caller's scope, NIKs masked unless the role may see them.
+"""The registry over the API: households and persons of the caller's scope, under the one rule for personal data.
 
-`shown_nik` and `reveal` are the API's only ways to a full NIK or KK number: every endpoint that returns a person
-(here, in targeting and in groups) goes through `shown_nik`, and the reveal endpoint through `reveal`, which calls
-the same service as the page's "Show NIK" button, so the reveal is logged alike.
+`shown` and `reveal` are the API's only ways to a NIK, KK number or address: every endpoint that returns a person
+(here, in targeting and in groups) goes through `shown`, which asks `privacy.shown_for` as a page does (masked numbers
+for every role, the address only for a role that keeps the registry, the name alone for a person outside the
+caller's region), and the reveal endpoint through `reveal`, which calls the same service as the page's "Show NIK"
+button, so the full number is written to the access log alike (docs/architecture.md, Personal data).
 """
 
 from __future__ import annotations
@@ -17,23 +19,26 @@ from berdaya.lib.api import ErrorOut, KeysetPagination, get_visible, require
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import region_q
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .models import Household, HouseholdQuerySet, Person, PersonQuerySet
-from .templatetags.registry import masked_nik, may_reveal
 
 router = Router(tags=["registry"])
 
 
-# The one place that decides what the API shows of a NIK or KK number (see the module's docstring).
-def shown_nik(user: User, number: str | None) -> str:
-    """A NIK or KK number as the API returns it: in full for a role that may reveal NIKs (as the registry's export
-    gives it), masked for every other."""
-    return (number or "") if may_reveal(user) else masked_nik(number)
+# The one place that decides what the API shows of a person (see the module's docstring).
+def shown(
+    user: User, *, village_code: str | None, nik: str | None = None, kk_number: str | None = None, address: str = ""
+) -> privacy.Shown:
+    """A person's numbers and address as the API returns them: as a page shows them, never in full (a full number
+    leaves only through the logged reveal, or a logged document or export)."""
+    return privacy.shown_for(
+        user, nik=nik, kk_number=kk_number, address=address, village_code=village_code, issuer=False
+    )
 
 
-def reveal(user: User, person: Person) -> str:
-    """One person's full NIK, logged as the page's reveal is (refused for a role that may not reveal)."""
-    return services.reveal_nik(person=person, by=user)
+def reveal(user: User, person: Person, request: AuthedRequest) -> str:
+    """One person's full NIK, logged as the page's reveal is (refused for a role that may not see it)."""
+    return services.reveal_nik(person=person, by=user, request=request)
 
 
 class HouseholdOut(Schema):
@@ -47,7 +52,13 @@ class HouseholdOut(Schema):
 
     @staticmethod
     def resolve_kk_number(household: Household, context: dict[str, AuthedRequest]) -> str:
-        return shown_nik(context["request"].user, household.kk_number)
+        return shown(
+            context["request"].user, kk_number=household.kk_number, village_code=household.village_id
+        ).kk_number
+
+    @staticmethod
+    def resolve_address(household: Household, context: dict[str, AuthedRequest]) -> str:
+        return shown(context["request"].user, address=household.address, village_code=household.village_id).address
 
     @staticmethod
     def resolve_village(household: Household) -> str:
@@ -70,7 +81,7 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_nik(person: Person, context: dict[str, AuthedRequest]) -> str:
-        return shown_nik(context["request"].user, person.nik)
+        return shown(context["request"].user, nik=person.nik, village_code=person.household.village_id).nik
 
     @staticmethod
     def resolve_household(person: Person) -> int:
@@ -140,4 +151,4 @@ def persons_reveal(request: AuthedRequest, pk: int) -> RevealOut:
     """One person's full NIK, for a role that may reveal NIKs; logged in the NIK reveal log as the page's button is."""
     require(request, "registry.reveal_nik")
     person = get_visible(Person.objects.visible_to(request.user), pk)
-    return RevealOut(id=person.pk, nik=reveal(request.user, person))
+    return RevealOut(id=person.pk, nik=reveal(request.user, person, request))

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from berdaya.lib.api import ErrorOut, KeysetPagination, get_visible, require
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import region_q
-from berdaya.registry.api import shown_nik
+from berdaya.registry.api import shown
 
 from . import selectors
 from .models import Cycle, NominationList, Nominee
@@ -96,11 +96,12 @@ class NomineeOut(Schema):
 
     @staticmethod
     def resolve_nik(nominee: Nominee, context: dict[str, AuthedRequest]) -> str:
-        return shown_nik(context["request"].user, nominee.nik)
+        return shown(context["request"].user, nik=nominee.nik, village_code=nominee.nomination_list.village_id).nik
 
     @staticmethod
     def resolve_kk_number(nominee: Nominee, context: dict[str, AuthedRequest]) -> str:
-        return shown_nik(context["request"].user, nominee.kk_number)
+        user, village = context["request"].user, nominee.nomination_list.village_id
+        return shown(user, kk_number=nominee.kk_number, village_code=village).kk_number
 
 
 @router.get("/cycles", response=list[CycleOut], operation_id="targeting_cycles_list")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from berdaya.accounts.models import AccessToken, User
 from berdaya.accounts.services import create_token, revoke_token
 from berdaya.accounts.tests.factories import UserFactory
-from berdaya.registry.models import NikReveal, Person
+from berdaya.registry.models import Disclosure, Person
 from berdaya.registry.tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_a_read_only_token_cannot_write(admin):
 
     assert response.status_code == 403
     assert response.json()["code"] == "token_read_only"
-    assert not NikReveal.objects.exists()
+    assert not Disclosure.objects.exists()
 
 
 def test_a_token_write_needs_no_csrf_but_a_session_write_does(admin):
@@ -126,15 +126,15 @@ def test_a_token_write_needs_no_csrf_but_a_session_write_does(admin):
     assert by_token.status_code == 200
 
 
-def test_a_token_reveal_is_in_the_reveal_log_and_the_history_names_the_token(admin):
+def test_a_token_reveal_is_one_row_of_the_access_log(admin):
     person = PersonFactory(household__village__code="64.01.04.2004")
     secret = _token(admin)
 
     response = _post(f"/api/v1/registry/persons/{person.pk}/reveal", secret)
 
     assert response.json() == {"id": person.pk, "nik": person.nik}
-    reveal = NikReveal.objects.get()
-    assert (reveal.person, reveal.by) == (person, admin)
+    reveal = Disclosure.objects.get()
+    assert (reveal.kind, reveal.person, reveal.by) == (Disclosure.Kind.REVEAL, person, admin)
 
 
 def test_every_history_row_written_through_a_token_names_its_user_and_the_token(admin, monkeypatch):
@@ -146,7 +146,7 @@ def test_every_history_row_written_through_a_token_names_its_user_and_the_token(
     prefix = AccessToken.objects.get().prefix
 
     # A write endpoint in place of the reveal: a service that changes a record, called as the API calls services.
-    def writing(*, person, by):
+    def writing(*, person, by, request):
         update_person(person=person, by=by, occupation="Nelayan")
         return person.nik
 

@@ -8,6 +8,7 @@ until it is added there).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -19,6 +20,8 @@ from django.utils import timezone
 from berdaya.accounts.services import create_token
 from berdaya.api import api
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
+from berdaya.registry.models import Disclosure
+from berdaya.registry.privacy import masked_nik
 from berdaya.targeting.models import Cycle
 from berdaya.targeting.tests.factories import CycleFactory
 
@@ -115,8 +118,49 @@ def test_no_full_nik_for_a_role_that_may_not_reveal(world, users, username, oper
     assert not FULL_NUMBER.findall(body), f"{operation_id} gave {username} a full number"
 
 
-def test_a_role_that_may_reveal_gets_the_full_nik(world, users) -> None:
+@pytest.mark.parametrize("username", ["admin", "officer"])
+@pytest.mark.parametrize(
+    ("operation_id", "method", "path"), [op for op in person_operations() if op[0] != "registry_persons_reveal"]
+)
+def test_no_full_nik_but_by_the_logged_reveal_for_a_role_that_may_reveal(
+    world, users, username, operation_id, method, path
+) -> None:
+    """As on the pages: a list or record carries masked numbers for every role; the full one only by the reveal."""
+    status, body = _ask(users[username], method, _url(world, path))
+
+    assert status < 500
+    assert not FULL_NUMBER.findall(body), f"{operation_id} gave {username} a full number"
+
+
+def test_a_role_that_may_reveal_reads_lists_masked_as_its_pages_are(world, users) -> None:
     status, body = _ask(users["officer"], "GET", "/api/v1/registry/persons")
 
     assert status == 200
-    assert world["person"].nik in body
+    assert world["person"].nik not in body
+    assert json.loads(body)["items"][0]["nik"] == masked_nik(world["person"].nik)
+
+
+def test_a_role_that_may_reveal_gets_the_full_nik_by_the_logged_reveal(world, users) -> None:
+    person = world["person"]
+
+    status, body = _ask(users["officer"], "POST", f"/api/v1/registry/persons/{person.pk}/reveal")
+
+    assert status == 200
+    assert person.nik in body
+    assert Disclosure.objects.filter(person=person, by=users["officer"], kind=Disclosure.Kind.REVEAL).count() == 1
+
+
+def test_the_village_operator_reads_a_member_from_another_village_by_name_only(world, users, regions) -> None:
+    kube = world["membership"].kube
+    member = MembershipFactory(
+        kube=kube,
+        added_by=users["admin"],
+        nominee__nomination_list__village=regions["village_b"],
+        nominee__person__household__village=regions["village_b"],
+    )
+    assert member.household.village_id == regions["village_b"].code
+
+    status, body = _ask(users["desa_a"], "GET", f"/api/v1/groups/members/{member.pk}")
+
+    assert status == 200
+    assert (json.loads(body)["name"], json.loads(body)["nik"]) == (member.person.name, "")
