@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from berdaya.accounts.models import AccessToken, User
 from berdaya.accounts.services import AccountError, create_token, revoke_token, token_for
 from berdaya.accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def _in(days: int) -> dt.date:
