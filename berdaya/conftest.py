@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.servers.basehttp import WSGIServer
+from django.test import override_settings
 from django.test.testcases import LiveServerThread
 
 from berdaya.accounts.models import User
@@ -110,6 +111,16 @@ def no_session_left_behind(django_db_setup: None, django_db_blocker: Any) -> Ite
             )
         cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
     connection.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_its_own() -> Iterator[None]:
+    """Each test process its own in-memory cache. The settings' file cache is shared by every process of a machine,
+    the xdist workers included: one worker's `cache.clear()` would wipe another's rate-limit counts, and tests must
+    not write into the developer's var/ either."""
+    memory = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "berdaya-tests"}}
+    with override_settings(CACHES=memory):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -82,7 +82,7 @@ class AccessToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     user = models.ForeignKey(User, models.CASCADE, related_name="access_tokens", verbose_name=_("owner"))
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     read_only = models.BooleanField(_("read only"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("created by"))

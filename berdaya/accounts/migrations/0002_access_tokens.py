@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('prefix', models.CharField(db_index=True, max_length=12, verbose_name='prefix')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
+                ('key_hash', models.CharField(max_length=64, unique=True, verbose_name='key hash')),
                 ('read_only', models.BooleanField(default=False, verbose_name='read only')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
                 ('expires_at', models.DateTimeField(verbose_name='expires at')),

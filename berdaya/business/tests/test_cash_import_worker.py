@@ -141,11 +141,12 @@ def test_the_refusal_is_shown_on_the_import_page(as_treasurer, kube, tmp_path, m
     assert 'id="commit"' not in page
 
 
-def test_a_file_that_is_not_a_zip_is_refused_by_the_upload_form(as_treasurer, kube, media):
-    with translation.override("en"):
-        response = as_treasurer.post(
-            reverse("business:cash-import", args=[kube.pk]), {"file": SimpleUploadedFile("kas.xlsx", b"Tanggal;")}
-        )
+def test_a_file_that_is_not_a_zip_is_refused_by_the_upload_form(as_treasurer, kube, media, settings):
+    as_treasurer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = as_treasurer.post(
+        reverse("business:cash-import", args=[kube.pk]), {"file": SimpleUploadedFile("kas.xlsx", b"Tanggal;")}
+    )
 
     assert response.context["form"].errors["file"] == [
         "The file is not an XLSX workbook (an XLSX file is a zip archive)."

@@ -15,8 +15,13 @@ AFTER = [("registry", "0005_disclosure_log")]
 @pytest.mark.django_db(transaction=True)
 def test_each_nik_reveal_becomes_one_logged_reveal_of_its_person() -> None:
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+    # Every other app as it is now (a User has the fields its table has), unless it needs the access log.
+    graph = executor.loader.graph
+    before = BEFORE + [
+        leaf for leaf in graph.leaf_nodes() if leaf[0] != "registry" and AFTER[0] not in graph.forwards_plan(leaf)
+    ]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
     region = old.get_model("regions", "Region")
     for code, level, parent in [("64", 1, None), ("64.01", 2, "64"), ("64.01.04", 3, "64.01")]:
         region.objects.create(code=code, name=code, level=level, parent_id=parent)

@@ -124,6 +124,8 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_months_in_the_tr
             client.get(reverse("dashboard"), DATES)
         return len(context.captured_queries)
 
+    client.get(reverse("dashboard"), DATES)  # the menu's task count is worked out once, then kept for a minute
+
     assert queries(36) == queries(3)
 
 
