@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -12,8 +13,16 @@ BEFORE = [("registry", "0004_verbose_names")]
 AFTER = [("registry", "0005_disclosure_log")]
 
 
+@pytest.fixture
+def migrations_restored() -> Iterator[None]:
+    """Whatever the test does to the schema, the next test finds every migration applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_each_nik_reveal_becomes_one_logged_reveal_of_its_person() -> None:
+def test_each_nik_reveal_becomes_one_logged_reveal_of_its_person(migrations_restored: None) -> None:
     executor = MigrationExecutor(connection)
     # Every other app as it is now (a User has the fields its table has), unless it needs the access log.
     graph = executor.loader.graph
@@ -42,5 +51,3 @@ def test_each_nik_reveal_becomes_one_logged_reveal_of_its_person() -> None:
     assert (disclosure.kind, disclosure.person_id, disclosure.by_id) == ("reveal", person.pk, user.pk)
     assert (disclosure.at, disclosure.region_id, disclosure.count) == (at, village.pk, 1)
     assert list(disclosure.persons.values_list("pk", flat=True)) == [person.pk]
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
