@@ -130,9 +130,7 @@ def reveal_nik(*, person: Person, by: User, request: HttpRequest | None = None) 
 # --- imports: an uploaded file from its dry run to its commit -----------------------------------------------------
 
 
-def upload_import(
-    *, kind: str, file: UploadedFile[Any], by: User, mapping: dict[str, str] | None = None
-) -> ImportJob:
+def upload_import(*, kind: str, file: UploadedFile[Any], by: User, mapping: dict[str, str] | None = None) -> ImportJob:
     """Keep an uploaded registry or assistance-history file and queue its check (a dry run: nothing is stored).
 
     `mapping` (header as written in the file -> field name) names columns Berdaya does not know from the start, as
