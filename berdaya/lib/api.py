@@ -196,3 +196,7 @@ def wants_csv(request: HttpRequest, fmt: str | None) -> bool:
     if fmt:
         return fmt == "csv"
     return "text/csv" in request.headers.get("Accept", "")
+
+
+# The schema of an operation that also answers CSV: its 200 has a text/csv body besides the JSON one.
+CSV_ALSO: dict[str, Any] = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}

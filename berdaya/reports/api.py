@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from berdaya.lib.api import ApiError, ErrorOut, FormatParam, get_visible, require, wants_csv
+from berdaya.lib.api import CSV_ALSO, ApiError, ErrorOut, FormatParam, get_visible, require, wants_csv
 from berdaya.lib.exports import csv_response
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
@@ -146,6 +146,7 @@ def _csv(report: upward.Report, key: str) -> HttpResponseBase:
 @router.get(
     "/regions/{code}/recap",
     response=RESPONSES,
+    openapi_extra=CSV_ALSO,
     operation_id="reports_recap",
     summary="Recap per kecamatan (every dashboard indicator)",
     description="Every dashboard indicator of the region, one row per region below it and the total." + SECTION_HELP,
@@ -157,6 +158,7 @@ def recap(request: AuthedRequest, code: str, params: PeriodParams, fmt: FormatPa
 @router.get(
     "/regions/{code}/spm",
     response=RESPONSES,
+    openapi_extra=CSV_ALSO,
     operation_id="reports_spm",
     summary="The SPM indicator: poor households empowered through KUBE",
     description="Per region below the region and in total: poor households and those in a KUBE." + SECTION_HELP,
@@ -168,6 +170,7 @@ def spm(request: AuthedRequest, code: str, params: PeriodParams, fmt: FormatPara
 @router.get(
     "/regions/{code}/groups",
     response=RESPONSES,
+    openapi_extra=CSV_ALSO,
     operation_id="reports_groups",
     summary="The full group list",
     description="Every KUBE of your scope in the region that existed on the date, with its figures." + SECTION_HELP,
@@ -179,6 +182,7 @@ def groups(request: AuthedRequest, code: str, params: PeriodParams, fmt: FormatP
 @router.get(
     "/regions/{code}/programme",
     response=RESPONSES,
+    openapi_extra=CSV_ALSO,
     operation_id="reports_programme",
     summary="The programme report's figures",
     description="The quarterly or annual programme report, section by section (summary, per kecamatan, cycles, aid, "

@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from berdaya.lib.api import ErrorOut, FormatParam, KeysetPagination, get_visible, require, wants_csv
+from berdaya.lib.api import CSV_ALSO, ErrorOut, FormatParam, KeysetPagination, get_visible, require, wants_csv
 from berdaya.lib.exports import csv_response
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import region_q
@@ -220,6 +220,7 @@ BNBA_HEADER = [label for label, _width in documents.BNBA_COLUMNS]
     "/cycles/{pk}/bnba",
     response={200: BnbaOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="targeting_cycles_bnba",
+    openapi_extra=CSV_ALSO,
     summary="The BNBA of a cycle's decree",
 )
 def cycles_bnba(request: AuthedRequest, pk: int, fmt: FormatParam = None) -> BnbaOut | HttpResponseBase:
