@@ -12,6 +12,7 @@ import json
 from typing import Literal
 
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
@@ -269,7 +270,7 @@ def imports_create(
     _importing(request)
     if request.user.region is None:
         raise not_found()
-    form = ImportUploadForm({"kind": kind}, {"file": file})
+    form = ImportUploadForm({"kind": kind}, MultiValueDict({"file": [file]}))
     if not form.is_valid():
         fields = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
         raise ApiError(422, "invalid", _("Some values are not valid: see the fields."), fields=fields)
@@ -305,7 +306,7 @@ def imports_commit(request: AuthedRequest, pk: int, body: Body[ImportCommitIn | 
     worker as the page's commit is; poll the job's `url` until `status` is `done`."""
     _importing(request)
     job = get_visible(ImportJob.objects.visible_to(request.user), pk)
-    wanted = body or ImportCommitIn()
+    wanted = body or ImportCommitIn(confirm=False, accepted_only=False)
     if not wanted.confirm:
         message = _('Storing a checked file cannot be taken back as a whole: send "confirm": true to store it.')
         raise ApiError(400, "confirm_required", message)
