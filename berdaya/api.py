@@ -40,6 +40,7 @@ from berdaya.mentoring.api import router as mentoring_router
 from berdaya.monitoring.api import router as monitoring_router
 from berdaya.regions.api import router as regions_router
 from berdaya.registry.api import router as registry_router
+from berdaya.reports.api import router as reports_router
 from berdaya.targeting.api import router as targeting_router
 from berdaya.training.api import router as training_router
 
@@ -193,6 +194,7 @@ api.add_router("/mentoring/", mentoring_router)
 api.add_router("/training/", training_router)
 api.add_router("/business/", business_router)
 api.add_router("/monitoring/", monitoring_router)
+api.add_router("/reports/", reports_router)
 
 ERROR_RESPONSES: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 

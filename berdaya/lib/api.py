@@ -8,14 +8,14 @@ import base64
 import binascii
 import datetime as dt
 import json
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PaginationBase, paginate
 
 from .http import AuthedRequest
@@ -180,3 +180,23 @@ def kube_records(
     def detail(request: AuthedRequest, pk: int) -> models.Model:
         found: models.Model = get_visible(visible(request), pk)
         return found
+
+
+# --- Bulk exchange: a document's rows as JSON (the default) or CSV (docs/api.md "Bulk exchange") -----------------
+
+Format = Literal["json", "csv"]
+FormatParam = Annotated[
+    Format | None,
+    Query(None, alias="format", description="`csv` for a CSV file (or send `Accept: text/csv`); JSON by default."),
+]
+
+
+def wants_csv(request: HttpRequest, fmt: str | None) -> bool:
+    """`?format=csv`, or no `format` and an Accept header asking for CSV."""
+    if fmt:
+        return fmt == "csv"
+    return "text/csv" in request.headers.get("Accept", "")
+
+
+# The schema of an operation that also answers CSV: its 200 has a text/csv body besides the JSON one.
+CSV_ALSO: dict[str, Any] = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}

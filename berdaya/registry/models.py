@@ -182,6 +182,7 @@ class Disclosure(models.Model):
         REVEAL = "reveal", _("NIK revealed on a page")
         SK_PDF = "sk_pdf", _("SK penetapan (PDF)")
         BNBA_XLSX = "bnba_xlsx", _("BNBA list (XLSX)")
+        BNBA_API = "bnba_api", _("BNBA list (API, JSON or CSV)")
         MEMBER_LIST_PDF = "member_list_pdf", _("KUBE member list (PDF)")
         PERSON_EXPORT = "person_export", _("Registry export: persons")
         HOUSEHOLD_EXPORT = "household_export", _("Registry export: households")

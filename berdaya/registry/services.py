@@ -130,13 +130,21 @@ def reveal_nik(*, person: Person, by: User, request: HttpRequest | None = None) 
 # --- imports: an uploaded file from its dry run to its commit -----------------------------------------------------
 
 
-def upload_import(*, kind: str, file: UploadedFile[Any], by: User) -> ImportJob:
-    """Keep an uploaded registry or assistance-history file and queue its check (a dry run: nothing is stored)."""
+def upload_import(*, kind: str, file: UploadedFile[Any], by: User, mapping: dict[str, str] | None = None) -> ImportJob:
+    """Keep an uploaded registry or assistance-history file and queue its check (a dry run: nothing is stored).
+
+    `mapping` (header as written in the file -> field name) names columns Berdaya does not know from the start, as
+    the page's mapping form does after a first check (the API sends it with the file)."""
     if by.region is None:
         raise RegistryError(_("Your account has no region."))
     with acting_as(by):
         job = ImportJob.objects.create(
-            kind=kind, file=file, original_name=(file.name or "")[:255], region=by.region, created_by=by
+            kind=kind,
+            file=file,
+            original_name=(file.name or "")[:255],
+            region=by.region,
+            created_by=by,
+            mapping=mapping or {},
         )
     _start(job, commit=False)
     return job

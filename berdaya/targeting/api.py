@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from berdaya.lib.api import ErrorOut, KeysetPagination, get_visible, require
+from berdaya.lib.api import CSV_ALSO, ErrorOut, FormatParam, KeysetPagination, get_visible, require, wants_csv
+from berdaya.lib.exports import csv_response
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import region_q
 from berdaya.registry.api import shown
+from berdaya.registry.models import Disclosure
 
-from . import selectors
+from . import documents, selectors
 from .models import Cycle, NominationList, Nominee
 
 router = Router(tags=["targeting"])
@@ -187,3 +190,68 @@ def nominees_detail(request: AuthedRequest, pk: int) -> Nominee:
     """One nominee of your scope."""
     require(request, "targeting.view_nominee")
     return get_visible(Nominee.objects.visible_to(request.user).select_related("nomination_list"), pk)
+
+
+# --- Bulk exchange: the BNBA of a decree as JSON or CSV (docs/api.md "Bulk exchange") ----------------------------
+
+
+class BnbaRowOut(Schema):
+    number: int
+    nik: str
+    name: str
+    kk_number: str
+    address: str
+    village: str
+    kecamatan: str
+    aid: int  # Rupiah, the cycle's aid per member
+
+
+class BnbaOut(Schema):
+    cycle: int
+    cycle_name: str
+    sk_number: str
+    sk_date: dt.date | None
+    rows: list[BnbaRowOut]
+
+
+BNBA_HEADER = [label for label, _width in documents.BNBA_COLUMNS]
+
+
+@router.get(
+    "/cycles/{pk}/bnba",
+    response={200: BnbaOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="targeting_cycles_bnba",
+    openapi_extra=CSV_ALSO,
+    summary="The BNBA of a cycle's decree",
+)
+def cycles_bnba(request: AuthedRequest, pk: int, fmt: FormatParam = None) -> BnbaOut | HttpResponseBase:
+    """The by-name-by-address list of the cycle's approved nominees, as the BNBA spreadsheet lists them (the same
+    rows): NIK and KK number in full only for a role that may issue the decree (that copy is logged in the access
+    log with its row count), masked for every other."""
+    require(request, "targeting.view_cycle")
+    cycle = get_visible(Cycle.objects.visible_to(request.user), pk)
+    rows = documents.bnba_rows(list(selectors.approved_nominees(cycle=cycle, user=request.user)), user=request.user)
+    documents.log_full_copy(cycle=cycle, rows=rows, kind=Disclosure.Kind.BNBA_API, request=request)
+    if wants_csv(request, fmt):
+        aid = cycle.aid_per_member
+        lines = ([r.number, r.nik, r.name, r.kk_number, r.address, r.village, r.kecamatan, aid] for r in rows)
+        return csv_response(f"bnba-{cycle.pk}.csv", BNBA_HEADER, lines)
+    return BnbaOut(
+        cycle=cycle.pk,
+        cycle_name=cycle.name,
+        sk_number=cycle.sk_number,
+        sk_date=cycle.sk_date,
+        rows=[
+            BnbaRowOut(
+                number=row.number,
+                nik=row.nik,
+                name=row.name,
+                kk_number=row.kk_number,
+                address=row.address,
+                village=row.village,
+                kecamatan=row.kecamatan,
+                aid=cycle.aid_per_member,
+            )
+            for row in rows
+        ],
+    )

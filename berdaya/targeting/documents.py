@@ -19,8 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from berdaya.lib.exports import safe_cell
+from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
-from berdaya.registry.privacy import Shown, shown_for
+from berdaya.registry.privacy import Shown, record_disclosure, shown_for
 
 from .models import Cycle, Letterhead, Nominee
 
@@ -101,6 +102,22 @@ def bnba_rows(nominees: Sequence[Nominee], *, user: User) -> list[BnbaRow]:
             )
         )
     return rows
+
+
+def log_full_copy(*, cycle: Cycle, rows: Sequence[BnbaRow], kind: str, request: AuthedRequest) -> None:
+    """A copy of the BNBA with full numbers (the issuing role's) is one access-log row with its row count; a masked
+    copy none. The SK and BNBA downloads and the API's BNBA all log through here."""
+    full = [row for row in rows if row.full]
+    if full:
+        record_disclosure(
+            by=request.user,
+            kind=kind,
+            region=cycle.region_id,
+            persons=[row.person_id for row in full if row.person_id is not None],
+            count=len(full),
+            document=f"{cycle.name} · SK {cycle.sk_number}" if cycle.sk_number else cycle.name,
+            request=request,
+        )
 
 
 def funding_text(cycle: Cycle) -> str:

@@ -21,7 +21,6 @@ from berdaya.lib.history import record_history
 from berdaya.lib.http import AuthedRequest
 from berdaya.regions.models import Region
 from berdaya.registry.models import Disclosure
-from berdaya.registry.privacy import record_disclosure
 
 from . import documents, selectors, services
 from .forms import (
@@ -266,18 +265,9 @@ def cycle_bnba_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _log_full_copy(request: AuthedRequest, cycle: Cycle, nominees: list[Nominee], kind: str) -> None:
-    """A copy with full numbers (the issuing role's) is one access-log row; a masked copy none."""
-    full = [row for row in documents.bnba_rows(nominees, user=request.user) if row.full]
-    if full:
-        record_disclosure(
-            by=request.user,
-            kind=kind,
-            region=cycle.region_id,
-            persons=[row.person_id for row in full if row.person_id is not None],
-            count=len(full),
-            document=f"{cycle.name} · SK {cycle.sk_number}" if cycle.sk_number else cycle.name,
-            request=request,
-        )
+    documents.log_full_copy(
+        cycle=cycle, rows=documents.bnba_rows(nominees, user=request.user), kind=kind, request=request
+    )
 
 
 @permission_required("targeting.view_cycle", raise_exception=True)

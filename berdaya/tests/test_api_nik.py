@@ -75,6 +75,7 @@ def world(regions: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
         "household": member.household,
         "nominee": member.nominee,
         "membership": member,
+        "cycle": cycle,
     }
 
 
@@ -85,6 +86,7 @@ RECORDS = {
     "/api/v1/registry/persons/{pk}/reveal": "person",
     "/api/v1/targeting/nominees/{pk}": "nominee",
     "/api/v1/groups/members/{pk}": "membership",
+    "/api/v1/targeting/cycles/{pk}/bnba": "cycle",
 }
 
 

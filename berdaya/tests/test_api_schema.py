@@ -52,6 +52,13 @@ def tokens(regions: dict[str, Any], users: dict[str, Any]) -> dict[str, str]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _uploads_elsewhere(tmp_path: Any) -> Any:
+    """Files the generated uploads store (registry imports) go to a temporary folder, not the site's media."""
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        yield
+
+
 @pytest.mark.django_db
 @override_settings(BERDAYA_API_RATE_LIMIT=1_000_000)
 @schema.parametrize()
