@@ -8,9 +8,12 @@ import base64
 import binascii
 import datetime as dt
 import json
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +25,7 @@ from .http import AuthedRequest
 from .scoping import region_q
 
 _M = TypeVar("_M", bound=models.Model)
+_R = TypeVar("_R")
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -180,3 +184,86 @@ def kube_records(
     def detail(request: AuthedRequest, pk: int) -> models.Model:
         found: models.Model = get_visible(visible(request), pk)
         return found
+
+
+# --- Writes: a record posted as the page's form, checked by the page's form, stored by the page's service ----------
+
+INVALID = _("Some values are not valid: see the fields.")
+
+
+def form_refusal(*forms_: forms.BaseForm) -> ApiError:
+    """A 422 naming each refused field (as posted, with its prefix) with the form's own messages; `__all__` for the
+    form's errors as a whole."""
+    fields: dict[str, list[str]] = {}
+    for form in forms_:
+        for name, said in form.errors.items():
+            key = "__all__" if name == NON_FIELD_ERRORS else form.add_prefix(name)
+            fields.setdefault(key, []).extend(str(message) for message in said)
+    return ApiError(422, "invalid", INVALID, fields=fields)
+
+
+def submit(
+    request: AuthedRequest,
+    service: Callable[..., _R],
+    /,
+    *,
+    form: forms.BaseForm,
+    sections: tuple[forms.BaseForm, ...] = (),
+    data: Mapping[str, Any] | None = None,
+    success: StrOrPromise | None = None,
+    **kwargs: Any,
+) -> _R:
+    """Run the page's `service` as the caller with `form`'s cleaned data (or `data`), as `lib.actions.perform` does
+    for the page. An invalid form (or a bound section of it) is a 422 with the fields' messages; a refusal of the
+    service (a DomainError) is the API's 400 with the message the page shows.
+
+    `success` is the page's "recorded" message, kept for the page a signed-in browser goes to next when its form was
+    sent at once through the API (the outbox's `X-Berdaya-Direct`); a program reads no messages.
+    """
+    if not form.is_valid() or not all(section.is_valid() for section in sections):
+        raise form_refusal(form, *sections)
+    stored = service(by=request.user, **(form.cleaned_data if data is None else data), **kwargs)
+    if success and request.headers.get("X-Berdaya-Direct") and getattr(request, "api_token", None) is None:
+        messages.success(request, success)
+    return stored
+
+
+def _field_schema(field: forms.Field) -> dict[str, Any]:
+    if isinstance(field, forms.FileField):
+        return {"type": "array", "items": {"type": "string", "format": "binary"}}
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return {"type": "array", "items": {"type": "string"}}
+    return {"type": "string"}
+
+
+def form_body(
+    *forms_: tuple[type[forms.BaseForm], str], extra: Mapping[str, forms.Field] | None = None
+) -> dict[str, Any]:
+    """The OpenAPI request body of a form post: the fields of each (form class, prefix), as the page posts them
+    (multipart, so that photos and receipts may go with it). Their values are checked by the form, not by the API."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for form_class, prefix in forms_:
+        fields = {**form_class.base_fields, **(extra or {})}  # type: ignore[attr-defined]
+        for name, field in fields.items():
+            posted = f"{prefix}-{name}" if prefix else name
+            properties[posted] = {**_field_schema(field), "description": str(field.label or name)}
+            if field.required and not prefix:
+                required.append(posted)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+
+
+class Created(Schema):
+    """Added to a record's schema in a write's answer: where the record's page is (a phone's outbox goes there)."""
+
+    url: str = Field(description="The record's page.")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

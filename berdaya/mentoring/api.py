@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from ninja import ModelSchema, Router
+from django.utils.translation import gettext as _
+from ninja import ModelSchema, Router, Status
 
-from berdaya.lib.api import kube_records
+from berdaya.groups.models import Kube
+from berdaya.lib.api import WRITE_ERRORS, Created, form_body, get_visible, kube_records, require, submit
+from berdaya.lib.http import AuthedRequest
 
+from . import services
+from .forms import EnvironmentForm, EnvironmentRecordForm, MeetingForm, ProblemForm, VisitForm
 from .models import EnvironmentRecord, Meeting, Problem, Visit
 
 router = Router(tags=["mentoring"])
@@ -104,3 +109,102 @@ kube_records(
     dated="recorded_on",
     label="bina lingkungan records",
 )
+
+
+# Writes: the field records, posted as their pages post them (multipart, photos included) -------------------------
+
+
+class VisitCreated(VisitOut, Created):
+    pass
+
+
+class MeetingCreated(MeetingOut, Created):
+    pass
+
+
+class ProblemCreated(ProblemOut, Created):
+    pass
+
+
+class EnvironmentCreated(EnvironmentOut, Created):
+    pass
+
+
+def _kube(request: AuthedRequest, permission: str, pk: int) -> Kube:
+    """The group of the caller's scope the record is for, as the page finds it: the role first (403), then the
+    scope (404)."""
+    require(request, permission)
+    return get_visible(Kube.objects.visible_to(request.user).select_related("village__parent"), pk)
+
+
+_KEY = (
+    " `client_key` (a UUID the client makes once per report) makes a report sent twice be stored once: the second"
+    " post answers the record the first stored."
+)
+
+
+@router.post(
+    "/kubes/{kube}/visits",
+    response={201: VisitCreated, **WRITE_ERRORS},
+    operation_id="mentoring_visits_create",
+    url_name="mentoring_visits_create",
+    summary="Record a visit",
+    description="The visit form of the group's page, with its photos (`photo`, repeated) and its bina lingkungan"
+    " section (`env-…`)." + _KEY,
+    openapi_extra=form_body((VisitForm, ""), (EnvironmentForm, "env")),
+)
+def visit_create(request: AuthedRequest, kube: int) -> Status[Visit]:
+    group = _kube(request, "mentoring.add_visit", kube)
+    form = VisitForm(request.POST, request.FILES, kube=group)
+    sections = (form.environment,) if form.environment.has_data() else ()
+    return Status(
+        201,
+        submit(request, services.record_visit, form=form, sections=sections, kube=group, success=_("Visit recorded.")),
+    )
+
+
+@router.post(
+    "/kubes/{kube}/meetings",
+    response={201: MeetingCreated, **WRITE_ERRORS},
+    operation_id="mentoring_meetings_create",
+    url_name="mentoring_meetings_create",
+    summary="Record a meeting",
+    description="The meeting form of the group's page." + _KEY,
+    openapi_extra=form_body((MeetingForm, "")),
+)
+def meeting_create(request: AuthedRequest, kube: int) -> Status[Meeting]:
+    group = _kube(request, "mentoring.add_meeting", kube)
+    form = MeetingForm(request.POST, kube=group)
+    return Status(201, submit(request, services.record_meeting, form=form, kube=group))
+
+
+@router.post(
+    "/kubes/{kube}/problems",
+    response={201: ProblemCreated, **WRITE_ERRORS},
+    operation_id="mentoring_problems_create",
+    url_name="mentoring_problems_create",
+    summary="Log a problem",
+    description="The problem form of the group's page." + _KEY,
+    openapi_extra=form_body((ProblemForm, "")),
+)
+def problem_create(request: AuthedRequest, kube: int) -> Status[Problem]:
+    group = _kube(request, "mentoring.add_problem", kube)
+    form = ProblemForm(request.POST)
+    return Status(201, submit(request, services.report_problem, form=form, kube=group, success=_("Problem logged.")))
+
+
+@router.post(
+    "/kubes/{kube}/environment",
+    response={201: EnvironmentCreated, **WRITE_ERRORS},
+    operation_id="mentoring_environment_create",
+    url_name="mentoring_environment_create",
+    summary="Record bina lingkungan",
+    description="The bina lingkungan form of the group's page (without a visit)." + _KEY,
+    openapi_extra=form_body((EnvironmentRecordForm, "")),
+)
+def environment_create(request: AuthedRequest, kube: int) -> Status[EnvironmentRecord]:
+    group = _kube(request, "mentoring.add_environmentrecord", kube)
+    form = EnvironmentRecordForm(request.POST, kube=group)
+    return Status(
+        201, submit(request, services.record_environment, form=form, kube=group, success=_("Bina lingkungan recorded."))
+    )
