@@ -267,3 +267,55 @@ class Created(Schema):
 
 
 WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+NOT_NOW = _("You may not do this to this record, or not in the state it is in.")
+
+
+def posted(request: HttpRequest) -> Mapping[str, Any]:
+    """The fields of a post: a JSON object (an action's body), else the form fields (multipart or urlencoded)."""
+    if request.content_type != "application/json":
+        return request.POST
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid", INVALID, fields={"__all__": [str(_("Send the fields as a JSON object."))]})
+    # A form reads text: a nested value is refused by the field it is given to, never a 500.
+    return {
+        name: value if isinstance(value, str | int | float | bool) or value is None else json.dumps(value)
+        for name, value in data.items()
+    }
+
+
+def state_action(
+    request: AuthedRequest,
+    action: str,
+    allowed: frozenset[str],
+    service: Callable[..., _R],
+    /,
+    *,
+    form: forms.BaseForm | None = None,
+    **kwargs: Any,
+) -> _R:
+    """A state action the record's page offers (`allowed`: the app's `actions_for(user, record)`): not offered is a
+    403; then the page's form and service, as `submit`."""
+    if action not in allowed:
+        raise ApiError(403, "not_allowed", NOT_NOW)
+    return submit(request, service, form=form or forms.Form({}), **kwargs)
+
+
+def action_body(*form_classes: type[forms.BaseForm]) -> dict[str, Any]:
+    """The OpenAPI request body of an action: its form's fields as a JSON object (form fields are taken too)."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for form_class in form_classes:
+        for name, field in form_class.base_fields.items():  # type: ignore[attr-defined]
+            properties[name] = {"type": "string", "description": str(field.label or name)}
+            if field.required:
+                required.append(name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"requestBody": {"required": bool(required), "content": {"application/json": {"schema": schema}}}}

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.utils.translation import gettext as _
 from ninja import ModelSchema, Router, Status
 
 from berdaya.groups.models import Kube
-from berdaya.lib.api import WRITE_ERRORS, Created, form_body, get_visible, kube_records, require, submit
+from berdaya.lib.api import (
+    WRITE_ERRORS,
+    Created,
+    action_body,
+    form_body,
+    get_visible,
+    kube_records,
+    posted,
+    require,
+    state_action,
+    submit,
+)
 from berdaya.lib.http import AuthedRequest
 
-from . import services
-from .forms import EnvironmentForm, EnvironmentRecordForm, MeetingForm, ProblemForm, VisitForm
-from .models import EnvironmentRecord, Meeting, Problem, Visit
+from . import selectors, services
+from .forms import (
+    EnvironmentForm,
+    EnvironmentRecordForm,
+    EscalateForm,
+    MeetingForm,
+    ProblemForm,
+    ProblemUpdateForm,
+    ResolveForm,
+    ReviewForm,
+    VisitForm,
+)
+from .models import EnvironmentRecord, Meeting, MonthlyReport, Problem, Visit
 
 router = Router(tags=["mentoring"])
 
@@ -208,3 +232,90 @@ def environment_create(request: AuthedRequest, kube: int) -> Status[EnvironmentR
     return Status(
         201, submit(request, services.record_environment, form=form, kube=group, success=_("Bina lingkungan recorded."))
     )
+
+
+# State actions: what a problem's or a monthly report's page offers the caller (selectors.actions_for) ------------
+
+
+class ReportOut(ModelSchema):
+    class Meta:
+        model = MonthlyReport
+        fields = ["id", "facilitator", "month", "status", "submitted_at", "review_note"]
+
+
+def _problem(request: AuthedRequest, pk: int) -> Problem:
+    require(request, "mentoring.change_problem")
+    return get_visible(Problem.objects.visible_to(request.user).select_related("kube__village"), pk)
+
+
+_PROBLEM_ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Problem], str]] = {
+    "update": (ProblemUpdateForm, services.update_problem, "Record who handles an open problem and the steps taken"),
+    "resolve": (ResolveForm, services.resolve_problem, "Close an open problem with the day it was solved and how"),
+    "escalate": (EscalateForm, services.escalate_problem, "Pass an open problem to the Dinas (its facilitator, once)"),
+}
+
+
+def _problem_action(action: str, form_class: type[forms.Form], service: Callable[..., Problem], what: str) -> None:
+    @router.post(
+        f"/problems/{{pk}}/{action}",
+        response={200: ProblemOut, **WRITE_ERRORS},
+        operation_id=f"mentoring_problems_{action}",
+        url_name=f"mentoring_problems_{action}",
+        summary=what,
+        description=f"{what}: the problem page's action, refused (403) when the page would not offer it to you.",
+        openapi_extra=action_body(form_class),
+    )
+    def run(request: AuthedRequest, pk: int) -> Problem:
+        problem = _problem(request, pk)
+        allowed = selectors.actions_for(request.user, problem)
+        return state_action(request, action, allowed, service, form=form_class(posted(request)), problem=problem)
+
+
+for _action, (_form, _service, _what) in _PROBLEM_ACTIONS.items():
+    _problem_action(_action, _form, _service, _what)
+
+
+def _report(request: AuthedRequest, permission: str, pk: int) -> MonthlyReport:
+    require(request, permission)
+    return get_visible(MonthlyReport.objects.visible_to(request.user).select_related("facilitator"), pk)
+
+
+@router.post(
+    "/reports/{pk}/submit",
+    response={200: ReportOut, **WRITE_ERRORS},
+    operation_id="mentoring_reports_submit",
+    url_name="mentoring_reports_submit",
+    summary="Submit a monthly report",
+    description="Its facilitator sends a draft or returned report (narrative and next month's plan written) to the"
+    " Dinas.",
+)
+def report_submit(request: AuthedRequest, pk: int) -> MonthlyReport:
+    report = _report(request, "mentoring.add_monthlyreport", pk)
+    allowed = selectors.actions_for(request.user, report)
+    return state_action(request, "edit", allowed, services.submit_report, report=report)
+
+
+_REVIEWS: dict[str, tuple[Callable[..., MonthlyReport], str]] = {
+    "acknowledge": (services.acknowledge_report, "Accept a submitted monthly report"),
+    "return": (services.return_report, "Return a submitted monthly report, saying what to change (`note`)"),
+}
+
+
+def _review(decision: str, service: Callable[..., MonthlyReport], what: str) -> None:
+    @router.post(
+        f"/reports/{{pk}}/{decision}",
+        response={200: ReportOut, **WRITE_ERRORS},
+        operation_id=f"mentoring_reports_{decision}",
+        url_name=f"mentoring_reports_{decision}",
+        summary=what,
+        description=f"{what}: the Dinas's review of a report awaiting it.",
+        openapi_extra=action_body(ReviewForm),
+    )
+    def run(request: AuthedRequest, pk: int) -> MonthlyReport:
+        report = _report(request, "mentoring.review_monthlyreport", pk)
+        allowed = selectors.actions_for(request.user, report)
+        return state_action(request, decision, allowed, service, form=ReviewForm(posted(request)), report=report)
+
+
+for _decision, (_reviewing, _what) in _REVIEWS.items():
+    _review(_decision, _reviewing, _what)

@@ -615,6 +615,12 @@ API_MATRIX: dict[str, Page] = {
     "mentoring_meetings_list": listing("meeting"),
     "mentoring_meetings_detail": page(pk="meeting"),
     "mentoring_problems_list": listing("problem"),
+    "mentoring_problems_update": page(pk="problem"),
+    "mentoring_problems_resolve": page(pk="problem"),
+    "mentoring_problems_escalate": page(pk="problem"),
+    "mentoring_reports_submit": page(pk="report"),
+    "mentoring_reports_acknowledge": page(pk="report"),
+    "mentoring_reports_return": page(pk="report"),
     "mentoring_problems_detail": page(pk="problem"),
     "mentoring_environment_list": listing("environment"),
     "mentoring_environment_detail": page(pk="environment"),
@@ -645,7 +651,8 @@ API_MATRIX: dict[str, Page] = {
 }
 
 
-# A write posted empty reaches its record when the form or the service judges it (only then is the scope passed).
+# A write posted empty reaches its record when the form or the service judges it (only then is the scope passed), or
+# when the record's page would not offer the action in its state (a 403 "not_allowed", after the scope was passed).
 REACHED_BY_WRITE = (200, 201, 400, 422)
 
 
@@ -722,7 +729,14 @@ def check_operation(world: World, operation: Operation, spec: Page) -> list[str]
                 problems.append(f"{where}: 403 where a record out of scope is a 404")
             elif seen and answer.status == 404:
                 problems.append(f"{where}: 404 for a record in scope")
-            elif seen and place == IN and answer.status in ((200,) if operation.method == "GET" else REACHED_BY_WRITE):
+            elif (
+                seen
+                and place == IN
+                and (
+                    answer.status in ((200,) if operation.method == "GET" else REACHED_BY_WRITE)
+                    or (answer.status == 403 and '"not_allowed"' in answer.body)  # found, but not offered in its state
+                )
+            ):
                 reached.append(role)
             problems += _leaks(world, role, answer, url)
     if not reached:

@@ -7,6 +7,7 @@ phone's outbox, berdaya/static/berdaya/outbox.js).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -21,8 +22,8 @@ from berdaya.accounts.services import create_token
 from berdaya.business.models import CashEntry
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
-from berdaya.mentoring.models import EnvironmentRecord, Meeting, Problem, Visit
-from berdaya.mentoring.tests.factories import jpeg
+from berdaya.mentoring.models import EnvironmentRecord, Meeting, MonthlyReport, Problem, Visit
+from berdaya.mentoring.tests.factories import ProblemFactory, jpeg
 from berdaya.monitoring.models import MonevVisit
 
 pytestmark = pytest.mark.django_db
@@ -340,3 +341,103 @@ def test_the_page_no_longer_answers_json(users, kube):
     )
 
     assert response.status_code == 302
+
+
+# State actions ------------------------------------------------------------------------------------------------------
+
+
+def act(path: str, secret: str, body: object, **headers: str):
+    return Client(enforce_csrf_checks=True).post(
+        path,
+        json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}", **headers},
+    )
+
+
+@pytest.fixture
+def problem(users, kube):
+    return ProblemFactory(kube=kube, by=users["facilitator"])
+
+
+def test_the_facilitator_escalates_a_problem_with_a_note(users, problem):
+    response = act(f"/api/v1/mentoring/problems/{problem.pk}/escalate", token(users["facilitator"]), {"note": "Bantu"})
+
+    problem.refresh_from_db()
+    assert response.status_code == 200
+    assert (response.json()["escalation_note"], problem.escalation_note) == ("Bantu", "Bantu")
+
+
+def test_an_action_the_page_would_not_offer_the_role_is_a_403(users, problem):
+    response = act(f"/api/v1/mentoring/problems/{problem.pk}/escalate", token(users["officer"]), {"note": "Bantu"})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_an_action_on_a_resolved_problem_is_refused(users, problem):
+    secret = token(users["facilitator"])
+    act(f"/api/v1/mentoring/problems/{problem.pk}/resolve", secret, {"resolved_on": DAY, "steps": "Dibukukan"})
+
+    again = act(f"/api/v1/mentoring/problems/{problem.pk}/resolve", secret, {"resolved_on": DAY})
+
+    problem.refresh_from_db()
+    assert problem.resolved_on == dt.date(2027, 8, 1)
+    assert (again.status_code, again.json()["code"]) == (403, "not_allowed")
+
+
+def test_an_action_with_an_invalid_field_is_a_422(users, problem):
+    response = act(
+        f"/api/v1/mentoring/problems/{problem.pk}/resolve",
+        token(users["facilitator"]),
+        {"resolved_on": "besok"},
+        **{"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"resolved_on": ["Enter a valid date."]}
+
+
+@pytest.mark.parametrize("body", [[1, 2], "teks", 3])
+def test_an_action_body_that_is_not_a_json_object_is_a_422(users, problem, body):
+    response = act(f"/api/v1/mentoring/problems/{problem.pk}/escalate", token(users["facilitator"]), body)
+
+    assert response.status_code == 422
+
+
+def test_an_action_on_a_problem_outside_the_scope_is_a_404(users, problem):
+    response = act(
+        f"/api/v1/mentoring/problems/{problem.pk}/escalate", token(users["other_facilitator"]), {"note": "x"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_an_action_by_a_read_only_token_is_a_403(users, problem):
+    secret = token(users["facilitator"], read_only=True)
+
+    response = act(f"/api/v1/mentoring/problems/{problem.pk}/escalate", secret, {"note": "x"})
+
+    assert response.json()["code"] == "token_read_only"
+
+
+def test_a_monthly_report_is_submitted_then_returned_with_a_note(users):
+    report = MonthlyReport.objects.create(
+        facilitator=users["facilitator"], month=dt.date(2027, 7, 1), narrative="Baik", next_plan="Lanjut"
+    )
+
+    submitted = act(f"/api/v1/mentoring/reports/{report.pk}/submit", token(users["facilitator"]), {})
+    without_note = act(f"/api/v1/mentoring/reports/{report.pk}/return", token(users["officer"]), {})
+    returned = act(f"/api/v1/mentoring/reports/{report.pk}/return", token(users["officer"]), {"note": "Tambah foto"})
+
+    assert (submitted.status_code, submitted.json()["status"]) == (200, MonthlyReport.Status.SUBMITTED)
+    assert (without_note.status_code, without_note.json()["code"]) == (400, "refused")
+    assert (returned.status_code, returned.json()["status"]) == (200, MonthlyReport.Status.RETURNED)
+
+
+def test_a_facilitator_may_not_review_a_report(users):
+    report = MonthlyReport.objects.create(facilitator=users["facilitator"], month=dt.date(2027, 7, 1))
+
+    response = act(f"/api/v1/mentoring/reports/{report.pk}/acknowledge", token(users["facilitator"]), {})
+
+    assert response.status_code == 403
