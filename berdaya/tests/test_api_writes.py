@@ -441,3 +441,15 @@ def test_a_facilitator_may_not_review_a_report(users):
     response = act(f"/api/v1/mentoring/reports/{report.pk}/acknowledge", token(users["facilitator"]), {})
 
     assert response.status_code == 403
+
+
+def test_a_cash_entry_sent_twice_with_its_key_is_written_once(users, kube):
+    secret, key = token(users["facilitator"]), str(uuid.uuid4())
+    path = f"/api/v1/business/kubes/{kube.pk}/cash-entries"
+
+    answers = [post(path, secret, {**CASH, "client_key": key}) for _ in range(2)]
+
+    entry = CashEntry.objects.get(client_key=key)
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert {answer.json()["id"] for answer in answers} == {entry.pk}
+    assert CashEntry.objects.filter(kube=kube, category="sales").count() == 1
