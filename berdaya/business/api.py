@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ninja import ModelSchema, Router
+from ninja import ModelSchema, Router, Status
 
-from berdaya.lib.api import kube_records
+from berdaya.groups.models import Kube
+from berdaya.lib.api import WRITE_ERRORS, form_body, get_visible, kube_records, require, submit
+from berdaya.lib.http import AuthedRequest
 
+from . import services
+from .forms import CashEntryForm
 from .models import AidStage, Asset, BusinessPlan, CashEntry, IksEntry, Loan, ProfitAllocation, Repayment
 
 router = Router(tags=["business"])
@@ -194,3 +198,20 @@ kube_records(
     kube_path="loan__kube_id",
     label="revolving-fund repayments",
 )
+
+
+@router.post(
+    "/kubes/{kube}/cash-entries",
+    response={201: CashEntryOut, **WRITE_ERRORS},
+    operation_id="business_cash_entries_create",
+    url_name="business_cash_entries_create",
+    summary="Write a cash-book entry",
+    description="The entry form of the group's cash book (multipart, with its `receipt` photo): one income or"
+    " expense line, refused in a month already closed.",
+    openapi_extra=form_body((CashEntryForm, "")),
+)
+def cash_entry_create(request: AuthedRequest, kube: int) -> Status[CashEntry]:
+    require(request, "business.add_cashentry")
+    group = get_visible(Kube.objects.visible_to(request.user).select_related("cycle", "village", "facilitator"), kube)
+    form = CashEntryForm(request.POST, request.FILES)
+    return Status(201, submit(request, services.record_cash_entry, form=form, kube=group))

@@ -72,6 +72,8 @@ class CashEntryForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Market channel"), choices=[("", "—"), *CashEntry.Channel.choices], required=False
     )
+    # Sent twice (a retry after a lost answer), written once (services.record_cash_entry).
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class ReasonForm(forms.Form):

@@ -8,9 +8,12 @@ import base64
 import binascii
 import datetime as dt
 import json
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +25,7 @@ from .http import AuthedRequest
 from .scoping import region_q
 
 _M = TypeVar("_M", bound=models.Model)
+_R = TypeVar("_R")
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -200,3 +204,138 @@ def wants_csv(request: HttpRequest, fmt: str | None) -> bool:
 
 # The schema of an operation that also answers CSV: its 200 has a text/csv body besides the JSON one.
 CSV_ALSO: dict[str, Any] = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
+
+# --- Writes: a record posted as the page's form, checked by the page's form, stored by the page's service ----------
+
+INVALID = _("Some values are not valid: see the fields.")
+
+
+def form_refusal(*forms_: forms.BaseForm) -> ApiError:
+    """A 422 naming each refused field (as posted, with its prefix) with the form's own messages; `__all__` for the
+    form's errors as a whole."""
+    fields: dict[str, list[str]] = {}
+    for form in forms_:
+        for name, said in form.errors.items():
+            key = "__all__" if name == NON_FIELD_ERRORS else form.add_prefix(name)
+            fields.setdefault(key, []).extend(str(message) for message in said)
+    return ApiError(422, "invalid", INVALID, fields=fields)
+
+
+def submit(
+    request: AuthedRequest,
+    service: Callable[..., _R],
+    /,
+    *,
+    form: forms.BaseForm,
+    sections: tuple[forms.BaseForm, ...] = (),
+    data: Mapping[str, Any] | None = None,
+    success: StrOrPromise | None = None,
+    **kwargs: Any,
+) -> _R:
+    """Run the page's `service` as the caller with `form`'s cleaned data (or `data`), as `lib.actions.perform` does
+    for the page. An invalid form (or a bound section of it) is a 422 with the fields' messages; a refusal of the
+    service (a DomainError) is the API's 400 with the message the page shows.
+
+    `success` is the page's "recorded" message, kept for the page a signed-in browser goes to next when its form was
+    sent at once through the API (the outbox's `X-Berdaya-Direct`); a program reads no messages.
+    """
+    if not form.is_valid() or not all(section.is_valid() for section in sections):
+        raise form_refusal(form, *sections)
+    stored = service(by=request.user, **(form.cleaned_data if data is None else data), **kwargs)
+    if success and request.headers.get("X-Berdaya-Direct") and getattr(request, "api_token", None) is None:
+        messages.success(request, success)
+    return stored
+
+
+def _field_schema(field: forms.Field) -> dict[str, Any]:
+    if isinstance(field, forms.FileField):
+        return {"type": "array", "items": {"type": "string", "format": "binary"}}
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return {"type": "array", "items": {"type": "string"}}
+    return {"type": "string"}
+
+
+def form_body(
+    *forms_: tuple[type[forms.BaseForm], str], extra: Mapping[str, forms.Field] | None = None
+) -> dict[str, Any]:
+    """The OpenAPI request body of a form post: the fields of each (form class, prefix), as the page posts them
+    (multipart, so that photos and receipts may go with it). Their values are checked by the form, not by the API."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for form_class, prefix in forms_:
+        fields = {**form_class.base_fields, **(extra or {})}  # type: ignore[attr-defined]
+        for name, field in fields.items():
+            posted = f"{prefix}-{name}" if prefix else name
+            properties[posted] = {**_field_schema(field), "description": str(field.label or name)}
+            if field.required and not prefix:
+                required.append(posted)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+
+
+class Created(Schema):
+    """Added to a record's schema in a write's answer: where the record's page is (a phone's outbox goes there)."""
+
+    url: str = Field(description="The record's page.")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+NOT_NOW = _("You may not do this to this record, or not in the state it is in.")
+
+
+def posted(request: HttpRequest) -> Mapping[str, Any]:
+    """The fields of a post: a JSON object (an action's body), else the form fields (multipart or urlencoded)."""
+    if request.content_type != "application/json":
+        return request.POST
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid", INVALID, fields={"__all__": [str(_("Send the fields as a JSON object."))]})
+    # A form reads text: a nested value is refused by the field it is given to, never a 500.
+    return {
+        name: value if isinstance(value, str | int | float | bool) or value is None else json.dumps(value)
+        for name, value in data.items()
+    }
+
+
+def state_action(
+    request: AuthedRequest,
+    action: str,
+    allowed: frozenset[str],
+    service: Callable[..., _R],
+    /,
+    *,
+    form: forms.BaseForm | None = None,
+    **kwargs: Any,
+) -> _R:
+    """A state action the record's page offers (`allowed`: the app's `actions_for(user, record)`): not offered is a
+    403; then the page's form and service, as `submit`."""
+    if action not in allowed:
+        raise ApiError(403, "not_allowed", NOT_NOW)
+    return submit(request, service, form=form or forms.Form({}), **kwargs)
+
+
+def action_body(*form_classes: type[forms.BaseForm]) -> dict[str, Any]:
+    """The OpenAPI request body of an action: its form's fields as a JSON object (form fields are taken too)."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for form_class in form_classes:
+        for name, field in form_class.base_fields.items():  # type: ignore[attr-defined]
+            properties[name] = {"type": "string", "description": str(field.label or name)}
+            if field.required:
+                required.append(name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"requestBody": {"required": bool(required), "content": {"application/json": {"schema": schema}}}}

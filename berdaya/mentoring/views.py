@@ -20,7 +20,7 @@ from berdaya.groups.models import Kube
 from berdaya.lib.actions import act, perform
 from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest, form_again, stored_response
+from berdaya.lib.http import AuthedRequest
 from berdaya.lib.middleware import allows_devices
 
 from . import documents, selectors, services
@@ -85,12 +85,13 @@ def kube_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 @permission_required("mentoring.add_visit", raise_exception=True)
 @allows_devices("camera", "geolocation")  # photos of the visit, and where it took place
 def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The visit form; a phone's outbox posts the same form with Accept: application/json and gets JSON back."""
+    """The visit form; a phone's outbox posts the same form to the API (api.py) when it cannot be sent at once."""
     kube = _kube(request, pk)
     form = VisitForm(request.POST or None, request.FILES or None, kube=kube)
     if request.method == "POST" and (recorded := perform(request, services.record_visit, form=form, kube=kube)):
-        return stored_response(request, recorded.value, _("Visit recorded."))
-    return form_again(request, "mentoring/visit_form.html", {"kube": kube, "form": form}, (form.environment,))
+        messages.success(request, _("Visit recorded."))
+        return redirect(recorded.value)
+    return render(request, "mentoring/visit_form.html", {"kube": kube, "form": form})
 
 
 @permission_required("mentoring.view_visit", raise_exception=True)
@@ -129,12 +130,13 @@ def photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 @permission_required("mentoring.add_environmentrecord", raise_exception=True)
 def environment_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    """A bina lingkungan record without a visit; like the visit form, a phone's outbox may post it later."""
+    """A bina lingkungan record without a visit; like the visit form, a phone's outbox may post it to the API later."""
     kube = _kube(request, pk)
     form = EnvironmentRecordForm(request.POST or None, kube=kube)
     if request.method == "POST" and (recorded := perform(request, services.record_environment, form=form, kube=kube)):
-        return stored_response(request, recorded.value, _("Bina lingkungan recorded."))
-    return form_again(request, "mentoring/environment_form.html", {"kube": kube, "form": form})
+        messages.success(request, _("Bina lingkungan recorded."))
+        return redirect(recorded.value)
+    return render(request, "mentoring/environment_form.html", {"kube": kube, "form": form})
 
 
 @permission_required("mentoring.view_environmentrecord", raise_exception=True)
@@ -167,8 +169,8 @@ def meeting_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = MeetingForm(request.POST or None, kube=kube)
     if request.method == "POST" and (recorded := perform(request, services.record_meeting, form=form, kube=kube)):
-        return stored_response(request, recorded.value)
-    return form_again(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
+        return redirect(recorded.value)
+    return render(request, "mentoring/meeting_form.html", {"kube": kube, "form": form})
 
 
 @permission_required("mentoring.view_meeting", raise_exception=True)
@@ -206,8 +208,9 @@ def problem_create(request: AuthedRequest, pk: int) -> HttpResponse:
     kube = _kube(request, pk)
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and (logged := perform(request, services.report_problem, form=form, kube=kube)):
-        return stored_response(request, logged.value, _("Problem logged."))
-    return form_again(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
+        messages.success(request, _("Problem logged."))
+        return redirect(logged.value)
+    return render(request, "mentoring/problem_form.html", {"kube": kube, "form": form})
 
 
 def _problem(request: AuthedRequest, pk: int) -> Problem:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from ninja import ModelSchema, Router
+from django.utils.translation import gettext as _
+from ninja import ModelSchema, Router, Status
 
-from berdaya.lib.api import kube_records
+from berdaya.groups.models import Kube
+from berdaya.lib.api import WRITE_ERRORS, Created, form_body, form_refusal, get_visible, kube_records, require, submit
+from berdaya.lib.http import AuthedRequest
 from berdaya.lib.stored_text import show
+from berdaya.mentoring.forms import EnvironmentForm
 
+from . import monev
+from .forms import MonevForm
 from .models import EarlyWarning, LevelSnapshot, MonevVisit
 
 router = Router(tags=["monitoring"])
@@ -92,3 +98,34 @@ kube_records(
     dated="raised_on",
     label="early warnings",
 )
+
+
+class MonevCreated(MonevOut, Created):
+    pass
+
+
+@router.post(
+    "/kubes/{kube}/monev",
+    response={201: MonevCreated, **WRITE_ERRORS},
+    operation_id="monitoring_monev_create",
+    url_name="monitoring_monev_create",
+    summary="Record a monev visit",
+    description="The monev form of the group's page (multipart, with its photos, the checklist's `q_…` answers and the"
+    " bina lingkungan section `env-…`). `client_key` (a UUID the client makes once per report) makes a report sent"
+    " twice be stored once: the second post answers the record the first stored.",
+    openapi_extra=form_body((MonevForm, ""), (EnvironmentForm, "env")),
+)
+def monev_create(request: AuthedRequest, kube: int) -> Status[MonevVisit]:
+    require(request, "monitoring.add_monevvisit")
+    group = get_visible(Kube.objects.visible_to(request.user).select_related("village__parent"), kube)
+    form = MonevForm(
+        request.POST, request.FILES, questions=monev.checklist(), initial={"kind": monev.due_for(group).kind}
+    )
+    environment = EnvironmentForm(request.POST, prefix="env", kube=group)
+    sections = (environment,) if environment.has_data() else ()
+    if not form.is_valid() or not all(section.is_valid() for section in sections):
+        raise form_refusal(form, *sections)
+    data = {**form.cleaned_data, "environment": environment.cleaned_data if sections else None}
+    return Status(
+        201, submit(request, monev.record_monev, form=form, data=data, kube=group, success=_("Monev recorded."))
+    )

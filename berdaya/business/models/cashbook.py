@@ -147,6 +147,8 @@ class CashEntry(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("entered by")
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    # The key of an entry posted from the field (lib.sent_once): sent twice, it is written once.
+    client_key = models.UUIDField(_("offline key"), null=True, blank=True, unique=True, editable=False)
 
     objects = CashEntryQuerySet.as_manager()
     history = HistoricalRecords()

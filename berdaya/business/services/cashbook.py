@@ -7,6 +7,7 @@ book through `write_cash_entries`, under the group's lock and only in an open mo
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +22,7 @@ from berdaya.groups.models import Kube
 from berdaya.lib import formats
 from berdaya.lib.audit import acting_as
 from berdaya.lib.images import prepare_photo
+from berdaya.lib.sent_once import sent_once
 from berdaya.lib.stored_text import in_office_language
 
 from .. import selectors
@@ -93,33 +95,41 @@ def record_cash_entry(
     buyer_type: str = "",
     channel: str = "",
     by: User,
+    client_key: uuid.UUID | None = None,
 ) -> CashEntry:
-    """Write one income or expense line in the group's cash book."""
-    check = check_cash_row(
-        entry_date=entry_date,
-        kind=kind,
-        category=category,
-        amount=amount,
-        description=description,
-        product=product,
-        quantity=quantity,
-        unit_price=unit_price,
-        buyer_type=buyer_type,
-        channel=channel,
-        today=timezone.localdate(),
-    )
-    if check.row is None:
-        raise CashBookError(check.message)
-    # Checked before the transaction so that a bad photo never leaves a half-written entry.
-    photo = prepare_photo(receipt).content if receipt else None
-    with acting_as(by):
-        kube = lock_kube(kube)
-        # Before the receipt is stored, so that a refused entry leaves no file behind.
-        ensure_open(kube, entry_date)
-        entry = new_entry(check.row, kube=kube, by=by)
-        if photo is not None:
-            entry.receipt.save(photo.name or "receipt.jpg", photo, save=False)
-        return write_cash_entries(kube=kube, entries=[entry], by=by)[0]
+    """Write one income or expense line in the group's cash book; posted again with its `client_key` (a phone or a
+    tool retrying after a lost answer), the entry already written (lib.sent_once)."""
+
+    def store() -> CashEntry:
+        check = check_cash_row(
+            entry_date=entry_date,
+            kind=kind,
+            category=category,
+            amount=amount,
+            description=description,
+            product=product,
+            quantity=quantity,
+            unit_price=unit_price,
+            buyer_type=buyer_type,
+            channel=channel,
+            today=timezone.localdate(),
+        )
+        if check.row is None:
+            raise CashBookError(check.message)
+        # Checked before the transaction so that a bad photo never leaves a half-written entry.
+        photo = prepare_photo(receipt).content if receipt else None
+        with acting_as(by):
+            locked = lock_kube(kube)
+            # Before the receipt is stored, so that a refused entry leaves no file behind.
+            ensure_open(locked, entry_date)
+            entry = new_entry(check.row, kube=locked, by=by)
+            entry.client_key = client_key
+            if photo is not None:
+                entry.receipt.save(photo.name or "receipt.jpg", photo, save=False)
+            return write_cash_entries(kube=locked, entries=[entry], by=by)[0]
+
+    refuse = CashBookError(_("This report was already sent for another group or by another user."))
+    return sent_once(CashEntry, client_key, kube=kube, by=by, store=store, refuse=refuse, by_field="entered_by_id")
 
 
 def record_cash_entries(*, kube: Kube, rows: Sequence[CheckedRow], by: User) -> list[CashEntry]:

@@ -47,7 +47,7 @@ def lose_the_first_answer(page):
         answers.append(route.fetch())  # the server got it and answered ...
         route.abort("internetdisconnected")  # ... and the phone heard nothing
 
-    page.context.route("**/mentoring/groups/*/visits/new/", handle)
+    page.context.route("**/api/v1/mentoring/kubes/*/visits", handle)  # where the outbox sends a visit
     return answers
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from berdaya.groups.models import Kube
 from berdaya.groups.tests.factories import KubeFactory, MembershipFactory
-from berdaya.mentoring.models import Meeting, MonthlyReport, Problem, Visit
+from berdaya.mentoring.models import MonthlyReport, Visit
 
 from .factories import ProblemFactory, VisitFactory, jpeg
 
@@ -23,11 +23,9 @@ def kube(users, regions):
     return KubeFactory(village=regions["village_a"], facilitator=users["facilitator"], status=Kube.Status.ACTIVE)
 
 
-def post_visit(client, kube, HTTP_ACCEPT="text/html", **data):  # the test client's name for the header
+def post_visit(client, kube, **data):
     return client.post(
-        reverse("mentoring:visit-create", args=[kube.pk]),
-        {"visited_on": "2027-08-01", "purpose": "Monitoring", **data},
-        HTTP_ACCEPT=HTTP_ACCEPT,
+        reverse("mentoring:visit-create", args=[kube.pk]), {"visited_on": "2027-08-01", "purpose": "Monitoring", **data}
     )
 
 
@@ -64,62 +62,6 @@ def test_the_visit_form_gives_each_showing_its_own_key(client, users, kube):
     keys = {client.get(url).context["form"]["client_key"].value() for _ in range(2)}
 
     assert len(keys) == 2
-
-
-def test_the_phones_outbox_gets_the_new_visits_address_as_json(client, users, kube):
-    client.force_login(users["facilitator"])
-
-    response = post_visit(client, kube, client_key=str(uuid.uuid4()), HTTP_ACCEPT="application/json")
-
-    assert response.status_code == 201
-    assert response.json() == {"url": Visit.objects.get().get_absolute_url()}
-
-
-def test_the_phones_outbox_gets_the_reasons_a_report_is_refused(client, users, kube):
-    client.force_login(users["facilitator"])
-    client.cookies["django_language"] = "en"
-
-    response = post_visit(client, kube, visited_on="2027-09-01", HTTP_ACCEPT="application/json")
-
-    assert response.status_code == 400
-    assert response.json() == {"errors": ["The visit date cannot be in the future."]}
-    assert not Visit.objects.exists()
-
-
-def test_a_refused_field_is_named_in_the_outboxs_json(client, users, kube):
-    client.force_login(users["facilitator"])
-
-    response = post_visit(client, kube, purpose="", HTTP_ACCEPT="application/json")  # in Indonesian, the default
-
-    assert response.json() == {"errors": ["Tujuan: Bidang ini tidak boleh kosong."]}
-
-
-@pytest.mark.parametrize(
-    ("url_name", "data", "model"),
-    [
-        ("mentoring:meeting-create", {"held_on": "2027-08-01", "agenda": "Rapat anggota"}, Meeting),
-        (
-            "mentoring:problem-create",
-            {
-                "reported_on": "2027-08-01",
-                "origin": "internal",
-                "category": "bookkeeping",
-                "severity": "2",
-                "description": "Kas tidak cocok",
-            },
-            Problem,
-        ),
-    ],
-)
-def test_a_meeting_or_problem_from_the_phones_outbox_is_stored_once(client, users, kube, url_name, data, model):
-    client.force_login(users["facilitator"])
-    url, key = reverse(url_name, args=[kube.pk]), str(uuid.uuid4())
-
-    answers = [client.post(url, {**data, "client_key": key}, HTTP_ACCEPT="application/json") for _ in range(2)]
-
-    stored = model.objects.get()
-    assert [a.status_code for a in answers] == [201, 201]
-    assert {a.json()["url"] for a in answers} == {stored.get_absolute_url()}
 
 
 def test_the_meeting_form_hides_its_key(client, users, kube):

@@ -412,9 +412,9 @@ def test_the_group_page_offers_a_monev_to_the_dinas(client, users, kube):
     assert shown == {"officer": True, "facilitator": False}
 
 
-def _post_monev(client: Any, kube: Kube, accept: str = "text/html", **extra: str) -> Any:
+def _post_monev(client: Any, kube: Kube, **extra: str) -> Any:
     data = {"kind": "periodic", "visited_on": "2027-12-10", "findings": "Usaha berjalan.", "verdict": "continue"}
-    return client.post(reverse("monitoring:monev-create", args=[kube.pk]), {**data, **extra}, HTTP_ACCEPT=accept)
+    return client.post(reverse("monitoring:monev-create", args=[kube.pk]), {**data, **extra})
 
 
 def test_the_bina_lingkungan_section_is_stored_with_the_monev(client, users, kube):
@@ -443,24 +443,4 @@ def test_a_refused_bina_lingkungan_section_stores_no_monev(client, users, kube):
     response = _post_monev(client, kube, **{"env-neighbour_days": "6"})  # days of work, but no neighbour employed
 
     assert "no neighbour employed" in str(response.context["form"].non_field_errors())
-    assert not MonevVisit.objects.exists()
-
-
-def test_the_phones_outbox_sending_a_monev_later_is_told_where_it_is(client, users, kube):
-    client.force_login(users["officer"])
-    key = "0d9a4a7e-2b7e-4f57-9a55-6a1f0f3b2c11"
-
-    response = _post_monev(client, kube, client_key=key, accept="application/json")
-
-    assert response.status_code == 201
-    assert response.json() == {"url": MonevVisit.objects.get(client_key=key).get_absolute_url()}
-
-
-def test_the_phones_outbox_is_told_why_a_monev_was_refused(client, users, kube):
-    client.force_login(users["officer"])
-
-    response = _post_monev(client, kube, accept="application/json", **{"env-neighbour_days": "6"})
-
-    assert response.status_code == 400
-    assert any("no neighbour employed" in error for error in response.json()["errors"])
     assert not MonevVisit.objects.exists()

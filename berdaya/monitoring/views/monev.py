@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from berdaya.groups.models import Kube
 from berdaya.lib.actions import perform
 from berdaya.lib.files import protected_file_response
 from berdaya.lib.history import record_history
-from berdaya.lib.http import AuthedRequest, form_again, stored_response
+from berdaya.lib.http import AuthedRequest
 from berdaya.lib.middleware import allows_devices
 from berdaya.mentoring.forms import EnvironmentForm
 from berdaya.monitoring import monev
@@ -49,7 +50,7 @@ def monev_due(request: AuthedRequest) -> HttpResponse:
 @allows_devices("camera", "geolocation")  # photos of the visit, and where it took place
 def monev_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """The monev form: checklist by effort, findings, verdict, photos and GPS, and the bina lingkungan section.
-    Like a facilitator's visit, it may be filled without signal: the phone's outbox posts it later (JSON back)."""
+    Like a facilitator's visit, it may be filled without signal: the phone's outbox posts it to the API later."""
     kube = get_object_or_404(Kube.objects.visible_to(request.user).select_related("village__parent"), pk=pk)
     due = monev.due_for(kube)
     questions = monev.checklist()
@@ -61,10 +62,10 @@ def monev_create(request: AuthedRequest, pk: int) -> HttpResponse:
         if form.is_valid() and (not with_environment or environment.is_valid()):
             data = {**form.cleaned_data, "environment": environment.cleaned_data if with_environment else None}
             if recorded := perform(request, monev.record_monev, form=form, data=data, kube=kube):
-                return stored_response(request, recorded.value, _("Monev recorded."))
+                messages.success(request, _("Monev recorded."))
+                return redirect(recorded.value)
     context = {"kube": kube, "form": form, "environment": environment, "due": due}
-    sections = (environment,) if request.method == "POST" and environment.has_data() else ()
-    return form_again(request, "monitoring/monev_form.html", context, sections)
+    return render(request, "monitoring/monev_form.html", context)
 
 
 @permission_required("monitoring.view_monevvisit", raise_exception=True)

@@ -1,8 +1,9 @@
 // A facilitator's outbox. A report written without signal (a visit, a meeting, a problem) is kept on this phone
 // (IndexedDB, photos included)
 // and sent when there is signal again: when the phone comes back online, when any page opens, or on "Send now".
-// Each report carries the key the form gave it, so a report sent twice (an answer lost on a weak signal) is stored
-// once by the server. Reports are kept per user: on a shared phone, nobody sends another person's report.
+// Reports go to the API's write endpoint the form names (data-api; docs/api.md), as the signed-in browser (its
+// session and CSRF token). Each report carries the key the form gave it, so a report sent twice (an answer lost on a
+// weak signal) is stored once by the server. Reports are kept per user: on a shared phone, nobody sends another person's report.
 "use strict";
 
 (() => {
@@ -52,6 +53,12 @@
     return fetch(report.url, { method: "POST", body, credentials: "same-origin", headers });
   }
 
+  // Why the API refused a report (its one error shape): each field's messages, else the message as a whole.
+  function refusal(error) {
+    const said = Object.values(error.fields || {}).flat();
+    return said.length ? said : [error.message];
+  }
+
   let sending = false;
   let loggedOut = false;
   let sent = 0;
@@ -71,10 +78,10 @@
         if (response.status === 201) {
           await forget(report.key);
           sent += 1;
-        } else if (response.status === 400) {
-          report.problems = (await response.json()).errors;
+        } else if (response.status === 400 || response.status === 422) {
+          report.problems = refusal(await response.json());
           await keep(report);
-        } else if (response.status === 403 || response.redirected) {
+        } else if (response.status === 401 || response.status === 403 || response.redirected) {
           loggedOut = true; // the session ended: sent after the user logs in again
           break;
         } else if (response.status === 404) {
@@ -144,7 +151,7 @@
       );
       const day = form.querySelector('input[type="date"]')?.value || "";
       const title = `${document.querySelector("h1")?.textContent || ""} · ${form.dataset.outbox} · ${day}`;
-      const report = { key: key.value, url: form.action || window.location.href, user, fields, title };
+      const report = { key: key.value, url: form.dataset.api, user, fields, title };
       let response;
       try {
         response = await post(report, true);
