@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := berdaya.settings
 
-.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring bench-load demo demo-province clean
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring bench-load bench-hostile-import bench-sqlite-writers bench-api-paging demo demo-province clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,7 +77,7 @@ messages: install-dev
 	cd berdaya && ../$(BIN)/berdaya makemessages -l id -l en --no-location --no-obsolete
 	$(BIN)/python -m berdaya.lib.i18n_check --compile
 
-bench: bench-regions bench-screen bench-import bench-worklist bench-monitoring
+bench: bench-regions bench-screen bench-import bench-worklist bench-monitoring bench-hostile-import bench-sqlite-writers
 
 bench-regions: install
 	$(BIN)/python -m bench.regions
@@ -97,6 +97,19 @@ bench-monitoring: install-dev
 # (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/berdaya_load); LOAD_ARGS="--time 3m --users 20" ...
 bench-load: install-dev
 	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
+
+# Hostile import files (millions of empty rows, zip bombs): the upload request and the worker's refusal.
+bench-hostile-import: install-dev
+	BERDAYA_VAR_DIR=$${BERDAYA_VAR_DIR:-/tmp/berdaya-bench-hostile} $(BIN)/python bench/hostile_import.py
+
+# SQLite writers in threads: DEFERRED against IMMEDIATE transactions ("database is locked").
+bench-sqlite-writers: install-dev
+	$(BIN)/python -m bench.sqlite_writers --threads 4
+
+# Paging through a million registry persons by the API on PostgreSQL (DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/berdaya_api_bench; the persons are built once and reused).
+bench-api-paging: install-dev
+	$(BIN)/python bench/api_paging.py
 
 # A million-row registry CSV into a scratch SQLite database; set DATABASE_URL=postgres://... for PostgreSQL.
 bench-import: install
