@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from berdaya.accounts.models import AccessToken, User
 from berdaya.accounts.services import create_token
+from berdaya.business import services as services_business
+from berdaya.business.models import AidStage, BusinessPlan, CashEntry
+from berdaya.business.tests.factories import AidStageFactory, BusinessPlanFactory, kube_with_members
 from berdaya.targeting import services
 from berdaya.targeting.models import Cycle, NominationList, Nominee
 from berdaya.targeting.tests.conftest import minutes_pdf
@@ -272,3 +275,173 @@ def test_a_decision_body_that_is_not_a_json_object_is_a_422(users, verified, bod
     response = act(nominees(verified, "approve"), token(users["officer"]), body)
 
     assert response.status_code == 422
+
+
+# Business plans and aid stages ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kube(users, regions):
+    return kube_with_members(2, village=regions["village_a"], facilitator=users["facilitator"])
+
+
+@pytest.fixture
+def plan(kube, users):
+    return BusinessPlanFactory(kube=kube, created_by=users["facilitator"])
+
+
+def plans(plan: BusinessPlan, action: str) -> str:
+    return f"/api/v1/business/plans/{plan.pk}/{action}"
+
+
+def stages(stage: AidStage, action: str) -> str:
+    return f"/api/v1/business/aid-stages/{stage.pk}/{action}"
+
+
+PAY = {"paid_on": "2027-02-28", "transfer_reference": "TRF-001", "confirm": True}
+
+
+def test_the_facilitator_submits_a_draft_plan(users, plan):
+    services_business.add_budget_line(
+        plan=plan, item="Oven", quantity=1, unit="unit", unit_price=3_000_000, by=users["facilitator"]
+    )
+
+    response = act(plans(plan, "submit"), token(users["facilitator"]), {})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "submitted"
+    assert via_token() in plan.history.latest().history_change_reason
+
+
+def test_another_facilitators_plan_is_a_404(users, plan):
+    response = act(plans(plan, "submit"), token(users["other_facilitator"]), {})
+
+    assert response.status_code == 404
+
+
+def test_the_dinas_approves_a_submitted_plan_confirmed(users, plan):
+    BusinessPlan.objects.filter(pk=plan.pk).update(status=BusinessPlan.Status.SUBMITTED)
+
+    response = act(plans(plan, "approve"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 200, response.content
+    assert BusinessPlan.objects.get(pk=plan.pk).status == BusinessPlan.Status.APPROVED
+
+
+def test_approving_a_plan_without_confirm_is_a_400(users, plan):
+    BusinessPlan.objects.filter(pk=plan.pk).update(status=BusinessPlan.Status.SUBMITTED)
+
+    response = act(plans(plan, "approve"), token(users["officer"]), {})
+
+    assert response.json()["code"] == "confirm_required"
+    assert BusinessPlan.objects.get(pk=plan.pk).status == BusinessPlan.Status.SUBMITTED
+
+
+def test_approving_a_draft_plan_is_not_offered(users, plan):
+    response = act(plans(plan, "approve"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_the_facilitator_may_not_approve_a_plan(users, plan):
+    BusinessPlan.objects.filter(pk=plan.pk).update(status=BusinessPlan.Status.SUBMITTED)
+
+    response = act(plans(plan, "approve"), token(users["facilitator"]), {"confirm": True})
+
+    assert response.status_code == 403
+
+
+def test_the_dinas_returns_a_plan_saying_what_to_change(users, plan):
+    BusinessPlan.objects.filter(pk=plan.pk).update(status=BusinessPlan.Status.SUBMITTED)
+
+    refused = act(plans(plan, "return"), token(users["officer"]), {})
+    returned = act(plans(plan, "return"), token(users["officer"]), {"reason": "Rincikan biaya"})
+
+    assert (refused.status_code, refused.json()["message"]) == (400, "Say what the group should change in the plan.")
+    assert returned.status_code == 200, returned.content
+    assert returned.json()["status"] == "draft"
+
+
+@pytest.fixture
+def stage(kube, users):
+    return services_business.add_aid_stage(
+        kube=kube, planned_on=dt.date(2027, 2, 1), condition="training_done", amount=2_000_000, by=users["officer"]
+    )
+
+
+def test_the_dinas_records_a_stages_condition_met(users, stage):
+    response = act(stages(stage, "condition-met"), token(users["officer"]), {"met_on": "2027-02-20"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["condition_met_on"] == "2027-02-20"
+
+
+def test_a_condition_met_with_an_invalid_day_is_a_422(users, stage):
+    response = act(stages(stage, "condition-met"), token(users["officer"]), {"met_on": "besok"})
+
+    assert response.status_code == 422
+    assert "met_on" in response.json()["fields"]
+
+
+def test_the_dinas_pays_a_stage_confirmed_and_it_enters_the_cash_book(users, stage):
+    services_business.mark_condition_met(stage=stage, met_on=dt.date(2027, 2, 20), by=users["officer"])
+
+    response = act(stages(stage, "pay"), token(users["officer"]), PAY)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["transfer_reference"] == "TRF-001"
+    assert CashEntry.objects.get(aid_stage=stage).amount == 2_000_000
+    assert via_token() in stage.history.latest().history_change_reason
+
+
+def test_paying_without_confirm_is_a_400_and_pays_nothing(users, stage):
+    response = act(stages(stage, "pay"), token(users["officer"]), {**PAY, "confirm": False})
+
+    assert response.json()["code"] == "confirm_required"
+    assert not CashEntry.objects.exists()
+
+
+def test_paying_before_the_condition_without_a_reason_is_refused(users, stage):
+    response = act(stages(stage, "pay"), token(users["officer"]), PAY)
+
+    assert response.status_code == 400
+    assert not CashEntry.objects.exists()
+
+
+def test_a_paid_stage_is_not_offered_again(users, stage):
+    secret = token(users["officer"])
+    act(stages(stage, "pay"), secret, {**PAY, "override_reason": "Musim panen"})
+
+    response = act(stages(stage, "pay"), secret, {**PAY, "transfer_reference": "TRF-002"})
+
+    assert response.json()["code"] == "not_allowed"
+    assert CashEntry.objects.count() == 1
+
+
+def test_a_payment_without_its_reference_is_a_422(users, stage):
+    response = act(stages(stage, "pay"), token(users["officer"]), {"paid_on": "2027-02-28", "confirm": True})
+
+    assert response.status_code == 422
+    assert "transfer_reference" in response.json()["fields"]
+
+
+def test_the_facilitator_may_not_pay(users, stage):
+    response = act(stages(stage, "pay"), token(users["facilitator"]), PAY)
+
+    assert response.status_code == 403
+
+
+def test_a_stage_outside_the_scope_is_a_404(users, regions):
+    elsewhere = kube_with_members(2, village=regions["other_regency"])
+    far = AidStageFactory(kube=elsewhere, created_by=users["admin"])
+
+    response = act(stages(far, "pay"), token(users["officer"]), PAY)
+
+    assert response.status_code == 404
+
+
+def test_a_read_only_token_cannot_pay(users, stage):
+    response = act(stages(stage, "pay"), token(users["officer"], read_only=True), PAY)
+
+    assert response.json()["code"] == "token_read_only"
