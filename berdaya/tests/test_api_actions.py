@@ -445,3 +445,15 @@ def test_a_read_only_token_cannot_pay(users, stage):
     response = act(stages(stage, "pay"), token(users["officer"], read_only=True), PAY)
 
     assert response.json()["code"] == "token_read_only"
+
+
+def test_a_payment_posted_as_a_form_takes_its_proof_and_a_form_confirm(users, stage):
+    services_business.mark_condition_met(stage=stage, met_on=dt.date(2027, 2, 20), by=users["officer"])
+    data = {"paid_on": "2027-02-28", "transfer_reference": "TRF-009", "confirm": "true", "proof": minutes_pdf()}
+
+    response = Client(enforce_csrf_checks=True).post(
+        stages(stage, "pay"), data, headers={"Authorization": f"Bearer {token(users['officer'])}"}
+    )
+
+    assert response.status_code == 200, response.content
+    assert AidStage.objects.get(pk=stage.pk).proof
