@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from ninja import ModelSchema, Router, Status
 
 from berdaya.groups.models import Kube
-from berdaya.lib.api import WRITE_ERRORS, form_body, get_visible, kube_records, require, submit
+from berdaya.lib.api import (
+    WRITE_ERRORS,
+    action_body,
+    form_body,
+    get_visible,
+    kube_records,
+    posted,
+    require,
+    state_action,
+    submit,
+)
 from berdaya.lib.http import AuthedRequest
 
-from . import services
-from .forms import CashEntryForm
+from . import selectors, services
+from .forms import CashEntryForm, ConditionMetForm, PayStageForm
 from .models import AidStage, Asset, BusinessPlan, CashEntry, IksEntry, Loan, ProfitAllocation, Repayment
 
 router = Router(tags=["business"])
@@ -215,3 +229,106 @@ def cash_entry_create(request: AuthedRequest, kube: int) -> Status[CashEntry]:
     group = get_visible(Kube.objects.visible_to(request.user).select_related("cycle", "village", "facilitator"), kube)
     form = CashEntryForm(request.POST, request.FILES)
     return Status(201, submit(request, services.record_cash_entry, form=form, kube=group))
+
+
+# --- State actions: what a group's plan and aid pages offer the caller (selectors.actions_for) --------------------
+# The page's permission (403), the record in the caller's scope (404), a step the page would not offer now (403
+# `not_allowed`), the page's form (422), `"confirm": true` where the page confirms (400 `confirm_required`), then the
+# page's service (its refusal: 400 with the page's message).
+
+
+def _plan(request: AuthedRequest, permission: str, pk: int) -> BusinessPlan:
+    require(request, permission)
+    return get_visible(BusinessPlan.objects.visible_to(request.user).select_related("kube"), pk)
+
+
+_REASON = {"reason": forms.CharField(label="Reason", required=False)}
+
+# action: (permission, service, confirmed, takes a reason, summary)
+_PLAN_ACTIONS: dict[str, tuple[str, Callable[..., BusinessPlan], bool, bool, str]] = {
+    "submit": (
+        "business.change_businessplan",
+        services.submit_business_plan,
+        False,
+        False,
+        "Send a drafted business plan to the Dinas for approval",
+    ),
+    "approve": (
+        "business.approve_businessplan",
+        services.approve_business_plan,
+        True,
+        False,
+        "Approve a submitted business plan: from then on it is fixed",
+    ),
+    "return": (
+        "business.approve_businessplan",
+        services.return_business_plan,
+        False,
+        True,
+        "Send a submitted business plan back to the facilitator, saying what to change (`reason`)",
+    ),
+}
+
+
+def _plan_action(
+    action: str, permission: str, service: Callable[..., BusinessPlan], confirm: bool, reason: bool, what: str
+) -> None:
+    @router.post(
+        f"/plans/{{pk}}/{action}",
+        response={200: PlanOut, **WRITE_ERRORS},
+        operation_id=f"business_plans_{action}",
+        url_name=f"business_plans_{action}",
+        summary=what,
+        description=f"{what}: the plan page's action, refused (403) when the page would not offer it to you."
+        + (' The page confirms it first: send `"confirm": true`.' if confirm else ""),
+        openapi_extra=action_body(fields=_REASON if reason else None, confirm=confirm),
+    )
+    def run(request: AuthedRequest, pk: int) -> BusinessPlan:
+        plan = _plan(request, permission, pk)
+        allowed = selectors.actions_for(request.user, plan)
+        data: dict[str, Any] = {"reason": str(posted(request).get("reason") or "")} if reason else {}
+        return state_action(request, action, allowed, service, confirm=confirm, data=data, plan=plan)
+
+
+for _action, (_permission, _service, _confirm, _reason, _what) in _PLAN_ACTIONS.items():
+    _plan_action(_action, _permission, _service, _confirm, _reason, _what)
+
+
+def _stage(request: AuthedRequest, permission: str, pk: int) -> AidStage:
+    require(request, permission)
+    return get_visible(AidStage.objects.visible_to(request.user).select_related("kube"), pk)
+
+
+@router.post(
+    "/aid-stages/{pk}/condition-met",
+    response={200: AidStageOut, **WRITE_ERRORS},
+    operation_id="business_aid_stages_condition_met",
+    url_name="business_aid_stages_condition_met",
+    summary="Record the day a stage's condition was met",
+    description="The aid page's action for a stage awaiting its condition (plan approved, members trained); a"
+    " monitoring condition is met only by a passing monev, never here.",
+    openapi_extra=action_body(ConditionMetForm),
+)
+def stage_condition_met(request: AuthedRequest, pk: int) -> AidStage:
+    stage = _stage(request, "business.add_aidstage", pk)
+    allowed = selectors.actions_for(request.user, stage)
+    form = ConditionMetForm(posted(request))
+    return state_action(request, "condition_met", allowed, services.mark_condition_met, form=form, stage=stage)
+
+
+@router.post(
+    "/aid-stages/{pk}/pay",
+    response={200: AidStageOut, **WRITE_ERRORS},
+    operation_id="business_aid_stages_pay",
+    url_name="business_aid_stages_pay",
+    summary="Record the payment of an aid stage",
+    description="The aid page's payment of a stage: its day, transfer reference and, before its condition is met,"
+    " the reason (`override_reason`); as JSON, or as a form (multipart) with the `proof`. The page confirms it first"
+    ' (a paid stage cannot be changed): send `"confirm": true`.',
+    openapi_extra=action_body(PayStageForm, confirm=True),
+)
+def stage_pay(request: AuthedRequest, pk: int) -> AidStage:
+    stage = _stage(request, "business.pay_aidstage", pk)
+    allowed = selectors.actions_for(request.user, stage)
+    form = PayStageForm(posted(request), request.FILES)
+    return state_action(request, "pay", allowed, services.pay_aid_stage, form=form, confirm=True, stage=stage)

@@ -317,24 +317,47 @@ def state_action(
     /,
     *,
     form: forms.BaseForm | None = None,
+    confirm: bool = False,
     **kwargs: Any,
 ) -> _R:
     """A state action the record's page offers (`allowed`: the app's `actions_for(user, record)`): not offered is a
-    403; then the page's form and service, as `submit`."""
+    403; then the page's form and service, as `submit`.
+
+    `confirm`: the page asks a confirmation before this step (it cannot be undone), so the call must say
+    `"confirm": true` (a 400 `confirm_required` otherwise, after the form's own checks)."""
     if action not in allowed:
         raise ApiError(403, "not_allowed", NOT_NOW)
-    return submit(request, service, form=form or forms.Form({}), **kwargs)
+    form = form or forms.Form({})
+    if confirm and form.is_valid() and not confirmed(request):
+        raise ApiError(400, "confirm_required", CONFIRM_FIRST)
+    return submit(request, service, form=form, **kwargs)
 
 
-def action_body(*form_classes: type[forms.BaseForm]) -> dict[str, Any]:
-    """The OpenAPI request body of an action: its form's fields as a JSON object (form fields are taken too)."""
+CONFIRM_FIRST = _('This step cannot be undone: send "confirm": true to take it.')
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """The post says `"confirm": true` (a JSON true, or `true`/`1`/`on` as a form field)."""
+    value = posted(request).get("confirm")
+    return value is True or str(value).strip().lower() in {"true", "1", "on"}
+
+
+def action_body(
+    *form_classes: type[forms.BaseForm], confirm: bool = False, fields: Mapping[str, forms.Field] | None = None
+) -> dict[str, Any]:
+    """The OpenAPI request body of an action: its form's fields (and `fields`, those a form adds as it is made) as a
+    JSON object (form fields are taken too); with `confirm`, the `confirm` flag the step requires."""
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for form_class in form_classes:
-        for name, field in form_class.base_fields.items():  # type: ignore[attr-defined]
-            properties[name] = {"type": "string", "description": str(field.label or name)}
-            if field.required:
-                required.append(name)
+    declared = [(name, field) for form_class in form_classes for name, field in form_class.base_fields.items()]  # type: ignore[attr-defined]
+    for name, field in [*declared, *(fields or {}).items()]:
+        kind = "boolean" if isinstance(field, forms.BooleanField) else "string"
+        properties[name] = {"type": kind, "description": str(field.label or name)}
+        if field.required:
+            required.append(name)
+    if confirm:
+        properties["confirm"] = {"type": "boolean", "description": "Must be true: the step cannot be undone."}
+        required.append("confirm")
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required

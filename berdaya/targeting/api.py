@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from berdaya.lib.api import CSV_ALSO, ErrorOut, FormatParam, KeysetPagination, get_visible, require, wants_csv
+from berdaya.lib.api import (
+    CSV_ALSO,
+    WRITE_ERRORS,
+    ErrorOut,
+    FormatParam,
+    KeysetPagination,
+    action_body,
+    get_visible,
+    posted,
+    require,
+    state_action,
+    wants_csv,
+)
 from berdaya.lib.exports import csv_response
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import region_q
 from berdaya.registry.api import shown
 from berdaya.registry.models import Disclosure
 
-from . import documents, selectors
-from .models import Cycle, NominationList, Nominee
+from . import documents, selectors, services
+from .forms import EndorseForm, ReasonForm, VervalForm
+from .models import Cycle, NominationList, Nominee, Verval
 
 router = Router(tags=["targeting"])
 
@@ -255,3 +271,134 @@ def cycles_bnba(request: AuthedRequest, pk: int, fmt: FormatParam = None) -> Bnb
             for row in rows
         ],
     )
+
+
+# --- State actions: what a village list's or a nominee's page offers the caller (selectors.actions_for) ----------
+# Each asks the page's permission (403), finds the record in the caller's scope (404), refuses a step the page would
+# not offer now (403 `not_allowed`), checks the page's form (422), requires `"confirm": true` where the page asks a
+# confirmation (400 `confirm_required`) and runs the page's service (a refusal of it: 400 with the page's message).
+
+_ListService = Callable[..., NominationList]
+_NomineeService = Callable[..., Any]
+
+# action: (permission, form, service, confirmed, summary)
+_LIST_ACTIONS: dict[str, tuple[str, type[forms.Form] | None, _ListService, bool, str]] = {
+    "submit": (
+        "targeting.nominate",
+        None,
+        services.submit_list,
+        True,
+        "The village submits its list to the kecamatan (minutes attached, every hard flag justified)",
+    ),
+    "endorse": (
+        "targeting.endorse",
+        EndorseForm,
+        services.endorse_list,
+        True,
+        "The kecamatan endorses a submitted list (an optional note as `reason`): it goes to the Dinas for verval",
+    ),
+    "return_to_village": (
+        "targeting.endorse",
+        ReasonForm,
+        services.return_to_village,
+        False,
+        "The kecamatan returns a submitted list to its village, saying why (`reason`)",
+    ),
+    "return_to_kecamatan": (
+        "targeting.decide",
+        ReasonForm,
+        services.return_to_kecamatan,
+        False,
+        "The Dinas returns an endorsed list to its kecamatan, saying why (`reason`)",
+    ),
+}
+
+
+def _list(request: AuthedRequest, permission: str, pk: int) -> NominationList:
+    require(request, permission)
+    return get_visible(NominationList.objects.visible_to(request.user).select_related("cycle", "village"), pk)
+
+
+def _list_action(
+    action: str, permission: str, form_class: type[forms.Form] | None, service: _ListService, confirm: bool, what: str
+) -> None:
+    path = action.replace("_", "-")
+
+    @router.post(
+        f"/lists/{{pk}}/{path}",
+        response={200: NominationListOut, **WRITE_ERRORS},
+        operation_id=f"targeting_lists_{action}",
+        url_name=f"targeting_lists_{action}",
+        summary=what,
+        description=f"{what}: the list page's action, refused (403) when the page would not offer it to you."
+        + (' The page confirms it first: send `"confirm": true`.' if confirm else ""),
+        openapi_extra=action_body(*((form_class,) if form_class else ()), confirm=confirm),
+    )
+    def run(request: AuthedRequest, pk: int) -> NominationList:
+        nomination_list = _list(request, permission, pk)
+        allowed = selectors.actions_for(request.user, nomination_list)
+        form = form_class(posted(request)) if form_class else None
+        return state_action(
+            request, action, allowed, service, form=form, confirm=confirm, nomination_list=nomination_list
+        )
+
+
+for _action, (_permission, _form, _service, _confirm, _what) in _LIST_ACTIONS.items():
+    _list_action(_action, _permission, _form, _service, _confirm, _what)
+
+
+def _nominee(request: AuthedRequest, permission: str, pk: int) -> Nominee:
+    require(request, permission)
+    return get_visible(Nominee.objects.visible_to(request.user).select_related("nomination_list__village", "cycle"), pk)
+
+
+_CHECKLIST_FIELDS = {
+    f"check_{key}": forms.BooleanField(label=label, required=False) for key, label in Verval.CHECKLIST.items()
+}
+
+
+@router.post(
+    "/nominees/{pk}/verify",
+    response={200: NomineeOut, **WRITE_ERRORS},
+    operation_id="targeting_nominees_verify",
+    url_name="targeting_nominees_verify",
+    summary="Record the Dinas's verval visit to an endorsed nominee",
+    description="The verval form of the nominee's page: the visit day, the checklist (`check_…`, true when seen),"
+    " place and notes; as JSON, or as a form (multipart) with its `photo`.",
+    openapi_extra=action_body(VervalForm, fields=_CHECKLIST_FIELDS),
+)
+def nominee_verify(request: AuthedRequest, pk: int) -> Nominee:
+    nominee = _nominee(request, "targeting.verify", pk)
+    allowed = selectors.actions_for(request.user, nominee)
+    form = VervalForm(posted(request), request.FILES)
+    state_action(request, "verify", allowed, services.verify_nominee, form=form, nominee=nominee)
+    return _nominee(request, "targeting.verify", pk)
+
+
+_DECISIONS: dict[str, tuple[_NomineeService, str]] = {
+    "approve": (services.approve_nominee, "Approve a verified nominee, within the kecamatan's quota"),
+    "reject": (services.reject_nominee, "Reject a verified nominee, saying why (`reason`)"),
+}
+
+
+def _decision(decision: str, service: _NomineeService, what: str) -> None:
+    @router.post(
+        f"/nominees/{{pk}}/{decision}",
+        response={200: NomineeOut, **WRITE_ERRORS},
+        operation_id=f"targeting_nominees_{decision}",
+        url_name=f"targeting_nominees_{decision}",
+        summary=what,
+        description=f"{what}: the Dinas's decision on the nominee's page, which confirms it first (it cannot be"
+        ' undone): send `"confirm": true`.',
+        openapi_extra=action_body(ReasonForm, confirm=True),
+    )
+    def run(request: AuthedRequest, pk: int) -> Nominee:
+        nominee = _nominee(request, "targeting.decide", pk)
+        allowed = selectors.actions_for(request.user, nominee)
+        form = ReasonForm(posted(request))
+        decided: Nominee = state_action(request, decision, allowed, service, form=form, confirm=True, nominee=nominee)
+        return decided
+
+
+for _decided, (_deciding, _what) in _DECISIONS.items():
+    _decision(_decided, _deciding, _what)
