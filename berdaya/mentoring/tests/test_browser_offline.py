@@ -128,3 +128,32 @@ def test_a_problem_logged_without_signal_reaches_the_register_when_the_signal_re
 
     page.locator("#outbox .outbox-sent").wait_for()
     assert Problem.objects.get().description == "Pembeli di pasar berkurang."
+
+
+def test_a_report_kept_before_the_outbox_moved_onto_the_api_is_stored_once_by_its_page(page, kube):
+    open_the_visit_form_with_signal(page, kube)
+    page.context.set_offline(True)
+    write_a_report(page, "Kunjungan sebelum pembaruan")
+    page.get_by_role("status").wait_for()
+    # As an older Berdaya kept it: the report names the form's page, not the API's endpoint.
+    page.evaluate(
+        """url => new Promise((resolve, reject) => {
+            const opening = indexedDB.open("berdaya-outbox", 1);
+            opening.onerror = () => reject(opening.error);
+            opening.onsuccess = () => {
+                const transaction = opening.result.transaction("reports", "readwrite");
+                const reports = transaction.objectStore("reports");
+                const all = reports.getAll();
+                all.onsuccess = () => all.result.forEach(report => reports.put({...report, url}));
+                transaction.oncomplete = () => resolve(true);
+            };
+        })""",
+        f"/mentoring/groups/{kube.pk}/visits/new/",
+    )
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    page.locator("#outbox .outbox-sent").wait_for()
+    assert list(Visit.objects.values_list("purpose", flat=True)) == ["Kunjungan sebelum pembaruan"]
+    assert not page.locator("#outbox .outbox-refused").count()

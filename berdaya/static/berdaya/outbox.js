@@ -59,6 +59,15 @@
     return said.length ? said : [error.message];
   }
 
+  // A report kept before the outbox moved onto the API names its form's page, not an endpoint. The page still takes
+  // the post as a form (and stores it once by its key): a redirect to anything but the login page means stored; the
+  // form shown again means refused. Nothing kept on a phone through an upgrade is lost or sent twice.
+  function pageAnswer(report, response) {
+    if (report.url.startsWith("/api/") || !response.ok) return null;
+    if (!response.redirected) return "refused";
+    return new URL(response.url).pathname === box.dataset.loginUrl ? null : "stored";
+  }
+
   let sending = false;
   let loggedOut = false;
   let sent = 0;
@@ -75,9 +84,13 @@
         } catch (error) {
           break; // still no signal
         }
-        if (response.status === 201) {
+        const legacy = pageAnswer(report, response);
+        if (legacy === "stored" || response.status === 201) {
           await forget(report.key);
           sent += 1;
+        } else if (legacy === "refused") {
+          report.problems = [text("refusedPage")];
+          await keep(report);
         } else if (response.status === 400 || response.status === 422) {
           report.problems = refusal(await response.json());
           await keep(report);
