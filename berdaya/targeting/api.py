@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from berdaya.lib.api import (
@@ -33,7 +33,16 @@ from berdaya.registry.api import shown
 from berdaya.registry.models import Disclosure
 
 from . import documents, selectors, services
-from .forms import EndorseForm, JustifyForm, QuotaForm, ReasonForm, RelayForm, VervalForm
+from .forms import (
+    EndorseForm,
+    JustifyForm,
+    NewNomineeForm,
+    PickPersonForm,
+    QuotaForm,
+    ReasonForm,
+    RelayForm,
+    VervalForm,
+)
 from .models import Cycle, NominationList, Nominee, Verval
 
 router = Router(tags=["targeting"])
@@ -535,3 +544,51 @@ def nominee_remove(request: AuthedRequest, pk: int) -> NominationList:
     allowed = selectors.actions_for(request.user, nominee)
     state_action(request, "remove", allowed, services.remove_nominee, confirm=True, nominee=nominee)
     return nominee.nomination_list
+
+
+# Nominating: the village adds a nominee to its draft list (the list page's two forms) ---------------------------
+
+
+def _nominated(request: AuthedRequest, nominee: Nominee) -> Status[Nominee]:
+    return Status(201, _nominee(request, "targeting.nominate", nominee.pk))
+
+
+@router.post(
+    "/lists/{pk}/nominees",
+    response={201: NomineeOut, **WRITE_ERRORS},
+    operation_id="targeting_lists_nominate",
+    url_name="targeting_lists_nominate",
+    summary="The village nominates a registered person of the village (`person`, its id) to its draft list",
+    description="The list page's pick form: a person of the village's registry, the `reason` and the village's own"
+    " words (`reason_note`). Refused (403) once the list can no longer change; a person already nominated in the"
+    " cycle, or a household already on a list, is refused (400) with the page's message.",
+    openapi_extra=action_body(PickPersonForm),
+)
+def lists_nominate(request: AuthedRequest, pk: int) -> Status[Nominee]:
+    nomination_list = _list(request, "targeting.nominate", pk)
+    allowed = selectors.actions_for(request.user, nomination_list)
+    persons = selectors.village_persons(nomination_list=nomination_list, user=request.user)
+    form = PickPersonForm(posted(request), persons=persons)
+    nominee = state_action(
+        request, "edit", allowed, services.nominate_person, form=form, nomination_list=nomination_list
+    )
+    return _nominated(request, nominee)
+
+
+@router.post(
+    "/lists/{pk}/nominees/new",
+    response={201: NomineeOut, **WRITE_ERRORS},
+    operation_id="targeting_lists_nominate_new",
+    url_name="targeting_lists_nominate_new",
+    summary="The village nominates a household not yet in the registry to its draft list",
+    description="The list page's new-person form: `nik`, `name`, `kk_number`, optionally `birth_date`, `sex`,"
+    " `address`, and the `reason` with the village's words (`reason_note`). Refused (403) once the list can no longer"
+    " change; the page's checks of the NIK and of duplicates refuse (400) with its message.",
+    openapi_extra=action_body(NewNomineeForm),
+)
+def lists_nominate_new(request: AuthedRequest, pk: int) -> Status[Nominee]:
+    nomination_list = _list(request, "targeting.nominate", pk)
+    allowed = selectors.actions_for(request.user, nomination_list)
+    form = NewNomineeForm(posted(request))
+    nominee = state_action(request, "edit", allowed, services.nominate_new, form=form, nomination_list=nomination_list)
+    return _nominated(request, nominee)

@@ -620,6 +620,8 @@ API_MATRIX: dict[str, Page] = {
     "targeting_cycles_relay": page(pk="cycle"),
     "targeting_cycles_approve_clean": page(pk="cycle"),
     "targeting_cycles_issue_decree": page(pk="cycle"),
+    "targeting_lists_nominate": page(pk="nomination_list"),
+    "targeting_lists_nominate_new": page(pk="nomination_list"),
     "targeting_nominees_justify": page(pk="nominee"),
     "targeting_nominees_remove": page(pk="nominee"),
     "groups_kubes_list": listing("kube"),

@@ -21,6 +21,7 @@ from berdaya.business import services as services_business
 from berdaya.business.models import AidStage, BusinessPlan, CashEntry
 from berdaya.business.tests.factories import AidStageFactory, BusinessPlanFactory, kube_with_members
 from berdaya.regions.tests.factories import RegionFactory
+from berdaya.registry.tests.factories import PersonFactory
 from berdaya.targeting import services
 from berdaya.targeting.models import Cycle, NominationList, Nominee
 from berdaya.targeting.tests.conftest import minutes_pdf
@@ -500,6 +501,93 @@ def test_another_village_cannot_remove_a_nominee(users, village_list):
     response = act(nominees(nominee, "remove"), token(users["desa_b"]), {"confirm": True})
 
     assert response.status_code == 404
+
+
+# Nominating --------------------------------------------------------------------------------------------------------
+
+NEW_NOMINEE = {
+    "nik": "6401041203850099",
+    "name": "Orang Baru",
+    "kk_number": "6401040101150099",
+    "birth_date": "1985-03-12",
+    "sex": "L",
+    "reason": "no_income",
+}
+
+
+def test_the_village_nominates_a_registered_person(users, village_list):
+    person = PersonFactory(household__village=village_list.village)
+
+    response = act(
+        lists(village_list, "nominees"), token(users["desa_a"]), {"person": person.pk, "reason": "no_income"}
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["person"] == person.pk
+    assert village_list.nominees.filter(person=person).exists()
+
+
+def test_nominating_a_person_of_another_village_is_a_422(users, regions, village_list):
+    person = PersonFactory(household__village=regions["village_b"])
+
+    response = act(
+        lists(village_list, "nominees"), token(users["desa_a"]), {"person": person.pk, "reason": "no_income"}
+    )
+
+    assert response.status_code == 422
+    assert "person" in response.json()["fields"]
+
+
+def test_nominating_on_a_submitted_list_is_not_offered(users, submitted):
+    person = PersonFactory(household__village=submitted.village)
+
+    response = act(lists(submitted, "nominees"), token(users["desa_a"]), {"person": person.pk, "reason": "no_income"})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_another_village_cannot_nominate_to_the_list(users, village_list):
+    person = PersonFactory(household__village=village_list.village)
+
+    response = act(
+        lists(village_list, "nominees"), token(users["desa_b"]), {"person": person.pk, "reason": "no_income"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_a_read_only_token_cannot_nominate(users, village_list):
+    person = PersonFactory(household__village=village_list.village)
+    secret = token(users["desa_a"], read_only=True)
+
+    response = act(lists(village_list, "nominees"), secret, {"person": person.pk, "reason": "no_income"})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "token_read_only"
+
+
+def test_the_village_nominates_a_household_not_yet_registered(users, village_list):
+    response = act(lists(village_list, "nominees/new"), token(users["desa_a"]), NEW_NOMINEE)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "Orang Baru"
+    assert via_token() in village_list.nominees.get(name="Orang Baru").history.latest().history_change_reason
+
+
+def test_a_new_nominee_with_a_wrong_nik_is_refused_with_the_pages_message(users, village_list):
+    response = act(lists(village_list, "nominees/new"), token(users["desa_a"]), {**NEW_NOMINEE, "nik": "123"})
+
+    assert response.status_code == 400
+    assert response.json()["message"]
+    assert not village_list.nominees.filter(name="Orang Baru").exists()
+
+
+def test_a_new_nominee_without_a_reason_is_a_422(users, village_list):
+    response = act(lists(village_list, "nominees/new"), token(users["desa_a"]), {**NEW_NOMINEE, "reason": ""})
+
+    assert response.status_code == 422
+    assert "reason" in response.json()["fields"]
 
 
 # Business plans and aid stages ---------------------------------------------------------------------------------------
