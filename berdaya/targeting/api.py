@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from berdaya.lib.api import (
@@ -28,11 +28,21 @@ from berdaya.lib.api import (
 from berdaya.lib.exports import csv_response
 from berdaya.lib.http import AuthedRequest
 from berdaya.lib.scoping import region_q
+from berdaya.regions.models import Region
 from berdaya.registry.api import shown
 from berdaya.registry.models import Disclosure
 
 from . import documents, selectors, services
-from .forms import EndorseForm, ReasonForm, VervalForm
+from .forms import (
+    EndorseForm,
+    JustifyForm,
+    NewNomineeForm,
+    PickPersonForm,
+    QuotaForm,
+    ReasonForm,
+    RelayForm,
+    VervalForm,
+)
 from .models import Cycle, NominationList, Nominee, Verval
 
 router = Router(tags=["targeting"])
@@ -402,3 +412,183 @@ def _decision(decision: str, service: _NomineeService, what: str) -> None:
 
 for _decided, (_deciding, _what) in _DECISIONS.items():
     _decision(_decided, _deciding, _what)
+
+
+# Cycle actions: what the cycle's page offers the Dinas and the kecamatan (selectors.actions_for on the cycle) -----
+
+
+def _cycle(request: AuthedRequest, permission: str, pk: int) -> Cycle:
+    require(request, permission)
+    return get_visible(Cycle.objects.visible_to(request.user), pk)
+
+
+def _quota_form(request: AuthedRequest, cycle: Cycle) -> forms.Form:
+    return QuotaForm(posted(request), kecamatan=Region.objects.visible_to(request.user).kecamatan())
+
+
+def _relay_form(request: AuthedRequest, cycle: Cycle) -> forms.Form:
+    return RelayForm(posted(request), kecamatan=selectors.relay_kecamatan(cycle=cycle, user=request.user))
+
+
+_CycleForm = Callable[[AuthedRequest, Cycle], forms.Form]
+
+# action: (permission, form class for the schema, form maker, service, confirmed, summary)
+_CYCLE_ACTIONS: dict[str, tuple[str, type[forms.Form] | None, _CycleForm | None, Callable[..., Any], bool, str]] = {
+    "set_quota": (
+        "targeting.change_cycle",
+        QuotaForm,
+        _quota_form,
+        services.set_quota,
+        False,
+        "The Dinas sets how many households a kecamatan (`kecamatan`, its code) may propose, before opening",
+    ),
+    "open": (
+        "targeting.open_cycle",
+        None,
+        None,
+        services.open_cycle,
+        True,
+        "The Dinas opens nominations: the rules and quotas freeze and each kecamatan with a quota gets the call",
+    ),
+    "relay": (
+        "targeting.relay_call",
+        RelayForm,
+        _relay_form,
+        services.relay_call,
+        False,
+        "The kecamatan (or the Dinas) relays the call to the villages of a kecamatan (`kecamatan`), with a `note`",
+    ),
+    "approve_clean": (
+        "targeting.decide",
+        None,
+        None,
+        services.approve_verified_clean,
+        True,
+        "The Dinas approves every verified nominee without flags and with a full checklist, within the quotas",
+    ),
+    "issue_decree": (
+        "targeting.decide",
+        None,
+        None,
+        services.issue_decree,
+        True,
+        "The Dinas issues the decree (SK): the approved list is numbered, dated and fixed; the cycle is decided",
+    ),
+}
+
+
+def _cycle_action(
+    action: str,
+    permission: str,
+    form_class: type[forms.Form] | None,
+    make_form: _CycleForm | None,
+    service: Callable[..., Any],
+    confirm: bool,
+    what: str,
+) -> None:
+    @router.post(
+        f"/cycles/{{pk}}/{action.replace('_', '-')}",
+        response={200: CycleOut, **WRITE_ERRORS},
+        operation_id=f"targeting_cycles_{action}",
+        url_name=f"targeting_cycles_{action}",
+        summary=what,
+        description=f"{what}: the cycle page's action, refused (403) when the page would not offer it to you."
+        + (' The page confirms it first: send `"confirm": true`.' if confirm else ""),
+        openapi_extra=action_body(*((form_class,) if form_class else ()), confirm=confirm),
+    )
+    def run(request: AuthedRequest, pk: int) -> Cycle:
+        cycle = _cycle(request, permission, pk)
+        allowed = selectors.actions_for(request.user, cycle)
+        form = make_form(request, cycle) if make_form else None
+        state_action(request, action, allowed, service, form=form, confirm=confirm, cycle=cycle)
+        return _cycle(request, permission, pk)
+
+
+for _action, (_permission, _form, _make, _service, _confirm, _what) in _CYCLE_ACTIONS.items():
+    _cycle_action(_action, _permission, _form, _make, _service, _confirm, _what)
+
+
+# The village's own nominee actions, while its list can still change ---------------------------------------------
+
+
+@router.post(
+    "/nominees/{pk}/justify",
+    response={200: NomineeOut, **WRITE_ERRORS},
+    operation_id="targeting_nominees_justify",
+    url_name="targeting_nominees_justify",
+    summary="The village justifies keeping a nominee with hard flags (`reason`, at least 10 characters)",
+    description="The justification of the nominee's page: kept in the audit trail, it lets the list be submitted"
+    " with that nominee's hard flags. Refused (403) once the list can no longer change.",
+    openapi_extra=action_body(JustifyForm),
+)
+def nominee_justify(request: AuthedRequest, pk: int) -> Nominee:
+    nominee = _nominee(request, "targeting.nominate", pk)
+    allowed = selectors.actions_for(request.user, nominee)
+    form = JustifyForm(posted(request))
+    state_action(request, "justify", allowed, services.override_flags, form=form, nominee=nominee)
+    return _nominee(request, "targeting.nominate", pk)
+
+
+@router.post(
+    "/nominees/{pk}/remove",
+    response={200: NominationListOut, **WRITE_ERRORS},
+    operation_id="targeting_nominees_remove",
+    url_name="targeting_nominees_remove",
+    summary="The village takes a nominee off its draft list",
+    description='The removal of the list page, which confirms it first: send `"confirm": true`. Answers the'
+    " village list. Refused (403) once the list can no longer change.",
+    openapi_extra=action_body(confirm=True),
+)
+def nominee_remove(request: AuthedRequest, pk: int) -> NominationList:
+    nominee = _nominee(request, "targeting.nominate", pk)
+    allowed = selectors.actions_for(request.user, nominee)
+    state_action(request, "remove", allowed, services.remove_nominee, confirm=True, nominee=nominee)
+    return nominee.nomination_list
+
+
+# Nominating: the village adds a nominee to its draft list (the list page's two forms) ---------------------------
+
+
+def _nominated(request: AuthedRequest, nominee: Nominee) -> Status[Nominee]:
+    return Status(201, _nominee(request, "targeting.nominate", nominee.pk))
+
+
+@router.post(
+    "/lists/{pk}/nominees",
+    response={201: NomineeOut, **WRITE_ERRORS},
+    operation_id="targeting_lists_nominate",
+    url_name="targeting_lists_nominate",
+    summary="The village nominates a registered person of the village (`person`, its id) to its draft list",
+    description="The list page's pick form: a person of the village's registry, the `reason` and the village's own"
+    " words (`reason_note`). Refused (403) once the list can no longer change; a person already nominated in the"
+    " cycle, or a household already on a list, is refused (400) with the page's message.",
+    openapi_extra=action_body(PickPersonForm),
+)
+def lists_nominate(request: AuthedRequest, pk: int) -> Status[Nominee]:
+    nomination_list = _list(request, "targeting.nominate", pk)
+    allowed = selectors.actions_for(request.user, nomination_list)
+    persons = selectors.village_persons(nomination_list=nomination_list, user=request.user)
+    form = PickPersonForm(posted(request), persons=persons)
+    nominee = state_action(
+        request, "edit", allowed, services.nominate_person, form=form, nomination_list=nomination_list
+    )
+    return _nominated(request, nominee)
+
+
+@router.post(
+    "/lists/{pk}/nominees/new",
+    response={201: NomineeOut, **WRITE_ERRORS},
+    operation_id="targeting_lists_nominate_new",
+    url_name="targeting_lists_nominate_new",
+    summary="The village nominates a household not yet in the registry to its draft list",
+    description="The list page's new-person form: `nik`, `name`, `kk_number`, optionally `birth_date`, `sex`,"
+    " `address`, and the `reason` with the village's words (`reason_note`). Refused (403) once the list can no longer"
+    " change; the page's checks of the NIK and of duplicates refuse (400) with its message.",
+    openapi_extra=action_body(NewNomineeForm),
+)
+def lists_nominate_new(request: AuthedRequest, pk: int) -> Status[Nominee]:
+    nomination_list = _list(request, "targeting.nominate", pk)
+    allowed = selectors.actions_for(request.user, nomination_list)
+    form = NewNomineeForm(posted(request))
+    nominee = state_action(request, "edit", allowed, services.nominate_new, form=form, nomination_list=nomination_list)
+    return _nominated(request, nominee)

@@ -20,6 +20,8 @@ from berdaya.accounts.services import create_token
 from berdaya.business import services as services_business
 from berdaya.business.models import AidStage, BusinessPlan, CashEntry
 from berdaya.business.tests.factories import AidStageFactory, BusinessPlanFactory, kube_with_members
+from berdaya.regions.tests.factories import RegionFactory
+from berdaya.registry.tests.factories import PersonFactory
 from berdaya.targeting import services
 from berdaya.targeting.models import Cycle, NominationList, Nominee
 from berdaya.targeting.tests.conftest import minutes_pdf
@@ -275,6 +277,317 @@ def test_a_decision_body_that_is_not_a_json_object_is_a_422(users, verified, bod
     response = act(nominees(verified, "approve"), token(users["officer"]), body)
 
     assert response.status_code == 422
+
+
+# Cycle actions -------------------------------------------------------------------------------------------------------
+
+
+def cycles(cycle: Cycle, action: str) -> str:
+    return f"/api/v1/targeting/cycles/{cycle.pk}/{action}"
+
+
+@pytest.fixture
+def draft_cycle(users, regions):
+    return CycleFactory(region=regions["regency"], created_by=users["admin"])
+
+
+@pytest.fixture
+def with_quota(draft_cycle, regions):
+    QuotaFactory(cycle=draft_cycle, kecamatan=regions["kec_a"], households=10)
+    return draft_cycle
+
+
+def test_the_admin_sets_a_kecamatans_quota(users, regions, draft_cycle):
+    body = {"kecamatan": regions["kec_a"].pk, "households": 12}
+
+    response = act(cycles(draft_cycle, "set-quota"), token(users["admin"]), body)
+
+    assert response.status_code == 200, response.content
+    assert draft_cycle.quotas.get().households == 12
+
+
+def test_a_quota_of_zero_is_a_422(users, regions, draft_cycle):
+    body = {"kecamatan": regions["kec_a"].pk, "households": 0}
+
+    response = act(cycles(draft_cycle, "set-quota"), token(users["admin"]), body)
+
+    assert response.status_code == 422
+    assert "households" in response.json()["fields"]
+
+
+def test_a_quota_of_an_open_cycle_is_not_offered(users, regions, cycle):
+    body = {"kecamatan": regions["kec_a"].pk, "households": 12}
+
+    response = act(cycles(cycle, "set-quota"), token(users["admin"]), body)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_the_dinas_opens_the_cycle_confirmed(users, with_quota):
+    response = act(cycles(with_quota, "open"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "open"
+    with_quota.refresh_from_db()
+    assert with_quota.status == Cycle.Status.OPEN
+    assert via_token() in with_quota.history.latest().history_change_reason
+
+
+def test_opening_without_confirm_is_a_400_and_changes_nothing(users, with_quota):
+    response = act(cycles(with_quota, "open"), token(users["officer"]), {})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "confirm_required"
+    with_quota.refresh_from_db()
+    assert with_quota.status == Cycle.Status.DRAFT
+
+
+def test_opening_without_a_quota_is_refused_with_the_pages_message(users, draft_cycle):
+    response = act(cycles(draft_cycle, "open"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Set a quota for at least one kecamatan before opening the cycle."
+
+
+def test_the_kecamatan_may_not_open_a_cycle(users, with_quota):
+    response = act(cycles(with_quota, "open"), token(users["camat"]), {"confirm": True})
+
+    assert response.status_code == 403
+
+
+def test_a_read_only_token_cannot_open_a_cycle(users, with_quota):
+    response = act(cycles(with_quota, "open"), token(users["officer"], read_only=True), {"confirm": True})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "token_read_only"
+
+
+def test_the_kecamatan_relays_the_call_to_its_villages(users, regions, with_quota):
+    services.open_cycle(cycle=with_quota, by=users["officer"])
+    body = {"kecamatan": regions["kec_a"].pk, "note": "Musdes minggu depan"}
+
+    response = act(cycles(with_quota, "relay"), token(users["camat"]), body)
+
+    assert response.status_code == 200, response.content
+    assert with_quota.relays.get().note == "Musdes minggu depan"
+
+
+def test_the_dinas_officer_may_not_set_a_quota(users, regions, draft_cycle):
+    body = {"kecamatan": regions["kec_a"].pk, "households": 12}
+
+    response = act(cycles(draft_cycle, "set-quota"), token(users["officer"]), body)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+
+
+def test_relaying_a_decided_cycle_is_not_offered(users, regions):
+    decided = CycleFactory(region=regions["regency"], created_by=users["admin"], status=Cycle.Status.DECIDED)
+    QuotaFactory(cycle=decided, kecamatan=regions["kec_a"], households=10)
+
+    response = act(cycles(decided, "relay"), token(users["camat"]), {"kecamatan": regions["kec_a"].pk})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_the_dinas_approves_the_clean_nominees_confirmed(users, verified):
+    response = act(cycles(verified.cycle, "approve-clean"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 200, response.content
+    assert Nominee.objects.get(pk=verified.pk).status == Nominee.Status.APPROVED
+
+
+def test_approving_the_clean_nominees_without_confirm_is_a_400(users, verified):
+    response = act(cycles(verified.cycle, "approve-clean"), token(users["officer"]), {})
+
+    assert response.json()["code"] == "confirm_required"
+    assert Nominee.objects.get(pk=verified.pk).status == Nominee.Status.VERIFIED
+
+
+def test_the_dinas_issues_the_decree_confirmed(users, verified):
+    services.approve_nominee(nominee=verified, reason="", by=users["officer"])
+
+    response = act(cycles(verified.cycle, "issue-decree"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["sk_number"]
+    assert Cycle.objects.get(pk=verified.cycle_id).status == Cycle.Status.DECIDED
+
+
+def test_issuing_the_decree_without_confirm_is_a_400(users, verified):
+    services.approve_nominee(nominee=verified, reason="", by=users["officer"])
+
+    response = act(cycles(verified.cycle, "issue-decree"), token(users["officer"]), {"confirm": False})
+
+    assert response.json()["code"] == "confirm_required"
+    assert Cycle.objects.get(pk=verified.cycle_id).status == Cycle.Status.OPEN
+
+
+def test_a_decree_with_nothing_approved_is_refused_with_the_pages_message(users, verified):
+    response = act(cycles(verified.cycle, "issue-decree"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "No nominee is approved yet."
+
+
+def test_the_kecamatan_may_not_issue_the_decree(users, cycle):
+    response = act(cycles(cycle, "issue-decree"), token(users["camat"]), {"confirm": True})
+
+    assert response.status_code == 403
+
+
+def test_a_cycle_outside_the_scope_is_a_404(users, regions):
+    regency = RegionFactory(code="64.02", name="Kabupaten Lain")
+    elsewhere = CycleFactory(region=regency, created_by=users["admin"], status=Cycle.Status.OPEN)
+
+    response = act(cycles(elsewhere, "issue-decree"), token(users["officer"]), {"confirm": True})
+
+    assert response.status_code == 404
+
+
+# The village's nominee actions --------------------------------------------------------------------------------------
+
+
+def test_the_village_justifies_a_nominee(users, village_list):
+    nominee = village_list.nominees.order_by("pk").first()
+
+    response = act(nominees(nominee, "justify"), token(users["desa_a"]), {"reason": "Rumah baru saja terbakar"})
+
+    assert response.status_code == 200, response.content
+    assert Nominee.objects.get(pk=nominee.pk).override_justification == "Rumah baru saja terbakar"
+
+
+def test_a_short_justification_is_refused_with_the_pages_message(users, village_list):
+    nominee = village_list.nominees.order_by("pk").first()
+
+    response = act(nominees(nominee, "justify"), token(users["desa_a"]), {"reason": "x"})
+
+    assert response.status_code == 400
+    assert "at least 10 characters" in response.json()["message"]
+
+
+def test_justifying_on_a_submitted_list_is_not_offered(users, submitted):
+    nominee = submitted.nominees.order_by("pk").first()
+
+    response = act(nominees(nominee, "justify"), token(users["desa_a"]), {"reason": "Rumah baru saja terbakar"})
+
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_the_village_removes_a_nominee_confirmed(users, village_list):
+    nominee = village_list.nominees.order_by("pk").first()
+
+    response = act(nominees(nominee, "remove"), token(users["desa_a"]), {"confirm": True})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == village_list.pk
+    assert not Nominee.objects.filter(pk=nominee.pk).exists()
+
+
+def test_removing_without_confirm_is_a_400_and_keeps_the_nominee(users, village_list):
+    nominee = village_list.nominees.order_by("pk").first()
+
+    response = act(nominees(nominee, "remove"), token(users["desa_a"]), {})
+
+    assert response.json()["code"] == "confirm_required"
+    assert Nominee.objects.filter(pk=nominee.pk).exists()
+
+
+def test_another_village_cannot_remove_a_nominee(users, village_list):
+    nominee = village_list.nominees.order_by("pk").first()
+
+    response = act(nominees(nominee, "remove"), token(users["desa_b"]), {"confirm": True})
+
+    assert response.status_code == 404
+
+
+# Nominating --------------------------------------------------------------------------------------------------------
+
+NEW_NOMINEE = {
+    "nik": "6401041203850099",
+    "name": "Orang Baru",
+    "kk_number": "6401040101150099",
+    "birth_date": "1985-03-12",
+    "sex": "L",
+    "reason": "no_income",
+}
+
+
+def test_the_village_nominates_a_registered_person(users, village_list):
+    person = PersonFactory(household__village=village_list.village)
+
+    response = act(
+        lists(village_list, "nominees"), token(users["desa_a"]), {"person": person.pk, "reason": "no_income"}
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["person"] == person.pk
+    assert village_list.nominees.filter(person=person).exists()
+
+
+def test_nominating_a_person_of_another_village_is_a_422(users, regions, village_list):
+    person = PersonFactory(household__village=regions["village_b"])
+
+    response = act(
+        lists(village_list, "nominees"), token(users["desa_a"]), {"person": person.pk, "reason": "no_income"}
+    )
+
+    assert response.status_code == 422
+    assert "person" in response.json()["fields"]
+
+
+def test_nominating_on_a_submitted_list_is_not_offered(users, submitted):
+    person = PersonFactory(household__village=submitted.village)
+
+    response = act(lists(submitted, "nominees"), token(users["desa_a"]), {"person": person.pk, "reason": "no_income"})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_another_village_cannot_nominate_to_the_list(users, village_list):
+    person = PersonFactory(household__village=village_list.village)
+
+    response = act(
+        lists(village_list, "nominees"), token(users["desa_b"]), {"person": person.pk, "reason": "no_income"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_a_read_only_token_cannot_nominate(users, village_list):
+    person = PersonFactory(household__village=village_list.village)
+    secret = token(users["desa_a"], read_only=True)
+
+    response = act(lists(village_list, "nominees"), secret, {"person": person.pk, "reason": "no_income"})
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "token_read_only"
+
+
+def test_the_village_nominates_a_household_not_yet_registered(users, village_list):
+    response = act(lists(village_list, "nominees/new"), token(users["desa_a"]), NEW_NOMINEE)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "Orang Baru"
+    assert via_token() in village_list.nominees.get(name="Orang Baru").history.latest().history_change_reason
+
+
+def test_a_new_nominee_with_a_wrong_nik_is_refused_with_the_pages_message(users, village_list):
+    response = act(lists(village_list, "nominees/new"), token(users["desa_a"]), {**NEW_NOMINEE, "nik": "123"})
+
+    assert response.status_code == 400
+    assert response.json()["message"]
+    assert not village_list.nominees.filter(name="Orang Baru").exists()
+
+
+def test_a_new_nominee_without_a_reason_is_a_422(users, village_list):
+    response = act(lists(village_list, "nominees/new"), token(users["desa_a"]), {**NEW_NOMINEE, "reason": ""})
+
+    assert response.status_code == 422
+    assert "reason" in response.json()["fields"]
 
 
 # Business plans and aid stages ---------------------------------------------------------------------------------------
