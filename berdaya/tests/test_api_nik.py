@@ -50,13 +50,14 @@ def _refs(node: Any, components: dict[str, Any]) -> set[str]:
 
 
 def person_operations() -> list[tuple[str, str, str]]:
-    """(operation id, method, path) of every operation whose success response carries a NIK or KK number."""
+    """(operation id, method, path) of every operation whose success answer carries a NIK or KK number."""
     schema = api.get_openapi_schema(path_prefix="/api/v1/")
     components = schema["components"]["schemas"]
     found = []
     for path, methods in schema["paths"].items():
         for method, details in methods.items():
-            ok = details["responses"].get(200) or details["responses"].get("200", {})
+            # A read's 200, or a write's 201 (a nominee added to a list answers with the nominee).
+            ok = [details["responses"].get(code) or details["responses"].get(str(code), {}) for code in (200, 201)]
             if NUMBER_FIELDS & _refs(ok, components):
                 found.append((details["operationId"], method.upper(), path))
     return sorted(found)
@@ -76,6 +77,7 @@ def world(regions: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
         "nominee": member.nominee,
         "membership": member,
         "cycle": cycle,
+        "list": member.nominee.nomination_list,
     }
 
 
@@ -85,6 +87,12 @@ RECORDS = {
     "/api/v1/registry/persons/{pk}": "person",
     "/api/v1/registry/persons/{pk}/reveal": "person",
     "/api/v1/targeting/nominees/{pk}": "nominee",
+    "/api/v1/targeting/nominees/{pk}/verify": "nominee",
+    "/api/v1/targeting/nominees/{pk}/approve": "nominee",
+    "/api/v1/targeting/nominees/{pk}/reject": "nominee",
+    "/api/v1/targeting/nominees/{pk}/justify": "nominee",
+    "/api/v1/targeting/lists/{pk}/nominees": "list",
+    "/api/v1/targeting/lists/{pk}/nominees/new": "list",
     "/api/v1/groups/members/{pk}": "membership",
     "/api/v1/targeting/cycles/{pk}/bnba": "cycle",
 }
