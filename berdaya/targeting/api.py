@@ -508,6 +508,27 @@ for _action, (_permission, _form, _make, _service, _confirm, _what) in _CYCLE_AC
     _cycle_action(_action, _permission, _form, _make, _service, _confirm, _what)
 
 
+@router.post(
+    "/cycles/{pk}/start-list",
+    response={201: NominationListOut, **WRITE_ERRORS},
+    operation_id="targeting_cycles_start_list",
+    url_name="targeting_cycles_start_list",
+    summary="The village starts its nomination list for the cycle (or finds the one it started)",
+    description="The cycle page's \"start the list\" for the caller's village, once the kecamatan has relayed the"
+    " call: answers the village's list (the same one however often it is called). Refused (403) when the page would"
+    " not offer it (another role, or nominations closed); a call not yet relayed is refused (400) with the page's"
+    " message.",
+    openapi_extra=action_body(),
+)
+def cycles_start_list(request: AuthedRequest, pk: int) -> Status[NominationList]:
+    cycle = _cycle(request, "targeting.nominate", pk)
+    allowed = selectors.actions_for(request.user, cycle)
+    nomination_list = state_action(
+        request, "start_list", allowed, services.start_list, cycle=cycle, village=request.user.region
+    )
+    return Status(201, _list(request, "targeting.nominate", nomination_list.pk))
+
+
 # The village's own nominee actions, while its list can still change ---------------------------------------------
 
 

@@ -617,6 +617,7 @@ API_MATRIX: dict[str, Page] = {
     "targeting_nominees_reject": page(pk="nominee"),
     "targeting_cycles_set_quota": page(pk="cycle"),
     "targeting_cycles_open": page(pk="cycle"),
+    "targeting_cycles_start_list": page(pk="cycle"),
     "targeting_cycles_relay": page(pk="cycle"),
     "targeting_cycles_approve_clean": page(pk="cycle"),
     "targeting_cycles_issue_decree": page(pk="cycle"),

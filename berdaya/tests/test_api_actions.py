@@ -373,6 +373,36 @@ def test_the_kecamatan_relays_the_call_to_its_villages(users, regions, with_quot
     assert with_quota.relays.get().note == "Musdes minggu depan"
 
 
+def test_the_village_starts_its_list_once_however_often_it_asks(users, regions, cycle):
+    secret = token(users["desa_a"])
+
+    first = act(cycles(cycle, "start-list"), secret, {})
+    again = act(cycles(cycle, "start-list"), secret, {})
+
+    assert (first.status_code, again.status_code) == (201, 201), first.content
+    made = NominationList.objects.get()
+    assert (made.village, made.created_by) == (regions["village_a"], users["desa_a"])
+    assert first.json()["id"] == again.json()["id"] == made.pk
+    assert made.history.get().history_change_reason == via_token()
+
+
+def test_a_village_whose_call_was_not_relayed_is_refused_with_the_pages_message(users, regions):
+    open_cycle = CycleFactory(region=regions["regency"], created_by=users["admin"], status=Cycle.Status.OPEN)
+
+    response = act(cycles(open_cycle, "start-list"), token(users["desa_a"]), {})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "The kecamatan has not relayed the call to its villages yet."
+    assert not NominationList.objects.exists()
+
+
+def test_the_kecamatan_does_not_start_a_village_list(users, cycle):
+    response = act(cycles(cycle, "start-list"), token(users["camat"]), {})
+
+    assert response.status_code == 403
+    assert not NominationList.objects.exists()
+
+
 def test_the_dinas_officer_may_not_set_a_quota(users, regions, draft_cycle):
     body = {"kecamatan": regions["kec_a"].pk, "households": 12}
 
