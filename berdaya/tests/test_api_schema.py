@@ -15,7 +15,9 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -60,6 +62,18 @@ def tokens(regions: dict[str, Any], users: dict[str, Any]) -> dict[str, str]:
         role: create_token(by=users[role], owner=users[role], name="schema", expires_on=expires, read_only=False).secret
         for role in ROLES
     }
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept() -> Any:
+    """As Django's test client does: the WSGI app's request signals must not close the test's database connection
+    (on PostgreSQL a connection older than CONN_MAX_AGE is closed when a request ends, inside the test's transaction,
+    and the next request then fails with "the connection is closed")."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
