@@ -23,6 +23,7 @@ def log_in(page, username):
 
 
 def fits_the_screen(page) -> bool:
+    page.wait_for_load_state()  # a page still arriving has no document element to measure yet
     return page.evaluate("document.documentElement.scrollWidth") <= 360
 
 

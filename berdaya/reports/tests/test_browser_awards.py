@@ -22,6 +22,7 @@ def log_in(page, username):
 
 
 def fits_the_screen(page) -> bool:
+    page.wait_for_load_state()  # a page still arriving has no document element to measure yet
     return page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
@@ -36,6 +37,7 @@ def test_an_officer_marks_a_shortlisted_group_on_a_phone(browser, page, live_ser
     page.locator("header summary").click()  # on a phone the menu folds behind one button
     page.locator('nav a[href="/reports/penghargaan/"]').click()
     page.locator(f'#award-rounds a[href="{award.get_absolute_url()}"]').click()
+    page.wait_for_url(f"**{award.get_absolute_url()}")
     assert "KUBE Lemah Lembut" in page.locator("#award-left-out").inner_text()
     assert fits_the_screen(page)
     page.locator("#award-ranking a", has_text="KUBE Mekar Jaya").click()

@@ -25,6 +25,7 @@ def test_a_kecamatan_operator_asks_for_a_recap_and_downloads_it(
     log_in(page, "camat")
     page.locator("header summary").click()  # on a phone the menu folds behind one button
     page.locator('nav a[href="/reports/laporan/"]').click()
+    page.wait_for_url("**/reports/laporan/")
     assert fits_the_screen(page)
     page.locator('select[name="kind"]').select_option("recap")
     page.locator('select[name="span"]').select_option("year")
