@@ -8,6 +8,11 @@ copy: old spelling, abbreviations, titles, word order, dropped words, typing and
 transposed, Excel-truncated or missing NIKs; missing, mistyped or reformatted dates; missing or wrong fields.
 
 Deterministic for a seed. Writes CSVs plus a truth file (record id -> person id).
+
+``--national`` spreads the people over every regency of Indonesia instead of Paser alone, a regency at a time so
+that memory stays flat at 10M records, and lets people move: some were registered (their NIK's region) in another
+province, and some records give a village in another province. ``--history`` and ``--nominees`` set the link files'
+sizes (by default half the dedupe size each).
 """
 
 from __future__ import annotations
@@ -77,13 +82,14 @@ class Person:
     household: int
 
 
-def load_paser() -> tuple[list[str], dict[str, str]]:
+def load_villages(prefix: str = "64.01.") -> tuple[list[str], dict[str, str]]:
+    """The village codes under `prefix` ("" for the whole country) and the names of every region under it."""
     for path in WILAYAH_CANDIDATES:
         if path.exists():
             villages, names = [], {}
             with path.open(encoding="utf-8") as f:
                 for row in csv.DictReader(f):
-                    if row["code"].startswith("64.01."):
+                    if row["code"].startswith(prefix):
                         names[row["code"]] = row["name"]
                         if row["level"] == "4":
                             villages.append(row["code"])
@@ -91,10 +97,26 @@ def load_paser() -> tuple[list[str], dict[str, str]]:
     raise SystemExit("wilayah.csv not found")
 
 
+def load_paser() -> tuple[list[str], dict[str, str]]:
+    return load_villages("64.01.")
+
+
 class Population:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        villages: list[str] | None = None,
+        region_names: dict[str, str] | None = None,
+        elsewhere: list[str] | None = None,
+        first_pid: int = 0,
+    ) -> None:
         self.rng = rng
-        self.villages, self.region_names = load_paser()
+        if villages is None or region_names is None:
+            villages, region_names = load_paser()
+        self.villages, self.region_names = villages, region_names
+        # Villages of the whole country: where 2 % of people were registered (the region in their NIK) before moving.
+        self.elsewhere = elsewhere
+        self.first_pid = first_pid
         self.serials: dict[tuple[str, str], int] = defaultdict(int)
         self.kk_serials: dict[str, int] = defaultdict(int)
         self.people: list[Person] = []
@@ -118,8 +140,10 @@ class Population:
 
     def nik(self, village: str, birth: dt.date, sex: str) -> str:
         kec = village[:8].replace(".", "")
-        if self.rng.random() < 0.1:  # registered in another Paser kecamatan before moving
+        if self.rng.random() < 0.1:  # registered in another kecamatan of the regency before moving
             kec = self.rng.choice(self.villages)[:8].replace(".", "")
+        if self.elsewhere and self.rng.random() < 0.02:  # registered in another province before moving
+            kec = self.rng.choice(self.elsewhere)[:8].replace(".", "")
         day = birth.day + (40 if sex == "P" else 0)
         date_part = f"{day:02d}{birth.month:02d}{birth.year % 100:02d}"
         self.serials[(kec, date_part)] += 1
@@ -148,7 +172,7 @@ class Population:
             bp = self.region_names[village]
         else:
             bp = rng.choice(CITIES)
-        p = Person(len(self.people), name, birth, sex, self.nik(village, birth, sex), kk, village, bp, household)
+        p = Person(self.first_pid + len(self.people), name, birth, sex, self.nik(village, birth, sex), kk, village, bp, household)
         self.people.append(p)
         return p
 
@@ -350,7 +374,24 @@ def write(path: Path, rows: list[list[str]]) -> None:
         w.writerows(rows)
 
 
-def generate(size: int, out: Path, seed: int = 20260115) -> None:
+def generate(
+    size: int,
+    out: Path,
+    seed: int = 20260115,
+    *,
+    national: bool = False,
+    history: int | None = None,
+    nominees: int | None = None,
+) -> None:
+    if national:
+        generate_national(size, out, seed, history=size // 2 if history is None else history, nominees=nominees)
+        return
+    if history is not None or nominees is not None:
+        raise SystemExit("--history and --nominees need --national")
+    generate_paser(size, out, seed)
+
+
+def generate_paser(size: int, out: Path, seed: int = 20260115) -> None:
     """Write dedupe.csv (size records), nominees.csv and history.csv (size/2 each) and their truth files."""
     rng = random.Random(seed)
     pop = Population(rng)
@@ -420,6 +461,85 @@ def generate(size: int, out: Path, seed: int = 20260115) -> None:
     shuffle_write(rng, out / "nominees.csv", out / "nominees_truth.csv", nom_rows, nom_truth)
 
 
+def generate_national(size: int, out: Path, seed: int, *, history: int, nominees: int | None) -> None:
+    """The national files, written a regency at a time and shuffled at the end (see the module docstring)."""
+    import polars as pl  # noqa: PLC0415 - the Paser generator runs without it
+
+    nominees = history if nominees is None else nominees
+    rng = random.Random(seed)
+    everywhere, names = load_villages("")
+    regencies: dict[str, list[str]] = defaultdict(list)
+    for village in everywhere:
+        regencies[village[:5]].append(village)
+    order = sorted(regencies)
+    out.mkdir(parents=True, exist_ok=True)
+    parts = {name: out / f".{name}.part.csv" for name in ("dedupe", "history", "nominees")}
+    files = {name: path.open("w", encoding="utf-8", newline="") for name, path in parts.items()}
+    writers = {name: csv.writer(f) for name, f in files.items()}
+    for w in writers.values():
+        w.writerow([*HEADER, "person"])
+    counters = {"dedupe": 0, "history": 0, "nominees": 0}
+    prefixes = {"dedupe": "D", "history": "H", "nominees": "N"}
+    width = len(str(max(size, history, nominees, 1))) + 1
+    first_pid = 0
+    for n, regency in enumerate(order):
+        # This regency's share of each file; the last one takes the rounding.
+        share = {
+            name: (total * (n + 1)) // len(order) - (total * n) // len(order)
+            for name, total in (("dedupe", size), ("history", history), ("nominees", nominees))
+        }
+        pop = Population(rng, regencies[regency], names, everywhere, first_pid)
+        aided_share = min(share["nominees"] // 4, share["history"])
+        wanted = max(int(share["dedupe"] * 0.85), share["history"] + share["nominees"] - aided_share) + 1
+        hid = 0
+        while len(pop.people) < wanted:
+            pop.household(hid)
+            hid += 1
+        first_pid += len(pop.people)
+        members: dict[int, list[Person]] = defaultdict(list)
+        for p in pop.people:
+            members[p.household].append(p)
+
+        def emit(name: str, p: Person) -> None:
+            relatives = [q for q in members[p.household] if q.pid != p.pid]
+            rid = f"{prefixes[name]}{counters[name]:0{width}d}"
+            counters[name] += 1
+            writers[name].writerow([*record(p, rid, rng, 1.0, relatives, everywhere), p.pid])
+
+        people = pop.people
+        written = 0
+        for pid in rng.sample(range(len(people)), len(people)):
+            if written >= share["dedupe"]:
+                break
+            r = rng.random()
+            for _ in range(min(2 if r < 0.17 else 3 if r < 0.20 else 1, share["dedupe"] - written)):
+                emit("dedupe", people[pid])
+                written += 1
+        shuffled = rng.sample(range(len(people)), len(people))
+        aided, written, i = [], 0, 0
+        while written < share["history"]:
+            pid = shuffled[i]
+            i += 1
+            aided.append(pid)
+            for _ in range(min(2 if rng.random() < 0.15 else 1, share["history"] - written)):
+                emit("history", people[pid])
+                written += 1
+        n_aided = min(aided_share, len(aided))
+        chosen = rng.sample(aided, n_aided) + shuffled[i : i + share["nominees"] - n_aided]
+        for pid in chosen:
+            emit("nominees", people[pid])
+        if n % 50 == 0:
+            print(f"regency {n + 1}/{len(order)}: {first_pid:,} people so far", flush=True)
+    for f in files.values():
+        f.close()
+    # Shuffle each file as a whole, so that neither a file's order nor its row numbers follow the regions.
+    for name, path in parts.items():
+        frame = pl.read_csv(path, infer_schema=False).sample(fraction=1.0, shuffle=True, seed=seed)
+        frame.select(HEADER).write_csv(out / f"{name}.csv")
+        frame.select("id", "person").write_csv(out / f"{name}_truth.csv")
+        path.unlink()
+
+
 def shuffle_write(
     rng: random.Random, path: Path, truth_path: Path, rows: list[list[str]], truth: list[tuple[str, int]]
 ) -> None:
@@ -437,8 +557,13 @@ def main() -> None:
     parser.add_argument("size", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=20260115)
+    parser.add_argument("--national", action="store_true", help="people in every regency of Indonesia, who move")
+    parser.add_argument("--history", type=int, help="history records for the link files (--national)")
+    parser.add_argument("--nominees", type=int, help="nominee records for the link files (--national)")
     args = parser.parse_args()
-    generate(args.size, args.out, args.seed)
+    generate(
+        args.size, args.out, args.seed, national=args.national, history=args.history, nominees=args.nominees
+    )
 
 
 if __name__ == "__main__":
