@@ -463,9 +463,10 @@ def generate_paser(size: int, out: Path, seed: int = 20260115) -> None:
 
 def generate_national(size: int, out: Path, seed: int, *, history: int, nominees: int | None) -> None:
     """The national files, written a regency at a time and shuffled at the end (see the module docstring)."""
-    import polars as pl  # noqa: PLC0415 - the Paser generator runs without it
+    import polars as pl  # the Paser generator runs without it
 
     nominees = history if nominees is None else nominees
+    aided_total = min(nominees // 4, history)  # a quarter of the nominees were aided before
     rng = random.Random(seed)
     everywhere, names = load_villages("")
     regencies: dict[str, list[str]] = defaultdict(list)
@@ -486,10 +487,10 @@ def generate_national(size: int, out: Path, seed: int, *, history: int, nominees
         # This regency's share of each file; the last one takes the rounding.
         share = {
             name: (total * (n + 1)) // len(order) - (total * n) // len(order)
-            for name, total in (("dedupe", size), ("history", history), ("nominees", nominees))
+            for name, total in (("dedupe", size), ("history", history), ("nominees", nominees), ("aided", aided_total))
         }
         pop = Population(rng, regencies[regency], names, everywhere, first_pid)
-        aided_share = min(share["nominees"] // 4, share["history"])
+        aided_share = min(share["aided"], share["history"], share["nominees"])
         wanted = max(int(share["dedupe"] * 0.85), share["history"] + share["nominees"] - aided_share) + 1
         hid = 0
         while len(pop.people) < wanted:
@@ -500,7 +501,7 @@ def generate_national(size: int, out: Path, seed: int, *, history: int, nominees
         for p in pop.people:
             members[p.household].append(p)
 
-        def emit(name: str, p: Person) -> None:
+        def emit(name: str, p: Person, members: dict[int, list[Person]] = members) -> None:
             relatives = [q for q in members[p.household] if q.pid != p.pid]
             rid = f"{prefixes[name]}{counters[name]:0{width}d}"
             counters[name] += 1

@@ -1,3 +1,5 @@
 from berdaya.screening.engine.cli import main
 
-raise SystemExit(main())
+# Guarded: a local cluster's worker processes import the main module again, and must not run the command twice.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -117,7 +117,7 @@ def _groups(keys: npt.NDArray[np.int64], max_block: int) -> tuple[npt.NDArray[np
     return order, (ordered[start[small]], start[small]), size[small]
 
 
-def _pairs_within(rows: npt.NDArray[np.int64], keys: npt.NDArray[np.int64], max_block: int) -> Pairs:
+def pairs_within(rows: npt.NDArray[np.int64], keys: npt.NDArray[np.int64], max_block: int) -> Pairs:
     order, (_, start), size = _groups(keys, max_block)
     sorted_rows = rows[order]
     # Each position p of a group [s, s + n) pairs with the positions after it, p + 1 .. s + n - 1.
@@ -130,7 +130,7 @@ def _pairs_within(rows: npt.NDArray[np.int64], keys: npt.NDArray[np.int64], max_
     return np.minimum(a, b)[distinct], np.maximum(a, b)[distinct]
 
 
-def _pairs_across(left: Keys, right: Keys, max_block: int) -> Pairs:
+def pairs_across(left: Keys, right: Keys, max_block: int) -> Pairs:
     lorder, (lkey, lstart), lsize = _groups(left[1], max_block)
     rorder, (rkey, rstart), rsize = _groups(right[1], max_block)
     _, li, ri = np.intersect1d(lkey, rkey, assume_unique=True, return_indices=True)
@@ -157,9 +157,9 @@ def candidate_pairs(left: People, right: People | None, *, max_block: int = 60) 
     for build in KEY_BUILDERS:
         if right is None:
             rows, keys = build(left)
-            a, b = _pairs_within(rows, keys, max_block)
+            a, b = pairs_within(rows, keys, max_block)
         else:
-            a, b = _pairs_across(build(left), build(right), max_block)
+            a, b = pairs_across(build(left), build(right), max_block)
         found.append(a * max(width, 1) + b)
     # Sort and drop repeats: np.unique without return_inverse is several times slower on a few million integers.
     pairs = np.sort(np.concatenate(found))

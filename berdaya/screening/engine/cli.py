@@ -16,6 +16,7 @@ from typing import Protocol
 
 import polars as pl
 
+from berdaya.screening.engine import cluster as on_cluster
 from berdaya.screening.engine.pipeline import DEFAULT_THRESHOLD, LINK_THRESHOLD, Matches, dedupe, link
 from berdaya.screening.engine.records import InputError, People, read_people
 
@@ -67,13 +68,21 @@ def run_link(
     threshold: float = LINK_THRESHOLD,
     today: dt.date | None = None,
     stderr: Stream | None = None,
+    cluster: str | None = None,
 ) -> Matches:
-    """Write the pairs (nominee, history record) that are one person to ``out``; raise InputError on bad input."""
+    """Write the pairs (nominee, history record) that are one person to ``out``; raise InputError on bad input.
+
+    With `cluster` (a Dask scheduler address or ``local:N``) the work runs there, with the same result."""
     progress = _Progress(stderr or sys.stderr)
+    on_cluster.parse_local(cluster or "")  # a mistyped local:N fails before the files are read
     a = read_people(nominees, today=today)
     b = read_people(history, today=today)
     progress(f"read {len(a):,} nominees and {len(b):,} history records")
-    matches = link(a, b, threshold=threshold, progress=progress)
+    if cluster is None:
+        matches = link(a, b, threshold=threshold, progress=progress)
+    else:
+        with on_cluster.connect(cluster) as client:
+            matches = on_cluster.link(client, a, b, threshold=threshold, progress=progress)
     _write(matches, a, b, Path(out))
     progress(f"wrote {len(matches.left):,} pairs to {out}")
     return matches
@@ -86,12 +95,20 @@ def run_dedupe(
     threshold: float = DEFAULT_THRESHOLD,
     today: dt.date | None = None,
     stderr: Stream | None = None,
+    cluster: str | None = None,
 ) -> Matches:
-    """Write the pairs of records in one file that are one person to ``out``; raise InputError on bad input."""
+    """Write the pairs of records in one file that are one person to ``out``; raise InputError on bad input.
+
+    With `cluster` (a Dask scheduler address or ``local:N``) the work runs there, with the same result."""
     progress = _Progress(stderr or sys.stderr)
+    on_cluster.parse_local(cluster or "")
     a = read_people(people, today=today)
     progress(f"read {len(a):,} records")
-    matches = dedupe(a, threshold=threshold, progress=progress)
+    if cluster is None:
+        matches = dedupe(a, threshold=threshold, progress=progress)
+    else:
+        with on_cluster.connect(cluster) as client:
+            matches = on_cluster.dedupe(client, a, threshold=threshold, progress=progress)
     _write(matches, a, a, Path(out))
     progress(f"wrote {len(matches.left):,} pairs to {out}")
     return matches
@@ -114,6 +131,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for p, default in ((p_link, LINK_THRESHOLD), (p_dedupe, DEFAULT_THRESHOLD)):
         p.add_argument("--out", required=True, help="CSV file to write the matching pairs to")
         p.add_argument("--threshold", type=float, default=default, help="lowest match probability to report (0-1)")
+        p.add_argument(
+            "--cluster",
+            metavar="ADDRESS",
+            help="run on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N local workers",
+        )
 
 
 def execute(options: argparse.Namespace, *, stderr: Stream | None = None) -> int:
@@ -121,10 +143,17 @@ def execute(options: argparse.Namespace, *, stderr: Stream | None = None) -> int
     err = stderr or sys.stderr
     try:
         if options.mode == "link":
-            run_link(options.nominees, options.history, options.out, threshold=options.threshold, stderr=err)
+            run_link(
+                options.nominees,
+                options.history,
+                options.out,
+                threshold=options.threshold,
+                stderr=err,
+                cluster=options.cluster,
+            )
         else:
-            run_dedupe(options.people, options.out, threshold=options.threshold, stderr=err)
-    except InputError as error:
+            run_dedupe(options.people, options.out, threshold=options.threshold, stderr=err, cluster=options.cluster)
+    except (InputError, on_cluster.ClusterError) as error:
         err.write(f"screen: error: {error}\n")
         return 1
     return 0

@@ -109,45 +109,24 @@ def _fit(counts: Floats, prior: Floats, missing: int | None) -> Floats:
     return _normalise(counts + PRIOR_STRENGTH * pseudo, missing)
 
 
-def estimate(levels: npt.NDArray[np.int8], *, iterations: int = 30) -> Model:
-    """Estimate m, u and lambda from the candidate pairs' levels (pairs x fields).
+# Every combination of levels has a number, 0 .. COMBINATIONS - 1 (a few tens of thousands).
+COMBINATIONS: Final = int(np.prod(FIELD_LEVELS))
 
-    Plain EM over all fields finds the largest coherent cluster of pairs, which in a dense registry is not "same
-    person" but, say, "same birth day and serial in the next kecamatan". So each field's m is measured on the pairs
-    that the other fields alone call one person, and its u on those they call two people (the conditional
-    independence that Fellegi-Sunter assumes anyway); EM then only finds lambda.
+
+def level_counts(levels: npt.NDArray[np.int8]) -> npt.NDArray[np.int64]:
+    """How many pairs have each combination of levels (pairs x fields -> COMBINATIONS counts).
+
+    Everything the model is estimated from: counts of parts of the pairs add up to the counts of them all, so a
+    cluster estimates exactly the model one process would (see cluster.py).
     """
-    prior = prior_model()
-    if len(levels) == 0:
-        return prior
-    same, different = _anchors(levels)
-    m, u = [], []
-    for f, size in enumerate(FIELD_LEVELS):
-        mc = np.bincount(levels[same[f], f], minlength=size).astype(np.float64)
-        uc = np.bincount(levels[different[f], f], minlength=size).astype(np.float64)
-        m.append(_fit(mc, prior.m[f], MISSING_LEVEL[f]))
-        u.append(_fit(uc, prior.u[f], MISSING_LEVEL[f]))
-    model = Model(tuple(m), tuple(u), PRIOR_LAMBDA)
-    # EM over the distinct combinations of levels, each weighted by its number of pairs: the same sums, a few
-    # thousand terms instead of millions.
-    combinations, counts = _combinations(levels)
-    log_odds = model.log_odds(combinations)
-    total = float(counts.sum())
-    lam = PRIOR_LAMBDA
-    for _ in range(iterations):
-        prior_odds = np.log(lam) - np.log1p(-lam)
-        g = 1.0 / (1.0 + np.exp(-(log_odds + prior_odds)))
-        share = (float(g @ counts) + PRIOR_STRENGTH * PRIOR_LAMBDA) / (total + PRIOR_STRENGTH)
-        lam = float(np.clip(share, 1e-6, 1 - 1e-6))
-    return Model(tuple(m), tuple(u), lam)
-
-
-def _combinations(levels: npt.NDArray[np.int8]) -> tuple[npt.NDArray[np.int8], Floats]:
-    """The distinct rows of levels (pairs x fields) and how many pairs have each."""
     code = np.zeros(len(levels), dtype=np.int64)
     for f, size in enumerate(FIELD_LEVELS):
         code = code * size + levels[:, f]
-    counts = np.bincount(code, minlength=1)
+    return np.bincount(code, minlength=COMBINATIONS).astype(np.int64)
+
+
+def _combinations(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int8], Floats]:
+    """The combinations of levels that some pair has (as rows of levels) and how many pairs have each."""
     present = np.flatnonzero(counts)
     rows = np.empty((len(present), len(FIELD_LEVELS)), dtype=np.int8)
     rest = present.copy()
@@ -155,3 +134,41 @@ def _combinations(levels: npt.NDArray[np.int8]) -> tuple[npt.NDArray[np.int8], F
         rows[:, f] = rest % FIELD_LEVELS[f]
         rest //= FIELD_LEVELS[f]
     return rows, counts[present].astype(np.float64)
+
+
+def estimate(levels: npt.NDArray[np.int8], *, iterations: int = 30) -> Model:
+    """Estimate m, u and lambda from the candidate pairs' levels (pairs x fields)."""
+    return estimate_from_counts(level_counts(levels), iterations=iterations)
+
+
+def estimate_from_counts(counts: npt.NDArray[np.int64], *, iterations: int = 30) -> Model:
+    """Estimate m, u and lambda from how many candidate pairs have each combination of levels (`level_counts`).
+
+    Plain EM over all fields finds the largest coherent cluster of pairs, which in a dense registry is not "same
+    person" but, say, "same birth day and serial in the next kecamatan". So each field's m is measured on the pairs
+    that the other fields alone call one person, and its u on those they call two people (the conditional
+    independence that Fellegi-Sunter assumes anyway); EM then only finds lambda. Both run over the distinct
+    combinations of levels, each weighted by its number of pairs: the same sums, a few thousand terms instead of
+    millions.
+    """
+    prior = prior_model()
+    if not counts.any():
+        return prior
+    combinations, weights = _combinations(counts)
+    same, different = _anchors(combinations)
+    m, u = [], []
+    for f, size in enumerate(FIELD_LEVELS):
+        mc = np.bincount(combinations[same[f], f], weights=weights[same[f]], minlength=size)
+        uc = np.bincount(combinations[different[f], f], weights=weights[different[f]], minlength=size)
+        m.append(_fit(mc, prior.m[f], MISSING_LEVEL[f]))
+        u.append(_fit(uc, prior.u[f], MISSING_LEVEL[f]))
+    model = Model(tuple(m), tuple(u), PRIOR_LAMBDA)
+    log_odds = model.log_odds(combinations)
+    total = float(weights.sum())
+    lam = PRIOR_LAMBDA
+    for _ in range(iterations):
+        prior_odds = np.log(lam) - np.log1p(-lam)
+        g = 1.0 / (1.0 + np.exp(-(log_odds + prior_odds)))
+        share = (float(g @ weights) + PRIOR_STRENGTH * PRIOR_LAMBDA) / (total + PRIOR_STRENGTH)
+        lam = float(np.clip(share, 1e-6, 1 - 1e-6))
+    return Model(tuple(m), tuple(u), lam)

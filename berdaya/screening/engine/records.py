@@ -86,7 +86,8 @@ class People:
         return self.name_vocab.gather(self.name_code)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        # From a column, not from ids: the copy sent to a cluster's workers leaves the ids and names behind.
+        return len(self.name_code)
 
     @property
     def nik_disagrees(self) -> npt.NDArray[np.bool_]:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from berdaya.screening.engine.cli import add_arguments, run_dedupe, run_link
+from berdaya.screening.engine.cluster import ClusterError
 from berdaya.screening.engine.records import InputError
 
 
@@ -28,8 +29,15 @@ class Command(BaseCommand):
                     options["out"],
                     threshold=options["threshold"],
                     stderr=self.stderr,
+                    cluster=options["cluster"],
                 )
             else:
-                run_dedupe(options["people"], options["out"], threshold=options["threshold"], stderr=self.stderr)
-        except InputError as error:
+                run_dedupe(
+                    options["people"],
+                    options["out"],
+                    threshold=options["threshold"],
+                    stderr=self.stderr,
+                    cluster=options["cluster"],
+                )
+        except (InputError, ClusterError) as error:
             raise CommandError(str(error)) from None
