@@ -172,7 +172,17 @@ class Population:
             bp = self.region_names[village]
         else:
             bp = rng.choice(CITIES)
-        p = Person(self.first_pid + len(self.people), name, birth, sex, self.nik(village, birth, sex), kk, village, bp, household)
+        p = Person(
+            self.first_pid + len(self.people),
+            name,
+            birth,
+            sex,
+            self.nik(village, birth, sex),
+            kk,
+            village,
+            bp,
+            household,
+        )
         self.people.append(p)
         return p
 
@@ -562,9 +572,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, help="history records for the link files (--national)")
     parser.add_argument("--nominees", type=int, help="nominee records for the link files (--national)")
     args = parser.parse_args()
-    generate(
-        args.size, args.out, args.seed, national=args.national, history=args.history, nominees=args.nominees
-    )
+    generate(args.size, args.out, args.seed, national=args.national, history=args.history, nominees=args.nominees)
 
 
 if __name__ == "__main__":
