@@ -72,12 +72,12 @@ def connect(address: str) -> Iterator[Any]:
 
     workers = parse_local(address)
     if workers is None:
-        with Client(address, timeout="30s") as client:
+        with Client(address, timeout="30s") as client:  # type: ignore[no-untyped-call]
             yield client
         return
     # One thread per worker process: the engine's kernels are NumPy and rapidfuzz, which use the cores themselves.
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
@@ -86,7 +86,7 @@ def connect(address: str) -> Iterator[Any]:
             dashboard_address=":0",
             silence_logs=logging.ERROR,
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
 

@@ -158,8 +158,10 @@ def estimate_from_counts(counts: npt.NDArray[np.int64], *, iterations: int = 30)
     same, different = _anchors(combinations)
     m, u = [], []
     for f, size in enumerate(FIELD_LEVELS):
-        mc = np.bincount(combinations[same[f], f], weights=weights[same[f]], minlength=size)
-        uc = np.bincount(combinations[different[f], f], weights=weights[different[f]], minlength=size)
+        # Weighted by float counts, bincount gives floats (the stubs say integers).
+        mc = np.asarray(np.bincount(combinations[same[f], f], weights=weights[same[f]], minlength=size), np.float64)
+        uw = np.bincount(combinations[different[f], f], weights=weights[different[f]], minlength=size)
+        uc = np.asarray(uw, dtype=np.float64)
         m.append(_fit(mc, prior.m[f], MISSING_LEVEL[f]))
         u.append(_fit(uc, prior.u[f], MISSING_LEVEL[f]))
     model = Model(tuple(m), tuple(u), PRIOR_LAMBDA)
