@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := berdaya.settings
 
-.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring bench-load bench-hostile-import bench-sqlite-writers bench-api-paging demo demo-province clean
+.PHONY: run test check pytest install install-dev lock messages bench bench-screen bench-regions bench-import bench-worklist bench-monitoring bench-load bench-hostile-import bench-sqlite-writers bench-api-paging bench-screen-scale demo demo-province clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,11 @@ bench-regions: install
 
 bench-screen: install-dev
 	$(BIN)/python -m bench.screening.run --sizes 10k,100k,1M
+
+# Nation scale (issue 17): dedupe 10M and link 1M x 10M, on one process and on a local cluster of two workers.
+# Not in `make bench`: about 25 GB of disk for the data and half an hour; SCALE_ARGS="--size 1M" for a quick look.
+bench-screen-scale: install-dev
+	$(BIN)/python -m bench.screening.scale $(SCALE_ARGS)
 
 # What every page pays for the menu's "My tasks" count, per demo role, on the regency-scale demo.
 bench-worklist: install-dev

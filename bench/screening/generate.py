@@ -21,6 +21,7 @@ import argparse
 import csv
 import datetime as dt
 import random
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -540,7 +541,7 @@ def generate_national(size: int, out: Path, seed: int, *, history: int, nominees
         for pid in chosen:
             emit("nominees", people[pid])
         if n % 50 == 0:
-            print(f"regency {n + 1}/{len(order)}: {first_pid:,} people so far", flush=True)
+            print(f"regency {n + 1}/{len(order)}: {first_pid:,} people so far", file=sys.stderr, flush=True)
     for f in files.values():
         f.close()
     # Shuffle each file as a whole, so that neither a file's order nor its row numbers follow the regions.
