@@ -113,6 +113,27 @@ def _same_birth(a: Int32s, b: Int32s) -> npt.NDArray[np.bool_]:
     return np.asarray((diff == 0) | (diff == 36524) | (diff == 36525))
 
 
+def _check_utf8(path: Path, data: bytes) -> None:
+    """Refuse bytes that are not UTF-8, naming the line; without keeping a decoded copy of the file."""
+    step = 1 << 24
+    start = 0
+    while start < len(data):
+        # Cut at a line end so that no character is split between two chunks.
+        end = data.find(b"\n", min(start + step, len(data)) - 1) + 1 or len(data)
+        _decode_at(path, data, start, end)
+        start = end
+
+
+def _decode_at(path: Path, data: bytes, start: int, end: int) -> None:
+    try:
+        data[start:end].decode("utf-8")
+    except UnicodeDecodeError as error:
+        at = start + error.start
+        raise InputError(
+            str(path), data[:at].count(b"\n") + 1, f"bytes that are not UTF-8 at byte {at} (save the file as UTF-8)"
+        ) from None
+
+
 def _decode(path: Path, data: bytes) -> str:
     try:
         text = data.decode("utf-8")
@@ -141,21 +162,18 @@ def read_people(path: str | Path, *, today: dt.date | None = None) -> People:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(str(path), None, f"cannot read the file ({error.strerror})") from None
-    text = _decode(path, data)
-    del data
-    header = _header(path, text)
+    # Checked as UTF-8, then parsed from the bytes: a Python string of the whole file, and the StringIO polars would
+    # read it from (four bytes a character), cost several times the file's size at 10M records.
+    header = _header(path, _decode(path, data[: data.find(b"\n") + 1 if b"\n" in data else len(data)]))
+    _check_utf8(path, data)
     try:
-        frame = pl.read_csv(
-            io.StringIO(text),
-            infer_schema=False,
-            has_header=True,
-            new_columns=header,
-        )
+        # Polars skips a byte order mark itself; the header's names come from `_header`, which drops it too.
+        frame = pl.read_csv(data, infer_schema=False, has_header=True, new_columns=header)
     except (pl.exceptions.PolarsError, ValueError) as error:
-        raise _locate_bad_row(path, text, len(header)) or InputError(
+        raise _locate_bad_row(path, _decode(path, data), len(header)) or InputError(
             str(path), None, f"not a valid CSV ({error})"
         ) from None
-    del text
+    del data
     return people_from_frame(frame, source=str(path), today=today or dt.datetime.now(dt.UTC).date())
 
 

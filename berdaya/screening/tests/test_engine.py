@@ -9,7 +9,7 @@ import pytest
 
 from berdaya.screening.engine import compare as c
 from berdaya.screening.engine.pipeline import dedupe, link
-from berdaya.screening.engine.records import NIK_FULL, NIK_LOST, NIK_SHORT, NO_DATE, read_people
+from berdaya.screening.engine.records import NIK_FULL, NIK_LOST, NIK_SHORT, NO_DATE, InputError, read_people
 
 TODAY = dt.date(2026, 1, 15)
 HEADER = ["id", "nik", "name", "birth_date", "sex", "birth_place", "village_code", "kk_number"]
@@ -161,3 +161,22 @@ def test_a_shared_nik_that_one_record_contradicts_in_more_than_a_typo_is_weaker_
     levels = c.compare(people, people, np.array([0, 0]), np.array([1, 2])).levels[:, 0]
 
     assert levels.tolist() == [c.NIK_SAME, c.NIK_SAME_CONTRADICTED]
+
+
+def test_a_file_saved_with_a_byte_order_mark_reads_its_first_column(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfid,name,nik\nA1,Siti Aminah,6401044101900001\n")
+
+    people = read_people(path, today=TODAY)
+
+    assert people.ids == ["A1"]
+    assert people.nik_state.tolist() == [NIK_FULL]
+
+
+def test_bytes_that_are_not_utf8_far_into_a_file_are_refused_with_their_line(tmp_path):
+    path = tmp_path / "late.csv"
+    good = b"".join(b"P%d,Orang Nomor %d\n" % (i, i) for i in range(2_000_000))  # past the 16 MB checking chunk
+    path.write_bytes(b"id,name\n" + good + b"Q1,Caf\xe9\n")
+
+    with pytest.raises(InputError, match="line 2000002: bytes that are not UTF-8"):
+        read_people(path, today=TODAY)
