@@ -92,11 +92,17 @@ def _anchors(levels: npt.NDArray[np.int8]) -> tuple[list[npt.NDArray[np.bool_]],
     name_different = name == c.NAME_DIFFERENT
     # Two NIKs that fit their own records and differ cannot be one person's, short of a typo in the serial.
     nik_different = np.isin(nik, [c.NIK_DIFFERENT, c.NIK_ONE_DIGIT_DATE, c.NIK_ONE_DIGIT_REGION])
+    # Across a whole country the same name and birth date also join strangers in other regions ("Hendra", born on a
+    # given day, lives in many regencies): NIK's m is counted only on such pairs that also live near each other (the
+    # same village or kecamatan), or its typos look far more common than they are. A NIK's typos do not depend on
+    # where its holder lives, so this changes what is counted, not what it measures.
+    village = levels[:, 3] % 4
+    description_near = description_same & (village <= 1)
     both = nik_same & description_same
     # A relative's NIK typed by mistake gives one NIK to two people with unrelated names: such pairs must not teach
     # that one person's names may be unrelated, so m of the name and birth date counts only pairs with related names.
     related_names = nik_same & (name != c.NAME_DIFFERENT) & (name != c.NAME_WEAK)
-    same = [description_same, related_names, both, both, both]
+    same = [description_near, related_names, both, both, both]
     different = [name_different, nik_different, name_different, name_different, name_different]
     return same, different
 
