@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from bench.screening.generate import HEADER, generate
 from berdaya.screening.engine import cluster, pipeline
@@ -127,3 +129,25 @@ def test_a_mistyped_local_cluster_is_refused_before_any_work(national, tmp_path,
 def test_partitions_grow_with_the_rows_and_the_workers():
     assert cluster.partitions_for(1_000, 2) == 4
     assert cluster.partitions_for(10_000_000, 2) == 20
+
+
+def test_the_project_command_passes_the_cluster_on(national, tmp_path):
+
+    out = tmp_path / "pairs.csv"
+    alone = tmp_path / "alone.csv"
+    main(["link", str(national / "nominees.csv"), str(national / "history.csv"), "--out", str(alone)])
+
+    call_command(
+        "screen", "link", str(national / "nominees.csv"), str(national / "history.csv"), "--out", str(out),
+        "--cluster", "local:1",
+    )  # fmt: skip
+
+    assert out.read_bytes() == alone.read_bytes()
+
+
+def test_the_project_command_refuses_a_mistyped_cluster(national, tmp_path):
+
+    with pytest.raises(CommandError, match="local:N"):
+        call_command(
+            "screen", "dedupe", str(national / "dedupe.csv"), "--out", str(tmp_path / "x.csv"), "--cluster", "local:0"
+        )
