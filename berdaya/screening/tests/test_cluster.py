@@ -132,7 +132,6 @@ def test_partitions_grow_with_the_rows_and_the_workers():
 
 
 def test_the_project_command_passes_the_cluster_on(national, tmp_path):
-
     out = tmp_path / "pairs.csv"
     alone = tmp_path / "alone.csv"
     main(["link", str(national / "nominees.csv"), str(national / "history.csv"), "--out", str(alone)])
@@ -146,7 +145,6 @@ def test_the_project_command_passes_the_cluster_on(national, tmp_path):
 
 
 def test_the_project_command_refuses_a_mistyped_cluster(national, tmp_path):
-
     with pytest.raises(CommandError, match="local:N"):
         call_command(
             "screen", "dedupe", str(national / "dedupe.csv"), "--out", str(tmp_path / "x.csv"), "--cluster", "local:0"
