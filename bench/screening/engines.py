@@ -103,13 +103,16 @@ def on_spark(people: People) -> Result:
         started = time.perf_counter()
         parts, width, bounds = plan(people)
         data = sc.broadcast(k._slim(people))
-        tasks = sc.parallelize([(b, s) for b in range(len(KEY_BUILDERS)) for s in range(parts)], WORKERS * 4)
+        builders = sc.parallelize(range(len(KEY_BUILDERS)), len(KEY_BUILDERS))
 
-        def cut(task: tuple[int, int]) -> list[tuple[int, np.ndarray]]:
-            builder, shard = task
-            shards = k._keys(data.value, builder, parts)
-            return list(enumerate(k._pairs(shards[shard], None, width=width, row_bounds=bounds, max_block=60)))
+        def shards(builder: int) -> list[tuple[tuple[int, int], tuple[np.ndarray, np.ndarray]]]:
+            return [((builder, s), keys) for s, keys in enumerate(k._keys(data.value, builder, parts))]
 
+        def cut(item: tuple[tuple[int, int], tuple[np.ndarray, np.ndarray]]) -> list[tuple[int, np.ndarray]]:
+            return list(enumerate(k._pairs(item[1], None, width=width, row_bounds=bounds, max_block=60)))
+
+        # Keys built once per builder, their shards spread over the tasks, pairs cut by partition and grouped there.
+        tasks = builders.flatMap(shards).repartition(WORKERS * 4)
         grouped = tasks.flatMap(cut).groupByKey(parts).mapValues(list)
         compared = grouped.mapValues(lambda pieces: k._compare(data.value, data.value, width, pieces)).cache()
         counted = compared.mapValues(k._counts).values().collect()
