@@ -117,9 +117,18 @@ class ScopedQuerySet(models.QuerySet[_M]):
         # Fail closed: an account without a region (half-made, or its region deleted) sees nothing.
         if user.region_id is None:
             return self.none()
-        condition = region_q(self.region_path, user.region_id)
-        province = province_of(user.region_id)
-        if len(province) == 2:  # a region above the provinces (none yet) would read them all
-            condition &= Q(**dict.fromkeys(self.partition_paths, province))
+        condition = self._in_region(user.region_id)
         extra = self.extra_visible(user)
         return self.filter(condition if extra is None else condition | extra)
+
+    def in_region(self, code: str) -> Self:
+        """Rows of the region `code` and below it, whoever reads them (a task, a screening run): the region filter
+        of `visible_to` for a region known otherwise."""
+        return self.filter(self._in_region(code))
+
+    def _in_region(self, code: str) -> Q:
+        condition = region_q(self.region_path, code)
+        province = province_of(code)
+        if self.partition_paths and len(province) == 2:  # a region above the provinces (none yet) reads them all
+            condition &= Q(**dict.fromkeys(self.partition_paths, province))
+        return condition

@@ -73,15 +73,6 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.kk_number
 
-    def get_absolute_url(self) -> str:
-        return reverse("registry:household-detail", args=[self.pk])
-
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Household:
-        household: Household = super().from_db(db, field_names, values)
-        household._stored_province = household.__dict__.get("province")
-        return household
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.province = province_of(self.village_id)
         update_fields = kwargs.get("update_fields")
@@ -94,6 +85,15 @@ class Household(models.Model):
             Person.objects.filter(household=self).update(province=self.province)
             AssistanceRecord.objects.filter(household=self).update(province=self.province)
         self._stored_province = self.province
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household-detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Household:
+        household: Household = super().from_db(db, field_names, values)
+        household._stored_province = household.__dict__.get("province")
+        return household
 
 
 class PersonQuerySet(ScopedQuerySet["Person"]):
@@ -142,7 +142,9 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
     # Written in bulk by imports: see Household.history.
-    history = HistoricalRecords(no_db_index=["nik", "household"], user_db_constraint=False, excluded_fields=_NOT_AUDITED)
+    history = HistoricalRecords(
+        no_db_index=["nik", "household"], user_db_constraint=False, excluded_fields=_NOT_AUDITED
+    )
 
     class Meta:
         ordering = ["name", "nik"]
@@ -161,6 +163,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _follow_household(self, Person.household.field, kwargs)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("registry:person-detail", args=[self.pk])
 
@@ -169,10 +175,6 @@ class Person(models.Model):
         person: Person = super().from_db(db, field_names, values)
         person._stored_household_id = person.__dict__.get("household_id")
         return person
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        _follow_household(self, Person.household.field, kwargs)
-        super().save(*args, **kwargs)
 
 
 class AssistanceRecordQuerySet(ScopedQuerySet["AssistanceRecord"]):
@@ -221,15 +223,15 @@ class AssistanceRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_programme_display()} {self.year}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _follow_household(self, AssistanceRecord.household.field, kwargs)
+        super().save(*args, **kwargs)
+
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> AssistanceRecord:
         record: AssistanceRecord = super().from_db(db, field_names, values)
         record._stored_household_id = record.__dict__.get("household_id")
         return record
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        _follow_household(self, AssistanceRecord.household.field, kwargs)
-        super().save(*args, **kwargs)
 
 
 def _follow_household(row: Person | AssistanceRecord, field: Any, save_kwargs: dict[str, Any]) -> None:

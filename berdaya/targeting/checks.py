@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from berdaya.lib.nik import check_nik
-from berdaya.lib.scoping import region_q
 from berdaya.regions.models import Region
 from berdaya.registry.models import AssistanceRecord, Person
 from berdaya.screening import engine
@@ -162,7 +161,8 @@ HISTORY_FIELDS = (
 
 def history_rows(*, region_code: str) -> list[HistoryRow]:
     """The assistance history of the cycle's region, for screening."""
-    rows = AssistanceRecord.objects.filter(region_q("household__village__code", region_code)).order_by("pk")
+    # in_region: with the province too, so that PostgreSQL reads one province's partitions of the registry.
+    rows = AssistanceRecord.objects.in_region(region_code).order_by("pk")
     return [HistoryRow(*values) for values in rows.values_list(*HISTORY_FIELDS)]
 
 
@@ -355,6 +355,7 @@ def check_nominees(
     niks = {n.nik for n in nominees}
     kks = {n.kk_number for n in nominees}
     person_ids = {n.person_id for n in nominees if n.person_id}
+    # By NIK in every province, not only the cycle's: a nominee registered elsewhere is flagged as outside.
     persons = {
         p.nik: p
         for p in Person.objects.filter(Q(nik__in=niks) | Q(pk__in=person_ids)).select_related("household__village")

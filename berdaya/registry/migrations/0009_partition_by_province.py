@@ -75,7 +75,7 @@ def _foreign_keys(cursor: Any) -> list[tuple[str, str, str, str]]:
         for table, name, definition, referenced in _rows(
             cursor,
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), confrelid::regclass::text "
-            "FROM pg_constraint WHERE contype = 'f' AND "
+            "FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND "  # not the partitions' copies
             "(conrelid::regclass::text = ANY(%s) OR confrelid::regclass::text = ANY(%s)) ORDER BY conrelid, conname",
             [tables, tables],
         )
