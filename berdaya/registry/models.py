@@ -90,8 +90,8 @@ class Household(models.Model):
         return reverse("registry:household-detail", args=[self.pk])
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Household:
-        household: Household = super().from_db(db, field_names, values)
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Household:
+        household: Household = super().from_db(db, field_names, values, **kwargs)
         household._stored_province = household.__dict__.get("province")
         return household
 
@@ -171,8 +171,8 @@ class Person(models.Model):
         return reverse("registry:person-detail", args=[self.pk])
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Person:
-        person: Person = super().from_db(db, field_names, values)
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Person:
+        person: Person = super().from_db(db, field_names, values, **kwargs)
         person._stored_household_id = person.__dict__.get("household_id")
         return person
 
@@ -228,8 +228,8 @@ class AssistanceRecord(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> AssistanceRecord:
-        record: AssistanceRecord = super().from_db(db, field_names, values)
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> AssistanceRecord:
+        record: AssistanceRecord = super().from_db(db, field_names, values, **kwargs)
         record._stored_household_id = record.__dict__.get("household_id")
         return record
 

@@ -168,10 +168,11 @@ def history_rows(*, region_code: str) -> list[HistoryRow]:
         people.update(
             {pk: values for pk, *values in Person.objects.filter(pk__in=moved).values_list("pk", *PERSON_FIELDS)}
         )
-    return [
-        HistoryRow(pk, *people[person_id], village, kk, programme, year)
-        for pk, person_id, village, kk, programme, year in rows
-    ]
+    history = []
+    for pk, person_id, village, kk, programme, year in rows:
+        nik, name, birth_date, sex, birth_place = people[person_id]
+        history.append(HistoryRow(pk, nik, name, birth_date, sex, birth_place, village, kk, programme, year))
+    return history
 
 
 def _history_frame(records: Sequence[HistoryRow]) -> pl.DataFrame:
