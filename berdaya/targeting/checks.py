@@ -160,13 +160,16 @@ def history_rows(*, region_code: str) -> list[HistoryRow]:
     """
     province = province_of(region_code)
     records = AssistanceRecord.objects.in_region(region_code).order_by("pk")
-    persons = Person.objects.filter(province=province, pk__in=records.values("person_id"))
+    persons = Person.objects.filter(province=province, pk__in=records.values("person_id")).order_by()
     people = {pk: values for pk, *values in persons.values_list("pk", *PERSON_FIELDS)}
     rows = list(records.values_list(*RECORD_FIELDS))
     moved = {person_id for _pk, person_id, *_rest in rows if person_id not in people}
     if moved:
         people.update(
-            {pk: values for pk, *values in Person.objects.filter(pk__in=moved).values_list("pk", *PERSON_FIELDS)}
+            {
+                pk: values
+                for pk, *values in Person.objects.filter(pk__in=moved).order_by().values_list("pk", *PERSON_FIELDS)
+            }
         )
     history = []
     for pk, person_id, village, kk, programme, year in rows:

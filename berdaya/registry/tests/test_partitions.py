@@ -105,6 +105,20 @@ def test_an_import_that_moves_a_household_within_the_province_keeps_the_province
     assert Person.objects.get(pk=person.pk).province == "64"
 
 
+def test_the_history_read_finds_a_record_whose_person_moved_to_a_kk_of_another_province(db):
+    record = AssistanceRecordFactory()
+    person = Person.objects.get(pk=record.person_id)
+    person.household = HouseholdFactory(village=RegionFactory(code=ACEH_VILLAGE))
+    person.save()
+
+    rows = history_rows(region_code="64.01")
+
+    assert Person.objects.get(pk=person.pk).province == "11"
+    assert [(row.pk, row.nik, row.village_code) for row in rows] == [
+        (record.pk, person.nik, record.household.village_id)
+    ]
+
+
 # --- PostgreSQL: partitioned tables, key tables -------------------------------------------------------------------
 
 
