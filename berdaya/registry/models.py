@@ -74,6 +74,8 @@ class Household(models.Model):
         return self.kk_number
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # The province follows the village here and in the import's SQL (importing.sql.follow_households); a
+        # queryset update() of the village would bypass both.
         self.province = province_of(self.village_id)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "village" in update_fields:
