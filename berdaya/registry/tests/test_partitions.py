@@ -17,6 +17,7 @@ from berdaya.conftest import VILLAGE_A, VILLAGE_B
 from berdaya.groups.tests.factories import MembershipFactory
 from berdaya.regions.tests.factories import RegionFactory
 from berdaya.registry.importing import run_import
+from berdaya.registry.importing.sql import follow_households
 from berdaya.registry.models import AssistanceRecord, Household, Person
 from berdaya.registry.selectors import persons_for_list
 from berdaya.registry.synthetic import build_kk, build_nik
@@ -103,6 +104,15 @@ def test_an_import_that_moves_a_household_within_the_province_keeps_the_province
 
     assert Household.objects.get(pk=person.household_id).village_id == VILLAGE_B
     assert Person.objects.get(pk=person.pk).province == "64"
+
+
+def test_the_imports_follow_of_a_household_moved_to_another_province_moves_its_members_and_records(db):
+    record = AssistanceRecordFactory()
+
+    follow_households({record.household_id: "11"})
+
+    assert Person.objects.get(pk=record.person_id).province == "11"
+    assert AssistanceRecord.objects.get(pk=record.pk).province == "11"
 
 
 def test_the_history_read_finds_a_record_whose_person_moved_to_a_kk_of_another_province(db):
