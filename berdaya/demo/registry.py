@@ -15,6 +15,7 @@ from django.conf import settings
 from faker import Faker
 
 from berdaya.accounts.models import User
+from berdaya.lib.scoping import province_of
 from berdaya.regions.models import Region
 from berdaya.registry.importing import insert_with_history
 from berdaya.registry.models import AssistanceRecord, Household, Person
@@ -118,6 +119,8 @@ def create_demo_registry(*, faker: Faker, scale: str) -> DemoRegistry:
     for person in persons:
         person["household_id"] = household_ids[person.pop("kk")]
     person_ids = insert_with_history(Person, persons, by=by, when=when)
+    # bulk_create does not call save(), which gives a record its household's province.
+    provinces = {household_ids[h["kk_number"]]: province_of(h["village_id"]) for h in households}
     records = []
     for person in persons:
         if person["relation"] == "head" and rng.random() < 0.3:
@@ -126,6 +129,7 @@ def create_demo_registry(*, faker: Faker, scale: str) -> DemoRegistry:
                 AssistanceRecord(
                     person_id=person_ids[person["nik"]],
                     household_id=person["household_id"],
+                    province=provinces[person["household_id"]],
                     programme=programme,
                     year=rng.randint(2016, 2025),
                     source=source,

@@ -48,6 +48,14 @@ def region_contains(scope: str, code: str) -> bool:
     return code == scope or code.startswith(f"{scope}.")
 
 
+def province_of(code: str | None) -> str:
+    """The province a region lies in, as its two-digit code ("64.01.04.2004" -> "64"); "" for no region.
+
+    The registry's tables are partitioned by it on PostgreSQL (registry migration 0009).
+    """
+    return (code or "")[:2]
+
+
 def region_ancestors(code: str) -> list[str]:
     """The codes of the regions above `code`, from the province down: "64.01.04" -> ["64", "64.01"]."""
     parts = code.split(".")
@@ -85,6 +93,10 @@ class ScopedQuerySet(models.QuerySet[_M]):
     facilitator_path: ClassVar[str | None] = None
     # Reference data a facilitator reads by its region rather than through its groups.
     facilitator_by_region: ClassVar[bool] = False
+    # Paths to columns holding the row's province code (the registry's partition key on PostgreSQL: "province",
+    # "household__province"). A region-scoped read names the province too, so that PostgreSQL reads only that
+    # province's partitions; the region filter alone would not tell it.
+    partition_paths: ClassVar[tuple[str, ...]] = ()
 
     def extra_visible(self, user: ScopeUser) -> Q | None:
         """Rows a region-scoped user sees beyond its region (e.g. the regency's open cycles); None for none.
@@ -105,6 +117,18 @@ class ScopedQuerySet(models.QuerySet[_M]):
         # Fail closed: an account without a region (half-made, or its region deleted) sees nothing.
         if user.region_id is None:
             return self.none()
-        condition = region_q(self.region_path, user.region_id)
+        condition = self._in_region(user.region_id)
         extra = self.extra_visible(user)
         return self.filter(condition if extra is None else condition | extra)
+
+    def in_region(self, code: str) -> Self:
+        """Rows of the region `code` and below it, whoever reads them (a task, a screening run): the region filter
+        of `visible_to` for a region known otherwise."""
+        return self.filter(self._in_region(code))
+
+    def _in_region(self, code: str) -> Q:
+        condition = region_q(self.region_path, code)
+        province = province_of(code)
+        if self.partition_paths and len(province) == 2:  # a region above the provinces (none yet) reads them all
+            condition &= Q(**dict.fromkeys(self.partition_paths, province))
+        return condition

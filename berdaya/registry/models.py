@@ -14,11 +14,22 @@ from simple_history.models import HistoricalRecords
 
 from berdaya.lib.db import IsDigits
 from berdaya.lib.formats import day_time
-from berdaya.lib.scoping import ScopedQuerySet
+from berdaya.lib.scoping import ScopedQuerySet, province_of
 
 
 class HouseholdQuerySet(ScopedQuerySet["Household"]):
     region_path = "village__code"
+    partition_paths = ("province",)
+
+
+def _province_field() -> models.CharField[str, str]:
+    # The partition key of the registry's tables on PostgreSQL (migration 0009): always the province of the row's
+    # household, so a region-scoped read can say which partition it needs. Derived, never typed in.
+    return models.CharField(_("province"), max_length=2, editable=False, default="")
+
+
+# Derived columns the audit trail does not keep: the household's village already says where it is.
+_NOT_AUDITED = ["province"]
 
 
 class Household(models.Model):
@@ -34,11 +45,17 @@ class Household(models.Model):
     decile = models.PositiveSmallIntegerField(_("welfare decile"), null=True, blank=True)
     register_id = models.CharField(_("DTSEN/DTKS id"), max_length=40, blank=True)
     register_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+    province = _province_field()
+
+    # The province as read from the database: a save that changes it moves the members and records too.
+    _stored_province: str | None = None
 
     objects = HouseholdQuerySet.as_manager()
     # Written in bulk by imports: the audit trail is read by record id, so indexes on its other columns, and a database
     # check of its user per row (users are deactivated, never deleted), would only slow every import down.
-    history = HistoricalRecords(no_db_index=["kk_number", "village"], user_db_constraint=False)
+    history = HistoricalRecords(
+        no_db_index=["kk_number", "village"], user_db_constraint=False, excluded_fields=_NOT_AUDITED
+    )
 
     class Meta:
         ordering = ["kk_number"]
@@ -56,12 +73,35 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.kk_number
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The province follows the village here and in the import's SQL (importing.sql.follow_households); a
+        # queryset update() of the village would bypass both.
+        self.province = province_of(self.village_id)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "village" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "province"}
+        super().save(*args, **kwargs)
+        if self._stored_province is not None and self._stored_province != self.province:
+            # Moved to a village of another province: its members and its assistance history follow it (on
+            # PostgreSQL into the other province's partition).
+            Person.objects.filter(household=self).update(province=self.province)
+            AssistanceRecord.objects.filter(household=self).update(province=self.province)
+        self._stored_province = self.province
+
     def get_absolute_url(self) -> str:
         return reverse("registry:household-detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Household:
+        household: Household = super().from_db(db, field_names, values, **kwargs)
+        household._stored_province = household.__dict__.get("province")
+        return household
 
 
 class PersonQuerySet(ScopedQuerySet["Person"]):
     region_path = "household__village__code"
+    # The household is joined for its village: naming its partition too keeps the join to one province.
+    partition_paths = ("province", "household__province")
 
 
 class Person(models.Model):
@@ -99,10 +139,14 @@ class Person(models.Model):
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     # Free text ("tuna netra", "fisik"): the kinds recorded differ between registers. Empty means none recorded.
     disability = models.CharField(_("disability"), max_length=100, blank=True)
+    province = _province_field()  # the household's
+    _stored_household_id: int | None = None  # as read from the database (see _follow_household)
 
     objects = PersonQuerySet.as_manager()
     # Written in bulk by imports: see Household.history.
-    history = HistoricalRecords(no_db_index=["nik", "household"], user_db_constraint=False)
+    history = HistoricalRecords(
+        no_db_index=["nik", "household"], user_db_constraint=False, excluded_fields=_NOT_AUDITED
+    )
 
     class Meta:
         ordering = ["name", "nik"]
@@ -121,12 +165,23 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _follow_household(self, Person.household.field, kwargs)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("registry:person-detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Person:
+        person: Person = super().from_db(db, field_names, values, **kwargs)
+        person._stored_household_id = person.__dict__.get("household_id")
+        return person
 
 
 class AssistanceRecordQuerySet(ScopedQuerySet["AssistanceRecord"]):
     region_path = "household__village__code"
+    partition_paths = ("province", "household__province")
 
 
 class AssistanceRecord(models.Model):
@@ -147,9 +202,11 @@ class AssistanceRecord(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     source = models.CharField(_("source of funds"), max_length=100, blank=True)
     amount = models.BigIntegerField(_("amount (Rp)"), null=True, blank=True)
+    province = _province_field()  # the household's
+    _stored_household_id: int | None = None  # as read from the database (see _follow_household)
 
     objects = AssistanceRecordQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=_NOT_AUDITED)
 
     class Meta:
         ordering = ["-year", "programme"]
@@ -167,6 +224,36 @@ class AssistanceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_programme_display()} {self.year}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _follow_household(self, AssistanceRecord.household.field, kwargs)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> AssistanceRecord:
+        record: AssistanceRecord = super().from_db(db, field_names, values, **kwargs)
+        record._stored_household_id = record.__dict__.get("household_id")
+        return record
+
+
+def _follow_household(row: Person | AssistanceRecord, field: Any, save_kwargs: dict[str, Any]) -> None:
+    """Give a new person or record, or one that changed household, the province of its household.
+
+    A row read from the database with the same household keeps the province it has (a household's move updates its
+    rows itself), so saving it costs no look-up of the household.
+    """
+    household_id = row.household_id
+    if not row._state.adding and row.province and household_id == row._stored_household_id:
+        return
+    cached = field.get_cached_value(row, None)
+    if cached is not None and cached.pk == household_id:
+        row.province = cached.province or province_of(cached.village_id)
+    elif household_id is not None:
+        row.province = Household.objects.filter(pk=household_id).values_list("province", flat=True).first() or ""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None:
+        save_kwargs["update_fields"] = {*update_fields, "province"}
+    row._stored_household_id = household_id
 
 
 class DisclosureQuerySet(ScopedQuerySet["Disclosure"]):

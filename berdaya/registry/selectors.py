@@ -11,7 +11,7 @@ from django.utils.translation import ngettext_lazy
 
 from berdaya.accounts.models import User
 from berdaya.lib.db import digits_prefix
-from berdaya.lib.scoping import region_q
+from berdaya.lib.scoping import province_of, region_q
 from berdaya.lib.waiting import Effort, Plan, Tally, Waiting, link, one_or_list, run_plan
 from berdaya.regions.models import Region, RegionQuerySet
 
@@ -59,7 +59,9 @@ def households_for_list(*, user: User, query: str = "", village: str = "") -> Ho
     )
     if query:
         matching = Person.objects.filter(
-            _text_filter(query, name_path="name", nik_path="nik", kk_path="household__kk_number")
+            _text_filter(query, name_path="name", nik_path="nik", kk_path="household__kk_number"),
+            # The members of the user's households are in the user's province (and its partitions on PostgreSQL).
+            province=province_of(user.region_id),
         ).values("household_id")
         found = Q(pk__in=matching)
         compact = _compact(query)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop as N_
 from berdaya.accounts.models import User
 from berdaya.lib.audit import acting_as, because
 from berdaya.lib.errors import DomainError
-from berdaya.lib.scoping import region_contains, region_q
+from berdaya.lib.scoping import region_contains
 from berdaya.lib.stored_text import in_office_language
 from berdaya.registry.models import AssistanceRecord, Disclosure, ImportJob, Person
 from berdaya.screening import engine
@@ -80,7 +80,7 @@ def screen_registry(*, run: ScreeningRun, progress: Callable[[str], None] | None
     run.save(update_fields=["status"])
     # The run's region was checked when it was started (by hand or by an import), not the starter's scope: a
     # village operator's import is screened against the whole regency, where the duplicates are.
-    persons = Person.objects.filter(region_q("household__village__code", run.region_id))
+    persons = Person.objects.in_region(run.region_id)
     try:
         findings = find_duplicates(persons)
     except Exception as error:
@@ -89,8 +89,10 @@ def screen_registry(*, run: ScreeningRun, progress: Callable[[str], None] | None
         raise
     known = set(MatchCandidate.objects.values_list("left_id", "right_id"))
     fresh = [f for f in findings if (f.left_id, f.right_id) not in known]
-    people = Person.objects.select_related("household").in_bulk(
-        {f.left_id for f in fresh} | {f.right_id for f in fresh}
+    people = (
+        Person.objects.in_region(run.region_id)
+        .select_related("household")
+        .in_bulk({f.left_id for f in fresh} | {f.right_id for f in fresh})
     )
     with acting_as(run.started_by):
         MatchCandidate.objects.bulk_create(

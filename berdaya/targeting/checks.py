@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from berdaya.lib.nik import check_nik
-from berdaya.lib.scoping import region_q
+from berdaya.lib.scoping import province_of
 from berdaya.regions.models import Region
 from berdaya.registry.models import AssistanceRecord, Person
 from berdaya.screening import engine
@@ -146,24 +146,36 @@ class HistoryRow:
     year: int
 
 
-HISTORY_FIELDS = (
-    "pk",
-    "person__nik",
-    "person__name",
-    "person__birth_date",
-    "person__sex",
-    "person__birth_place",
-    "household__village_id",
-    "household__kk_number",
-    "programme",
-    "year",
-)
+PERSON_FIELDS = ("nik", "name", "birth_date", "sex", "birth_place")
+RECORD_FIELDS = ("pk", "person_id", "household__village_id", "household__kk_number", "programme", "year")
 
 
 def history_rows(*, region_code: str) -> list[HistoryRow]:
-    """The assistance history of the cycle's region, for screening."""
-    rows = AssistanceRecord.objects.filter(region_q("household__village__code", region_code)).order_by("pk")
-    return [HistoryRow(*values) for values in rows.values_list(*HISTORY_FIELDS)]
+    """The assistance history of the cycle's region, for screening.
+
+    Read in two queries, the records of the region and the persons they name, each with the region's province: on
+    PostgreSQL each then reads one province's partitions, where one join of records to persons would look for each
+    person in every province's. A record's person is in its province unless they moved to a KK of another province
+    since: those few are looked up by id wherever they are.
+    """
+    province = province_of(region_code)
+    records = AssistanceRecord.objects.in_region(region_code).order_by("pk")
+    persons = Person.objects.filter(province=province, pk__in=records.values("person_id")).order_by()
+    people = {pk: values for pk, *values in persons.values_list("pk", *PERSON_FIELDS)}
+    rows = list(records.values_list(*RECORD_FIELDS))
+    moved = {person_id for _pk, person_id, *_rest in rows if person_id not in people}
+    if moved:
+        people.update(
+            {
+                pk: values
+                for pk, *values in Person.objects.filter(pk__in=moved).order_by().values_list("pk", *PERSON_FIELDS)
+            }
+        )
+    history = []
+    for pk, person_id, village, kk, programme, year in rows:
+        nik, name, birth_date, sex, birth_place = people[person_id]
+        history.append(HistoryRow(pk, nik, name, birth_date, sex, birth_place, village, kk, programme, year))
+    return history
 
 
 def _history_frame(records: Sequence[HistoryRow]) -> pl.DataFrame:
@@ -355,6 +367,7 @@ def check_nominees(
     niks = {n.nik for n in nominees}
     kks = {n.kk_number for n in nominees}
     person_ids = {n.person_id for n in nominees if n.person_id}
+    # By NIK in every province, not only the cycle's: a nominee registered elsewhere is flagged as outside.
     persons = {
         p.nik: p
         for p in Person.objects.filter(Q(nik__in=niks) | Q(pk__in=person_ids)).select_related("household__village")

@@ -17,8 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 
 from berdaya.accounts.models import User
+from berdaya.lib.scoping import province_of
 
-from ..models import Household, Person
+from ..models import AssistanceRecord, Household, Person
 
 # Every stored column in the order the import writes it; the first is the key an import matches on.
 HOUSEHOLD_COLUMNS = ("kk_number", "address", "village_id", "decile", "register_id", "register_verified_on")
@@ -44,22 +45,28 @@ def date_text(sql: str) -> str:
     return f"CAST({sql} AS TEXT)"
 
 
-def stored_rows(columns: str, tables: str, key: str, keys: Collection[str]) -> list[tuple[Any, ...]]:
-    """SELECT `columns` FROM `tables` for the rows whose `key` is one of `keys` (a batch: a few thousand at most)."""
+def stored_rows(
+    columns: str, tables: str, key: str, keys: Collection[str], *, where: str = "", params: Collection[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """SELECT `columns` FROM `tables` for the rows whose `key` is one of `keys` (a batch: a few thousand at most),
+    and, when given, `where` (with its `params`): the registry's province, say, so that PostgreSQL reads one
+    province's partitions."""
     if not keys:
         return []
+    condition = f" AND {where}" if where else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One index lookup per key, whatever the planner believes of the tables: in a large import they grow much
             # faster than their statistics, and it then chose to hash the whole registry for every batch.
             cursor.execute(
                 f"SELECT stored.* FROM unnest(%s::varchar[]) AS keys(key) CROSS JOIN LATERAL "
-                f"(SELECT {columns} FROM {tables} WHERE {key} = keys.key OFFSET 0) AS stored",
-                [list(keys)],
+                f"(SELECT {columns} FROM {tables} WHERE {key} = keys.key{condition} OFFSET 0) AS stored",
+                [list(keys), *params],
             )
         else:
             cursor.execute(
-                f"SELECT {columns} FROM {tables} WHERE {key} IN ({', '.join(['%s'] * len(keys))})", list(keys)
+                f"SELECT {columns} FROM {tables} WHERE {key} IN ({', '.join(['%s'] * len(keys))}){condition}",
+                [*keys, *params],
             )
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
@@ -71,33 +78,48 @@ _Model = type[Household] | type[Person]
 
 @functools.cache
 def _history_model(model: _Model, columns: tuple[str, ...]) -> type[models.Model]:
-    """The model's history model, after checking that `columns` are every column of the model.
+    """The model's history model, after checking that `columns` and the province are every column of the model.
 
     The import writes both tables itself, as django-simple-history would: a column added to the model and not to the
-    import must fail loudly rather than leave the audit trail without it.
+    import must fail loudly rather than leave the audit trail without it. The province is derived (from the village)
+    and kept out of the audit trail.
     """
     history: type[models.Model] = model.history.model
     stored = {f.attname for f in model._meta.concrete_fields if not f.primary_key}
     kept = {f.attname for f in history._meta.concrete_fields if not f.primary_key}
-    if stored != set(columns) or kept != {"id", *columns, *_HISTORY_COLUMNS}:
+    if stored != {*columns, "province"} or kept != {"id", *columns, *_HISTORY_COLUMNS}:
         raise ImproperlyConfigured(f"The import does not write every column of {model._meta.label}.")
     return history
 
 
 def insert_rows(
-    model: _Model, columns: tuple[str, ...], rows: list[tuple[Any, ...]], *, by: User, when: dt.datetime
+    model: _Model,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    by: User,
+    when: dt.datetime,
+    provinces: list[str] | None = None,
 ) -> dict[str, int]:
     """Insert new rows (values in `columns` order) and their "created" history rows; return the new ids by key.
 
-    The key is the first column. The ids are taken first, so the history rows can be copied from the stored rows by
-    the database itself (INSERT ... SELECT): exactly what was stored, without sending every row twice.
+    The key is the first column. `provinces` are the rows' provinces (their household's), read from the database
+    when not given. The ids are taken first, so the history rows can be copied from the stored rows by the database
+    itself (INSERT ... SELECT): exactly what was stored, without sending every row twice.
     """
     if not rows:
         return {}
     history = _history_model(model, columns)
+    if provinces is None:
+        provinces = row_provinces(model, columns, rows)
     with transaction.atomic(), connection.cursor() as cursor:
         ids = _reserve_ids(cursor, model, len(rows))
-        _write_rows(cursor, model, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        _write_rows(
+            cursor,
+            model,
+            ("id", *columns, "province"),
+            [(pk, *row, province) for pk, row, province in zip(ids, rows, provinces, strict=True)],
+        )
         _copy_to_history(cursor, model, history, columns, ids, "+", by=by, when=when)
     return {row[0]: pk for pk, row in zip(ids, rows, strict=True)}
 
@@ -125,18 +147,31 @@ def _reserve_ids(cursor: Any, model: _Model, count: int) -> list[int]:
 
 
 def update_rows(
-    model: _Model, columns: tuple[str, ...], rows: list[tuple[Any, ...]], *, by: User, when: dt.datetime
+    model: _Model,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    by: User,
+    when: dt.datetime,
+    provinces: list[str] | None = None,
 ) -> None:
-    """Store changed rows, each given as (id, key, the other values in `columns` order), and their "changed" history."""
+    """Store changed rows, each given as (id, key, the other values in `columns` order), and their "changed" history.
+
+    `provinces` as for `insert_rows`. A household moved to another province does not take its members and records
+    along here: see `follow_households`.
+    """
     if not rows:
         return
     history = _history_model(model, columns)
+    if provinces is None:
+        provinces = row_provinces(model, columns, [row[1:] for row in rows])
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column)} = %s" for column in columns[1:])
+    assignments = ", ".join(f"{quote(column)} = %s" for column in (*columns[1:], "province"))
+    values = [(*row[2:], province, row[0]) for row, province in zip(rows, provinces, strict=True)]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s",
-            with_text_dates(model, columns[1:], [(*row[2:], row[0]) for row in rows]),
+            with_text_dates(model, (*columns[1:], "province"), values),
         )
         _copy_to_history(cursor, model, history, columns, [row[0] for row in rows], "~", by=by, when=when)
 
@@ -227,6 +262,40 @@ def with_text_dates(
     for i in positions:
         values[i] = tuple(date.isoformat() if isinstance(date, dt.date) else date for date in values[i])
     return list(zip(*values, strict=True))
+
+
+def row_provinces(model: _Model, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
+    """The province of each row (values in `columns` order): a household's from its village, a person's from its
+    household as stored."""
+    if model is Household:
+        village = columns.index("village_id")
+        return [province_of(row[village]) for row in rows]
+    position = columns.index("household_id")
+    ids = list({row[position] for row in rows})
+    # On PostgreSQL the household key table (migration 0009) answers by id alone; the partitioned table would look
+    # in every partition.
+    table = "registry_household_key" if connection.vendor == "postgresql" else "registry_household"
+    provinces: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _SQLITE_IDS_PER_STATEMENT):
+            chunk = ids[start : start + _SQLITE_IDS_PER_STATEMENT]
+            cursor.execute(
+                f"SELECT id, province FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            provinces.update(cursor.fetchall())
+    return [provinces.get(row[position], "") for row in rows]
+
+
+def follow_households(moved: dict[int, str]) -> None:
+    """The members and assistance records of households that moved to another province (id -> new province) move
+    with them (on PostgreSQL into that province's partitions), as `Household.save` does for one."""
+    by_province: dict[str, list[int]] = {}
+    for pk, province in moved.items():
+        by_province.setdefault(province, []).append(pk)
+    for province, ids in by_province.items():
+        Person.objects.filter(household_id__in=ids).update(province=province)
+        AssistanceRecord.objects.filter(household_id__in=ids).update(province=province)
 
 
 def insert_with_history(model: _Model, records: list[dict[str, Any]], *, by: User, when: dt.datetime) -> dict[str, int]:

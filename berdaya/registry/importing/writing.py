@@ -9,13 +9,21 @@ from django.utils.translation import gettext_noop as N_
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from berdaya.accounts.models import User
-from berdaya.lib.scoping import region_contains
+from berdaya.lib.scoping import province_of, region_contains
 
 from ..models import AssistanceRecord, Household, Person
 from .checking import BATCH_SIZE
 from .keys import KeySet
 from .results import Batch, ImportSummary, Issue
-from .sql import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, date_text, insert_rows, stored_rows, update_rows
+from .sql import (
+    HOUSEHOLD_COLUMNS,
+    PERSON_COLUMNS,
+    date_text,
+    follow_households,
+    insert_rows,
+    stored_rows,
+    update_rows,
+)
 from .vocabulary import Kind
 
 
@@ -40,6 +48,20 @@ class Writer:
         # The KK numbers of the batches before: the first row of a KK in the file says what its household is, so a
         # later batch neither changes nor counts it again.
         self.done_kks = KeySet([])
+        # The importing user's province: the registry's records of their region are there (and on PostgreSQL in its
+        # partitions), so looking them up there first reads one province rather than all.
+        province = province_of(by.region_id)
+        self.province = province if len(province) == 2 else ""
+
+    def _stored(self, columns: str, tables: str, key: str, keys: set[str], partitions: tuple[str, ...]) -> list[Any]:
+        """`stored_rows` looked up in the user's province (`partitions`: the tables' province columns), then, for the
+        keys not found there, anywhere: a record registered in another province is still found (and refused)."""
+        if not self.province or not keys:
+            return stored_rows(columns, tables, key, keys)
+        where = " AND ".join(f"{column} = %s" for column in partitions)
+        found = stored_rows(columns, tables, key, keys, where=where, params=[self.province] * len(partitions))
+        elsewhere = keys - {row[0] for row in found}
+        return found + stored_rows(columns, tables, key, elsewhere) if elsewhere else found
 
     def __call__(self, batch: Batch) -> None:
         """Store the accepted rows; refuse (with an issue) those that touch a record outside the user's region."""
@@ -72,22 +94,24 @@ class Writer:
         # key -> (id, village, stored values in HOUSEHOLD_COLUMNS / PERSON_COLUMNS order without the key)
         existing = {
             kk: (pk, village, tuple(values))
-            for kk, pk, village, *values in stored_rows(
+            for kk, pk, village, *values in self._stored(
                 "h.kk_number, h.id, h.village_id, h.address, h.village_id AS village, h.decile, h.register_id, "
                 f"{date_text('h.register_verified_on')}",
                 "registry_household h",
                 "h.kk_number",
                 known_kks,
+                ("h.province",),
             )
         }
         people = {
             nik: (pk, village, tuple(values))
-            for nik, pk, village, *values in stored_rows(
+            for nik, pk, village, *values in self._stored(
                 "p.nik, p.id, h.village_id, p.name, p.household_id, p.relation, p.sex, p.birth_place, "
                 f"{date_text('p.birth_date')}, p.marital_status, p.education, p.occupation, p.disability",
                 "registry_person p JOIN registry_household h ON h.id = p.household_id",
                 "p.nik",
                 self.known_niks.select(niks),
+                ("p.province", "h.province"),
             )
         }
         # An import may not take over a household or person registered outside the importing user's region.
@@ -135,9 +159,17 @@ class Writer:
         self.summary.households_created += len(new)
         self.summary.households_updated += len(changed)
         self.known_kks.add([row[0] for row in new])
+        # Each KK's province as it will be stored: as the file says for the households this batch decides, as stored
+        # for those an earlier batch did (the first row of a KK in the file says what its household is).
+        provinces = {kk: province_of(stored[1]) for kk, stored in existing.items()}
+        provinces.update((kk, province_of(values[1])) for kk, values in households.items() if kk not in done)
         if self.write:
             household_ids.update(insert_rows(Household, HOUSEHOLD_COLUMNS, new, by=self.by, when=self.when))
             update_rows(Household, HOUSEHOLD_COLUMNS, changed, by=self.by, when=self.when)
+            # A household moved to a village of another province takes its members and records along.
+            follow_households(
+                {row[0]: provinces[row[1]] for row in changed if provinces[row[1]] != province_of(existing[row[1]][1])}
+            )
         person_values = zip(
             column("name"),
             map(household_ids.get, kks),
@@ -153,21 +185,26 @@ class Writer:
         )
         new_people: list[tuple[Any, ...]] = []
         changed_people: list[tuple[Any, ...]] = []
+        new_provinces: list[str] = []
+        changed_provinces: list[str] = []
         if not people:  # a first import: every person is new
             new_people = [(nik, *values) for nik, values in zip(niks, person_values, strict=True)]
+            new_provinces = [provinces.get(kk, "") for kk in kks]  # none in a dry run's later batches
         else:
-            for nik, values in zip(niks, person_values, strict=True):
+            for nik, kk, values in zip(niks, kks, person_values, strict=True):
                 stored_person = people.get(nik)
                 if stored_person is None:
                     new_people.append((nik, *values))
+                    new_provinces.append(provinces.get(kk, ""))
                 elif stored_person[2] != values:
                     changed_people.append((stored_person[0], nik, *values))
+                    changed_provinces.append(provinces.get(kk, ""))
         self.summary.created += len(new_people)
         self.summary.updated += len(changed_people)
         self.summary.unchanged += len(niks) - len(new_people) - len(changed_people)
         if self.write:
-            insert_rows(Person, PERSON_COLUMNS, new_people, by=self.by, when=self.when)
-            update_rows(Person, PERSON_COLUMNS, changed_people, by=self.by, when=self.when)
+            insert_rows(Person, PERSON_COLUMNS, new_people, by=self.by, when=self.when, provinces=new_provinces)
+            update_rows(Person, PERSON_COLUMNS, changed_people, by=self.by, when=self.when, provinces=changed_provinces)
 
     def _history(self, batch: Batch) -> None:
         data = batch.data
@@ -202,7 +239,12 @@ class Writer:
             if record is None:
                 new.append(
                     AssistanceRecord(
-                        person=person, household_id=person.household_id, programme=programme, year=year, **values
+                        person=person,
+                        household_id=person.household_id,
+                        province=person.province,  # bulk_create does not call save(), which would set it
+                        programme=programme,
+                        year=year,
+                        **values,
                     )
                 )
                 self.summary.created += 1
