@@ -207,6 +207,12 @@ TASKS = {
 # running task queued again, up to BERDAYA_TASK_MAX_ATTEMPTS tries in all (then failed). The Admin Dinas is shown
 # tasks waiting or running longer than BERDAYA_TASK_STUCK_MINUTES, and warned when no worker was seen for
 # BERDAYA_WORKER_SILENT_MINUTES.
+# Where the screening engine runs inside Berdaya (the registry's duplicates, nominees against the aid history): empty for
+# one process in the task worker; a Dask scheduler address (tcp://host:8786) for a cluster (docs/scaling.md).
+BERDAYA_SCREENING_CLUSTER = os.environ.get("BERDAYA_SCREENING_CLUSTER", "")
+# Smaller runs (a village's nominees against a regency's history, checked while the operator waits) stay in process:
+# sending the columns to the workers would cost more than the cluster saves.
+BERDAYA_SCREENING_CLUSTER_MIN_RECORDS = int(os.environ.get("BERDAYA_SCREENING_CLUSTER_MIN_RECORDS", 1_000_000))
 BERDAYA_WORKER_LOST_MINUTES = int(os.environ.get("BERDAYA_WORKER_LOST_MINUTES", 10))
 BERDAYA_TASK_MAX_ATTEMPTS = int(os.environ.get("BERDAYA_TASK_MAX_ATTEMPTS", 2))
 BERDAYA_TASK_STUCK_MINUTES = int(os.environ.get("BERDAYA_TASK_STUCK_MINUTES", 30))

@@ -66,7 +66,9 @@ def find_duplicates(persons: models.QuerySet[Person]) -> list[Finding]:
     if len(ids) < 2:
         return []
     people = engine.people_from_frame(frame, source="registry", today=timezone.localdate())
-    matches = engine.dedupe(people)
+    matches = engine.dedupe_on(
+        settings.BERDAYA_SCREENING_CLUSTER, people, min_records=settings.BERDAYA_SCREENING_CLUSTER_MIN_RECORDS
+    )
     findings = []
     for left, right, score, reason in zip(matches.left, matches.right, matches.score, matches.reasons, strict=True):
         a, b = sorted((ids[int(left)], ids[int(right)]))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -219,7 +220,9 @@ def screening_findings(
         return found
     left = engine.people_from_frame(_nominee_frame(nominees, villages), source="nominees", today=today)
     right = engine.people_from_frame(_history_frame(history), source="history", today=today)
-    matches = engine.link(left, right)
+    matches = engine.link_on(
+        settings.BERDAYA_SCREENING_CLUSTER, left, right, min_records=settings.BERDAYA_SCREENING_CLUSTER_MIN_RECORDS
+    )
     for i, j, reason in zip(matches.left.tolist(), matches.right.tolist(), matches.reasons, strict=True):
         nominee, record = nominees[i], history[j]
         kube = record.programme == AssistanceRecord.Programme.KUBE

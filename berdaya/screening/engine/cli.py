@@ -17,7 +17,7 @@ from typing import Protocol
 import polars as pl
 
 from berdaya.screening.engine import cluster as on_cluster
-from berdaya.screening.engine.pipeline import DEFAULT_THRESHOLD, LINK_THRESHOLD, Matches, dedupe, link
+from berdaya.screening.engine.pipeline import DEFAULT_THRESHOLD, LINK_THRESHOLD, Matches
 from berdaya.screening.engine.records import InputError, People, read_people
 
 OUTPUT_COLUMNS = ("left_id", "right_id", "score", "reason", "left_name", "right_name")
@@ -78,11 +78,7 @@ def run_link(
     a = read_people(nominees, today=today)
     b = read_people(history, today=today)
     progress(f"read {len(a):,} nominees and {len(b):,} history records")
-    if cluster is None:
-        matches = link(a, b, threshold=threshold, progress=progress)
-    else:
-        with on_cluster.connect(cluster) as client:
-            matches = on_cluster.link(client, a, b, threshold=threshold, progress=progress)
+    matches = on_cluster.link_on(cluster, a, b, threshold=threshold, progress=progress)
     _write(matches, a, b, Path(out))
     progress(f"wrote {len(matches.left):,} pairs to {out}")
     return matches
@@ -104,11 +100,7 @@ def run_dedupe(
     on_cluster.parse_local(cluster or "")
     a = read_people(people, today=today)
     progress(f"read {len(a):,} records")
-    if cluster is None:
-        matches = dedupe(a, threshold=threshold, progress=progress)
-    else:
-        with on_cluster.connect(cluster) as client:
-            matches = on_cluster.dedupe(client, a, threshold=threshold, progress=progress)
+    matches = on_cluster.dedupe_on(cluster, a, threshold=threshold, progress=progress)
     _write(matches, a, a, Path(out))
     progress(f"wrote {len(matches.left):,} pairs to {out}")
     return matches

@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from berdaya.screening.engine import compare as c
+from berdaya.screening.engine import pipeline
 from berdaya.screening.engine.blocking import KEY_BUILDERS, Keys, pairs_across, pairs_within
 from berdaya.screening.engine.model import Model, estimate_from_counts, level_counts
 from berdaya.screening.engine.pipeline import DEFAULT_THRESHOLD, LINK_THRESHOLD, Matches, Progress, _quiet, explain
@@ -243,3 +244,36 @@ def dedupe(
 ) -> Matches:
     """pipeline.dedupe on the cluster of `client`: the same pairs, scores and reasons."""
     return _match(client, people, None, threshold=threshold, progress=progress)
+
+
+def link_on(
+    address: str | None,
+    nominees: People,
+    history: People,
+    *,
+    threshold: float = LINK_THRESHOLD,
+    progress: Progress = _quiet,
+    min_records: int = 0,
+) -> Matches:
+    """pipeline.link, on the cluster at `address` (a scheduler or ``local:N``) when one is given and the two lists
+    hold at least `min_records` records (below, sending them costs more than it saves): the same result."""
+    if not address or len(nominees) + len(history) < min_records:
+        return pipeline.link(nominees, history, threshold=threshold, progress=progress)
+    with connect(address) as client:
+        return link(client, nominees, history, threshold=threshold, progress=progress)
+
+
+def dedupe_on(
+    address: str | None,
+    people: People,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress = _quiet,
+    min_records: int = 0,
+) -> Matches:
+    """pipeline.dedupe, on the cluster at `address` (a scheduler or ``local:N``) when one is given and the list holds
+    at least `min_records` records: the same result."""
+    if not address or len(people) < min_records:
+        return pipeline.dedupe(people, threshold=threshold, progress=progress)
+    with connect(address) as client:
+        return dedupe(client, people, threshold=threshold, progress=progress)

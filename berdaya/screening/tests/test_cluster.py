@@ -149,3 +149,12 @@ def test_the_project_command_refuses_a_mistyped_cluster(national, tmp_path):
         call_command(
             "screen", "dedupe", str(national / "dedupe.csv"), "--out", str(tmp_path / "x.csv"), "--cluster", "local:0"
         )
+
+
+def test_a_run_smaller_than_the_minimum_stays_in_process(national):
+    people = read_people(national / "dedupe.csv")
+
+    # Nothing listens on this address: reaching for it would fail after its 30 s timeout.
+    found = cluster.dedupe_on("tcp://127.0.0.1:9", people, min_records=len(people) + 1)
+
+    same(pipeline.dedupe(people), found)

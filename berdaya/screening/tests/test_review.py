@@ -288,3 +288,15 @@ def test_a_monitor_may_do_nothing_to_a_pair(users, registry):
     run_for(users["officer"])
 
     assert actions_for(users["monitor"], MatchCandidate.objects.get()) == frozenset()
+
+
+@pytest.mark.xdist_group("screening-cluster")
+def test_with_a_screening_cluster_set_the_run_finds_the_same_pair_there(users, registry, settings):
+    settings.BERDAYA_SCREENING_CLUSTER = "local:1"  # a Dask cluster of one worker process, started for the run
+    settings.BERDAYA_SCREENING_CLUSTER_MIN_RECORDS = 0  # every run, however small
+
+    run_for(users["officer"])
+
+    candidate = MatchCandidate.objects.get()
+    assert {candidate.left_id, candidate.right_id} == {registry["original"].pk, registry["copy"].pk}
+    assert "transposition" in candidate.reason

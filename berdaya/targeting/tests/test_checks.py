@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from berdaya.registry.models import AssistanceRecord
 from berdaya.registry.tests.factories import AssistanceRecordFactory, HouseholdFactory, PersonFactory
 from berdaya.targeting import services
 from berdaya.targeting.models import Flag
+from berdaya.targeting.tests.conftest import TODAY
 from berdaya.targeting.tests.factories import NominationListFactory
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +213,37 @@ def test_a_nik_that_disagrees_with_the_birth_date_is_only_a_warning(village_list
     )
 
     assert codes(nominee) == {("nik", "soft")}
+
+
+@pytest.mark.xdist_group("screening-cluster")
+def test_with_a_screening_cluster_set_a_prior_recipient_is_found_there(village_list, users, settings):
+    settings.BERDAYA_SCREENING_CLUSTER = "local:1"
+    settings.BERDAYA_SCREENING_CLUSTER_MIN_RECORDS = 0  # every run, however small
+    # The cluster's scheduler and worker keep time (heartbeats, timeouts): the clock must run, from the same day.
+    with time_machine.travel(TODAY, tick=True):
+        nominee = nominate_a_prior_recipient(village_list, users)
+
+    flag = Flag.objects.get(nominee=nominee, code="prior_kube")
+    assert "same NIK" in flag.text
+
+
+def nominate_a_prior_recipient(village_list, users):
+    prior = PersonFactory(
+        household__village=village_list.village,
+        name="Siti Aminah",
+        nik="6401044101900001",
+        birth_date=dt.date(1990, 1, 1),
+    )
+    AssistanceRecordFactory(person=prior, programme=AssistanceRecord.Programme.KUBE, year=2020)
+
+    return services.nominate_new(
+        nomination_list=village_list,
+        nik="6401044101900001",
+        name="St. Aminah",
+        kk_number="6401040101150778",
+        birth_date=dt.date(1990, 1, 1),
+        sex="P",
+        address="",
+        reason="no_income",
+        by=users["desa_a"],
+    )
