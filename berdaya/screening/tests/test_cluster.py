@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from bench.screening.generate import HEADER, generate
+from bench.screening.generate import generate
 from berdaya.screening.engine import cluster, pipeline
 from berdaya.screening.engine.blocking import KEY_BUILDERS
 from berdaya.screening.engine.cli import main
 from berdaya.screening.engine.records import People, read_people
+from berdaya.screening.tests.test_engine import write
 
 # One cluster for the module (starting two worker processes takes a second or two), on one xdist worker.
 pytestmark = pytest.mark.xdist_group("screening-cluster")
@@ -62,14 +62,6 @@ def test_link_on_two_workers_finds_the_pairs_and_scores_of_one_process(client, n
 
     assert len(one.left) > 100
     same(one, many)
-
-
-def write(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
 
 
 def filler(count: int) -> list[list[str]]:
