@@ -67,13 +67,20 @@ def parse_local(address: str) -> int | None:
 
 
 @contextlib.contextmanager
-def connect(address: str) -> Iterator[Any]:
+def connect(address: str, *, timeout: str = "30s") -> Iterator[Any]:
     """A Dask client of the cluster at `address` (a scheduler address, or ``local:N``); closed on leaving."""
     from distributed import Client, LocalCluster  # only a cluster run pays for importing Dask
 
     workers = parse_local(address)
     if workers is None:
-        with Client(address, timeout="30s") as client:  # type: ignore[no-untyped-call]
+        try:
+            client = Client(address, timeout=timeout)  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as error:
+            raise ClusterError(
+                f"{address!r}: no Dask scheduler answers there ({error}); start one with `dask scheduler`, "
+                "or write local:N for N workers on this machine"
+            ) from None
+        with client:
             yield client
         return
     # One thread per worker process: the engine's kernels are NumPy and rapidfuzz, which use the cores themselves.

@@ -150,3 +150,9 @@ def test_a_run_smaller_than_the_minimum_stays_in_process(national):
     found = cluster.dedupe_on("tcp://127.0.0.1:9", people, min_records=len(people) + 1)
 
     same(pipeline.dedupe(people), found)
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error():
+    with pytest.raises(cluster.ClusterError, match="no Dask scheduler answers there"):  # noqa: SIM117
+        with cluster.connect("tcp://127.0.0.1:9", timeout="1s"):
+            pass
